@@ -1,0 +1,20 @@
+# The two commands of the README: `make demo` and `make test`. Each sets itself up first.
+PY := .venv/bin/python
+export KIVY_NO_ARGS := 1
+
+.PHONY: setup demo test bench lint clean
+
+setup:
+	@bash tools/setup.sh
+
+demo: setup
+	$(PY) -m kiosk.cli.main demo
+
+test: setup
+	$(PY) -m pytest -q -p no:cacheprovider
+
+bench: setup
+	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf out .pytest_cache

@@ -1,0 +1,1 @@
+"""The ``kiosk`` command: each subcommand lives in its own module with a ``register(subparsers)``."""

@@ -1,0 +1,29 @@
+"""``kiosk config check FILE``: validate a terminal config and print every problem."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from kiosk.errors import ConfigError
+from kiosk.settings import load_config
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser("config", help="terminal configuration")
+    config_sub = parser.add_subparsers(dest="config_command", metavar="ACTION")
+    check = config_sub.add_parser("check", help="validate a terminal config file")
+    check.add_argument("file")
+    check.set_defaults(func=_check)
+
+
+def _check(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(args.file)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s) in {args.file}", file=sys.stderr)
+        return 1
+    print(f"{args.file}: ok (terminal {config.terminal.id}, {len(config.devices)} device(s))")
+    return 0

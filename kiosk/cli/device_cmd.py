@@ -1,0 +1,16 @@
+"""``kiosk device CLASS ACTION``: technician commands that talk to one device directly."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+
+#: Modules with ``register(device_subparsers)``, one per device class. Drivers add their line here.
+DEVICE_COMMANDS: list[str] = []
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser("device", help="talk to one device directly (technician)")
+    device_sub = parser.add_subparsers(dest="device_class", metavar="CLASS")
+    for module_name in DEVICE_COMMANDS:
+        importlib.import_module(module_name).register(device_sub)

@@ -1,0 +1,49 @@
+"""Entry point of the ``kiosk`` console script.
+
+Subcommands are modules listed in ``COMMANDS``; each has ``register(subparsers)`` which adds its
+parser and sets ``func(args) -> int``. Device commands (``kiosk device idcard read``) are listed in
+``kiosk.cli.device_cmd.DEVICE_COMMANDS`` the same way. Errors from our tree print one line, never
+a traceback: technicians read these at the terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+from kiosk.errors import KioskError
+
+COMMANDS = [
+    "kiosk.cli.config_cmd",
+    "kiosk.cli.device_cmd",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk", description="渝快办 self-service terminal")
+    parser.add_argument("--config", help="terminal config TOML (default: $KIOSK_CONFIG or the embedded default)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_name in COMMANDS:
+        importlib.import_module(module_name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except KioskError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

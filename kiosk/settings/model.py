@@ -1,0 +1,84 @@
+"""The terminal configuration schema. Every field says its unit in its name or its description."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from kiosk.terminal.registry import DeviceUrl
+from kiosk.terminal.status import DeviceClass
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TerminalSection(_Section):
+    id: str = Field(description="terminal id registered with the platform, e.g. CQ-500112-0001")
+    hall: str = Field(description="service hall shown on the attract screen and receipts")
+    district_code: str = Field(pattern=r"^\d{6}$", description="6-digit administrative code of the receiving district")
+    district_name: str = Field(description="district name, e.g. 渝北区")
+    orientation: Literal["portrait", "landscape"] = "portrait"
+    language: Literal["zh_CN", "en"] = "zh_CN"
+    data_dir: str = Field("", description="where the store, keys and session temp files live; empty: per-user state dir")
+
+    def data_path(self) -> Path:
+        if self.data_dir:
+            return Path(self.data_dir)
+        base = os.environ.get("KIOSK_DATA_DIR") or os.path.join(
+            os.environ.get("XDG_STATE_HOME", os.path.expanduser("~/.local/state")), "yukuaiban-kiosk"
+        )
+        return Path(base)
+
+
+class SessionSection(_Section):
+    idle_timeout_s: float = Field(90.0, gt=5, description="seconds without a touch before the warning appears")
+    idle_warning_s: float = Field(20.0, gt=0, description="seconds the countdown warning lasts before the session ends")
+    elder_timeout_factor: float = Field(2.0, ge=1, description="elder mode multiplies the timeouts by this")
+
+
+class PlatformSection(_Section):
+    url: str = Field("embedded:", description="platform base URL; 'embedded:' runs the built-in emulator in-process")
+    timeout_s: float = Field(10.0, gt=0, description="per-request timeout in seconds")
+    retries: int = Field(4, ge=0, le=10, description="retries of idempotent calls, with jittered exponential backoff")
+    key_file: str = Field("", description="the terminal's Ed25519 private key (PEM); empty: <data_dir>/terminal.key")
+    bundle_public_key: str = Field("", description="pinned Ed25519 public key (base64) that config bundles must be signed with")
+    heartbeat_s: float = Field(30.0, gt=0, description="seconds between heartbeats")
+
+
+class DeviceEntry(_Section):
+    url: str = Field(description="device URL: serial://…, tcp://…, sane:…, pcsc:…, cups:…, sim:…")
+    required: bool = Field(True, description="doctor fails and the terminal goes out of service when this device is down")
+    timeout_s: float = Field(10.0, gt=0, description="default command timeout in seconds")
+    options: dict[str, Any] = Field(default_factory=dict, description="driver-specific options")
+
+    @field_validator("url")
+    @classmethod
+    def _url_parses(cls, value: str) -> str:
+        DeviceUrl.parse(value)
+        return value
+
+
+class LoggingSection(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    file: str = Field("", description="JSON-lines log file; empty: <data_dir>/logs/kiosk.jsonl; '-': stderr only")
+    max_mb: int = Field(20, gt=0, description="rotate the log file at this size in MiB")
+    keep_files: int = Field(10, gt=0, description="rotated files kept")
+
+
+class UiSection(_Section):
+    fullscreen: bool = True
+    font: str = Field("", description="CJK font file; empty: the first found of Noto Sans CJK SC / WenQuanYi Micro Hei")
+    elder_font_scale: float = Field(1.6, ge=1.5, description="elder mode text scale (at least 1.5)")
+
+
+class TerminalConfig(_Section):
+    terminal: TerminalSection
+    session: SessionSection = SessionSection()
+    platform: PlatformSection = PlatformSection()
+    devices: dict[DeviceClass, DeviceEntry] = Field(default_factory=dict)
+    logging: LoggingSection = LoggingSection()
+    ui: UiSection = UiSection()

@@ -1,0 +1,17 @@
+"""Which driver serves which device class and URL scheme, as lazy "module:function" paths.
+
+One line per (class, scheme). Factories take ``(spec: DeviceSpec, bus: EventBus)`` and return a
+``DeviceService``; they must not open the device (``Terminal.start()`` calls ``open()``).
+"""
+
+from __future__ import annotations
+
+from kiosk.terminal.status import DeviceClass
+
+C = DeviceClass
+
+DRIVERS: dict[tuple[DeviceClass, str], str] = {
+    # drivers add their lines here, e.g.:
+    # (C.ID_CARD_READER, "serial"): "drivers.idcard.service:build",
+    # (C.ID_CARD_READER, "sim"): "drivers.idcard.service:build_sim",
+}

@@ -1,0 +1,107 @@
+"""Terminal: the one facade flows use for every device (and, once attached, the platform and store)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, TypeVar, cast
+
+from kiosk.settings.model import TerminalConfig
+from kiosk.terminal.completion import Completion
+from kiosk.terminal.contracts import (
+    BarcodeReader,
+    Camera,
+    ChipCardReader,
+    DocumentCamera,
+    DocumentPrinter,
+    IdCardReader,
+    ReceiptPrinter,
+    Scanner,
+    Speaker,
+)
+from kiosk.terminal.device import DeviceService
+from kiosk.terminal.driver_table import DRIVERS
+from kiosk.terminal.events import EventBus
+from kiosk.terminal.registry import DeviceSpec, DeviceUrl, DriverTable, build_device
+from kiosk.terminal.status import DeviceClass, DeviceStatus
+
+log = logging.getLogger(__name__)
+D = TypeVar("D")
+
+
+class Terminal:
+    """Owns the device services built from config, the event bus, and the attached services."""
+
+    def __init__(self, config: TerminalConfig, bus: EventBus | None = None, table: DriverTable = DRIVERS) -> None:
+        self.config = config
+        self.bus = bus or EventBus()
+        self.specs: dict[DeviceClass, DeviceSpec] = {
+            cls: DeviceSpec(cls.value, cls, DeviceUrl.parse(entry.url), entry.required, entry.timeout_s, dict(entry.options))
+            for cls, entry in config.devices.items()
+        }
+        self.devices: dict[DeviceClass, DeviceService] = {cls: build_device(spec, self.bus, table) for cls, spec in self.specs.items()}
+        self.services: dict[str, Any] = {}  # platform client, store, outbox … attached by the app wiring
+
+    # ----- typed access -------------------------------------------------------------------------
+    def _get(self, cls: DeviceClass, contract: type[D]) -> D | None:
+        device = self.devices.get(cls)
+        return cast(D, device) if device is not None else None
+
+    @property
+    def idcard(self) -> IdCardReader | None:
+        return self._get(DeviceClass.ID_CARD_READER, IdCardReader)
+
+    @property
+    def chipcard(self) -> ChipCardReader | None:
+        return self._get(DeviceClass.CHIP_CARD_READER, ChipCardReader)
+
+    @property
+    def barcode(self) -> BarcodeReader | None:
+        return self._get(DeviceClass.BARCODE_READER, BarcodeReader)
+
+    @property
+    def camera(self) -> Camera | None:
+        return self._get(DeviceClass.CAMERA, Camera)
+
+    @property
+    def doccam(self) -> DocumentCamera | None:
+        return self._get(DeviceClass.DOCUMENT_CAMERA, DocumentCamera)
+
+    @property
+    def scanner(self) -> Scanner | None:
+        return self._get(DeviceClass.SCANNER, Scanner)
+
+    @property
+    def printer(self) -> ReceiptPrinter | None:
+        return self._get(DeviceClass.RECEIPT_PRINTER, ReceiptPrinter)
+
+    @property
+    def a4printer(self) -> DocumentPrinter | None:
+        return self._get(DeviceClass.DOCUMENT_PRINTER, DocumentPrinter)
+
+    @property
+    def speaker(self) -> Speaker | None:
+        return self._get(DeviceClass.SPEAKER, Speaker)
+
+    # ----- lifecycle ----------------------------------------------------------------------------
+    async def start(self) -> dict[DeviceClass, Completion[None]]:
+        """Open every device concurrently; a device that fails to open stays with a status saying why."""
+        classes = list(self.devices)
+        results = await asyncio.gather(*(self.devices[c].open(self.specs[c].timeout_s) for c in classes))
+        for cls, result in zip(classes, results):
+            if not result.ok:
+                log.warning("device %s did not open: %s", cls.value, result.description)
+        return dict(zip(classes, results))
+
+    async def stop(self) -> None:
+        await asyncio.gather(*(device.close() for device in self.devices.values()), return_exceptions=True)
+
+    def cancel_all(self, reason: str = "session ended") -> int:
+        """Cancel every device command in flight (the idle timeout calls this); returns how many ran."""
+        return sum(1 for device in self.devices.values() if device.cancel(reason))
+
+    def statuses(self) -> dict[str, DeviceStatus]:
+        return {cls.value: device.status() for cls, device in self.devices.items()}
+
+    def required_down(self) -> list[DeviceStatus]:
+        return [d.status() for c, d in self.devices.items() if self.specs[c].required and not d.status().ready]

@@ -1,0 +1,100 @@
+"""Builds device services from URLs in the terminal config (the pyserial ``serial_for_url`` idea).
+
+    idcard   = "serial:///dev/kiosk-idcard?baud=115200"   real SAM reader
+    idcard   = "sim:idcard?card=zhangsan"                 the same driver against its emulator
+    printer  = "tcp://127.0.0.1:9100"                     ESC/POS over the network
+    scanner  = "sane:test:0"                              a SANE device name
+    chipcard = "pcsc:?reader=Virtual%20PCD%2000%2000"      a PC/SC reader (any reader if omitted)
+
+Drivers are imported lazily by dotted path, so a missing optional library (pyscard, python-sane)
+turns into an ``UnavailableDevice`` whose status names the cause, never an import crash.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Callable
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from kiosk.errors import ConfigError
+from kiosk.terminal.device import DeviceService, UnavailableDevice
+from kiosk.terminal.driver_table import DRIVERS
+from kiosk.terminal.events import EventBus
+from kiosk.terminal.status import DeviceClass
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DeviceUrl:
+    """A parsed device URL. ``target`` is the path or opaque part; ``query`` its parameters."""
+
+    raw: str
+    scheme: str
+    host: str = ""
+    port: int | None = None
+    target: str = ""
+    query: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, raw: str) -> "DeviceUrl":
+        parts = urlsplit(raw)
+        if not parts.scheme:
+            raise ValueError(f"device URL {raw!r} has no scheme (e.g. serial://, tcp://, sim:)")
+        try:
+            port = parts.port
+        except ValueError as exc:
+            raise ValueError(f"device URL {raw!r}: {exc}") from None
+        return cls(
+            raw=raw,
+            scheme=parts.scheme,
+            host=parts.hostname or "",
+            port=port,
+            target=unquote(parts.path),
+            query=dict(parse_qsl(parts.query)),
+        )
+
+    def option(self, key: str, default: str = "") -> str:
+        return self.query.get(key, default)
+
+
+@dataclass(frozen=True)
+class DeviceSpec:
+    """One configured device: its name, class, URL and options from the terminal config."""
+
+    name: str
+    device_class: DeviceClass
+    url: DeviceUrl
+    required: bool = True
+    timeout_s: float = 10.0
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+Factory = Callable[[DeviceSpec, EventBus], DeviceService]
+DriverTable = dict[tuple[DeviceClass, str], str]
+
+
+def known_schemes(device_class: DeviceClass, table: DriverTable = DRIVERS) -> list[str]:
+    return sorted(scheme for (cls, scheme) in table if cls is device_class)
+
+
+def check_spec(spec: DeviceSpec, table: DriverTable = DRIVERS) -> None:
+    """Raise ConfigError when no driver serves this class and scheme."""
+    if (spec.device_class, spec.url.scheme) not in table:
+        schemes = ", ".join(known_schemes(spec.device_class, table)) or "none yet"
+        raise ConfigError(f"devices.{spec.name}: no {spec.device_class.value} driver for scheme {spec.url.scheme!r} (known: {schemes})")
+
+
+def build_device(spec: DeviceSpec, bus: EventBus, table: DriverTable = DRIVERS) -> DeviceService:
+    """Build the service for ``spec``; a driver that cannot load becomes an UnavailableDevice."""
+    check_spec(spec, table)
+    module_name, _, function = table[(spec.device_class, spec.url.scheme)].partition(":")
+    try:
+        factory: Factory = getattr(importlib.import_module(module_name), function)
+    except ImportError as exc:
+        reason = f"driver {module_name} unavailable: {exc}"
+        log.warning("device %s: %s", spec.name, reason)
+        return UnavailableDevice(spec.name, spec.device_class, bus, reason)
+    return factory(spec, bus)

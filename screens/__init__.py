@@ -1,0 +1,1 @@
+"""Kivy screens: the only package that imports kivy."""
