@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from kiosk.settings.model import TerminalConfig
 from kiosk.terminal.completion import Completion
 from kiosk.terminal.contracts import (
     BarcodeReader,
@@ -24,6 +23,9 @@ from kiosk.terminal.driver_table import DRIVERS
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.registry import DeviceSpec, DeviceUrl, DriverTable, build_device
 from kiosk.terminal.status import DeviceClass, DeviceStatus
+
+if TYPE_CHECKING:  # the settings model imports the registry; avoid the cycle at run time
+    from kiosk.settings.model import TerminalConfig
 
 log = logging.getLogger(__name__)
 D = TypeVar("D")
