@@ -10,8 +10,12 @@ from __future__ import annotations
 import re
 import threading
 
-# 18-digit resident ID (last may be X) and 15-digit legacy IDs; not inside longer digit runs.
-ID_NUMBER_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[0-9Xx])(?![0-9A-Za-z])")
+# 18-digit resident IDs (birth year 18xx-20xx, last char may be X) and 15-digit legacy IDs (YYMMDD
+# birth date); never inside longer digit runs, so case numbers and timestamps are left alone.
+ID_NUMBER_RE = re.compile(
+    r"(?<![0-9A-Za-z])(?:\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx]"
+    r"|\d{6}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3})(?![0-9A-Za-z])"
+)
 PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 NAME_KEYS = frozenset({"name", "applicant", "applicant_name", "principal_name", "agent_name", "holder", "姓名", "english_name"})
 ID_KEYS = frozenset({"id_number", "social_security_number", "id_no", "idcard", "证件号码"})

@@ -17,6 +17,7 @@ from kiosk.errors import KioskError
 
 COMMANDS = [
     "kiosk.cli.config_cmd",
+    "kiosk.cli.audit_cmd",
     "kiosk.cli.device_cmd",
 ]
 
