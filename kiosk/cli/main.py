@@ -18,6 +18,7 @@ from kiosk.errors import KioskError
 COMMANDS = [
     "kiosk.cli.config_cmd",
     "kiosk.cli.audit_cmd",
+    "kiosk.cli.doctor_cmd",
     "kiosk.cli.device_cmd",
 ]
 
