@@ -1,0 +1,206 @@
+"""BarcodeReader services: QR from camera frames, or lines from a serial scanner.
+
+    barcode = "camera:0"                                   V4L2 camera index (or camera:///dev/video2)
+    barcode = "camera:///srv/clips/phone.mp4?decoder=zxing" a recorded clip replayed as a camera
+    barcode = "serial:///dev/kiosk-qr?baud=9600&terminator=crlf"
+    barcode = "sim:barcode?code=YKM1.abc"                  the camera driver on rendered frames
+    barcode = "sim:barcode?via=serial"                     the serial driver on a pty scanner emulator
+
+Codes are opaque tokens: only length/charset are checked here; the platform verifies them.
+Codes that arrived before ``read_code`` started are discarded, so a code left in a scanner's
+buffer can never be handed to the next citizen.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import serial
+
+from drivers.barcode.decoders import DEFAULT_DECODER, make_decoder
+from drivers.barcode.emulator import QrScreenEmulator, ScannerEmulator
+from drivers.barcode.protocol import LineFramer, check_token, decode_line
+from drivers.camera.capture import FrameGrabber, FrameSource, source_for_target
+from kiosk.errors import DeviceIOError, DeviceUnavailableError, InvalidDataError
+from kiosk.terminal.completion import Completion, CompletionCode
+from kiosk.terminal.device import DeviceService
+from kiosk.terminal.events import EventBus, MediaInserted
+from kiosk.terminal.media import ScannedCode
+from kiosk.terminal.registry import DeviceSpec
+from kiosk.terminal.runner import CancelToken
+from kiosk.terminal.status import DeviceClass, DeviceState
+
+log = logging.getLogger(__name__)
+
+READ_SLICE_S = 0.02  # serial read slice: how quickly a cancel reaches the worker
+
+
+class BarcodeService(DeviceService):
+    device_class = DeviceClass.BARCODE_READER
+    emulator: Any = None
+
+    async def read_code(self, timeout: float | None = None) -> Completion[ScannedCode]:
+        """Wait for one code; ``timeout`` when none is shown in time."""
+        return await self._execute("read_code", self._do_read_code, timeout)
+
+    def _do_read_code(self, token: CancelToken) -> ScannedCode | Completion[ScannedCode]:
+        raise NotImplementedError
+
+    def _got(self, code: ScannedCode) -> ScannedCode:
+        log.info("barcode %s: %r", self.name, code)
+        self.bus.publish(MediaInserted(self.name, media="code", detail={"source": code.source, "length": len(code.text)}))
+        return code
+
+    @staticmethod
+    def _nothing(rejected: int) -> Completion[ScannedCode]:
+        extra = f"; {rejected} unreadable codes ignored" if rejected else ""
+        return Completion.failure(CompletionCode.TIMEOUT, f"no code shown before the deadline{extra}", rejected=rejected)
+
+
+class SerialBarcodeReader(BarcodeService):
+    """A scanner that sends each code as a terminated line over a (USB-)serial port."""
+
+    def __init__(self, name: str, bus: EventBus, port: str, *, baud: int = 9600, terminator: str = "any", stale_s: float = 0.5, **kw: Any) -> None:
+        super().__init__(name, bus, **kw)
+        self.port, self.baud = port, baud
+        self.framer = LineFramer(terminator, stale_s)
+        self._serial: serial.Serial | None = None
+
+    def capabilities(self) -> dict[str, Any]:
+        return {"source": "serial", "port": self.port, "baud": self.baud}
+
+    def _do_open(self, token: CancelToken) -> None:
+        try:
+            self._serial = serial.Serial(self.port, self.baud, timeout=READ_SLICE_S)
+        except serial.SerialException as exc:
+            raise DeviceUnavailableError(f"cannot open scanner port {self.port}: {exc}") from None
+
+    def _do_close(self) -> None:
+        port, self._serial = self._serial, None
+        if port is not None:
+            try:
+                port.close()
+            except (OSError, serial.SerialException):
+                pass
+        if isinstance(self.emulator, ScannerEmulator):
+            self.emulator.close()
+
+    def _do_read_code(self, token: CancelToken) -> ScannedCode | Completion[ScannedCode]:
+        if self._serial is None:  # lost earlier (unplugged): try again now
+            self._do_open(token)
+            self.runner.report(DeviceState.ONLINE)
+        port = self._serial
+        assert port is not None
+        rejected, dropped_before = 0, self.framer.dropped
+        try:
+            port.reset_input_buffer()  # stale codes belong to nobody
+            self.framer.clear()
+            while token.remaining() > 0:
+                token.check()
+                data = port.read(max(1, port.in_waiting))
+                for line in self.framer.feed(data):
+                    try:
+                        return self._got(ScannedCode(decode_line(line), "QRCode", "serial"))
+                    except InvalidDataError as exc:
+                        rejected += 1
+                        log.warning("barcode %s: ignored a scanned line: %s", self.name, exc)
+        except (serial.SerialException, OSError) as exc:
+            self._do_close()
+            self.runner.report(DeviceState.HARDWARE_ERROR, f"scanner port lost: {exc}")
+            raise DeviceIOError(f"scanner port {self.port} failed: {exc}") from None
+        return self._nothing(rejected + self.framer.dropped - dropped_before)
+
+
+class CameraBarcodeReader(BarcodeService):
+    """Decodes QR codes from the newest camera frame (the grabber drops the rest)."""
+
+    def __init__(self, name: str, bus: EventBus, source: FrameSource, *, decoder: str = DEFAULT_DECODER, **kw: Any) -> None:
+        super().__init__(name, bus, **kw)
+        self.source = source
+        self.decoder = make_decoder(decoder)
+        self.grabber: FrameGrabber | None = None
+        self.frames_decoded = 0
+
+    def capabilities(self) -> dict[str, Any]:
+        return {"source": "camera", "decoder": self.decoder.name}
+
+    def _do_open(self, token: CancelToken) -> None:
+        self.grabber = FrameGrabber(
+            self.source,
+            self.name,
+            on_fault=lambda why: self.runner.report(DeviceState.HARDWARE_ERROR, f"camera: {why}"),
+            on_recover=lambda: self.runner.report(DeviceState.ONLINE),
+        )
+        self.grabber.start()
+
+    def _do_close(self) -> None:
+        grabber, self.grabber = self.grabber, None
+        if grabber is not None:
+            grabber.stop()
+
+    def _do_read_code(self, token: CancelToken) -> ScannedCode | Completion[ScannedCode]:
+        grabber = self.grabber
+        if grabber is None:
+            raise DeviceIOError("camera not open")
+        latest = grabber.latest()
+        seen = latest.seq if latest else 0  # only frames grabbed after the command started
+        rejected = 0
+        while token.remaining() > 0:
+            token.check()
+            if grabber.fault:
+                raise DeviceIOError(f"camera gives no frames: {grabber.fault}")
+            frame = grabber.wait_newer(seen, min(0.05, token.remaining()))
+            if frame is None:
+                continue
+            seen = frame.seq
+            self.frames_decoded += 1
+            for text in self.decoder.decode(frame.image):
+                try:
+                    return self._got(ScannedCode(check_token(text), "QRCode", "camera"))
+                except InvalidDataError as exc:
+                    rejected += 1
+                    log.warning("barcode %s: ignored a QR code: %s", self.name, exc)
+        return self._nothing(rejected)
+
+
+# ----- factories (driver_table) ----------------------------------------------------------------
+def _options(spec: DeviceSpec) -> dict[str, str]:
+    return {**{k: str(v) for k, v in spec.options.items()}, **spec.url.query}
+
+
+def build_serial(spec: DeviceSpec, bus: EventBus) -> SerialBarcodeReader:
+    opts = _options(spec)
+    port = spec.url.target or spec.url.host
+    if not port:
+        raise ValueError(f"{spec.url.raw}: no serial port (e.g. serial:///dev/kiosk-qr)")
+    return SerialBarcodeReader(
+        spec.name,
+        bus,
+        port,
+        baud=int(opts.get("baud", 9600)),
+        terminator=opts.get("terminator", "any"),
+        stale_s=float(opts.get("stale_ms", 500)) / 1000.0,
+        default_timeout=spec.timeout_s,
+    )
+
+
+def build_camera(spec: DeviceSpec, bus: EventBus) -> CameraBarcodeReader:
+    opts = _options(spec)
+    target = spec.url.target or spec.url.host or "0"
+    return CameraBarcodeReader(spec.name, bus, source_for_target(target, opts), decoder=opts.get("decoder", DEFAULT_DECODER), default_timeout=spec.timeout_s)
+
+
+def build_sim(spec: DeviceSpec, bus: EventBus) -> BarcodeService:
+    """The real drivers against the emulators; ``service.emulator`` drives them."""
+    opts = _options(spec)
+    service: BarcodeService
+    if opts.get("via", "camera") == "serial":
+        scanner = ScannerEmulator()
+        service = SerialBarcodeReader(spec.name, bus, scanner.port, default_timeout=spec.timeout_s)
+        service.emulator = scanner
+        return service
+    screen = QrScreenEmulator(opts.get("code", ""))
+    service = CameraBarcodeReader(spec.name, bus, screen, decoder=opts.get("decoder", DEFAULT_DECODER), default_timeout=spec.timeout_s)
+    service.emulator = screen
+    return service
