@@ -29,7 +29,11 @@ mkdir -p "$stamps"
 want=$(hash_of pyproject.toml)
 if [ "$(cat "$stamps/pip" 2>/dev/null)" != "$want" ]; then
   echo "setup: pip install -e .[all]"
-  .venv/bin/pip install -q -e ".[all]" 2>&1 | grep -v -E "^WARNING: Location|ignored: it is neither" || true
+  if ! .venv/bin/pip install -q -e ".[all]" > .venv/pip.log 2>&1; then
+    grep -v -E "^WARNING: Location" .venv/pip.log | tail -30 >&2
+    echo "setup: pip install failed (full log: .venv/pip.log)" >&2
+    exit 1
+  fi
   .venv/bin/python -c "import kiosk" || { echo "setup: pip install failed" >&2; exit 1; }
   echo "$want" > "$stamps/pip"
 fi
