@@ -1,0 +1,22 @@
+"""Item configurations (事项配置): schema, validation and the typed catalog the flow engine reads.
+
+Public surface::
+
+    load_catalog(dir) -> Catalog          raises ItemConfigError listing every problem
+    validate_dir(dir) -> ValidationResult  every Problem (file, code, JSON path, rule, message)
+    Item, Situation, GuideQuestion, FormField, Material, ReviewPoint, Bundle, ConditionContext
+"""
+
+from kiosk.items.loader import Catalog, ValidationResult, load_catalog, validate_dir
+from kiosk.items.model import (
+    Basis, Bundle, BundleMember, Condition, ConditionContext, Delivery, FormField, GuideOption,
+    GuideQuestion, Item, Material, ReviewPoint, SharedField, Situation, TimeLimit,
+)
+from kiosk.items.problems import Problem
+from kiosk.items.vocab import SCHEMA_VERSION
+
+__all__ = [
+    "Basis", "Bundle", "BundleMember", "Catalog", "Condition", "ConditionContext", "Delivery", "FormField",
+    "GuideOption", "GuideQuestion", "Item", "Material", "Problem", "ReviewPoint", "SCHEMA_VERSION",
+    "SharedField", "Situation", "TimeLimit", "ValidationResult", "load_catalog", "validate_dir",
+]

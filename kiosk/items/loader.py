@@ -1,0 +1,141 @@
+"""Load a catalog directory: JSON Schema first, then semantic checks, then frozen model objects.
+
+Layout of a catalog directory::
+
+    DIR/*.json            one item per file (kind "item")
+    DIR/bundles/*.json    一件事 bundles (kind "bundle")
+    DIR/templates/*.json  receipt / notice / certificate / blank-form templates, by file stem
+
+``validate_dir`` returns every problem; ``load_catalog`` raises ``ItemConfigError`` if any.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from kiosk.errors import ItemConfigError
+from kiosk.items import build
+from kiosk.items.model import Bundle, Item
+from kiosk.items.problems import Problem, json_path
+from kiosk.items.semantic import check_bundle, check_item, template_names
+
+SCHEMA_DIR = Path(__file__).parent / "schema"
+
+
+@lru_cache(maxsize=None)
+def validator(kind: str) -> Draft202012Validator:
+    schema = json.loads((SCHEMA_DIR / f"{kind}.schema.json").read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+@dataclass
+class ValidationResult:
+    items: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # code → (file, doc)
+    bundles: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+    templates: set[str] = field(default_factory=set)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """All items and bundles of one configuration, keyed by code."""
+
+    items: dict[str, Item]
+    bundles: dict[str, Bundle]
+    templates: frozenset[str]
+
+    def item(self, code: str) -> Item:
+        try:
+            return self.items[code]
+        except KeyError:
+            raise KeyError(f"no item {code} in the catalog") from None
+
+    def bundle(self, code: str) -> Bundle:
+        try:
+            return self.bundles[code]
+        except KeyError:
+            raise KeyError(f"no bundle {code} in the catalog") from None
+
+
+def _read(path: Path, shown: str, problems: list[Problem]) -> dict[str, Any] | None:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(Problem(shown, "?", "$", "unreadable", str(exc)))
+        return None
+    except json.JSONDecodeError as exc:
+        problems.append(Problem(shown, "?", "$", "invalid_json", f"line {exc.lineno} column {exc.colno}: {exc.msg}"))
+        return None
+    if not isinstance(doc, dict):
+        problems.append(Problem(shown, "?", "$", "schema.type", "top level must be an object"))
+        return None
+    return doc
+
+
+def _schema_problems(doc: dict[str, Any], kind: str, shown: str) -> list[Problem]:
+    code = doc.get("code") if isinstance(doc.get("code"), str) else "?"
+    out = []
+    for err in sorted(validator(kind).iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
+        out.append(Problem(shown, code, json_path(err.absolute_path), f"schema.{err.validator}", err.message[:300]))
+    return out
+
+
+def validate_dir(directory: str | Path) -> ValidationResult:
+    """Validate every item, bundle and template reference under ``directory``."""
+    root = Path(directory)
+    result = ValidationResult(templates=template_names(root / "templates"))
+    if not root.is_dir():
+        result.problems.append(Problem(str(root), "?", "$", "missing_directory", "catalog directory not found"))
+        return result
+    item_files = sorted(root.glob("*.json"))
+    if not item_files:
+        result.problems.append(Problem(str(root), "?", "$", "empty_catalog", "no item files (*.json)"))
+    for path in item_files:
+        _load_one(path, "item", result.items, result)
+    for path in sorted((root / "bundles").glob("*.json")):
+        _load_one(path, "bundle", result.bundles, result)
+    item_docs = {code: doc for code, (_, doc) in result.items.items()}
+    for code, (shown, doc) in result.items.items():
+        result.problems.extend(check_item(doc, shown, result.templates))
+    for code, (shown, doc) in result.bundles.items():
+        result.problems.extend(check_bundle(doc, shown, item_docs, result.templates))
+    return result
+
+
+def _load_one(path: Path, kind: str, into: dict[str, tuple[str, dict[str, Any]]], result: ValidationResult) -> None:
+    shown = str(path)
+    doc = _read(path, shown, result.problems)
+    if doc is None:
+        return
+    schema_problems = _schema_problems(doc, kind, shown)
+    if schema_problems:
+        result.problems.extend(schema_problems)
+        return
+    code = doc["code"]
+    if code in into:
+        first = into[code][0]
+        result.problems.append(Problem(shown, code, "$.code", "duplicate_code", f"code {code} is also used by {first}"))
+        return
+    into[code] = (shown, doc)
+
+
+def load_catalog(directory: str | Path) -> Catalog:
+    """Validated, typed catalog; raises ``ItemConfigError`` listing every problem."""
+    result = validate_dir(directory)
+    if not result.ok:
+        raise ItemConfigError(f"{len(result.problems)} problem(s) in item catalog {directory}",
+                              [str(p) for p in result.problems])
+    items = {code: build.item(doc, shown) for code, (shown, doc) in result.items.items()}
+    bundles = {code: build.bundle(doc, shown) for code, (shown, doc) in result.bundles.items()}
+    return Catalog(items=items, bundles=bundles, templates=frozenset(result.templates))
