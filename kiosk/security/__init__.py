@@ -1,0 +1,1 @@
+"""Keys and sealing of personal data that must persist (checkpoints, outbox)."""
