@@ -1,0 +1,140 @@
+"""The 高拍仪 emulator: a camera that plays generated scenes as an MJPG stream.
+
+``place("a4")`` generates a page sliding onto the desk and plays it; once the page lies still the
+still frames loop (each with its own noise), as a real page lying under a real camera would.
+``clear()`` takes the page away. Frames are JPEG-encoded once at ``place`` time and decoded by
+the driver, so the driver sees what a UVC MJPG camera delivers.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import cv2
+import numpy as np
+
+from drivers.doccam.scenes import Scene, make_scene
+from kiosk.errors import DeviceIOError
+
+SCENES = ("a4", "card", "card_back", "empty")
+
+
+class DoccamEmulator:
+    """A paced frame source with a control API: ``place(scene)``, ``clear()``, ``unplug()``."""
+
+    def __init__(self, width: int = 1280, height: int = 720, fps: float = 15.0, seed: int = 1, scene_frames: int = 30,
+                 scene: str = "empty") -> None:
+        self.width, self.height, self.fps, self.seed, self.scene_frames = width, height, fps, seed, scene_frames
+        self._lock = threading.Lock()
+        self._frames: list[bytes] = []
+        self._still_from = 0
+        self._scene: Scene | None = None
+        self._index = 0
+        self._seq = 0
+        self._next_at = 0.0
+        self._unplugged = False
+        self._played: dict[int, int] = {}
+        self.clear()
+        self._pending = scene if scene != "empty" else ""  # generated at open(): scenes take a second to draw
+
+    # ----- control API ------------------------------------------------------------------------
+    def place(self, scene: str | Scene = "a4", **params: object) -> Scene:
+        """Play ``scene`` (a name from ``SCENES`` with ``make_scene`` params, or a ready Scene) from its start."""
+        if isinstance(scene, str):
+            if scene not in SCENES:
+                raise ValueError(f"unknown scene {scene!r}; known: {', '.join(SCENES)}")
+            defaults: dict[str, object] = {"width": self.width, "height": self.height, "frames": self.scene_frames,
+                                           "seed": self.seed, "fps": self.fps}
+            if scene.startswith("card"):
+                defaults.update(scale=0.4, angle_deg=-12.0)
+            scene = make_scene(scene, **{**defaults, **params})  # type: ignore[arg-type]
+        encoded = [self._encode(f) for f in scene.frames]
+        with self._lock:
+            self._scene, self._frames, self._still_from, self._index = scene, encoded, scene.still_from, 0
+            self._pending = ""
+        return scene
+
+    def clear(self) -> None:
+        """An empty desk."""
+        scene = make_scene("empty", width=self.width, height=self.height, frames=4, seed=self.seed)
+        encoded = [self._encode(f) for f in scene.frames]
+        with self._lock:
+            self._pending = ""
+            self._scene, self._frames, self._still_from, self._index = scene, encoded, 0, 0
+
+    def unplug(self, unplugged: bool = True) -> None:
+        """Simulate the USB cable pulled (reads fail) or plugged back."""
+        self._unplugged = unplugged
+
+    @property
+    def scene(self) -> Scene | None:
+        return self._scene
+
+    def frame_index(self, seq: int) -> int:
+        """Which frame of the current scene delivery ``seq`` showed (for tests: moving or still?)."""
+        return self._played.get(seq, -1)
+
+    # ----- the camera side ----------------------------------------------------------------------
+    def open(self) -> None:
+        if self._pending:
+            self.place(self._pending)
+            self._pending = ""
+        self._next_at = time.monotonic()
+
+    def read(self) -> tuple[int, bytes] | None:
+        """The next MJPG frame at the emulated frame rate (None if it is not due yet)."""
+        if self._unplugged:
+            time.sleep(0.02)
+            raise DeviceIOError("emulated camera unplugged")
+        delay = self._next_at - time.monotonic()
+        if delay > 0:
+            time.sleep(min(delay, 0.05))
+            if delay > 0.05:
+                return None
+        self._next_at = max(self._next_at + 1.0 / self.fps, time.monotonic() - 0.5)
+        with self._lock:
+            n = len(self._frames)
+            i = self._index if self._index < n else self._still_from + (self._index - self._still_from) % max(1, n - self._still_from)
+            data = self._frames[i]
+            self._index += 1
+            self._seq += 1
+            self._played[self._seq] = i
+            if len(self._played) > 1000:
+                self._played.pop(min(self._played))
+            return self._seq, data
+
+    def close(self) -> None:
+        pass
+
+    def _encode(self, frame: np.ndarray) -> bytes:
+        ok, buf = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 90])
+        if not ok:
+            raise ValueError("cannot encode frame")
+        return buf.tobytes()
+
+
+class EmulatorSource:
+    """The driver's side of the emulator: decodes its MJPG frames like a UVC source would."""
+
+    def __init__(self, emulator: DoccamEmulator) -> None:
+        self.emulator = emulator
+
+    def open(self) -> None:
+        self.emulator.open()
+
+    def read(self) -> tuple[int, np.ndarray] | None:
+        got = self.emulator.read()
+        if got is None:
+            return None
+        seq, data = got
+        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+        if image is None:
+            raise DeviceIOError("corrupt MJPG frame")
+        return seq, image
+
+    def close(self) -> None:
+        self.emulator.close()
+
+    def describe(self) -> dict[str, object]:
+        return {"sim": True, "width": self.emulator.width, "height": self.emulator.height, "fps": self.emulator.fps}
