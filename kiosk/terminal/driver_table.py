@@ -20,4 +20,8 @@ DRIVERS: dict[tuple[DeviceClass, str], str] = {
     (C.DOCUMENT_CAMERA, "file"): "drivers.doccam.factory:build",
     (C.DOCUMENT_CAMERA, "sim"): "drivers.doccam.factory:build_sim",
     (C.DOCUMENT_CAMERA, "uvc"): "drivers.doccam.factory:build",
+    (C.DOCUMENT_PRINTER, "cups"): "drivers.a4printer.service:build",
+    (C.DOCUMENT_PRINTER, "sim"): "drivers.a4printer.emulator:build_sim",
+    (C.SCANNER, "sane"): "drivers.scanner.service:build",
+    (C.SCANNER, "sim"): "drivers.scanner.emulator:build_sim",
 }

@@ -1,0 +1,110 @@
+"""The A4 printer emulator: a private cupsd whose queue writes each job to a file.
+
+The real driver talks to it exactly as to a production CUPS server (``lp`` + IPP). The control
+API is what the demo's developer panel and the tests use: inject a jam or paper-out, stop or
+reject the queue, read back the printed PDFs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from drivers.a4printer.cupsd import PrivateCupsd
+from drivers.a4printer.service import CupsDocumentPrinter
+from kiosk.terminal.events import EventBus
+from kiosk.terminal.runner import CancelToken
+
+#: Emulator fault names → the printer-state reason the backend reports.
+FAULTS = {"jam": "media-jam-error", "paper_out": "media-empty-error", "cover_open": "door-open-error", "toner_out": "toner-empty-error"}
+
+
+class A4PrinterEmulator:
+    """Owns one PrivateCupsd. ``start()``/``stop()`` are idempotent."""
+
+    def __init__(self, queue: str = "kiosk-a4") -> None:
+        self.cupsd = PrivateCupsd(queue=queue)
+
+    @property
+    def queue(self) -> str:
+        return self.cupsd.queue
+
+    @property
+    def server(self) -> str:
+        return self.cupsd.server
+
+    @property
+    def running(self) -> bool:
+        return self.cupsd.running
+
+    def start(self) -> None:
+        if not self.cupsd.running:
+            self.cupsd.start()
+
+    def stop(self) -> None:
+        self.cupsd.stop()
+        self.cupsd = PrivateCupsd(queue=self.cupsd.queue, port=self.cupsd.port)
+
+    # ----- faults ------------------------------------------------------------------------------
+    def inject(self, fault: str | None) -> None:
+        """``jam`` | ``paper_out`` | ``cover_open`` | ``toner_out`` on the next job; None clears it."""
+        if fault is not None and fault not in FAULTS:
+            raise ValueError(f"unknown fault {fault!r} (known: {', '.join(FAULTS)})")
+        self.cupsd.set_fault(FAULTS[fault] if fault else None)
+
+    def _tool(self, *args: str) -> None:
+        done = self.cupsd.run_tool(*args)
+        if done.returncode != 0:
+            raise RuntimeError(f"{args[0]} failed: {done.stderr.strip()}")
+
+    def stop_queue(self, reason: str = "stopped by technician") -> None:
+        self._tool("cupsdisable", "-r", reason, self.queue)
+
+    def resume_queue(self) -> None:
+        """Clear the fault and restart the queue (what a technician does after clearing a jam)."""
+        self.inject(None)
+        self._tool("cupsenable", self.queue)
+        self._tool("cupsaccept", self.queue)
+
+    def reject_jobs(self) -> None:
+        self._tool("cupsreject", self.queue)
+
+    # ----- output ------------------------------------------------------------------------------
+    def printed(self) -> list[Path]:
+        return self.cupsd.jobs() if self.cupsd.running else []
+
+    def last_job(self) -> bytes | None:
+        jobs = self.printed()
+        return jobs[-1].read_bytes() if jobs else None
+
+    def snapshot(self) -> dict[str, Any]:
+        return {"running": self.running, "server": self.server, "queue": self.queue, "jobs": len(self.printed())}
+
+
+class SimDocumentPrinter(CupsDocumentPrinter):
+    """The real CUPS driver pointed at its emulator, which lives as long as the device is open."""
+
+    def __init__(self, name: str, bus: EventBus, emulator: A4PrinterEmulator, **kwargs: Any) -> None:
+        super().__init__(name, bus, emulator.queue, emulator.server, **kwargs)
+        self.emulator = emulator
+
+    def _do_open(self, token: CancelToken) -> None:
+        self.emulator.start()
+        super()._do_open(token)
+
+    def _do_close(self) -> None:
+        super()._do_close()
+        self.emulator.stop()
+
+
+def build_sim(spec: Any, bus: EventBus) -> SimDocumentPrinter:
+    """``sim:a4printer`` — nothing starts until ``open()``."""
+    options = {**spec.options, **spec.url.query}
+    return SimDocumentPrinter(
+        spec.name,
+        bus,
+        A4PrinterEmulator(queue=str(options.get("queue", "kiosk-a4"))),
+        print_timeout_s=float(options.get("print_timeout_s", 30.0)),
+        poll_s=float(options.get("poll_s", 0.05)),
+        default_timeout=spec.timeout_s,
+    )
