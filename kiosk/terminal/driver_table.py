@@ -24,4 +24,9 @@ DRIVERS: dict[tuple[DeviceClass, str], str] = {
     (C.DOCUMENT_PRINTER, "sim"): "drivers.a4printer.emulator:build_sim",
     (C.SCANNER, "sane"): "drivers.scanner.service:build",
     (C.SCANNER, "sim"): "drivers.scanner.emulator:build_sim",
+    (C.RECEIPT_PRINTER, "tcp"): "drivers.printer.service:build",
+    (C.RECEIPT_PRINTER, "serial"): "drivers.printer.service:build",
+    (C.RECEIPT_PRINTER, "usb"): "drivers.printer.service:build",
+    (C.RECEIPT_PRINTER, "file"): "drivers.printer.service:build",
+    (C.RECEIPT_PRINTER, "sim"): "drivers.printer.service:build_sim",
 }

@@ -1,0 +1,180 @@
+"""A TCP 9100 ESC/POS printer: stores jobs split at cuts and answers DLE EOT from settable status bits.
+
+Why a real socket peer: the driver under test is the production network driver (python-escpos
+``Network``), so reconnects after a power cycle, silent printers and paper-end answers are exercised
+on the wire. The demo and the UI's developer panel drive it through the control API below.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from pathlib import Path
+
+from drivers.printer import protocol as P
+from drivers.printer.tokens import tokenize
+
+log = logging.getLogger(__name__)
+PAPER_STATES = ("ok", "near_end", "out")
+
+
+class PrinterEmulator:
+    """Thread-based; ``port=0`` picks a free loopback port (read ``.port`` after ``start()``)."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, job_dir: str | Path | None = None) -> None:
+        self.host = host
+        self.port = port
+        self.job_dir = Path(job_dir) if job_dir else None
+        self.paper = "ok"
+        self.cover_open = False
+        self.cutter_error = False
+        self.silent = False
+        self.jobs: list[bytes] = []  # complete jobs, each ending with its cut
+        self.discarded = 0  # bytes received while the printer could not print (paper out, cover open)
+        self.queries = 0
+        self._pending = bytearray()  # printed since the last cut
+        self._lock = threading.Condition()
+        self._listener: socket.socket | None = None
+        self._clients: set[socket.socket] = set()
+        self._powered = False
+
+    # ----- control API -------------------------------------------------------------------------
+    def set_paper(self, state: str) -> None:
+        if state not in PAPER_STATES:
+            raise ValueError(f"paper must be one of {PAPER_STATES}, got {state!r}")
+        self.paper = state
+
+    def set_cover(self, open_: bool) -> None:
+        self.cover_open = bool(open_)
+
+    def set_cutter_error(self, error: bool) -> None:
+        self.cutter_error = bool(error)
+
+    def set_silent(self, silent: bool) -> None:
+        """A printer that prints but never answers status queries (many cheap heads, or a broken return line)."""
+        self.silent = bool(silent)
+
+    def status_bytes(self) -> dict[int, int]:
+        return P.encode_status(True, self.paper, self.cover_open, self.cutter_error)
+
+    def wait_for_jobs(self, count: int, timeout: float = 5.0) -> list[bytes]:
+        with self._lock:
+            self._lock.wait_for(lambda: len(self.jobs) >= count, timeout)
+            return list(self.jobs)
+
+    def clear_jobs(self) -> None:
+        with self._lock:
+            self.jobs.clear()
+
+    # ----- power -------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._powered
+
+    def start(self) -> "PrinterEmulator":
+        if self._powered:
+            return self
+        listener = socket.create_server((self.host, self.port))  # SO_REUSEADDR: same port after a power cycle
+        self.port = listener.getsockname()[1]
+        self._listener = listener
+        self._powered = True
+        threading.Thread(target=self._accept_loop, args=(listener,), name=f"printer-emu-{self.port}", daemon=True).start()
+        log.info("printer emulator listening on %s:%d", self.host, self.port)
+        return self
+
+    def stop(self) -> None:
+        """Power off: drop every connection and the unfinished job (a real head loses its buffer)."""
+        self._powered = False
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            try:
+                listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() blocked in another thread
+            except OSError:
+                pass
+            listener.close()
+        with self._lock:
+            clients = list(self._clients)
+            self._clients.clear()
+            self._pending.clear()
+        for c in clients:
+            try:
+                c.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            c.close()
+
+    def power_cycle(self, down_s: float = 0.3, wait: bool = True) -> None:
+        """Off, ``down_s`` seconds dark, on again on the same port."""
+        self.stop()
+        if wait:
+            time.sleep(down_s)
+            self.start()
+        else:
+            timer = threading.Timer(down_s, self.start)
+            timer.daemon = True
+            timer.start()
+
+    # ----- wire --------------------------------------------------------------------------------
+    def _accept_loop(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return  # listener closed: powered off
+            with self._lock:
+                if not self._powered:
+                    conn.close()
+                    return
+                self._clients.add(conn)
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        buf = b""
+        try:
+            while True:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                buf += chunk
+                buf = self._consume(conn, buf)
+        except OSError:
+            pass
+        finally:
+            with self._lock:
+                self._clients.discard(conn)
+            conn.close()
+
+    def _consume(self, conn: socket.socket, buf: bytes) -> bytes:
+        tokens, end = tokenize(buf)
+        for tok in tokens:
+            raw = buf[tok.start:tok.end]
+            if tok.kind == "DLE EOT":
+                self.queries += 1
+                if not self.silent:
+                    conn.sendall(bytes([self.status_bytes().get(tok.args[0], 0x12)]))
+                continue
+            if tok.kind == "GS r" and tok.args[:1] in (b"\x01", b"1"):
+                if not self.silent:
+                    conn.sendall(b"\x0f" if self.paper == "out" else b"\x00")
+                continue
+            with self._lock:
+                if self.paper == "out" or self.cover_open:
+                    self.discarded += len(raw)
+                    continue
+                self._pending += raw
+                if tok.kind == "GS V":
+                    self._finish_job()
+        return buf[end:]
+
+    def _finish_job(self) -> None:
+        job = bytes(self._pending)
+        self._pending.clear()
+        self.jobs.append(job)
+        if self.job_dir is not None:
+            self.job_dir.mkdir(parents=True, exist_ok=True)
+            path = self.job_dir / f"job-{len(self.jobs):04d}.bin"
+            path.write_bytes(job)
+            log.info("printer emulator: job %d (%d bytes) → %s", len(self.jobs), len(job), path)
+        self._lock.notify_all()

@@ -1,0 +1,155 @@
+"""ReceiptDocument → ESC/POS bytes for one printer profile (paper width, encoding, QR support).
+
+Why here and not python-escpos ``text()``/``qr()``: we own the Chinese encoding (FS & + GB18030/GBK
+bytes), the column layout (a hanzi is two columns) and the QR choice per profile (native GS ( k, or
+a raster image for heads without it). The library only carries the bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from drivers.printer import layout, protocol as P
+from kiosk.terminal.receipt import Align, Cut, Feed, ImageBlock, KeyValue, QrCode, ReceiptDocument, Separator, Table, TextLine
+
+ALIGN_CODE = {Align.LEFT: 0, Align.CENTER: 1, Align.RIGHT: 2}
+
+
+@dataclass(frozen=True)
+class PrinterProfile:
+    """One printer model's facts. ``cols`` half-width columns of 12 dots; ``dots`` printable width."""
+
+    name: str = "80mm"
+    cols: int = 48
+    dots: int = 576
+    encoding: str = "gb18030"
+    native_qr: bool = True
+    cutter: bool = True
+    cut_feed_lines: int = 4
+    qr_ec: str = "M"
+
+    @property
+    def double_byte(self) -> bool:
+        return self.encoding in ("gb18030", "gbk")
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any]) -> "PrinterProfile":
+        """From config/URL options: paper=58|80, encoding=gb18030|gbk|utf-8, qr=native|image, cutter=true|false."""
+        paper = str(options.get("paper", "80")).removesuffix("mm")
+        if paper == "58":
+            base = PROFILE_58
+        elif paper == "80":
+            base = PROFILE_80
+        else:
+            raise ValueError(f"paper must be 58 or 80 (mm), got {paper!r}")
+        encoding = str(options.get("encoding", base.encoding)).lower().replace("utf8", "utf-8")
+        if encoding not in P.ENCODINGS:
+            raise ValueError(f"encoding must be one of {', '.join(P.ENCODINGS)}, got {encoding!r}")
+        qr = str(options.get("qr", "native"))
+        if qr not in ("native", "image"):
+            raise ValueError(f"qr must be native or image, got {qr!r}")
+        cutter = str(options.get("cutter", "true")).lower() not in ("0", "false", "no")
+        return replace(base, encoding=encoding, native_qr=qr == "native", cutter=cutter)
+
+
+PROFILE_58 = PrinterProfile("58mm", 32, 384)
+PROFILE_80 = PrinterProfile("80mm", 48, 576)
+
+
+class Encoder:
+    """Encodes documents for one profile. Strings that the chosen encoding cannot carry raise ValueError."""
+
+    def __init__(self, profile: PrinterProfile) -> None:
+        self.profile = profile
+
+    def text_bytes(self, text: str) -> bytes:
+        try:
+            return text.encode(self.profile.encoding)
+        except UnicodeEncodeError as exc:
+            raise ValueError(f"{text[exc.start:exc.end]!r} cannot be printed in {self.profile.encoding}") from None
+
+    def encode(self, document: ReceiptDocument) -> bytes:
+        p = self.profile
+        out = [P.INIT, P.CHINESE_ON if p.double_byte else P.CHINESE_OFF]
+        for block in document:
+            out.append(self.block(block))
+        return b"".join(out)
+
+    def block(self, block: object) -> bytes:
+        p = self.profile
+        dbm = p.double_byte
+        if isinstance(block, TextLine):
+            cols = p.cols // block.width
+            lines = layout.wrap(block.text, cols, dbm)
+            body = b"".join(self.text_bytes(line) + P.LF for line in lines)
+            return (P.align(ALIGN_CODE[block.align]) + P.bold(block.bold) + P.char_size(block.width, block.height)
+                    + body + P.char_size(1, 1) + P.bold(False) + P.align(0))
+        if isinstance(block, KeyValue):
+            lines = layout.key_value(block.key, block.value, p.cols, dbm)
+            return P.bold(block.bold) + self._lines(lines) + P.bold(False)
+        if isinstance(block, Table):
+            return self._lines(layout.table(block.headers, block.rows, p.cols, block.weights, block.aligns, dbm))
+        if isinstance(block, Separator):
+            unit = layout.text_width(block.char, dbm) or 1
+            return self._lines([block.char * (p.cols // unit)])
+        if isinstance(block, QrCode):
+            return P.align(ALIGN_CODE[block.align]) + self.qr(block) + P.LF + P.align(0)
+        if isinstance(block, ImageBlock):
+            return P.align(ALIGN_CODE[block.align]) + image_raster(block.image, p.dots) + P.align(0)
+        if isinstance(block, Feed):
+            return P.feed(block.lines)
+        if isinstance(block, Cut):
+            if not p.cutter:
+                return P.feed(p.cut_feed_lines)
+            return P.feed(p.cut_feed_lines) + P.cut(block.partial)
+        raise TypeError(f"unknown receipt block {type(block).__name__}")
+
+    def _lines(self, lines: list[str]) -> bytes:
+        return b"".join(self.text_bytes(line) + P.LF for line in lines)
+
+    def qr(self, block: QrCode) -> bytes:
+        data = block.data.encode("utf-8")
+        if self.profile.native_qr:
+            return P.qr_native(data, block.size, self.profile.qr_ec)
+        import qrcode  # the image fallback for heads without GS ( k
+
+        qr = qrcode.QRCode(error_correction=getattr(qrcode.constants, f"ERROR_CORRECT_{self.profile.qr_ec}"), box_size=block.size, border=0)
+        qr.add_data(data)
+        qr.make(fit=True)
+        return image_raster(qr.make_image().get_image(), self.profile.dots)
+
+
+def image_raster(image: Any, max_dots: int) -> bytes:
+    """A PIL image as GS v 0 bands (≤ 255 rows each, as many heads require), scaled to fit, dithered to 1 bit."""
+    from PIL import Image
+
+    img = image.convert("L")
+    if img.width > max_dots:
+        img = img.resize((max_dots, max(1, img.height * max_dots // img.width)), Image.Resampling.LANCZOS)
+    mono = img.convert("1")  # Floyd–Steinberg; 0 = black
+    width_bytes = (mono.width + 7) // 8
+    padded = Image.new("1", (width_bytes * 8, mono.height), 1)
+    padded.paste(mono, (0, 0))
+    inverted = bytes(0xFF ^ b for b in padded.tobytes())  # PIL "1": 1 = white; ESC/POS: 1 = black
+    out = []
+    for top in range(0, padded.height, 255):
+        rows = min(255, padded.height - top)
+        out.append(P.raster(inverted[top * width_bytes:(top + rows) * width_bytes], width_bytes, rows))
+    return b"".join(out)
+
+
+def encode_document(document: ReceiptDocument, profile: PrinterProfile = PROFILE_80, mode: str = "text") -> bytes:
+    """Text mode (what the driver sends) or image mode (the whole receipt rasterised, for heads without a CJK font)."""
+    text = Encoder(profile).encode(document)
+    if mode == "text":
+        return text
+    if mode != "image":
+        raise ValueError(f"mode must be text or image, got {mode!r}")
+    from drivers.printer.render import render
+
+    out = [P.INIT]
+    for page in render(text, width_dots=profile.dots, encoding=profile.encoding, cut_marks=False).pages:
+        out.append(image_raster(page, profile.dots))
+        out.append(P.feed(profile.cut_feed_lines) + P.cut())
+    return b"".join(out)

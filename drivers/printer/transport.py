@@ -1,0 +1,147 @@
+"""python-escpos backends as a byte pipe: open, write, read with a deadline, close.
+
+Why wrap them: the library's ``_read()`` blocks for its own long timeout and its empty answer means
+"paper OK" in ``paper_status()``; its ``device`` property even opens the port on first access. We
+open explicitly, read in short slices the cancel token can interrupt, and translate every library
+and OS exception into our tree here, at the boundary.
+"""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+from kiosk.errors import DeviceIOError, DeviceUnavailableError
+from kiosk.terminal.registry import DeviceUrl
+
+SLICE_S = 0.02  # longest single blocking read, so cancellation reaches the worker quickly
+
+
+class EscposTransport:
+    """One python-escpos printer object; ``kind`` is tcp | serial | usb | file."""
+
+    def __init__(self, kind: str, printer: Any, describe: str) -> None:
+        self.kind = kind
+        self.printer = printer
+        self.describe = describe
+        self.is_open = False
+
+    @property
+    def can_read(self) -> bool:
+        return self.kind in ("tcp", "serial", "usb")
+
+    def open(self, connect_timeout_s: float = 3.0) -> None:
+        from escpos.exceptions import DeviceNotFoundError, USBNotFoundError
+
+        if self.kind == "usb" and not self.printer.is_usable():
+            raise DeviceUnavailableError("pyusb is not installed (pip install python-escpos[usb])")
+        if self.kind == "serial" and not self.printer.is_usable():
+            raise DeviceUnavailableError("pyserial is not installed")
+        if self.kind == "tcp":
+            self.printer.timeout = connect_timeout_s
+        try:
+            self.printer.open(raise_not_found=True)
+        except (DeviceNotFoundError, USBNotFoundError) as exc:
+            raise DeviceIOError(f"{self.describe}: {str(exc).strip()}") from None
+        except OSError as exc:
+            raise DeviceIOError(f"{self.describe}: {exc}") from None
+        except Exception as exc:  # pyusb/pyserial raise their own types; keep the message, drop the type
+            raise DeviceIOError(f"{self.describe}: {type(exc).__name__}: {exc}") from None
+        self.is_open = True
+
+    def close(self) -> None:
+        self.is_open = False
+        try:
+            if self.printer._device:  # never touch .device: it would open the port again
+                self.printer.close()
+        except Exception:  # closing a dead socket/port must not raise
+            self.printer._device = False
+
+    def write(self, data: bytes) -> None:
+        if not self.is_open:
+            raise DeviceIOError(f"{self.describe}: not open")
+        try:
+            self.printer._raw(data)
+        except Exception as exc:  # OSError, serial.SerialException, usb.core.USBError
+            self.is_open = False
+            raise DeviceIOError(f"{self.describe}: write failed: {exc}") from None
+
+    def read_byte(self, timeout_s: float) -> int | None:
+        """One answer byte, or ``None`` when the printer stays silent for ``timeout_s``."""
+        if not self.can_read:
+            return None
+        dev = self.printer._device
+        if not self.is_open or not dev:
+            raise DeviceIOError(f"{self.describe}: not open")
+        try:
+            if self.kind == "tcp":
+                dev.settimeout(timeout_s)
+                try:
+                    data = dev.recv(1)
+                except socket.timeout:
+                    return None
+                if not data:
+                    self.is_open = False
+                    raise DeviceIOError(f"{self.describe}: connection closed by the printer")
+                return data[0]
+            if self.kind == "serial":
+                dev.timeout = timeout_s
+                data = dev.read(1)
+                return data[0] if data else None
+            data = dev.read(self.printer.in_ep, 1, int(timeout_s * 1000))  # usb
+            return data[0] if len(data) else None
+        except DeviceIOError:
+            raise
+        except Exception as exc:
+            if "timeout" in type(exc).__name__.lower() or "timed out" in str(exc).lower():
+                return None
+            self.is_open = False
+            raise DeviceIOError(f"{self.describe}: read failed: {exc}") from None
+
+    def drain(self) -> None:
+        """Drop stale answer bytes (a late reply to an earlier query) before asking again."""
+        if self.kind != "tcp" or not self.is_open:
+            return
+        dev = self.printer._device
+        dev.setblocking(False)
+        try:
+            while True:
+                data = dev.recv(256)
+                if not data:
+                    self.is_open = False
+                    raise DeviceIOError(f"{self.describe}: connection closed by the printer")
+        except (BlockingIOError, InterruptedError):
+            pass
+        except OSError as exc:
+            self.is_open = False
+            raise DeviceIOError(f"{self.describe}: {exc}") from None
+        finally:
+            if self.is_open:
+                dev.setblocking(True)
+
+
+def transport_for_url(url: DeviceUrl, options: dict[str, Any]) -> EscposTransport:
+    """tcp://host:9100, serial:///dev/ttyS0?baud=9600, usb:?vid=0x0416&pid=0x5011, file:///dev/usb/lp0."""
+    from escpos import printer as ep
+
+    opt = {**options, **url.query}
+    if url.scheme == "tcp":
+        if not url.host:
+            raise ValueError(f"{url.raw}: tcp URL needs a host")
+        port = url.port or 9100
+        return EscposTransport("tcp", ep.Network(url.host, port), f"printer at {url.host}:{port}")
+    if url.scheme == "serial":
+        dev = url.target or url.host
+        baud = int(opt.get("baud", 9600))
+        return EscposTransport("serial", ep.Serial(dev, baudrate=baud, timeout=SLICE_S, dsrdtr=str(opt.get("dsrdtr", "true")) == "true"),
+                               f"printer on {dev}")
+    if url.scheme == "usb":
+        vid, pid = int(str(opt["vid"]), 16), int(str(opt["pid"]), 16)
+        in_ep, out_ep = int(str(opt.get("in_ep", "0x82")), 16), int(str(opt.get("out_ep", "0x01")), 16)
+        return EscposTransport("usb", ep.Usb(vid, pid, timeout=0, in_ep=in_ep, out_ep=out_ep), f"USB printer {vid:04x}:{pid:04x}")
+    if url.scheme == "file":
+        path = url.target
+        if not path:
+            raise ValueError(f"{url.raw}: file URL needs a path, e.g. file:///dev/usb/lp0")
+        return EscposTransport("file", ep.File(path), f"printer file {path}")
+    raise ValueError(f"{url.raw}: unsupported printer scheme {url.scheme!r}")
