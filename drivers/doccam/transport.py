@@ -8,6 +8,8 @@ capture always look at "now". Sources raise our ``DeviceError`` tree, never cv2 
 from __future__ import annotations
 
 import logging
+import os
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -35,6 +37,17 @@ class FrameSource(Protocol):
     def describe(self) -> dict[str, object]: ...
 
 
+def _v4l2_index(device: str | int) -> int:
+    """OpenCV's V4L2 backend opens by index only: ``/dev/video2`` or a by-id symlink to it → 2."""
+    text = str(device)
+    if text.isdigit():
+        return int(text)
+    match = re.fullmatch(r"/dev/video(\d+)", os.path.realpath(text))
+    if match is None:
+        raise DeviceUnavailableError(f"{text} is not a V4L2 video device (/dev/videoN)")
+    return int(match.group(1))
+
+
 class UvcSource:
     """A V4L2 camera through OpenCV, asking for MJPG (raw YUYV at 4K is too much for USB 2)."""
 
@@ -44,8 +57,7 @@ class UvcSource:
         self._seq = 0
 
     def open(self) -> None:
-        target = int(self.device) if str(self.device).isdigit() else str(self.device)
-        cap = cv2.VideoCapture(target, cv2.CAP_V4L2)
+        cap = cv2.VideoCapture(_v4l2_index(self.device), cv2.CAP_V4L2)
         if not cap.isOpened():
             cap.release()
             raise DeviceUnavailableError(f"cannot open camera {self.device}")

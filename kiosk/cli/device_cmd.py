@@ -6,7 +6,9 @@ import argparse
 import importlib
 
 #: Modules with ``register(device_subparsers)``, one per device class. Drivers add their line here.
-DEVICE_COMMANDS: list[str] = []
+DEVICE_COMMANDS: list[str] = [
+    "drivers.doccam.cli",
+]
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
