@@ -17,6 +17,8 @@ DRIVERS: dict[tuple[DeviceClass, str], str] = {
     (C.BARCODE_READER, "camera"): "drivers.barcode.service:build_camera",
     (C.BARCODE_READER, "serial"): "drivers.barcode.service:build_serial",
     (C.BARCODE_READER, "sim"): "drivers.barcode.service:build_sim",
+    (C.CAMERA, "camera"): "drivers.camera.service:build_camera",
+    (C.CAMERA, "sim"): "drivers.camera.service:build_sim",
     (C.DOCUMENT_CAMERA, "file"): "drivers.doccam.factory:build",
     (C.DOCUMENT_CAMERA, "sim"): "drivers.doccam.factory:build_sim",
     (C.DOCUMENT_CAMERA, "uvc"): "drivers.doccam.factory:build",
