@@ -7,7 +7,9 @@ import importlib
 
 #: Modules with ``register(device_subparsers)``, one per device class. Drivers add their line here.
 DEVICE_COMMANDS: list[str] = [
+    "drivers.printer.cli",
     "drivers.doccam.cli",
+    "drivers.idcard.cli",
 ]
 
 

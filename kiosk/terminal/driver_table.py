@@ -14,6 +14,8 @@ DRIVERS: dict[tuple[DeviceClass, str], str] = {
     # drivers add their lines here, e.g.:
     # (C.ID_CARD_READER, "serial"): "drivers.idcard.service:build",
     # (C.ID_CARD_READER, "sim"): "drivers.idcard.service:build_sim",
+    (C.ID_CARD_READER, "serial"): "drivers.idcard.service:build",
+    (C.ID_CARD_READER, "sim"): "drivers.idcard.service:build_sim",
     (C.BARCODE_READER, "camera"): "drivers.barcode.service:build_camera",
     (C.BARCODE_READER, "serial"): "drivers.barcode.service:build_serial",
     (C.BARCODE_READER, "sim"): "drivers.barcode.service:build_sim",

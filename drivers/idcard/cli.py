@@ -1,0 +1,181 @@
+"""``kiosk device idcard read|emulate``: the technician's view of the reader, and a standalone SAM.
+
+``read`` prints the card unmasked (the technician is looking at the card anyway); the log stays
+masked. Any failure is one line on stderr naming the cause and a non-zero exit code:
+3 no card, 4 timeout, 5 no device, 6 protocol (checksum / garbage), 7 invalid card data, 1 other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+import time
+from typing import Any
+
+from kiosk.terminal.completion import Completion, CompletionCode
+from kiosk.terminal.events import EventBus
+from kiosk.terminal.registry import DeviceSpec, DeviceUrl, build_device
+from kiosk.terminal.status import DeviceClass
+
+EXIT_CODES = {
+    CompletionCode.NO_MEDIA: 3,
+    CompletionCode.TIMEOUT: 4,
+    CompletionCode.DEVICE_NOT_READY: 5,
+    CompletionCode.HARDWARE_ERROR: 6,
+    CompletionCode.INVALID_DATA: 7,
+}
+LABELS = (
+    ("card_type", "证件类型"), ("name", "姓名"), ("english_name", "英文姓名"), ("sex", "性别"), ("nation", "民族"),
+    ("nationality_code", "国籍"), ("birth_date", "出生"), ("address", "住址"), ("id_number", "证件号码"),
+    ("issuer", "签发机关"), ("valid_from", "有效期起"), ("valid_to", "有效期止"), ("pass_number", "通行证号码"),
+    ("issue_count", "签发次数"),
+)
+
+
+def register(device_sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = device_sub.add_parser("idcard", help="二代证 reader (GA/T 467 SAM)")
+    sub = parser.add_subparsers(dest="idcard_action", metavar="ACTION")
+    read = sub.add_parser("read", help="read the card on the reader and print it")
+    read.add_argument("--port", required=True, help="serial port (/dev/ttyUSB0) or a device URL (sim:idcard?card=zhangsan)")
+    read.add_argument("--json", action="store_true", help="print one JSON object")
+    read.add_argument("--timeout", type=float, default=5.0, help="overall seconds for opening and reading (default 5)")
+    read.add_argument("--baud", type=int, default=115200, help="serial speed in bit/s (default 115200)")
+    read.add_argument("--fingerprint", action="store_true", help="also read the fingerprint data (30 10)")
+    read.add_argument("--verbose", action="store_true", help="log (masked) protocol steps to stderr")
+    read.set_defaults(func=_read)
+    emulate = sub.add_parser("emulate", help="run a SAM emulator on a pty until interrupted")
+    emulate.add_argument("--card", default="", help="card id to place on the reader (see --list)")
+    emulate.add_argument("--cards", default=None, help="JSON file of cards (default: the shipped demo cards)")
+    emulate.add_argument("--link", default=None, help="symlink to create for the pty, e.g. /tmp/ttyIDCARD")
+    emulate.add_argument("--fault", default=None, help="bad_checksum | no_card | garbage | noise | silence")
+    emulate.add_argument("--wire-speed", action="store_true", help="pace bytes at 115200 8N1")
+    emulate.add_argument("--list", action="store_true", help="list the card ids and exit")
+    emulate.set_defaults(func=_emulate)
+
+
+def _quiet_logging(verbose: bool) -> None:
+    """Without a handler, Python's last-resort handler would print warnings: keep stderr to one line."""
+    root = logging.getLogger()
+    if verbose:
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    elif not root.handlers:
+        root.addHandler(logging.NullHandler())
+
+
+def _spec(port: str, timeout: float, baud: int) -> DeviceSpec:
+    raw = port if ":" in port.split("/")[0] else f"serial://{port}?baud={baud}"
+    return DeviceSpec("idcard", DeviceClass.ID_CARD_READER, DeviceUrl.parse(raw), timeout_s=timeout)
+
+
+def _cause(result: Completion[Any]) -> str:
+    text = result.description.lower()
+    if result.code is CompletionCode.HARDWARE_ERROR:
+        for needle, cause in (("checksum", "checksum error"), ("garbage", "garbage on the line"), ("i/o error", "device lost")):
+            if needle in text:
+                return cause
+        return "reader error"
+    return {
+        CompletionCode.NO_MEDIA: "no card",
+        CompletionCode.TIMEOUT: "timeout",
+        CompletionCode.DEVICE_NOT_READY: "no device",
+        CompletionCode.INVALID_DATA: "invalid card data",
+        CompletionCode.CANCELED: "canceled",
+    }.get(result.code, result.code.value)
+
+
+def _fail(step: str, result: Completion[Any]) -> int:
+    print(f"idcard {step} failed: {_cause(result)}: {result.description}", file=sys.stderr)
+    return EXIT_CODES.get(result.code, 1)
+
+
+def _read(args: argparse.Namespace) -> int:
+    _quiet_logging(args.verbose)
+    try:
+        spec = _spec(args.port, args.timeout, args.baud)
+    except ValueError as exc:
+        print(f"idcard read failed: bad port: {exc}", file=sys.stderr)
+        return 2
+    return asyncio.run(_read_async(args, spec))
+
+
+async def _read_async(args: argparse.Namespace, spec: DeviceSpec) -> int:
+    device: Any = build_device(spec, EventBus())
+    deadline = time.monotonic() + args.timeout
+    try:
+        opened = await device.open(timeout=args.timeout)
+        if not opened.ok:
+            return _fail("open", opened)
+        result = await device.read_card(timeout=max(0.1, deadline - time.monotonic()), fingerprint=args.fingerprint)
+        if not result.ok:
+            return _fail("read", result)
+    finally:
+        await device.close()
+    card = result.data
+    out = card.to_json_dict()
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False))
+        return 0
+    for key, label in LABELS:
+        if out.get(key):
+            print(f"{label}: {out[key]}")
+    if card.extra_address:
+        print(f"追加住址: {card.extra_address}")
+    print(f"照片: {result.detail.get('photo', 'raw_wlt')} ({len(card.photo_wlt)} bytes WLT)")
+    if card.fingerprint:
+        print(f"指纹: {len(card.fingerprint)} bytes")
+    return 0
+
+
+def _emulate(args: argparse.Namespace) -> int:
+    from drivers.idcard.emulator import SamEmulator, load_cards
+
+    try:
+        cards = load_cards(args.cards)
+        if args.list:
+            for card_id, card in cards.items():
+                print(f"{card_id}\t{card.get('card_type', 'resident')}\t{card.get('valid_to', '')}")
+            return 0
+        emulator = SamEmulator(cards, wire_speed=args.wire_speed, link=args.link)
+        emulator.set_fault(args.fault)
+        if args.card:
+            emulator.insert(args.card)
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"idcard emulate failed: {exc}", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        print(emulator.start(), flush=True)
+        _control_loop(emulator)
+        signal.pause() if hasattr(signal, "pause") else time.sleep(1e9)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emulator.stop()
+    return 0
+
+
+def _control_loop(emulator: Any) -> None:
+    """Optional commands on stdin: insert ID | remove | fault NAME|none | unplug | replug."""
+    for line in sys.stdin:
+        words = line.split()
+        try:
+            if words[:1] == ["insert"] and len(words) == 2:
+                emulator.insert(words[1])
+            elif words[:1] == ["remove"]:
+                emulator.remove()
+            elif words[:1] == ["fault"] and len(words) == 2:
+                emulator.set_fault(None if words[1] == "none" else words[1])
+            elif words[:1] == ["unplug"]:
+                emulator.unplug()
+            elif words[:1] == ["replug"]:
+                emulator.replug()
+            elif words:
+                print("commands: insert ID | remove | fault NAME|none | unplug | replug", file=sys.stderr)
+                continue
+            print("ok", flush=True)
+        except (KeyError, ValueError, OSError) as exc:
+            print(f"error: {exc}", file=sys.stderr, flush=True)

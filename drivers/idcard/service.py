@@ -1,0 +1,280 @@
+"""IdCardService: the 二代证 reader behind the device contract, and its ``serial:``/``sim:`` factories.
+
+One lock guards the serial line: commands run on the runner's worker thread, the card poller on
+its own thread (so polling does not flood the bus with busy/online status changes), and each
+takes the lock for a whole exchange. A port that disappears (USB unplug) is closed, reported as
+``no_device`` and reopened by the poller — or by the next command — when it comes back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import threading
+import time
+from typing import Any
+
+from drivers.idcard.layouts import parse_card
+from drivers.idcard.photo import WltDecoder, decode_photo, load_decoder
+from drivers.idcard.sam import Sam, SamStatusError, Timeouts
+from drivers.idcard.transport import SerialLink
+from kiosk.errors import ConfigError, DeviceError, DeviceIOError
+from kiosk.terminal.completion import Completion, CompletionCode
+from kiosk.terminal.device import DeviceService
+from kiosk.terminal.events import EventBus, MediaInserted, MediaRemoved
+from kiosk.terminal.media import IdCardData
+from kiosk.terminal.registry import DeviceSpec
+from kiosk.terminal.runner import CancelToken
+from kiosk.terminal.status import DeviceClass, DeviceState
+
+log = logging.getLogger(__name__)
+
+NO_CARD = "no card on the reader (a card already read must be lifted and placed again)"
+
+
+class IdCardService(DeviceService):
+    device_class = DeviceClass.ID_CARD_READER
+    default_timeout = 5.0
+
+    def __init__(
+        self,
+        name: str,
+        bus: EventBus,
+        port: str,
+        *,
+        baudrate: int = 115200,
+        timeouts: Timeouts = Timeouts(),
+        decoder: WltDecoder | None = None,
+        extra_address: bool = True,
+        default_timeout: float | None = None,
+    ) -> None:
+        super().__init__(name, bus, default_timeout=default_timeout)
+        self.link = SerialLink(port, baudrate)
+        self.sam = Sam(self.link, timeouts)
+        self.decoder = decoder
+        self.extra_address = extra_address
+        self.sam_id = ""
+        self._io = threading.RLock()
+        self._card_present = False
+        self._card_read = False
+        self._port_fault = ""  # why the port is down, while it is
+        self._poll_stop = threading.Event()
+        self._poller: threading.Thread | None = None
+
+    def capabilities(self) -> dict[str, Any]:
+        return {
+            "card_types": ["resident", "hmt_permit", "foreign_permanent"],
+            "fingerprint": True,
+            "photo_decoder": self.decoder is not None,
+            "port": self.link.port,
+            "baudrate": self.link.baudrate,
+        }
+
+    # ----- contract -----------------------------------------------------------------------------
+    async def read_card(self, timeout: float | None = None, *, fingerprint: bool = False) -> Completion[IdCardData]:
+        return await self._execute("read_card", lambda token: self._do_read_card(token, fingerprint), timeout)
+
+    async def start_polling(self, interval_s: float = 0.5) -> None:
+        if self._poller is not None and self._poller.is_alive():
+            return
+        self._poll_stop.clear()
+        self._poller = threading.Thread(target=self._poll_loop, args=(interval_s,), name=f"poll-{self.name}", daemon=True)
+        self._poller.start()
+
+    async def stop_polling(self) -> None:
+        poller, self._poller = self._poller, None
+        self._poll_stop.set()
+        if poller is not None:
+            await asyncio.to_thread(poller.join, 5.0)
+
+    async def close(self) -> None:
+        await self.stop_polling()
+        await super().close()
+
+    # ----- worker side --------------------------------------------------------------------------
+    def _do_open(self, token: CancelToken) -> None:
+        with self._io:
+            self._connect(token)
+
+    def _do_close(self) -> None:
+        if self._io.acquire(timeout=2.0):
+            try:
+                self.link.close()
+            finally:
+                self._io.release()
+        else:  # the poller is stuck in an exchange; closing under it makes it fail fast
+            self.link.close()
+
+    def _do_reset(self, token: CancelToken) -> None:
+        with self._io:
+            self.link.close()
+            self._connect(token)
+            self.sam.reset(token)
+            self._card_present = self._card_read = False
+
+    def _connect(self, token: CancelToken) -> None:
+        """Open the port and check the SAM answers; report why not, and raise."""
+        try:
+            self.link.open()
+            self.sam.check_status(token)
+            self.sam_id = self.sam.sam_id(token)
+        except DeviceError as exc:
+            self.link.close()
+            self._port_fault = str(exc)
+            raise
+        self._port_fault = ""
+        self.runner.report(DeviceState.ONLINE, "", sam_id=self.sam_id, port=self.link.port)
+
+    def _port_lost(self, exc: Exception) -> None:
+        self.link.close()
+        self._port_fault = f"{self.link.port} disappeared ({exc}); reopening"
+        log.warning("idcard %s: %s", self.name, self._port_fault)
+        self.runner.report(DeviceState.NO_DEVICE, self._port_fault)
+        if self._card_present:
+            self._set_card(False)
+
+    def _do_read_card(self, token: CancelToken, fingerprint: bool) -> Completion[IdCardData]:
+        with self._io:
+            if not self.link.is_open:
+                self._connect(token)
+            try:
+                if not self.sam.find(token):
+                    return Completion.failure(CompletionCode.NO_MEDIA, NO_CARD)
+                if self.sam.select(token) is None:
+                    return Completion.failure(CompletionCode.NO_MEDIA, "card moved during selection: place it flat and keep it still")
+                raw = self.sam.read(token, fingerprint)
+                extra = self._read_extra(token)
+            except DeviceIOError as exc:
+                self._port_lost(exc)
+                raise
+            self._set_card(True, read=True)
+        card = parse_card(raw.text, raw.photo, raw.fingerprint, extra)  # InvalidDataError → invalid_data
+        jpeg, photo_status = decode_photo(self.decoder, raw.photo)
+        if jpeg is not None:
+            card = dataclasses.replace(card, photo_jpeg=jpeg)
+        log.info("idcard %s: read %r (photo %s)", self.name, card, photo_status)
+        return Completion.success(card, photo=photo_status)
+
+    def _read_extra(self, token: CancelToken) -> str:
+        if not self.extra_address:
+            return ""
+        try:
+            return self.sam.read_extra_address(token) or ""
+        except SamStatusError as exc:  # older SAMs may not know 30 03: the card itself was read fine
+            log.info("idcard %s: no additional address: %s", self.name, exc)
+            return ""
+
+    def _set_card(self, present: bool, read: bool = False) -> None:
+        was = self._card_present
+        self._card_present, self._card_read = present, (read if present else False)
+        if present and not was:
+            self.bus.publish(MediaInserted(self.name, media="card"))
+        elif was and not present:
+            self.bus.publish(MediaRemoved(self.name, media="card"))
+
+    # ----- poller -------------------------------------------------------------------------------
+    def _poll_loop(self, interval_s: float) -> None:
+        while not self._poll_stop.wait(interval_s):
+            try:
+                self.poll_once()
+            except Exception:  # the poller must never die silently
+                log.exception("idcard %s: poll failed", self.name)
+
+    def poll_once(self) -> None:
+        """One presence check: reopen a lost port, then find (and select for a card already read)."""
+        if not self._io.acquire(timeout=0.05):
+            return  # a command holds the line; it keeps the card state itself
+        try:
+            token = CancelToken(time.monotonic() + 2.0)
+            if not self.link.is_open:
+                try:
+                    self._connect(token)
+                except DeviceError as exc:
+                    self.runner.report(DeviceState.NO_DEVICE, f"{self.link.port}: {exc}; retrying")
+                    return
+            try:
+                present = self.sam.find(token)
+                if present and self._card_present and self._card_read:
+                    self._set_card(False)  # lifted and placed again between two polls
+                elif not present and self._card_present and self._card_read:
+                    # [U] a card already read fails find until lifted; select tells if it is still there
+                    present = self.sam.select(token) is not None
+                    if present:
+                        return
+            except DeviceIOError as exc:
+                self._port_lost(exc)
+                return
+            except DeviceError as exc:
+                self.runner.report(DeviceState.HARDWARE_ERROR, f"reader not answering polls: {exc}")
+                self._port_fault = str(exc)
+                return
+            if self._port_fault:
+                self._port_fault = ""
+                self.runner.report(DeviceState.ONLINE, "")
+            self._set_card(present)
+        finally:
+            self._io.release()
+
+
+class SimIdCardService(IdCardService):
+    """The real driver against an in-process ``SamEmulator`` (``service.emulator`` drives it)."""
+
+    def __init__(self, name: str, bus: EventBus, emulator: Any, initial_card: str = "", **kwargs: Any) -> None:
+        super().__init__(name, bus, port=emulator.link or "", **kwargs)
+        self.emulator = emulator
+        self._initial_card = initial_card
+
+    def _do_open(self, token: CancelToken) -> None:
+        if not self.emulator.running:
+            self.link.port = self.emulator.start()
+            if self._initial_card:
+                self.emulator.insert(self._initial_card)
+                self._initial_card = ""
+        super()._do_open(token)
+
+    async def close(self) -> None:
+        await super().close()
+        self.emulator.stop()
+
+
+def _options(spec: DeviceSpec) -> dict[str, Any]:
+    """URL query parameters override the config table's options."""
+    return {**spec.options, **spec.url.query}
+
+
+def _common_kwargs(spec: DeviceSpec, opts: dict[str, Any]) -> dict[str, Any]:
+    defaults = Timeouts()
+    return {
+        "baudrate": int(opts.get("baud", 115200)),
+        "timeouts": Timeouts(
+            control_s=float(opts.get("control_timeout_s", defaults.control_s)),
+            find_s=float(opts.get("find_timeout_s", defaults.find_s)),
+            read_s=float(opts.get("read_timeout_s", defaults.read_s)),
+        ),
+        "decoder": load_decoder(str(opts.get("wlt_decoder", ""))),
+        "extra_address": str(opts.get("extra_address", "true")).lower() not in ("0", "false", "no"),
+        "default_timeout": spec.timeout_s,
+    }
+
+
+def build(spec: DeviceSpec, bus: EventBus) -> IdCardService:
+    """``serial:///dev/kiosk-idcard?baud=115200`` → the driver on a real port (not opened yet)."""
+    opts = _options(spec)
+    port = spec.url.target or str(opts.get("port", ""))
+    if not port:
+        raise ConfigError(f"devices.{spec.name}: serial URL names no port (e.g. serial:///dev/kiosk-idcard)")
+    return IdCardService(spec.name, bus, port, **_common_kwargs(spec, opts))
+
+
+def build_sim(spec: DeviceSpec, bus: EventBus) -> SimIdCardService:
+    """``sim:idcard?card=zhangsan&wire=1`` → the driver against the emulator (started by open())."""
+    from drivers.idcard.emulator import SamEmulator, load_cards
+
+    opts = _options(spec)
+    emulator = SamEmulator(
+        load_cards(opts.get("cards") or None),
+        wire_speed=str(opts.get("wire", "")).lower() in ("1", "true", "yes"),
+        link=opts.get("link") or None,
+    )
+    return SimIdCardService(spec.name, bus, emulator, str(opts.get("card", "")), **_common_kwargs(spec, opts))
