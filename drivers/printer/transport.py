@@ -42,7 +42,7 @@ class EscposTransport:
         try:
             self.printer.open(raise_not_found=True)
         except (DeviceNotFoundError, USBNotFoundError) as exc:
-            raise DeviceIOError(f"{self.describe}: {str(exc).strip()}") from None
+            raise DeviceIOError(f"{self.describe}: {' '.join(str(exc).split())}") from None
         except OSError as exc:
             raise DeviceIOError(f"{self.describe}: {exc}") from None
         except Exception as exc:  # pyusb/pyserial raise their own types; keep the message, drop the type

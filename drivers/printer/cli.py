@@ -1,0 +1,154 @@
+"""``kiosk device printer test|status|emulate|render``: the technician's direct line to the receipt printer.
+
+``--target`` is a device URL (tcp://10.0.0.5:9100, serial:///dev/ttyS1?baud=9600, usb:?vid=0x0416&pid=0x5011,
+file:///dev/usb/lp0, sim:printer). Failures print one line on stderr and exit non-zero, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import socket
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+EXIT_CODES = {"device_not_ready": 4, "timeout": 5, "invalid_data": 6, "user_error": 7, "hardware_error": 8}
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser("printer", help="ESC/POS receipt printer")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION")
+    test = actions.add_parser("test", help="print the test page")
+    test.add_argument("--target", required=True, help="device URL, e.g. tcp://127.0.0.1:9100")
+    test.add_argument("--png", help="also write the rendered test page to this PNG file")
+    test.add_argument("--timeout", type=float, default=15.0, help="seconds (default 15)")
+    test.set_defaults(func=lambda a: _run(_test(a)))
+    status = actions.add_parser("status", help="ask the printer's real-time status (DLE EOT)")
+    status.add_argument("--target", required=True, help="device URL")
+    status.add_argument("--json", action="store_true", help="print one JSON object")
+    status.add_argument("--timeout", type=float, default=5.0, help="seconds (default 5)")
+    status.set_defaults(func=lambda a: _run(_status(a)))
+    emulate = actions.add_parser("emulate", help="run the TCP 9100 printer emulator until Ctrl-C")
+    emulate.add_argument("--host", default="127.0.0.1")
+    emulate.add_argument("--port", type=int, default=9100)
+    emulate.add_argument("--paper", choices=["ok", "near_end", "out"], default="ok")
+    emulate.add_argument("--silent", action="store_true", help="never answer status queries")
+    emulate.add_argument("--jobs", help="directory where each job is saved as job-NNNN.bin")
+    emulate.set_defaults(func=_emulate)
+    render = actions.add_parser("render", help="render an ESC/POS file to PNG")
+    render.add_argument("input")
+    render.add_argument("output")
+    render.add_argument("--paper", choices=["58", "80"], default="80")
+    render.add_argument("--encoding", default="gb18030")
+    render.set_defaults(func=_render)
+    parser.set_defaults(func=lambda args: (parser.print_help(), 2)[1])
+
+
+def _fail(message: str, code: int = 1) -> int:
+    print(f"kiosk device printer: {message}", file=sys.stderr)
+    return code
+
+
+def _run(coro: Any) -> int:
+    if not logging.getLogger().handlers:  # the one-line error is the message; keep worker warnings off the terminal
+        logging.getLogger("kiosk").addHandler(logging.NullHandler())
+    try:
+        return int(asyncio.run(coro))
+    except ValueError as exc:  # a malformed URL or option
+        return _fail(str(exc), 2)
+
+
+def _service(target: str, timeout: float) -> Any:
+    from drivers.printer.service import build, build_sim
+    from kiosk.terminal.events import EventBus
+    from kiosk.terminal.registry import DeviceSpec, DeviceUrl
+    from kiosk.terminal.status import DeviceClass
+
+    url = DeviceUrl.parse(target)
+    spec = DeviceSpec("printer", DeviceClass.RECEIPT_PRINTER, url, timeout_s=timeout)
+    factory = build_sim if url.scheme == "sim" else build
+    return factory(spec, EventBus())
+
+
+async def _status(args: argparse.Namespace) -> int:
+    service = _service(args.target, args.timeout)
+    try:
+        opened = await service.open(timeout=args.timeout)
+        if not opened.ok:
+            return _fail(opened.description, EXIT_CODES.get(opened.code.value, 1))
+        result = await service.refresh_status(timeout=args.timeout)
+        if not result.ok:
+            return _fail(f"{result.code.value}: {result.description}", EXIT_CODES.get(result.code.value, 1))
+        state = service.last_state.to_json()
+        if args.json:
+            print(json.dumps(state))
+        else:
+            for key, value in state.items():
+                print(f"{key:14} {'unknown' if value is None else value}")
+        return 0
+    finally:
+        await service.close()
+
+
+async def _test(args: argparse.Namespace) -> int:
+    from drivers.printer.render import render
+    from kiosk.receipts import build_test_page
+
+    service = _service(args.target, args.timeout)
+    try:
+        opened = await service.open(timeout=args.timeout)
+        if not opened.ok:
+            return _fail(opened.description, EXIT_CODES.get(opened.code.value, 1))
+        doc = build_test_page(socket.gethostname(), datetime.now())
+        result = await service.print_document(doc, timeout=args.timeout)
+        if not result.ok:
+            return _fail(f"{result.code.value}: {result.description}", EXIT_CODES.get(result.code.value, 1))
+        print(f"test page printed: {result.detail.get('bytes')} bytes, paper {result.detail.get('paper')}")
+        if args.png:
+            p = service.profile
+            rendered = render(service.encoder.encode(doc), width_dots=p.dots, encoding=p.encoding)
+            Path(args.png).write_bytes(rendered.png())
+            print(f"rendered page: {args.png}")
+        return 0
+    finally:
+        await service.close()
+
+
+def _emulate(args: argparse.Namespace) -> int:
+    from drivers.printer.emulator import PrinterEmulator
+
+    emu = PrinterEmulator(args.host, args.port, job_dir=args.jobs)
+    emu.set_paper(args.paper)
+    emu.set_silent(args.silent)
+    try:
+        emu.start()
+    except OSError as exc:
+        return _fail(f"cannot listen on {args.host}:{args.port}: {exc}")
+    print(f"printer emulator on {args.host}:{emu.port} (paper {args.paper}); Ctrl-C to stop", flush=True)
+    try:
+        while True:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        emu.stop()
+
+
+def _render(args: argparse.Namespace) -> int:
+    from drivers.printer.render import render
+
+    try:
+        data = Path(args.input).read_bytes()
+    except OSError as exc:
+        return _fail(str(exc))
+    result = render(data, width_dots=384 if args.paper == "58" else 576, encoding=args.encoding)
+    Path(args.output).write_bytes(result.png())
+    for problem in result.unknown:
+        print(f"not rendered: {problem}", file=sys.stderr)
+    print(f"{args.output}: {len(result.pages)} page(s), {result.cuts} cut(s)")
+    return 0
