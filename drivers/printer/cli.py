@@ -55,8 +55,9 @@ def _fail(message: str, code: int = 1) -> int:
 
 
 def _run(coro: Any) -> int:
-    if not logging.getLogger().handlers:  # the one-line error is the message; keep worker warnings off the terminal
-        logging.getLogger("kiosk").addHandler(logging.NullHandler())
+    quiet = logging.getLogger("kiosk")  # the one-line error is the message; keep worker warnings off the terminal
+    quiet.addHandler(logging.NullHandler())
+    quiet.propagate = False
     try:
         return int(asyncio.run(coro))
     except ValueError as exc:  # a malformed URL or option
