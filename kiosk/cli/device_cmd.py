@@ -10,6 +10,7 @@ DEVICE_COMMANDS: list[str] = [
     "drivers.printer.cli",
     "drivers.doccam.cli",
     "drivers.idcard.cli",
+    "drivers.chipcard.cli",
 ]
 
 

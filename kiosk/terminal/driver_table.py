@@ -33,4 +33,6 @@ DRIVERS: dict[tuple[DeviceClass, str], str] = {
     (C.RECEIPT_PRINTER, "usb"): "drivers.printer.service:build",
     (C.RECEIPT_PRINTER, "file"): "drivers.printer.service:build",
     (C.RECEIPT_PRINTER, "sim"): "drivers.printer.service:build_sim",
+    (C.CHIP_CARD_READER, "pcsc"): "drivers.chipcard.service:build",
+    (C.CHIP_CARD_READER, "sim"): "drivers.chipcard.service:build_sim",
 }

@@ -1,0 +1,165 @@
+"""A card/reader monitor that survives pcscd restarts and reader removal, and never dies silently.
+
+pyscard's ``CardMonitor`` is a process-wide singleton whose thread dies for good when pcscd
+restarts. Ours is one thread per device over the low-level ``SCardGetStatusChange`` with a short
+timeout: it owns its context, re-lists readers on every timeout (reader plugged/unplugged), and on
+``SCARD_E_NO_SERVICE`` releases the context and retries ``SCardEstablishContext`` until pcscd is
+back. Anything unexpected is reported to the listener and the loop starts over.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Callable, Protocol
+
+from smartcard import scard
+
+from drivers.chipcard.transport import READER_GONE, SERVICE_DOWN
+
+log = logging.getLogger(__name__)
+
+_OK = 0
+_TIMEOUT = scard.SCARD_E_TIMEOUT & 0xFFFFFFFF
+_CANCELLED = scard.SCARD_E_CANCELLED & 0xFFFFFFFF
+
+
+class MonitorListener(Protocol):
+    def service_changed(self, up: bool, detail: str) -> None: ...
+    def readers_changed(self, readers: list[str]) -> None: ...
+    def card_changed(self, reader: str, present: bool, atr: bytes) -> None: ...
+    def monitor_failed(self, error: str) -> None: ...
+
+
+class _Restart(Exception):
+    """Leave the current context and establish a fresh one."""
+
+
+class CardMonitor:
+    """Watches the readers ``wanted(name)`` accepts; calls the listener from its own thread."""
+
+    def __init__(self, listener: MonitorListener, wanted: Callable[[str], bool], *, poll_ms: int = 200, retry_s: float = 0.3) -> None:
+        self.listener = listener
+        self.wanted = wanted
+        self.poll_ms = poll_ms
+        self.retry_s = retry_s
+        self.present: dict[str, bool] = {}
+        self._readers: list[str] = []
+        self._service_up: bool | None = None
+        self._stop = threading.Event()
+        self._ctx: int | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        if self.alive:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="chipcard-monitor", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 2.0) -> None:
+        self._stop.set()
+        ctx = self._ctx
+        if ctx is not None:
+            scard.SCardCancel(ctx)  # wake a blocked SCardGetStatusChange
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    # ----- the loop -----------------------------------------------------------------------------
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._session()
+            except _Restart:
+                continue
+            except Exception as exc:  # noqa: BLE001 — report, then start over; never die silently
+                log.exception("chipcard monitor failed")
+                self.listener.monitor_failed(f"{type(exc).__name__}: {exc}")
+                self._stop.wait(self.retry_s)
+
+    def _session(self) -> None:
+        hresult, ctx = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+        if hresult != _OK:
+            self._service(False, f"pcscd not running (0x{hresult & 0xFFFFFFFF:08X})")
+            self._stop.wait(self.retry_s)
+            return
+        self._ctx = ctx
+        try:
+            self._watch(ctx)
+        finally:
+            self._ctx = None
+            scard.SCardReleaseContext(ctx)
+
+    def _watch(self, ctx: int) -> None:
+        self._relist(ctx)
+        self._service(True, "")
+        states = {r: scard.SCARD_STATE_UNAWARE for r in self._readers}
+        while not self._stop.is_set():
+            if not states:
+                self._stop.wait(self.poll_ms / 1000)
+                if self._relist(ctx):
+                    states = {r: scard.SCARD_STATE_UNAWARE for r in self._readers}
+                continue
+            hresult, new_states = scard.SCardGetStatusChange(ctx, self.poll_ms, list(states.items()))
+            code = hresult & 0xFFFFFFFF
+            if code in (_TIMEOUT, _CANCELLED):
+                if self._relist(ctx):
+                    states = {r: states.get(r, scard.SCARD_STATE_UNAWARE) for r in self._readers}
+                continue
+            if code in SERVICE_DOWN:
+                self._service(False, f"pcscd stopped (0x{code:08X})")
+                raise _Restart()
+            if code in READER_GONE:
+                self._relist(ctx)
+                states = {r: states.get(r, scard.SCARD_STATE_UNAWARE) for r in self._readers}
+                continue
+            if code != _OK:
+                raise RuntimeError(f"SCardGetStatusChange failed (0x{code:08X})")
+            for reader, event, atr in new_states:
+                states[reader] = event & ~scard.SCARD_STATE_CHANGED
+                if event & (scard.SCARD_STATE_UNKNOWN | scard.SCARD_STATE_IGNORE):
+                    continue  # the reader vanished; the next relist drops it
+                present = bool(event & scard.SCARD_STATE_PRESENT) and not event & scard.SCARD_STATE_MUTE
+                self._card(reader, present, bytes(atr))
+
+    def _relist(self, ctx: int) -> bool:
+        """Refresh the reader list; True if it changed. Lost service → restart."""
+        hresult, readers = scard.SCardListReaders(ctx, [])
+        code = hresult & 0xFFFFFFFF
+        if code in SERVICE_DOWN:
+            self._service(False, f"pcscd stopped (0x{code:08X})")
+            raise _Restart()
+        if code != _OK:
+            readers = []  # SCARD_E_NO_READERS_AVAILABLE and friends: none right now
+        readers = [r for r in readers if self.wanted(r)]
+        if readers == self._readers:
+            return False
+        for gone in set(self._readers) - set(readers):
+            self._card(gone, False, b"")
+            self.present.pop(gone, None)
+        self._readers = readers
+        self.listener.readers_changed(list(readers))
+        return True
+
+    # ----- notifications ------------------------------------------------------------------------
+    def _service(self, up: bool, detail: str) -> None:
+        if self._service_up is up:
+            return
+        self._service_up = up
+        if not up:
+            for reader in list(self.present):
+                self._card(reader, False, b"")
+            self._readers = []
+        self.listener.service_changed(up, detail)
+
+    def _card(self, reader: str, present: bool, atr: bytes) -> None:
+        if self.present.get(reader, False) == present:
+            self.present[reader] = present
+            return
+        self.present[reader] = present
+        self.listener.card_changed(reader, present, atr)

@@ -1,0 +1,63 @@
+"""What ``sim:chipcard?…`` runs behind the real driver: a pcscd (ours if none runs) and our virtual card.
+
+Query: ``person=zhangsan`` | ``technician=tech01`` | ``card=none`` (empty reader), ``chunk=N`` (answer
+in GET RESPONSE pieces of N bytes), ``slot=0|1`` (vpcd slot, TCP 35963/35964). The pcscd we start is stopped
+on close; one we found running is left alone.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from drivers.chipcard.card import PERSONS, TECHNICIANS
+from drivers.chipcard.emulator import VirtualCard
+from drivers.chipcard.pcscd import VPCD_PORT, PcscDaemon, reader_name
+from kiosk.errors import ConfigError
+from kiosk.terminal.runner import CancelToken
+
+log = logging.getLogger(__name__)
+
+
+class SimBackend:
+    def __init__(self, *, person: str | None = "zhangsan", technician: str | None = None, chunk: int | None = None, slot: int = 0) -> None:
+        self.person = person
+        self.technician = technician
+        self.daemon = PcscDaemon(vpcd_port=VPCD_PORT)
+        self.card = VirtualCard(port=VPCD_PORT + slot, chunk=chunk)
+        self.reader = reader_name(slot)
+        self.started_pcscd = False
+
+    @classmethod
+    def from_query(cls, query: dict[str, str]) -> "SimBackend":
+        person = query.get("person", "zhangsan")
+        technician = query.get("technician") or None
+        if query.get("card") == "none":
+            person, technician = None, None
+        elif technician:
+            person = None
+        if person is not None and person not in PERSONS:
+            raise ConfigError(f"sim:chipcard: unknown person {person!r} (known: {', '.join(sorted(PERSONS))})")
+        if technician is not None and technician not in TECHNICIANS:
+            raise ConfigError(f"sim:chipcard: unknown technician {technician!r} (known: {', '.join(sorted(TECHNICIANS))})")
+        try:
+            chunk = int(query["chunk"]) if "chunk" in query else None
+            slot = int(query.get("slot", "0"))
+        except ValueError as exc:
+            raise ConfigError(f"sim:chipcard: {exc}") from None
+        if slot not in (0, 1):
+            raise ConfigError(f"sim:chipcard: slot must be 0 or 1, not {slot}")
+        return cls(person=person, technician=technician, chunk=chunk, slot=slot)
+
+    def start(self, token: CancelToken) -> None:
+        """Start pcscd if none runs, then put the configured card on the reader."""
+        self.started_pcscd = self.daemon.start(timeout=max(1.0, token.remaining()))
+        if self.technician:
+            self.card.insert(technician=self.technician)
+        elif self.person:
+            self.card.insert(self.person)
+
+    def stop(self) -> None:
+        self.card.close()
+        if self.started_pcscd:
+            self.daemon.cleanup()
+            self.started_pcscd = False

@@ -1,0 +1,96 @@
+"""The suite's own pcscd (session-scoped, with vpcd's reader) and our virtual card on vpcd slot 0.
+
+If a pcscd we did not start is already running, the suite uses it, and the tests that must kill
+or restart pcscd skip with that reason (they never kill a daemon they do not own).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Callable
+
+import pytest
+from smartcard import scard
+
+from drivers.chipcard.emulator import VirtualCard
+from drivers.chipcard.pcscd import PcscDaemon, reader_name
+from drivers.chipcard.service import ChipCardService
+from kiosk.terminal.events import Event, EventBus, EventStream
+
+READER = reader_name(0)
+
+
+@pytest.fixture(scope="session")
+def pcscd() -> Iterator[PcscDaemon]:
+    daemon = PcscDaemon()
+    daemon.start()
+    yield daemon
+    daemon.cleanup()
+
+
+@pytest.fixture
+def owned_pcscd(pcscd: PcscDaemon) -> PcscDaemon:
+    if not pcscd.owned:
+        pytest.skip("a pcscd not started by this suite is running; refusing to kill it")
+    return pcscd
+
+
+def wait_card_state(present: bool, timeout: float = 5.0, reader: str = READER) -> None:
+    """Block until pcscd reports the card in ``reader`` present/absent (pcscd polls vpcd)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        hresult, ctx = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+        if hresult == 0:
+            try:
+                hresult, states = scard.SCardGetStatusChange(ctx, 100, [(reader, scard.SCARD_STATE_UNAWARE)])
+                if hresult == 0 and bool(states[0][1] & scard.SCARD_STATE_PRESENT) == present:
+                    return
+            finally:
+                scard.SCardReleaseContext(ctx)
+        time.sleep(0.05)
+    raise AssertionError(f"card in {reader} not {'present' if present else 'absent'} after {timeout} s")
+
+
+@pytest.fixture
+def card(pcscd: PcscDaemon) -> Iterator[VirtualCard]:
+    """The virtual card, not yet inserted; removed and closed afterwards."""
+    virtual = VirtualCard(port=pcscd.vpcd_port)
+    yield virtual
+    virtual.close()
+    wait_card_state(False)
+
+
+@pytest.fixture
+def insert(card: VirtualCard) -> Callable[..., VirtualCard]:
+    def put(person: str | None = "zhangsan", **kwargs: object) -> VirtualCard:
+        card.insert(person, **kwargs)  # type: ignore[arg-type]
+        wait_card_state(True)
+        return card
+
+    return put
+
+
+@pytest.fixture
+def bus() -> EventBus:
+    return EventBus()
+
+
+@pytest.fixture
+async def reader(pcscd: PcscDaemon, bus: EventBus) -> AsyncIterator[ChipCardService]:
+    service = ChipCardService("chipcard", bus, reader=READER, default_timeout=5.0)
+    opened = await service.open()
+    assert opened.ok, opened.description
+    yield service
+    await service.close()
+
+
+async def next_matching(stream: EventStream, match: Callable[[Event], bool], timeout: float = 5.0) -> Event:
+    """The next event on ``stream`` that ``match`` accepts, within ``timeout`` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        event = await stream.next(max(0.01, deadline - loop.time()))
+        if match(event):
+            return event
