@@ -1,0 +1,208 @@
+"""Scanner over SANE (python-sane): flatbed or ADF, colour or grey, at a requested dpi.
+
+Pages come back JPEG-encoded with their real dpi (read back from the backend, which may round).
+Feeder empty, jam and cover open are completions; a jam or cover error mid-batch keeps the pages
+already scanned in ``data``. Cancellation is checked between pages: a SANE read blocks for a page.
+
+URL: ``sane:DEVICE`` (e.g. ``sane:test:0``, ``sane:epson2:libusb:001:004``); ``?opt.NAME=VALUE``
+sets a backend option (hyphens or underscores) on every scan; ``?config_dir=/path`` sets
+``SANE_CONFIG_DIR`` for the whole process (see ``sanelib``).
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any, Callable
+
+from PIL import Image
+
+from drivers.scanner.protocol import MODE_HINTS, SOURCE_HINTS, fault_for, pick_choice, status_name
+from drivers.scanner.sanelib import LIBRARY
+from kiosk.errors import DeviceIOError, DeviceUnavailableError
+from kiosk.terminal.completion import Completion, CompletionCode
+from kiosk.terminal.device import DeviceService
+from kiosk.terminal.events import EventBus
+from kiosk.terminal.media import CapturedPage
+from kiosk.terminal.runner import CancelToken
+from kiosk.terminal.status import DeviceClass, DeviceState
+
+A4_MM = (210.0, 297.0)
+
+#: Called before each page with (page_index, source); returns backend options to set for that page.
+PageOptions = Callable[[int, str], dict[str, Any]]
+
+
+class SaneScanner(DeviceService):
+    device_class = DeviceClass.SCANNER
+
+    def __init__(
+        self, name: str, bus: EventBus, device_name: str, *, config_dir: str = "", options: dict[str, Any] | None = None,
+        page_options: PageOptions | None = None, jpeg_quality: int = 85, default_timeout: float | None = None,
+    ) -> None:
+        super().__init__(name, bus, default_timeout=default_timeout)
+        if not device_name:
+            raise ValueError("sane: URL needs a device name, e.g. sane:test:0")
+        self.device_name = device_name
+        self.config_dir = config_dir
+        self.options = {k.replace("-", "_"): v for k, v in (options or {}).items()}
+        self.page_options = page_options
+        self.jpeg_quality = jpeg_quality
+        self._sane: Any = None
+        self._dev: Any = None
+        self._caps: dict[str, Any] = {}
+
+    def capabilities(self) -> dict[str, Any]:
+        return dict(self._caps)
+
+    # ----- lifecycle ---------------------------------------------------------------------------
+    def _do_open(self, token: CancelToken) -> None:
+        if self._dev is not None:
+            return
+        self._sane = LIBRARY.acquire(self.config_dir)
+        try:
+            self._dev = self._sane.open(self.device_name)
+        except Exception as exc:  # _sane.error, RuntimeError
+            LIBRARY.release()
+            self._sane = None
+            raise DeviceUnavailableError(f"cannot open SANE device {self.device_name!r}: {exc}") from None
+        self._caps = self._read_capabilities()
+
+    def _do_close(self) -> None:
+        dev, self._dev = self._dev, None
+        if dev is not None:
+            try:
+                dev.close()
+            except Exception:
+                pass
+            LIBRARY.release()
+        self._sane = None
+
+    def _read_capabilities(self) -> dict[str, Any]:
+        def constraint(name: str) -> Any:
+            return self._dev[name].constraint if name in self._dev.optlist else None
+
+        sources = constraint("source") or ["Flatbed"]
+        res = constraint("resolution")
+        dpi = {"min": res[0], "max": res[1]} if isinstance(res, tuple) else {"values": list(res or [])}
+        area = constraint("br_x"), constraint("br_y")
+        return {
+            "device": self.device_name,
+            "adf": pick_choice("adf", list(sources), SOURCE_HINTS) is not None,
+            "sources": list(sources),
+            "modes": list(constraint("mode") or []),
+            "dpi": dpi,
+            "max_area_mm": [area[0][1], area[1][1]] if all(isinstance(a, tuple) for a in area) else None,
+        }
+
+    # ----- the contract ------------------------------------------------------------------------
+    async def scan(
+        self, timeout: float | None = None, *, source: str = "flatbed", mode: str = "color", dpi: int = 300, max_pages: int = 50
+    ) -> Completion[list[CapturedPage]]:
+        return await self._execute("scan", lambda token: self._do_scan(token, source, mode, dpi, max_pages), timeout)
+
+    def _set(self, name: str, value: Any) -> None:
+        try:
+            setattr(self._dev, name, value)
+        except Exception as exc:
+            raise DeviceIOError(f"cannot set SANE option {name}={value!r}: {exc}") from None
+
+    def _configure(self, source: str, mode: str, dpi: int) -> tuple[str, str, int, tuple[float, float]] | Completion[Any]:
+        """Set source, mode, dpi and an A4 area (clipped to the bed); return what the backend took."""
+        offered_sources = self._caps.get("sources", [])
+        sane_source = pick_choice(source, offered_sources, SOURCE_HINTS)
+        if sane_source is None:
+            return Completion.failure(CompletionCode.UNSUPPORTED, f"source {source!r} not offered (have {offered_sources})")
+        sane_mode = pick_choice(mode, self._caps.get("modes", []), MODE_HINTS)
+        if sane_mode is None:
+            return Completion.failure(CompletionCode.UNSUPPORTED, f"mode {mode!r} not offered (have {self._caps.get('modes')})")
+        if "source" in self._dev.optlist:
+            self._set("source", sane_source)
+        self._set("mode", sane_mode)
+        if "depth" in self._dev.optlist and self._dev["depth"].is_settable():
+            self._set("depth", 8)
+        self._set("resolution", int(dpi))
+        max_area = self._caps.get("max_area_mm") or list(A4_MM)
+        area = (min(A4_MM[0], float(max_area[0])), min(A4_MM[1], float(max_area[1])))
+        if "br_x" in self._dev.optlist:
+            self._set("tl_x", 0.0)
+            self._set("tl_y", 0.0)
+            self._set("br_x", area[0])
+            self._set("br_y", area[1])
+        for name, value in self.options.items():
+            self._set(name, _coerce(self._dev[name].type if name in self._dev.optlist else 3, value))
+        actual_dpi = int(round(float(self._dev.resolution)))
+        return sane_source, sane_mode, actual_dpi, area
+
+    def _do_scan(self, token: CancelToken, source: str, mode: str, dpi: int, max_pages: int) -> Completion[list[CapturedPage]]:
+        if self._dev is None:
+            raise DeviceUnavailableError("scanner not open")
+        self._dev.cancel()  # leave any half-finished state of a previous command
+        configured = self._configure(source, mode, dpi)
+        if isinstance(configured, Completion):
+            return configured
+        sane_source, sane_mode, actual_dpi, area = configured
+        adf = source == "adf"
+        pages: list[CapturedPage] = []
+        try:
+            while len(pages) < (max_pages if adf else 1):
+                token.check()
+                for name, value in (self.page_options(len(pages), source) if self.page_options else {}).items():
+                    self._set(name, value)
+                try:
+                    self._dev.start()
+                    image = self._dev.snap(no_cancel=adf)
+                except Exception as exc:  # _sane.error carries only sane_strstatus()
+                    message = str(exc.args[0]) if exc.args else str(exc)
+                    if adf and pages and status_name(message) == "NO_DOCS":
+                        break  # the normal end of a batch
+                    return self._fault(message, pages)
+                pages.append(self._encode(image, actual_dpi, len(pages) + 1, sane_source, sane_mode, area))
+        finally:
+            self._dev.cancel()
+        self.runner.report(DeviceState.ONLINE)
+        end = "feeder_empty" if adf and len(pages) < max_pages else "max_pages" if adf else "flatbed"
+        return Completion.success(pages, f"{len(pages)} page(s) at {actual_dpi} dpi", pages=len(pages), end=end, dpi=actual_dpi, area_mm=list(area))
+
+    def _fault(self, message: str, pages: list[CapturedPage]) -> Completion[list[CapturedPage]]:
+        fault = fault_for(message)
+        if fault.state is not None:
+            self.runner.report(fault.state, fault.description, sane_status=status_name(message))
+        return Completion.failure(
+            fault.code, f"{fault.description} after {len(pages)} page(s)", fault.action, fault.citizen_message,
+            data=pages or None, pages_scanned=len(pages), sane_status=status_name(message),
+        )
+
+    def _encode(self, image: Image.Image, dpi: int, number: int, source: str, mode: str, area: tuple[float, float]) -> CapturedPage:
+        if image.mode not in ("RGB", "L"):
+            image = image.convert("RGB" if image.mode not in ("1", "I;16") else "L")
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=self.jpeg_quality, dpi=(dpi, dpi), optimize=True)
+        detail = {"page": number, "source": source, "mode": "gray" if image.mode == "L" else "color", "area_mm": list(area)}
+        return CapturedPage(out.getvalue(), "image/jpeg", image.width, image.height, dpi, "scanner", detail)
+
+
+def _coerce(sane_type: int, value: Any) -> Any:
+    """URL options arrive as text; SANE wants bool (0), int (1), fixed (2) or string (3)."""
+    if not isinstance(value, str) or sane_type == 3:
+        return value
+    if sane_type == 0:
+        return value.lower() in ("1", "yes", "true", "on")
+    return int(value) if sane_type == 1 else float(value)
+
+
+def _url_options(query: dict[str, str]) -> dict[str, Any]:
+    return {key[4:]: value for key, value in query.items() if key.startswith("opt.")}
+
+
+def build(spec: Any, bus: EventBus) -> DeviceService:
+    """``sane:DEVICE?opt.NAME=VALUE&config_dir=/path&jpeg_quality=85``."""
+    url = spec.url
+    options = {**spec.options, **url.query}
+    return SaneScanner(
+        spec.name, bus, url.target or url.host,
+        config_dir=str(options.get("config_dir", "")),
+        options={**dict(spec.options.get("sane_options", {})), **_url_options(url.query)},
+        jpeg_quality=int(options.get("jpeg_quality", 85)),
+        default_timeout=spec.timeout_s,
+    )
+
