@@ -1,0 +1,94 @@
+"""The bytes we send: Chinese mode entered explicitly, GB18030/GBK/UTF-8 by config, QR native or raster."""
+
+from __future__ import annotations
+
+import pytest
+from escpos.printer import Dummy
+
+from drivers.printer import protocol as P
+from drivers.printer.encoder import PROFILE_58, PROFILE_80, Encoder, PrinterProfile, encode_document
+from kiosk.receipts import build_acceptance_receipt, build_test_page
+from kiosk.terminal.receipt import ReceiptDocument
+from tests.printer.conftest import CASE_URL
+
+
+def test_library_text_mangles_what_we_print_right() -> None:
+    """Characterises python-escpos 3.1: why we do not use text() for Chinese."""
+    d = Dummy()
+    d.text("￥12.50，【】")
+    assert b"?" in d.output and "￥".encode("gb18030") not in d.output
+    ours = Encoder(PROFILE_80).encode(ReceiptDocument().text("￥12.50，【】"))
+    assert "￥12.50，【】".encode("gb18030") in ours
+
+
+def test_receipt_enters_chinese_mode_before_any_text(acceptance) -> None:  # type: ignore[no-untyped-def]
+    data = Encoder(PROFILE_80).encode(build_acceptance_receipt(acceptance))
+    assert data.startswith(P.INIT + P.CHINESE_ON)
+    assert "￥".encode("gb18030") == b"\xa3\xa4" and b"\xa3\xa4" + b"12.50" in data
+    assert "，".encode("gb18030") in data and "受理回执".encode("gb18030") in data
+    assert "张三丰".encode("gb18030") not in data  # masked on paper too
+    assert "500112198703152620".encode() not in data and b"13812345678" not in data
+    assert data.rstrip(b"\x00\x01").endswith(P.GS + b"V")
+
+
+def test_rare_characters_are_four_byte_gb18030_and_gbk_refuses_them_clearly() -> None:
+    doc = ReceiptDocument().text("生僻字：䶮𠮷")
+    data = Encoder(PROFILE_58).encode(doc)
+    assert "𠮷".encode("gb18030") in data and len("𠮷".encode("gb18030")) == 4
+    with pytest.raises(ValueError, match="gbk"):
+        Encoder(PrinterProfile.from_options({"paper": "58", "encoding": "gbk"})).encode(doc)
+
+
+def test_gbk_and_utf8_profiles() -> None:
+    doc = ReceiptDocument().text("金额：￥5")
+    gbk = Encoder(PrinterProfile.from_options({"encoding": "GBK"})).encode(doc)
+    assert "金额：￥5".encode("gbk") in gbk and P.CHINESE_ON in gbk
+    utf = Encoder(PrinterProfile.from_options({"encoding": "utf8"})).encode(doc)
+    assert "金额：￥5".encode("utf-8") in utf and P.CHINESE_OFF in utf
+
+
+@pytest.mark.parametrize("bad", [{"paper": "76"}, {"encoding": "big5"}, {"qr": "svg"}])
+def test_bad_profile_options_are_clear_errors(bad: dict[str, str]) -> None:
+    with pytest.raises(ValueError):
+        PrinterProfile.from_options(bad)
+
+
+def test_qr_native_and_image_fallback() -> None:
+    doc = ReceiptDocument().qr(CASE_URL, size=6)
+    native = Encoder(PROFILE_80).encode(doc)
+    assert P.qr_native(CASE_URL.encode(), 6) in native and b"\x1dv0" not in native
+    image = Encoder(PrinterProfile.from_options({"qr": "image"})).encode(doc)
+    assert b"\x1d(k" not in image and b"\x1dv0" in image
+
+
+def test_text_and_image_mode_sizes(acceptance) -> None:  # type: ignore[no-untyped-def]
+    doc = build_acceptance_receipt(acceptance)
+    text = encode_document(doc, PROFILE_80, "text")
+    image = encode_document(doc, PROFILE_80, "image")
+    assert len(image) > 5 * len(text)
+    assert b"\x1c&" not in image  # no text at all: the whole receipt is a raster
+
+
+def test_test_page_fits_58mm_in_columns() -> None:
+    from datetime import datetime
+
+    data = Encoder(PROFILE_58).encode(build_test_page("T-1", datetime(2026, 1, 1)))
+    assert "【】，。、“”".encode("gb18030") in data and "䶮".encode("gb18030") in data
+
+
+def test_status_decoding_never_guesses_ok() -> None:
+    assert P.decode_status({1: None, 2: None, 3: None, 4: None}).paper == "unknown"
+    assert P.decode_status({1: 0x12, 2: 0x12, 3: 0x12, 4: 0x00}).paper == "unknown"  # malformed byte
+    assert P.decode_status({1: 0x12, 2: 0x12, 3: 0x12, 4: 0x12}) == P.PrinterState(True, "ok", False, False, False)
+    assert P.decode_status({1: 0x1A, 2: 0x32, 3: 0x12, 4: 0x72}).paper == "out"
+    assert P.decode_status({1: 0x1A, 2: 0x32}).paper == "out"  # paper end from the offline cause alone
+    assert P.decode_status({1: 0x12, 2: 0x12, 3: 0x12, 4: 0x1E}).paper == "near_end"
+    s = P.decode_status({1: 0x1A, 2: 0x16, 3: 0x1A, 4: 0x12})
+    assert s.cover_open and s.cutter_error and s.online is False
+
+
+@pytest.mark.parametrize("paper,cover,cutter", [("ok", False, False), ("near_end", False, False), ("out", False, False),
+                                                ("ok", True, False), ("ok", False, True)])
+def test_status_encoding_round_trips(paper: str, cover: bool, cutter: bool) -> None:
+    s = P.decode_status(P.encode_status(True, paper, cover, cutter))  # type: ignore[arg-type]
+    assert (s.paper, s.cover_open, s.cutter_error) == (paper, cover, cutter)
