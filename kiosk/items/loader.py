@@ -26,6 +26,7 @@ from kiosk.items.problems import Problem, json_path
 from kiosk.items.semantic import check_bundle, check_item, template_names
 
 SCHEMA_DIR = Path(__file__).parent / "schema"
+TEMPLATE_KINDS = frozenset({"receipt", "notice", "certificate", "form"})
 
 
 @lru_cache(maxsize=None)
@@ -95,6 +96,12 @@ def validate_dir(directory: str | Path) -> ValidationResult:
     """Validate every item, bundle and template reference under ``directory``."""
     root = Path(directory)
     result = ValidationResult(templates=template_names(root / "templates"))
+    for path in sorted((root / "templates").glob("*.json")):
+        doc = _read(path, str(path), result.problems)
+        if doc is not None and (doc.get("kind") not in TEMPLATE_KINDS or not doc.get("title")):
+            result.problems.append(Problem(str(path), path.stem, "$", "bad_template",
+                                           f"template needs a title and kind in {sorted(TEMPLATE_KINDS)}"))
+            result.templates.discard(path.stem)
     if not root.is_dir():
         result.problems.append(Problem(str(root), "?", "$", "missing_directory", "catalog directory not found"))
         return result

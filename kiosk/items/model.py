@@ -114,7 +114,7 @@ class Fee:
 
 @dataclass(frozen=True)
 class Fees:
-    free: bool
+    free: bool | None  # None: not known from sources
     items: tuple[Fee, ...] = ()
     note: str | None = None
 
