@@ -11,6 +11,11 @@ DEVICE_COMMANDS: list[str] = [
     "drivers.doccam.cli",
     "drivers.idcard.cli",
     "drivers.chipcard.cli",
+    "drivers.barcode.cli",
+    "drivers.camera.cli",
+    "drivers.speaker.cli",
+    "drivers.a4printer.cli",
+    "drivers.scanner.cli",
 ]
 
 

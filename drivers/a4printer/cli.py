@@ -1,0 +1,101 @@
+"""``kiosk device a4printer test``: print a test 证明 and report how the job ended.
+
+``--target`` takes a device URL (``cups:QUEUE?server=host:port`` or ``sim:a4printer``); without it
+the terminal config's ``[devices.a4printer]`` is used. Failures print one line on stderr and exit
+non-zero — never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from kiosk.errors import ConfigError, KioskError
+from kiosk.terminal.events import EventBus
+from kiosk.terminal.registry import DeviceSpec, DeviceUrl, build_device
+from kiosk.terminal.status import DeviceClass
+
+EXIT_CODES = {"device_not_ready": 4, "timeout": 5, "invalid_data": 6, "hardware_error": 8, "canceled": 9}
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser("a4printer", help="A4 document printer via CUPS")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION")
+    test = actions.add_parser("test", help="print a test certificate and follow the job to its end")
+    test.add_argument("--target", help="device URL, e.g. cups:HP_LaserJet or sim:a4printer (default: the config's)")
+    test.add_argument("--timeout", type=float, default=60.0, help="seconds for the whole job (default 60)")
+    test.add_argument("--save", metavar="FILE", help="also write the rendered PDF here")
+    test.add_argument("--json", action="store_true", help="print one JSON object")
+    test.set_defaults(func=_test)
+    parser.set_defaults(func=lambda args: (parser.print_help(), 2)[1])
+
+
+def _fail(message: str, code: int = 1) -> int:
+    print(f"kiosk device a4printer: {message}", file=sys.stderr)
+    return code
+
+
+def _terminal_facts(args: argparse.Namespace) -> tuple[str, str, str]:
+    """(target URL, hall, terminal id) from the arguments and the terminal config."""
+    from kiosk.settings.loader import load_config
+
+    try:
+        config = load_config(getattr(args, "config", None))
+    except ConfigError:
+        return args.target or "sim:a4printer", "政务服务中心", "UNKNOWN"
+    entry = config.devices.get(DeviceClass.DOCUMENT_PRINTER)
+    target = args.target or (entry.url if entry else "sim:a4printer")
+    return target, config.terminal.hall, config.terminal.id
+
+
+async def _test_async(args: argparse.Namespace) -> int:
+    from kiosk.documents.certificate import render_pdf, test_certificate
+
+    target, hall, terminal_id = _terminal_facts(args)
+    try:
+        spec = DeviceSpec("a4printer", DeviceClass.DOCUMENT_PRINTER, DeviceUrl.parse(target), timeout_s=args.timeout)
+        device: Any = build_device(spec, EventBus())
+    except (ValueError, KioskError) as exc:
+        return _fail(str(exc), 2)
+    pdf = render_pdf(test_certificate(hall, terminal_id, dt.datetime.now()))
+    if args.save:
+        Path(args.save).write_bytes(pdf)
+    try:
+        opened = await device.open()
+        if not opened.ok:
+            return _fail(f"{opened.code.value}: {opened.description}", EXIT_CODES.get(opened.code.value, 1))
+        done = await device.print_pdf(pdf, "打印测试证明", timeout=args.timeout)
+    finally:
+        await device.close()
+    report = {
+        "target": target,
+        "ok": done.ok,
+        "code": done.code.value,
+        "description": done.description,
+        "action": done.action.value if done.action else None,
+        "job_id": done.detail.get("job_id"),
+        "state": done.data.state if done.data else None,
+        "pdf_bytes": len(pdf),
+        "seconds": round(done.duration_s, 3),
+    }
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+    elif done.ok:
+        print(f"job {report['job_id']} {report['state']} on {target} ({len(pdf)} bytes, {report['seconds']} s)")
+    if not done.ok:
+        return _fail(f"{done.code.value}: {done.description} (action: {report['action']})", EXIT_CODES.get(done.code.value, 1))
+    return 0
+
+
+def _test(args: argparse.Namespace) -> int:
+    try:
+        return asyncio.run(_test_async(args))
+    except KioskError as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"{exc.strerror or exc}")
