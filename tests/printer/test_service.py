@@ -1,0 +1,167 @@
+"""The real network driver (python-escpos Network) against the TCP 9100 emulator, on the wire."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import zxingcpp
+
+from drivers.printer.emulator import PrinterEmulator
+from drivers.printer.render import render
+from drivers.printer.service import EscPosPrinter
+from kiosk.receipts import build_acceptance_receipt
+from kiosk.terminal import DeviceClass, DeviceSpec, DeviceUrl, EventBus, Threshold, build_device
+from kiosk.terminal.completion import CompletionCode, RecoveryAction
+from kiosk.terminal.receipt import ReceiptDocument
+from kiosk.terminal.status import DeviceState
+from tests.printer.conftest import CASE_URL
+
+
+def _printer(url: str, bus: EventBus | None = None, **options: object) -> EscPosPrinter:
+    spec = DeviceSpec("printer", DeviceClass.RECEIPT_PRINTER, DeviceUrl.parse(url), timeout_s=5.0, options=dict(options))
+    service = build_device(spec, bus or EventBus())
+    assert isinstance(service, EscPosPrinter)
+    return service
+
+
+async def test_prints_receipt_as_one_job_that_renders_back(emulator: PrinterEmulator, acceptance) -> None:  # type: ignore[no-untyped-def]
+    p = _printer(f"tcp://127.0.0.1:{emulator.port}?paper=58")
+    assert (await p.open()).ok
+    done = await p.print_document(build_acceptance_receipt(acceptance))
+    assert done.ok and done.detail["paper"] == "ok"
+    [job] = emulator.wait_for_jobs(1)
+    assert len(job) == done.detail["bytes"]
+    result = render(job, width_dots=384)
+    assert [r.text for r in zxingcpp.read_barcodes(result.image)] == [CASE_URL]
+    assert p.status().state is DeviceState.ONLINE and p.status().detail["paper"] == "ok"
+    await p.close()
+
+
+async def test_paper_out_refuses_before_sending_and_the_document_can_be_resent(emulator: PrinterEmulator, acceptance) -> None:  # type: ignore[no-untyped-def]
+    bus = EventBus()
+    p = _printer(f"tcp://127.0.0.1:{emulator.port}", bus)
+    await p.open()
+    emulator.set_paper("out")
+    doc = build_acceptance_receipt(acceptance)
+    refused = await p.print_document(doc)
+    assert refused.code is CompletionCode.USER_ERROR and refused.action is RecoveryAction.CLEAR
+    assert "缺纸" in refused.citizen_message
+    assert p.status().state is DeviceState.USER_ERROR and p.status().detail["paper"] == "out"
+    assert emulator.jobs == [] and emulator.discarded == 0  # not a byte was sent
+    assert any(isinstance(e, Threshold) and e.level == "out" for e in bus.recent())
+    emulator.set_paper("ok")
+    again = await p.print_document(doc)
+    assert again.ok and len(emulator.wait_for_jobs(1)) == 1
+    assert p.status().state is DeviceState.ONLINE
+    await p.close()
+
+
+async def test_near_end_prints_and_raises_a_threshold(emulator: PrinterEmulator) -> None:
+    bus = EventBus()
+    p = _printer(f"tcp://127.0.0.1:{emulator.port}", bus)
+    await p.open()
+    emulator.set_paper("near_end")
+    status = await p.refresh_status()
+    assert status.ok and status.data is not None and status.data.detail["paper"] == "near_end"
+    assert p.status().detail["paper"] == "near_end" and p.status().state is DeviceState.ONLINE
+    thresholds = [e for e in bus.recent() if isinstance(e, Threshold)]
+    assert [(t.name, t.level) for t in thresholds] == [("paper", "near_end")]
+    assert (await p.print_document(ReceiptDocument().text("近纸尽").cut())).ok
+    await p.close()
+
+
+async def test_silent_printer_is_unknown_never_ok(emulator: PrinterEmulator) -> None:
+    emulator.set_silent(True)
+    p = _printer(f"tcp://127.0.0.1:{emulator.port}", status_timeout_s=0.1)
+    await p.open()
+    status = await p.refresh_status()
+    assert status.ok and status.detail == {"online": None, "paper": "unknown", "cover_open": None, "cutter_error": None}
+    assert p.status().detail["paper"] == "unknown"
+    printed = await p.print_document(ReceiptDocument().text("无状态").cut())
+    assert printed.ok and printed.detail["paper"] == "unknown"
+    await p.close()
+    strict = _printer(f"tcp://127.0.0.1:{emulator.port}", status_timeout_s=0.1, require_status="true")
+    await strict.open()
+    refused = await strict.print_document(ReceiptDocument().text("x").cut())
+    assert refused.code is CompletionCode.DEVICE_NOT_READY
+    await strict.close()
+
+
+@pytest.mark.parametrize("fault,code,action", [("cover", CompletionCode.USER_ERROR, RecoveryAction.CLEAR),
+                                               ("cutter", CompletionCode.HARDWARE_ERROR, RecoveryAction.MAINTENANCE)])
+async def test_cover_open_and_cutter_error(emulator: PrinterEmulator, fault: str, code: CompletionCode, action: RecoveryAction) -> None:
+    p = _printer(f"tcp://127.0.0.1:{emulator.port}")
+    await p.open()
+    emulator.set_cover(True) if fault == "cover" else emulator.set_cutter_error(True)
+    refused = await p.print_document(ReceiptDocument().text("x").cut())
+    assert refused.code is code and refused.action is action and emulator.jobs == []
+    await p.close()
+
+
+async def test_reconnects_after_power_cycle(emulator: PrinterEmulator) -> None:
+    p = _printer(f"tcp://127.0.0.1:{emulator.port}")
+    await p.open()
+    assert (await p.print_document(ReceiptDocument().text("第一张").cut())).ok
+    emulator.wait_for_jobs(1)
+    emulator.power_cycle(down_s=0.4, wait=False)  # the TCP sink closes and comes back on the same port
+    second = await p.print_document(ReceiptDocument().text("第二张").cut(), timeout=5)
+    assert second.ok, second.description
+    jobs = emulator.wait_for_jobs(2)
+    assert len(jobs) == 2 and "第二张".encode("gb18030") in jobs[1]
+    assert p.status().state is DeviceState.ONLINE
+    await p.close()
+
+
+async def test_printer_that_stays_off_times_out_cleanly(emulator: PrinterEmulator) -> None:
+    p = _printer(f"tcp://127.0.0.1:{emulator.port}")
+    await p.open()
+    emulator.stop()
+    result = await p.print_document(ReceiptDocument().text("x").cut(), timeout=0.6)
+    assert result.code in (CompletionCode.TIMEOUT, CompletionCode.HARDWARE_ERROR)
+    await p.close()
+
+
+async def test_unencodable_text_is_invalid_data_and_nothing_is_sent(emulator: PrinterEmulator) -> None:
+    p = _printer(f"tcp://127.0.0.1:{emulator.port}", encoding="gbk")
+    await p.open()
+    result = await p.print_document(ReceiptDocument().text("𠮷").cut())
+    assert result.code is CompletionCode.INVALID_DATA and "gbk" in result.description
+    assert emulator.jobs == []
+    await p.close()
+
+
+async def test_file_backend_writes_the_bytes(tmp_path: Path) -> None:
+    out = tmp_path / "lp0"
+    p = _printer(f"file://{out}")
+    await p.open()
+    result = await p.print_document(ReceiptDocument().text("文件￥").cut())
+    assert result.ok and result.detail["paper"] == "unknown"  # a file cannot answer DLE EOT
+    await p.close()
+    assert "文件￥".encode("gb18030") in out.read_bytes()
+
+
+async def test_sim_url_runs_the_emulator_and_stops_it_on_close() -> None:
+    p = _printer("sim:printer?paper=58")
+    assert p.emulator is not None and not p.emulator.running
+    assert (await p.open()).ok and p.emulator.running
+    p.emulator.set_paper("out")
+    assert (await p.refresh_status()).detail["paper"] == "out"
+    p.emulator.set_paper("ok")
+    assert (await p.print_document(ReceiptDocument().text("模拟").cut())).ok
+    assert len(p.emulator.wait_for_jobs(1)) == 1
+    await p.close()
+    assert not p.emulator.running
+
+
+async def test_unreachable_printer_fails_open_with_hardware_error() -> None:
+    import socket
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    p = _printer(f"tcp://127.0.0.1:{port}")
+    opened = await p.open(timeout=1)
+    assert opened.code is CompletionCode.HARDWARE_ERROR and str(port) in opened.description
+    await p.close()
