@@ -44,7 +44,7 @@ class CardMonitor:
         self.poll_ms = poll_ms
         self.retry_s = retry_s
         self.present: dict[str, bool] = {}
-        self._readers: list[str] = []
+        self._readers: list[str] | None = None  # None: not listed since the context was (re)made
         self._service_up: bool | None = None
         self._stop = threading.Event()
         self._ctx: int | None = None
@@ -76,7 +76,7 @@ class CardMonitor:
             try:
                 self._session()
             except _Restart:
-                continue
+                self._stop.wait(0.05)  # let a restarting pcscd settle; never spin
             except Exception as exc:  # noqa: BLE001 — report, then start over; never die silently
                 log.exception("chipcard monitor failed")
                 self.listener.monitor_failed(f"{type(exc).__name__}: {exc}")
@@ -98,25 +98,25 @@ class CardMonitor:
     def _watch(self, ctx: int) -> None:
         self._relist(ctx)
         self._service(True, "")
-        states = {r: scard.SCARD_STATE_UNAWARE for r in self._readers}
+        states = {r: scard.SCARD_STATE_UNAWARE for r in self._readers or []}
         while not self._stop.is_set():
             if not states:
                 self._stop.wait(self.poll_ms / 1000)
                 if self._relist(ctx):
-                    states = {r: scard.SCARD_STATE_UNAWARE for r in self._readers}
+                    states = {r: scard.SCARD_STATE_UNAWARE for r in self._readers or []}
                 continue
             hresult, new_states = scard.SCardGetStatusChange(ctx, self.poll_ms, list(states.items()))
             code = hresult & 0xFFFFFFFF
             if code in (_TIMEOUT, _CANCELLED):
                 if self._relist(ctx):
-                    states = {r: states.get(r, scard.SCARD_STATE_UNAWARE) for r in self._readers}
+                    states = {r: states.get(r, scard.SCARD_STATE_UNAWARE) for r in self._readers or []}
                 continue
             if code in SERVICE_DOWN:
                 self._service(False, f"pcscd stopped (0x{code:08X})")
                 raise _Restart()
             if code in READER_GONE:
                 self._relist(ctx)
-                states = {r: states.get(r, scard.SCARD_STATE_UNAWARE) for r in self._readers}
+                states = {r: states.get(r, scard.SCARD_STATE_UNAWARE) for r in self._readers or []}
                 continue
             if code != _OK:
                 raise RuntimeError(f"SCardGetStatusChange failed (0x{code:08X})")
@@ -139,7 +139,7 @@ class CardMonitor:
         readers = [r for r in readers if self.wanted(r)]
         if readers == self._readers:
             return False
-        for gone in set(self._readers) - set(readers):
+        for gone in set(self._readers or []) - set(readers):
             self._card(gone, False, b"")
             self.present.pop(gone, None)
         self._readers = readers
@@ -154,7 +154,7 @@ class CardMonitor:
         if not up:
             for reader in list(self.present):
                 self._card(reader, False, b"")
-            self._readers = []
+            self._readers = None  # the next context re-lists and always tells the listener
         self.listener.service_changed(up, detail)
 
     def _card(self, reader: str, present: bool, atr: bytes) -> None:

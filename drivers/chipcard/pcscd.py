@@ -51,6 +51,7 @@ class PcscDaemon:
 
     def __init__(self, vpcd_port: int = VPCD_PORT, *, debug: bool = False) -> None:
         self.vpcd_port = vpcd_port
+        self.with_vpcd = True  # False: a pcscd without the reader (how tests unplug it)
         self.debug = debug
         self.process: subprocess.Popen[bytes] | None = None
         self._confdir: str | None = None
@@ -73,10 +74,14 @@ class PcscDaemon:
         if not VPCD_LIBRARY.exists():
             raise DeviceUnavailableError(f"vpcd driver missing: {VPCD_LIBRARY} (apt-get install vsmartcard-vpcd)")
         self._confdir = self._confdir or tempfile.mkdtemp(prefix="kiosk-pcscd-")
-        Path(self._confdir, "vpcd").write_text(
-            f'FRIENDLYNAME "Virtual PCD"\nDEVICENAME /dev/null:{self.vpcd_port}\n'
-            f"LIBPATH {VPCD_LIBRARY}\nCHANNELID {self.vpcd_port}\n"
-        )
+        conf = Path(self._confdir, "vpcd")
+        if self.with_vpcd:
+            conf.write_text(
+                f'FRIENDLYNAME "Virtual PCD"\nDEVICENAME /dev/null:{self.vpcd_port}\n'
+                f"LIBPATH {VPCD_LIBRARY}\nCHANNELID {self.vpcd_port}\n"
+            )
+        else:
+            conf.unlink(missing_ok=True)
         self._log_path = os.path.join(self._confdir, "pcscd.log")
         args = [binary, "--foreground", "--config", self._confdir] + (["--debug", "--apdu"] if self.debug else [])
         with open(self._log_path, "ab") as out:

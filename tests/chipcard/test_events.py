@@ -113,3 +113,29 @@ async def test_sim_factory_uses_a_running_pcscd(pcscd: PcscDaemon) -> None:
     assert pcscd_running()
     wait_card_state(False)
     await asyncio.sleep(0)
+
+
+async def test_reader_unplugged_and_back(owned_pcscd: PcscDaemon, reader: ChipCardService, bus: EventBus, insert: Insert) -> None:
+    insert("zhangsan")
+    stream = bus.stream(types=(StatusChanged,))
+    try:
+        owned_pcscd.stop()
+        owned_pcscd.with_vpcd = False  # pcscd comes back without the reader: as if it were unplugged
+        owned_pcscd.start()
+        missing = await next_matching(stream, _state(DeviceState.NO_DEVICE))
+        assert READER in missing.new.description  # type: ignore[attr-defined]
+        result = await reader.read_card()
+        assert result.code is CompletionCode.DEVICE_NOT_READY
+        assert reader.status().state is DeviceState.NO_DEVICE
+        owned_pcscd.stop()
+        owned_pcscd.with_vpcd = True
+        owned_pcscd.start()
+        await next_matching(stream, _state(DeviceState.ONLINE))
+        wait_card_state(True)
+        assert (await reader.read_card()).ok
+    finally:
+        stream.close()
+        if not owned_pcscd.with_vpcd:
+            owned_pcscd.stop()
+            owned_pcscd.with_vpcd = True
+            owned_pcscd.start()
