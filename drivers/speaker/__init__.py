@@ -1,0 +1,1 @@
+"""Voice prompts: espeak-ng (cmn-latn-pinyin) to a sound device or to WAV files."""

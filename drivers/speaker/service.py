@@ -1,0 +1,97 @@
+"""Speaker service: voice prompts through espeak-ng.
+
+    speaker = "espeak:default"                       play on the default ALSA/Pulse device
+    speaker = "espeak:default?player=aplay%20-D%20hw:1&speed=150"
+    speaker = "wav:///var/lib/kiosk/prompts"          write WAV files instead (a silent terminal)
+    speaker = "sim:speaker"                           WAV files in a private temp dir (emulator)
+
+Options: ``voice`` (default ``cmn-latn-pinyin``), ``speed`` (words per minute, default 160).
+Prompts are logged by length only: a prompt may name the citizen (e.g. 张先生，请取卡).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from drivers.speaker.emulator import SpeakerEmulator
+from drivers.speaker.sink import AudioSink, PlayerSink, WavDirSink
+from drivers.speaker.tts import DEFAULT_VOICE, check_text, espeak_path, has_voice, synthesize, wav_duration
+from kiosk.errors import DeviceUnavailableError
+from kiosk.terminal.completion import Completion
+from kiosk.terminal.device import DeviceService
+from kiosk.terminal.events import EventBus
+from kiosk.terminal.registry import DeviceSpec
+from kiosk.terminal.runner import CancelToken
+from kiosk.terminal.status import DeviceClass
+
+log = logging.getLogger(__name__)
+
+
+class SpeakerService(DeviceService):
+    device_class = DeviceClass.SPEAKER
+    emulator: Any = None
+
+    def __init__(self, name: str, bus: EventBus, sink: AudioSink, *, voice: str = DEFAULT_VOICE, speed: int = 160, **kw: Any) -> None:
+        super().__init__(name, bus, **kw)
+        self.sink = sink
+        self.voice = voice
+        self.speed = speed
+
+    def capabilities(self) -> dict[str, Any]:
+        return {"voice": self.voice, "speed_wpm": self.speed, "sink": type(self.sink).__name__}
+
+    async def speak(self, text: str, timeout: float | None = None) -> Completion[None]:
+        """Say ``text``; returns when it has been played (or written). Cancel stops playback."""
+        return await self._execute("speak", lambda token: self._do_speak(token, text), timeout)
+
+    def _do_open(self, token: CancelToken) -> None:
+        espeak_path()
+        if not has_voice(self.voice):
+            raise DeviceUnavailableError(f"espeak-ng has no voice {self.voice!r}")
+        self.sink.open()
+
+    def _do_close(self) -> None:
+        self.sink.close()
+
+    def _do_speak(self, token: CancelToken, text: str) -> Completion[None]:
+        def check() -> float:
+            token.check()
+            return token.remaining()
+
+        text = check_text(text)
+        wav = synthesize(text, check, self.voice, self.speed)
+        seconds = wav_duration(wav)
+        where = self.sink.play(wav, text, check)
+        log.info("speaker %s: %d characters, %.1f s of audio → %s", self.name, len(text), seconds, where)
+        return Completion.success(None, "spoken", audio_s=round(seconds, 2), output=where)
+
+
+def _options(spec: DeviceSpec) -> dict[str, str]:
+    return {**{k: str(v) for k, v in spec.options.items()}, **spec.url.query}
+
+
+def _kwargs(spec: DeviceSpec, opts: dict[str, str]) -> dict[str, Any]:
+    return {"voice": opts.get("voice", DEFAULT_VOICE), "speed": int(opts.get("speed", 160)), "default_timeout": spec.timeout_s}
+
+
+def build_espeak(spec: DeviceSpec, bus: EventBus) -> SpeakerService:
+    opts = _options(spec)
+    device = spec.url.target or spec.url.host or "default"
+    return SpeakerService(spec.name, bus, PlayerSink(device, opts.get("player", "")), **_kwargs(spec, opts))
+
+
+def build_wav(spec: DeviceSpec, bus: EventBus) -> SpeakerService:
+    opts = _options(spec)
+    if not spec.url.target:
+        raise ValueError(f"{spec.url.raw}: no directory (e.g. wav:///var/lib/kiosk/prompts)")
+    return SpeakerService(spec.name, bus, WavDirSink(spec.url.target, int(opts.get("keep", 200))), **_kwargs(spec, opts))
+
+
+def build_sim(spec: DeviceSpec, bus: EventBus) -> SpeakerService:
+    """The real driver writing WAVs into the emulator's temp dir; ``service.emulator.spoken``."""
+    opts = _options(spec)
+    emulator = SpeakerEmulator()
+    service = SpeakerService(spec.name, bus, emulator, **_kwargs(spec, opts))
+    service.emulator = emulator
+    return service
