@@ -35,8 +35,8 @@ class ModeSpec:
 
 MODES: dict[str, ModeSpec] = {
     "page": ModeSpec(0.08, 0.98, 1.0, 1.9),
-    "id_front": ModeSpec(0.02, 0.6, 1.35, 1.9),
-    "id_back": ModeSpec(0.02, 0.6, 1.35, 1.9),
+    "id_front": ModeSpec(0.02, 0.5, 1.47, 1.72),  # 85.6/54 = 1.585; A4 (1.414) must not pass
+    "id_back": ModeSpec(0.02, 0.5, 1.47, 1.72),
 }
 
 

@@ -170,11 +170,11 @@ def compose(desk: np.ndarray, page: np.ndarray | None, corners: np.ndarray | Non
 
 def make_scene(kind: str = "a4", *, width: int = 1280, height: int = 720, frames: int = 30, moving: int = 12,
                angle_deg: float = 8.0, scale: float = 0.85, center: tuple[float, float] = (0.5, 0.5), tilt: float = 0.03,
-               shadow: float = 0.35, noise: float = 3.0, seed: int = 1, fps: float = 15.0) -> Scene:
+               shadow: float = 0.35, noise: float = 3.0, seed: int = 1, fps: float = 15.0, exposure: float = 1.0) -> Scene:
     """A page (``a4``), card (``card``/``card_back``) or nothing (``empty``) slid in over ``moving`` frames, then still."""
     rng = np.random.default_rng(seed)
     desk = desk_texture(width, height, seed)
-    light = _shadow(width, height, shadow, seed)
+    light = _shadow(width, height, shadow, seed) * np.float32(exposure)  # exposure < 1: a dim hall
     if kind == "empty":
         out = [compose(desk, None, None, light, rng, noise) for _ in range(frames)]
         return Scene(out, [None] * frames, 0, None, kind, fps)
@@ -201,7 +201,7 @@ def make_scene(kind: str = "a4", *, width: int = 1280, height: int = 720, frames
         out.append(compose(desk, page, corners, light, rng, noise, blur, angle))
         inside = bool((corners[:, 0] >= 0).all() and (corners[:, 0] < width).all() and (corners[:, 1] >= 0).all() and (corners[:, 1] < height).all())
         truth.append(corners if inside else None)
-    info = {"angle_deg": angle_deg, "scale": scale, "center": center, "shadow": shadow, "seed": seed}
+    info = {"angle_deg": angle_deg, "scale": scale, "center": center, "shadow": shadow, "seed": seed, "exposure": exposure}
     return Scene(out, truth, moving, page, kind, fps, info)
 
 
