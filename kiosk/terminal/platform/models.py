@@ -1,0 +1,219 @@
+"""Typed answers of the platform API (the contract's response schemas, as pydantic models).
+
+Models ignore unknown fields so a newer platform can add fields without breaking old terminals.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+HandlingMode = Literal["online", "remote_proxy", "multi_site", "instant", "self_service"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Registration(_Model):
+    terminal_id: str
+    registered_at: int
+    server_time: int
+    replay_window_s: int
+
+
+class Command(_Model):
+    command_id: str
+    type: str
+    args: dict[str, Any]
+    issued_at: int
+
+
+class HeartbeatReply(_Model):
+    server_time: int
+    config_version: str
+    commands: list[Command]
+
+
+class ConfigVersion(_Model):
+    version: str
+    bundle: str | None
+    url: str | None
+    sha256: str | None
+    size: int | None
+
+
+class ItemSummary(_Model):
+    code: str
+    name: str
+    department: str
+    category: str
+    modes: list[HandlingMode]
+
+
+class ItemList(_Model):
+    items: list[ItemSummary]
+    total: int
+
+
+class ItemDetail(ItemSummary):
+    guide: dict[str, Any]
+
+
+class PersonIdentity(_Model):
+    person_token: str
+    expires_at: int
+    method: str
+    name_masked: str
+    id_number_masked: str
+    similarity: float | None
+
+
+class SharedData(_Model):
+    data: dict[str, Any]
+    sources: dict[str, str]
+
+
+class LicenseSummary(_Model):
+    license_id: str
+    type_code: str
+    name: str
+    issuer: str
+    issued_on: str
+    valid_until: str | None
+
+
+class License(LicenseSummary):
+    fields: dict[str, str]
+    verification_code: str
+    sha256: str
+
+
+class MaterialReceipt(_Model):
+    sha256: str
+    size: int
+    media_type: str
+
+
+class ResultDocument(_Model):
+    document_id: str
+    title: str
+    issuer: str
+    issued_at: int
+    verification_code: str
+    fields: dict[str, str]
+
+
+class SubmitResult(_Model):
+    case_id: str
+    status: str
+    accepted_at: int
+    mode: HandlingMode
+    terminal_receipt: str
+    replayed: bool
+    result_document: ResultDocument | None
+
+
+class CaseEvent(_Model):
+    status: str
+    label: str
+    at: int
+    district: str | None
+
+
+class Case(_Model):
+    case_id: str
+    item_code: str
+    item_name: str
+    mode: HandlingMode
+    status: Literal["accepted", "transferred", "reviewing", "completed"]
+    status_label: str
+    receiving_district: str
+    handling_district: str
+    accepted_at: int
+    completed_at: int | None
+    terminal_receipt: str
+    history: list[CaseEvent]
+    result_document: ResultDocument | None
+
+
+class Evaluation(_Model):
+    evaluation_id: str
+    score: int
+    level: str
+    case_id: str | None
+    rectification_required: bool
+
+
+class Location(_Model):
+    lat: float
+    lon: float
+
+
+class Centre(_Model):
+    centre_id: str
+    name: str
+    level: str
+    district_code: str
+    district_name: str
+    address: str
+    location: Location
+    hours: str
+    phone: str
+    items: list[str]
+    queue_length: int
+    distance_km: float | None
+
+
+class Slot(_Model):
+    start: int
+    end: int
+    available: int
+
+
+class Appointment(_Model):
+    appointment_id: str
+    centre_id: str
+    centre_name: str
+    address: str
+    item_code: str
+    slot_start: int
+    check_in_code: str
+
+
+class QueueTicket(_Model):
+    ticket_no: str
+    centre_id: str
+    centre_name: str
+    waiting_ahead: int
+    estimated_wait_min: int
+    issued_at: int
+
+
+class District(_Model):
+    code: str
+    name: str
+    kind: str
+
+
+class KnowledgeHit(_Model):
+    id: str
+    question: str
+    answer: str
+    item_code: str | None
+    score: float
+
+
+class Complaint(_Model):
+    complaint_id: str
+    status: str
+    reply_deadline: str
+    hotline: str
+
+
+class HelpTicket(_Model):
+    request_id: str
+    status: str
+    estimated_wait_s: int
+    agent_name: str | None
