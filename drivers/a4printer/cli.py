@@ -62,13 +62,13 @@ async def _test_async(args: argparse.Namespace) -> int:
         device: Any = build_device(spec, EventBus())
     except (ValueError, KioskError) as exc:
         return _fail(str(exc), 2)
-    pdf = render_pdf(test_certificate(hall, terminal_id, dt.datetime.now()))
-    if args.save:
-        Path(args.save).write_bytes(pdf)
     try:
         opened = await device.open()
         if not opened.ok:
             return _fail(f"{opened.code.value}: {opened.description}", EXIT_CODES.get(opened.code.value, 1))
+        pdf = render_pdf(test_certificate(hall, terminal_id, dt.datetime.now()))
+        if args.save:
+            Path(args.save).write_bytes(pdf)
         done = await device.print_pdf(pdf, "打印测试证明", timeout=args.timeout)
     finally:
         await device.close()
