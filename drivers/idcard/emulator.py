@@ -75,6 +75,8 @@ class SamEmulator:
         self.fault: str | None = None
         self.received: list[tuple[int, int]] = []  # (CMD, PARA) of every request, for tests
         self.last_tx_end = 0.0  # perf_counter() when the last answer byte was written
+        self.bytes_in = 0  # bytes received and sent, for wire-time accounting (bench)
+        self.bytes_out = 0
         self._lock = threading.RLock()
         self._master: int | None = None
         self._slave: int | None = None
@@ -189,6 +191,7 @@ class SamEmulator:
             if not data:
                 continue
             bad_before = parser.bad_checksums
+            self.bytes_in += len(data)
             parser.feed(data)
             while (body := parser.next_frame()) is not None:
                 self._pace(len(body) + 8)  # the request was still on the wire
@@ -274,18 +277,26 @@ class SamEmulator:
         fd = self._master
         if fd is None:
             return
+        self.bytes_out += len(frame)  # counted before the host can possibly have the answer
         try:
             if not self.wire_speed:
-                os.write(fd, frame)
-            else:
-                per_byte = 10 / self.baudrate
-                start = time.perf_counter()
-                for i in range(0, len(frame), 16):
-                    chunk = frame[i : i + 16]
-                    delay = start + (i + len(chunk)) * per_byte - time.perf_counter()
-                    if delay > 0:
-                        time.sleep(delay)
-                    os.write(fd, chunk)
-            self.last_tx_end = time.perf_counter()
+                self.last_tx_end = time.perf_counter()
+                _write_all(fd, frame)
+                return
+            per_byte = 10 / self.baudrate
+            start = time.perf_counter()
+            for i in range(0, len(frame), 16):
+                chunk = frame[i : i + 16]
+                delay = start + (i + len(chunk)) * per_byte - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+                self.last_tx_end = time.perf_counter()  # this chunk's last stop bit is "on the line" now
+                _write_all(fd, chunk)
         except OSError:
             pass  # unplugged while answering
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]

@@ -5,6 +5,8 @@ the type flag at byte 248: space (or anything unknown) → resident card, 'J' �
 'I' → 外国人永久居留身份证 (pre-2023), 'Y' → the 2023 version. The 'Y' offsets of 220–241, @32 and
 @158 are uncertain in the sources: we read 220–241 as the continuation of the foreign name, @32 as
 the renewal count and @158 as the issuing authority, and say so here rather than guess silently.
+The 18-digit 'Y' number is checked with the GB 11643 check digit like resident and 'J' numbers
+(the 2023 card adopted that structure) [U]; the 15-character 'I' number only for its form.
 
 The encoder exists for the emulator (and tests): the same tables drive both directions, so a
 parser bug cannot hide behind a matching encoder bug in a different table.

@@ -233,6 +233,10 @@ class SimIdCardService(IdCardService):
                 self._initial_card = ""
         super()._do_open(token)
 
+    def _connect(self, token: CancelToken) -> None:
+        self.link.port = self.emulator.path or self.link.port  # a replugged pty without a symlink has a new name
+        super()._connect(token)
+
     async def close(self) -> None:
         await super().close()
         self.emulator.stop()

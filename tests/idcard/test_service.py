@@ -186,3 +186,22 @@ async def test_missing_port_is_no_device(bus: EventBus, tmp_path) -> None:
     assert result.code is CompletionCode.DEVICE_NOT_READY and "no device" in result.description
     assert svc.status().state is DeviceState.NO_DEVICE
     await svc.close()
+
+
+async def test_reset_sends_sam_reset_and_forgets_the_card(service: IdCardService, emulator: SamEmulator) -> None:
+    result = await service.reset()
+    assert result.ok
+    assert P.CMD_RESET in emulator.received
+    assert service.status().state is DeviceState.ONLINE
+
+
+def test_sam_id_display_and_read_split() -> None:
+    from drivers.idcard.emulator import SAM_ID_BYTES
+    from drivers.idcard.sam import format_sam_id, split_read
+    from kiosk.errors import ProtocolError
+
+    assert format_sam_id(SAM_ID_BYTES).startswith("05.01-")
+    raw = split_read(b"\x01\x00\x04\x00\x02\x00" + bytes(256 + 1024 + 512), fingerprint=True)
+    assert (len(raw.text), len(raw.photo), len(raw.fingerprint)) == (256, 1024, 512)
+    with pytest.raises(ProtocolError, match="length fields"):
+        split_read(b"\x01\x00\x04\x00" + bytes(1000), fingerprint=False)
