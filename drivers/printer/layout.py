@@ -73,13 +73,18 @@ def _break(current: str, nxt: str, cols: int, dbm: bool) -> tuple[str, str]:
     if nxt in NO_LINE_START and len(current) > 1:
         # carry the last character down with the punctuation rather than start a line with it
         return current[:-1], current[-1]
-    if nxt.isascii() and nxt.isalnum() and current and current[-1].isascii() and current[-1].isalnum():
-        cut = current.rfind(" ")
-        start = cut + 1
+    if _wordish(nxt) and current and _wordish(current[-1]):
+        start = len(current)
+        while start > 0 and _wordish(current[start - 1]):
+            start -= 1  # the ASCII run (ID number, amount, word) that would be split
         word = current[start:]
-        if cut >= 0 and text_width(word, dbm) < cols // 2:
-            return current[:cut], word
+        if start > 0 and text_width(word, dbm) <= cols * 3 // 4:
+            return current[:start], word
     return current, ""
+
+
+def _wordish(ch: str) -> bool:
+    return ch.isascii() and not ch.isspace()
 
 
 def pad(text: str, cols: int, align: Align = Align.LEFT, double_byte_mode: bool = True) -> str:

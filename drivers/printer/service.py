@@ -64,6 +64,12 @@ class EscPosPrinter(DeviceService):
         """Send pre-encoded ESC/POS (technician tools, image-mode receipts), with the same status checks."""
         return await self._execute("print_bytes", lambda token: self._do_print(token, data), timeout)
 
+    def preview_png(self, document: ReceiptDocument) -> bytes:
+        """The receipt as this printer would print it (the bytes we send, rendered), for the on-screen preview."""
+        from drivers.printer.render import render
+
+        return render(self.encoder.encode(document), width_dots=self.profile.dots, encoding=self.profile.encoding).png()
+
     async def refresh_status(self, timeout: float | None = None) -> Completion[DeviceStatus]:
         return await self._execute("refresh_status", self._do_refresh, timeout)
 
@@ -218,7 +224,7 @@ class SimPrinter(EscPosPrinter):
 
     def _do_open(self, token: CancelToken) -> None:
         assert self.emulator is not None
-        if not self.emulator.running and self.emulator.port == 0:
+        if not self.emulator.running:  # first open, or reopened after close() powered it off
             self.emulator.start()
             self.transport.printer.port = self.emulator.port
         super()._do_open(token)

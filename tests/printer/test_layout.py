@@ -78,3 +78,8 @@ def test_key_value_right_aligns_or_wraps() -> None:
 def test_pad_alignment() -> None:
     assert L.pad("渝a", 7, Align.RIGHT) == "    渝a"
     assert L.pad("渝a", 7, Align.CENTER) == "  渝a  "
+
+
+def test_ascii_run_after_hanzi_is_not_split() -> None:
+    lines = L.wrap("申请人：张**（5001**********2620）", 32)
+    assert lines == ["申请人：张**（", "5001**********2620）"]

@@ -165,3 +165,18 @@ async def test_unreachable_printer_fails_open_with_hardware_error() -> None:
     opened = await p.open(timeout=1)
     assert opened.code is CompletionCode.HARDWARE_ERROR and str(port) in opened.description
     await p.close()
+
+
+async def test_sim_printer_reopens_after_close_and_previews() -> None:
+    p = _printer("sim:printer?paper=58")
+    assert (await p.open()).ok
+    await p.close()
+    p2 = _printer("sim:printer")
+    assert (await p2.open()).ok and (await p2.refresh_status()).detail["paper"] == "ok"
+    png = p2.preview_png(ReceiptDocument().text("预览").qr(CASE_URL).cut())
+    from io import BytesIO
+
+    from PIL import Image
+
+    assert [r.text for r in zxingcpp.read_barcodes(Image.open(BytesIO(png)))] == [CASE_URL]
+    await p2.close()
