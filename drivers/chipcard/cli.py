@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import logging
 import sys
-from typing import Any
+from typing import Any, Iterator
 
 from kiosk.terminal.events import EventBus
 
@@ -104,15 +106,34 @@ async def _readers_async(args: argparse.Namespace) -> int:
         await service.close()
 
 
+@contextlib.contextmanager
+def _quiet_logs() -> Iterator[None]:
+    """The one-line error is the message: keep the runner's warnings off the terminal meanwhile."""
+    loggers = [logging.getLogger(name) for name in ("kiosk", "drivers")]
+    saved = [lg.propagate for lg in loggers]
+    sink = logging.NullHandler()  # without a handler, logging's last resort would print anyway
+    for lg in loggers:
+        lg.propagate = False
+        lg.addHandler(sink)
+    try:
+        yield
+    finally:
+        for lg, propagate in zip(loggers, saved):
+            lg.propagate = propagate
+            lg.removeHandler(sink)
+
+
 def _read(args: argparse.Namespace) -> int:
     try:
-        return asyncio.run(_read_async(args))
+        with _quiet_logs():
+            return asyncio.run(_read_async(args))
     except _Unavailable as exc:
         return _fail(str(exc), 4)
 
 
 def _readers(args: argparse.Namespace) -> int:
     try:
-        return asyncio.run(_readers_async(args))
+        with _quiet_logs():
+            return asyncio.run(_readers_async(args))
     except _Unavailable as exc:
         return _fail(str(exc), 4)
