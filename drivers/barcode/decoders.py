@@ -41,7 +41,8 @@ class ZxingDecoder(QrDecoder):
         self._formats = zxingcpp.BarcodeFormat.QRCode
 
     def decode(self, frame: np.ndarray) -> list[str]:
-        results = self._zx.read_barcodes(_gray(frame), formats=self._formats)
+        # Plain: the payload as sent; the default (HRI) would turn control bytes into "<BEL>" text
+        results = self._zx.read_barcodes(_gray(frame), formats=self._formats, text_mode=self._zx.TextMode.Plain)
         return [r.text for r in results if r.valid and r.text]
 
 

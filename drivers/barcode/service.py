@@ -14,6 +14,7 @@ buffer can never be handed to the next citizen.
 from __future__ import annotations
 
 import logging
+import termios
 from typing import Any
 
 import serial
@@ -105,7 +106,7 @@ class SerialBarcodeReader(BarcodeService):
                     except InvalidDataError as exc:
                         rejected += 1
                         log.warning("barcode %s: ignored a scanned line: %s", self.name, exc)
-        except (serial.SerialException, OSError) as exc:
+        except (serial.SerialException, OSError, termios.error) as exc:
             self._do_close()
             self.runner.report(DeviceState.HARDWARE_ERROR, f"scanner port lost: {exc}")
             raise DeviceIOError(f"scanner port {self.port} failed: {exc}") from None
