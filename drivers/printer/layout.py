@@ -69,18 +69,17 @@ def _wrap_paragraph(text: str, cols: int, dbm: bool) -> list[str]:
 
 
 def _break(current: str, nxt: str, cols: int, dbm: bool) -> tuple[str, str]:
-    """Where to end ``current`` given the next char: keep ASCII words and 禁则 punctuation together."""
+    """Where to end ``current`` given the next char: keep ASCII runs and 禁则 punctuation with their text."""
+    cut = len(current)
     if nxt in NO_LINE_START and len(current) > 1:
-        # carry the last character down with the punctuation rather than start a line with it
-        return current[:-1], current[-1]
-    if _wordish(nxt) and current and _wordish(current[-1]):
-        start = len(current)
+        cut -= 1  # carry the last character down with the punctuation rather than start a line with it
+    if 0 < cut <= len(current) and _wordish(current[cut - 1]) and (cut < len(current) or _wordish(nxt)):
+        start = cut - 1
         while start > 0 and _wordish(current[start - 1]):
             start -= 1  # the ASCII run (ID number, amount, word) that would be split
-        word = current[start:]
-        if start > 0 and text_width(word, dbm) <= cols * 3 // 4:
-            return current[:start], word
-    return current, ""
+        if start > 0 and text_width(current[start:], dbm) <= cols * 3 // 4:
+            cut = start
+    return current[:cut], current[cut:]
 
 
 def _wordish(ch: str) -> bool:
