@@ -21,6 +21,7 @@ A4_MM = (210.0, 297.0)
 CARD_MM = (85.6, 54.0)
 MM_PER_INCH = 25.4
 MIN_QUALITY = 40
+PAPER_WHITE = 0.88
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,9 @@ def flatten(page: np.ndarray) -> np.ndarray:
     background = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     background = cv2.GaussianBlur(background, (0, 0), k / 2)
     background = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
-    out = cv2.divide(page, background, scale=255)
-    return out
+    # paper at ≥ ~88% of its local background becomes pure white: sensor noise on blank paper
+    # otherwise costs most of the JPEG budget
+    return cv2.divide(page, background, scale=255 / PAPER_WHITE)
 
 
 def encode_jpeg(page: np.ndarray, max_bytes: int, *, grey: bool = False, dpi: int = 300) -> Encoded:
