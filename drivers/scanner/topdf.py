@@ -19,24 +19,35 @@ from kiosk.terminal.media import CapturedPage
 MM_PER_INCH = 25.4
 
 
+def _encode(image: Image.Image, quality: int) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=quality, optimize=True)
+    return out.getvalue()
+
+
 def shrink_jpeg(page: CapturedPage, max_bytes: int) -> tuple[bytes, int, int]:
-    """The page's JPEG, re-encoded until it fits ``max_bytes``; returns (jpeg, width, height)."""
+    """The page's JPEG, re-encoded until it fits ``max_bytes``; returns (jpeg, width, height).
+
+    Lower quality first (legibility survives q50 at 300 dpi); if q50 is still too big, scale by
+    the square root of the overshoot (JPEG size is roughly proportional to the pixel count).
+    """
     if page.mime == "image/jpeg" and len(page.data) <= max_bytes:
         return page.data, page.width, page.height
     image = Image.open(io.BytesIO(page.data))
     image.load()
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
-    data = page.data
-    for scale in (1.0, 0.75, 0.5):
-        scaled = image if scale == 1.0 else image.resize((max(1, int(image.width * scale)), max(1, int(image.height * scale))), Image.LANCZOS)
-        for quality in (80, 65, 50, 35):
-            out = io.BytesIO()
-            scaled.save(out, "JPEG", quality=quality, optimize=True)
-            data = out.getvalue()
-            if len(data) <= max_bytes:
-                return data, scaled.width, scaled.height
-    return data, scaled.width, scaled.height
+    for quality in (75, 60, 50):
+        data = _encode(image, quality)
+        if len(data) <= max_bytes:
+            return data, image.width, image.height
+    scale = 1.0
+    while True:
+        scale *= min(0.9, (max_bytes / len(data)) ** 0.5 * 0.95)
+        size = (max(1, int(image.width * scale)), max(1, int(image.height * scale)))
+        data = _encode(image.resize(size, Image.LANCZOS), 50)
+        if len(data) <= max_bytes or min(size) <= 16:
+            return data, size[0], size[1]
 
 
 def pages_to_pdf(pages: Sequence[CapturedPage], *, title: str = "", max_bytes_per_page: int = 400_000) -> bytes:
