@@ -58,12 +58,19 @@ class Technician:
     name: str
 
 
+#: The platform emulator's seed persons (kiosk/platform/emulator/seed/persons.json): same key, name,
+#: ID number and 社保卡 number. Nation codes per GB 3304 ("" = the card has no nation record).
 PERSONS: dict[str, Person] = {
     p.key: p
     for p in (
-        Person("zhangsan", "张三", "500112198703152621", "C50011201"),
+        Person("zhangsan", "张三", "500112198703152613", "C50011201"),
         Person("lisi", "李四", "500103199001011232", "C50010302", region_code="500103"),
+        Person("wangfang", "王芳", "500106199205112843", "C34567890", region_code="500106", nation_code="15"),
         Person("wangwu", "王五", "500233196508084510", "C50023303", region_code="500233", nation_code="05"),
+        Person("zhangxiaoyu", "张小雨", "500112201506094420", "E56789012", issue_date="20210901", valid_to="20310901"),
+        Person("liumei", "刘梅", "500105198802140024", "F67890123", region_code="500105"),
+        Person("lixiuying", "李秀英", "500240194506083025", "C50024007", region_code="500240", nation_code="15"),
+        Person("chenjiaming", "陈家明", "810000199001010019", "C50010308", region_code="500103", nation_code=""),
     )
 }
 TECHNICIANS: dict[str, Technician] = {t.key: t for t in (Technician("tech01", "JX500112001", "维护员甲"),)}
@@ -95,8 +102,8 @@ def ssse_records(person: Person) -> dict[int, Records]:
         EF_PERSONAL: [
             (TAG_SSN, person.ssn.encode("ascii")),
             (TAG_NAME, _gbk(person.name, 30)),
-            (TAG_NATION, _bcd(person.nation_code)),
-        ],
+        ]
+        + ([(TAG_NATION, _bcd(person.nation_code))] if person.nation_code else []),
     }
 
 

@@ -21,7 +21,7 @@ def test_read_json_prints_every_field(pcscd: object, insert: Insert, capsys: pyt
     assert code == 0, err
     data = json.loads(out)
     assert data["name"] == "张三"
-    assert data["social_security_number"] == "500112198703152621"
+    assert data["social_security_number"] == "500112198703152613"
     assert data["card_number"] == "C50011201"
     assert data["reader"] == READER
     assert "张三" in out  # unmasked on purpose: the technician checks the card

@@ -39,7 +39,7 @@ def test_wrong_le_gets_6cxx_and_one_resend() -> None:
     P.exchange(_transmit(card), P.select_ef(P.EF_PERSONAL))
     assert card.process(P.read_record_by_tag(P.TAG_SSN, 0)) == b"\x6c\x14"
     data, sw = P.exchange(_transmit(card), P.read_record_by_tag(P.TAG_SSN, 0))
-    assert sw == P.SW_OK and P.parse_record(data, P.TAG_SSN) == b"500112198703152621"
+    assert sw == P.SW_OK and P.parse_record(data, P.TAG_SSN) == b"500112198703152613"
 
 
 def test_chained_get_response_reassembles() -> None:
@@ -64,9 +64,9 @@ def test_record_parsing_rejects_wrong_tag_and_length() -> None:
 
 
 def test_gb11643() -> None:
-    P.check_id_number("500112198703152621")
+    P.check_id_number("500112198703152613")
     with pytest.raises(InvalidDataError):
-        P.check_id_number("500112198703152620")
+        P.check_id_number("500112198703152612")
     assert P.IdNumberFacts.of("500103199001011232") == P.IdNumberFacts("1990-01-01", "1")
 
 
