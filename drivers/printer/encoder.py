@@ -60,8 +60,10 @@ PROFILE_80 = PrinterProfile("80mm", 48, 576)
 class Encoder:
     """Encodes documents for one profile. Strings that the chosen encoding cannot carry raise ValueError."""
 
-    def __init__(self, profile: PrinterProfile) -> None:
+    def __init__(self, profile: PrinterProfile, logo: Any = None) -> None:
         self.profile = profile
+        self.logo = logo  # PIL image printed centred at the top of every receipt (the hall's or 渝快办 logo)
+        self._logo_bytes = b""
 
     def text_bytes(self, text: str) -> bytes:
         try:
@@ -72,6 +74,10 @@ class Encoder:
     def encode(self, document: ReceiptDocument) -> bytes:
         p = self.profile
         out = [P.INIT, P.CHINESE_ON if p.double_byte else P.CHINESE_OFF]
+        if self.logo is not None:
+            if not self._logo_bytes:
+                self._logo_bytes = P.align(1) + image_raster(self.logo, p.dots) + P.align(0)
+            out.append(self._logo_bytes)
         for block in document:
             out.append(self.block(block))
         return b"".join(out)

@@ -16,7 +16,7 @@ from drivers.printer import protocol as P
 from drivers.printer.emulator import PrinterEmulator
 from drivers.printer.encoder import Encoder, PrinterProfile
 from drivers.printer.transport import EscposTransport, transport_for_url
-from kiosk.errors import DeviceIOError
+from kiosk.errors import ConfigError, DeviceIOError, DeviceTimeoutError
 from kiosk.terminal.completion import Completion, CompletionCode, RecoveryAction
 from kiosk.terminal.device import DeviceService
 from kiosk.terminal.events import EventBus, Threshold
@@ -37,11 +37,12 @@ class EscPosPrinter(DeviceService):
     device_class = DeviceClass.RECEIPT_PRINTER
 
     def __init__(self, name: str, bus: EventBus, transport: EscposTransport, profile: PrinterProfile,
-                 *, status_timeout_s: float = 0.3, require_status: bool = False, default_timeout: float | None = None) -> None:
+                 *, status_timeout_s: float = 0.3, require_status: bool = False, default_timeout: float | None = None,
+                 logo: Any = None) -> None:
         super().__init__(name, bus, default_timeout=default_timeout)
         self.transport = transport
         self.profile = profile
-        self.encoder = Encoder(profile)
+        self.encoder = Encoder(profile, logo)
         self.status_timeout_s = status_timeout_s
         self.require_status = require_status
         self.last_state: PrinterState = P.UNKNOWN_STATE
@@ -101,14 +102,27 @@ class EscPosPrinter(DeviceService):
                     raise
                 log.warning("printer %s: %s; reconnecting and sending the whole receipt again", self.name, exc)
                 self._reconnect(token)
-        after = self._query_state(token) if self.transport.can_read else state
+        after = self._state_after_print(token, state)
         self._apply_state(after)
         return Completion.success(None, f"{len(data)} bytes printed", bytes=len(data), paper=after.paper)
+
+    def _state_after_print(self, token: CancelToken, before: P.PrinterState) -> P.PrinterState:
+        """Paper level after the job (it may have reached near end); the job is done even if this fails."""
+        if not self.transport.can_read:
+            return before
+        try:
+            return self._query_state(token)
+        except DeviceIOError as exc:  # the printer went away after taking the job: reconnect next time
+            log.info("printer %s: status after printing failed: %s", self.name, exc)
+            self.transport.close()
+            return P.UNKNOWN_STATE
+        except DeviceTimeoutError:
+            return P.UNKNOWN_STATE
 
     def _send(self, token: CancelToken, data: bytes) -> None:
         for start in range(0, len(data), CHUNK):
             token.check()
-            self.transport.write(data[start:start + CHUNK])
+            self.transport.write(data[start:start + CHUNK], max(0.05, token.remaining()))
 
     def _refusal(self, state: P.PrinterState) -> Completion[None] | None:
         """The completion that stops a print before any byte is sent, or None to go ahead."""
@@ -159,7 +173,7 @@ class EscPosPrinter(DeviceService):
         replies: dict[int, int | None] = {}
         for n in (1, 2, 3, 4):
             token.check()
-            self.transport.write(P.status_query(n))
+            self.transport.write(P.status_query(n), max(0.05, token.remaining()))
             replies[n] = self._read_reply(token)
             if replies[n] is None and n == 1:
                 break  # silent printer: do not wait four times
@@ -206,17 +220,35 @@ def _options(spec: DeviceSpec) -> dict[str, Any]:
     return {**spec.options, **spec.url.query}
 
 
-def _make(spec: DeviceSpec, bus: EventBus, transport: EscposTransport) -> EscPosPrinter:
+def _logo(opt: dict[str, Any]) -> Any:
+    """The ``logo`` option: a picture file, loaded once here so a bad path is a config error, not a failed receipt."""
+    path = str(opt.get("logo", "") or "")
+    if not path:
+        return None
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as img:
+            return img.convert("L")
+    except (OSError, UnidentifiedImageError) as exc:
+        raise ConfigError(f"devices.printer.options.logo: cannot read {path}: {exc}") from None
+
+
+def _kwargs(spec: DeviceSpec) -> dict[str, Any]:
     opt = _options(spec)
-    return EscPosPrinter(spec.name, bus, transport, PrinterProfile.from_options(opt),
-                         status_timeout_s=float(opt.get("status_timeout_s", 0.3)),
-                         require_status=str(opt.get("require_status", "false")).lower() in ("1", "true", "yes"),
-                         default_timeout=spec.timeout_s)
+    return {"status_timeout_s": float(opt.get("status_timeout_s", 0.3)),
+            "require_status": str(opt.get("require_status", "false")).lower() in ("1", "true", "yes"),
+            "default_timeout": spec.timeout_s, "logo": _logo(opt)}
 
 
 def build(spec: DeviceSpec, bus: EventBus) -> EscPosPrinter:
     """tcp:, serial:, usb:, file: URLs (see transport_for_url); nothing is opened here."""
-    return _make(spec, bus, transport_for_url(spec.url, _options(spec)))
+    opt = _options(spec)
+    try:
+        profile, transport = PrinterProfile.from_options(opt), transport_for_url(spec.url, opt)
+    except (ValueError, KeyError) as exc:
+        raise ConfigError(f"devices.{spec.name}: {exc}") from None
+    return EscPosPrinter(spec.name, bus, transport, profile, **_kwargs(spec))
 
 
 class SimPrinter(EscPosPrinter):
@@ -241,9 +273,11 @@ def build_sim(spec: DeviceSpec, bus: EventBus) -> EscPosPrinter:
 
     opt = _options(spec)
     emulator = PrinterEmulator("127.0.0.1", 0, job_dir=opt.get("job_dir") or None)
-    emulator.set_paper(str(opt.get("status", "ok")))
-    service = SimPrinter(spec.name, bus, EscposTransport("tcp", ep.Network("127.0.0.1", 0), "simulated printer"),
-                         PrinterProfile.from_options(opt), status_timeout_s=float(opt.get("status_timeout_s", 0.3)),
-                         default_timeout=spec.timeout_s)
+    try:
+        emulator.set_paper(str(opt.get("status", "ok")))
+        profile = PrinterProfile.from_options(opt)
+    except ValueError as exc:
+        raise ConfigError(f"devices.{spec.name}: {exc}") from None
+    service = SimPrinter(spec.name, bus, EscposTransport("tcp", ep.Network("127.0.0.1", 0), "simulated printer"), profile, **_kwargs(spec))
     service.emulator = emulator
     return service

@@ -11,7 +11,7 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-from kiosk.errors import DeviceIOError, DeviceUnavailableError
+from kiosk.errors import DeviceIOError, DeviceTimeoutError, DeviceUnavailableError
 from kiosk.terminal.registry import DeviceUrl
 
 SLICE_S = 0.02  # longest single blocking read, so cancellation reaches the worker quickly
@@ -57,13 +57,21 @@ class EscposTransport:
         except Exception:  # closing a dead socket/port must not raise
             self.printer._device = False
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes, timeout_s: float = 10.0) -> None:
+        """Send bytes; a head that stops taking data (buffer full while offline) fails after ``timeout_s``."""
         if not self.is_open:
             raise DeviceIOError(f"{self.describe}: not open")
+        dev = self.printer._device
+        if self.kind == "tcp":
+            dev.settimeout(max(0.05, timeout_s))
+        elif self.kind == "serial":
+            dev.write_timeout = max(0.05, timeout_s)
         try:
             self.printer._raw(data)
-        except Exception as exc:  # OSError, serial.SerialException, usb.core.USBError
+        except Exception as exc:  # OSError, socket.timeout, serial.SerialException, usb.core.USBError
             self.is_open = False
+            if isinstance(exc, socket.timeout) or "timeout" in type(exc).__name__.lower():
+                raise DeviceTimeoutError(f"{self.describe}: the printer stopped taking data") from None
             raise DeviceIOError(f"{self.describe}: write failed: {exc}") from None
 
     def read_byte(self, timeout_s: float) -> int | None:

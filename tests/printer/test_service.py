@@ -180,3 +180,29 @@ async def test_sim_printer_reopens_after_close_and_previews() -> None:
 
     assert [r.text for r in zxingcpp.read_barcodes(Image.open(BytesIO(png)))] == [CASE_URL]
     await p2.close()
+
+
+async def test_logo_option_prints_the_picture_on_top(emulator: PrinterEmulator, tmp_path: Path) -> None:
+    from PIL import Image, ImageDraw
+
+    logo = tmp_path / "logo.png"
+    img = Image.new("L", (200, 60), 255)
+    ImageDraw.Draw(img).rectangle((10, 10, 190, 50), fill=0)
+    img.save(logo)
+    p = _printer(f"tcp://127.0.0.1:{emulator.port}?paper=58", logo=str(logo))
+    await p.open()
+    assert (await p.print_document(ReceiptDocument().text("带标志").cut())).ok
+    result = render(emulator.wait_for_jobs(1)[0], width_dots=384, cut_marks=False, margin=0)
+    page = result.pages[0]
+    assert page.getpixel((192, 30)) == 0 and page.getpixel((192, 5)) == 255  # the black bar, centred, at the top
+    assert result.lines[0] == "带标志"
+    await p.close()
+
+
+def test_bad_logo_or_option_is_a_config_error(tmp_path: Path) -> None:
+    from kiosk.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="logo"):
+        _printer("tcp://127.0.0.1:9100", logo=str(tmp_path / "missing.png"))
+    with pytest.raises(ConfigError, match="paper"):
+        _printer("tcp://127.0.0.1:9100?paper=76")
