@@ -49,8 +49,9 @@ def free_port() -> int:
 class PrivateCupsd:
     """Start with ``start()``, stop with ``stop()`` (also a context manager). Needs root, like cupsd."""
 
-    def __init__(self, queue: str = "kiosk-a4", root: Path | None = None, port: int | None = None) -> None:
+    def __init__(self, queue: str = "kiosk-a4", root: Path | None = None, port: int | None = None, error_policy: str = "stop-printer") -> None:
         self.queue = queue
+        self.error_policy = error_policy  # what cupsd does when the backend fails: stop-printer | abort-job | retry-job
         self._own_root = root is None
         self.root = Path(root or tempfile.mkdtemp(prefix="kiosk-cupsd-"))
         self.port = port or free_port()
@@ -155,7 +156,7 @@ class PrivateCupsd:
         )
         (r / "conf" / "cupsd.conf").write_text(
             f"LogLevel info\nListen 127.0.0.1:{self.port}\nBrowsing No\nDefaultAuthType None\nWebInterface No\n"
-            "ErrorPolicy stop-printer\nPreserveJobHistory Yes\nMaxJobs 0\n"
+            f"ErrorPolicy {self.error_policy}\nPreserveJobHistory Yes\nPreserveJobFiles No\nMaxJobs 0\n"
             "<Location />\n  Order allow,deny\n  Allow 127.0.0.1\n</Location>\n"
             "<Policy default>\n  <Limit All>\n    Order allow,deny\n    Allow 127.0.0.1\n  </Limit>\n</Policy>\n"
         )

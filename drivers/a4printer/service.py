@@ -89,6 +89,9 @@ class CupsDocumentPrinter(DeviceService):
 
     # ----- the contract ------------------------------------------------------------------------
     async def print_pdf(self, pdf: bytes, title: str, timeout: float | None = None) -> Completion[PrintJobResult]:
+        """Print and follow the job. ``title`` becomes the CUPS job name, visible in ``lpstat``:
+        name the document kind (证明), never the citizen. Production CUPS servers should set
+        ``PreserveJobFiles No`` so spooled certificates do not linger."""
         return await self._execute("print_pdf", lambda token: self._do_print_pdf(token, pdf, title), timeout or self.print_timeout_s)
 
     def _fail(self, fault: Fault, **detail: object) -> Completion[PrintJobResult]:

@@ -4,7 +4,8 @@ The driver talks to libsane exactly as in production; the emulator only owns the
 (a shared ``dll.conf`` with just ``test``, so init takes milliseconds instead of probing ~100 backends)
 and a per-page fault plan that the driver applies as backend options: the test backend's
 ``read-return-value`` makes ``sane_read`` fail with JAMMED / COVER_OPEN / NO_DOCS like a real unit.
-Its ADF is empty after 10 sheets; the next batch gets a fresh 10.
+Its ADF is empty after 10 sheets; the next batch gets a fresh 10. Quirk of the test backend: a
+flatbed scan on the same handle counts against the feeder (so 9 ADF sheets follow one flatbed scan).
 """
 
 from __future__ import annotations

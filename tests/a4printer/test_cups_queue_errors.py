@@ -65,3 +65,15 @@ def test_lp_output_parsing() -> None:
         parse_lp_output("")
     code, _, text = classify_lp_error('lp: Destination "x" is not accepting jobs.\n')
     assert code is CompletionCode.DEVICE_NOT_READY and "not accepting" in text
+
+
+async def test_aborted_job_is_a_hardware_error_with_the_printer_message() -> None:
+    with PrivateCupsd(queue="abort", error_policy="abort-job") as server:
+        server.set_fault("media-jam-error")
+        device = build_device(a4_spec(f"cups:abort?server={server.server}"), EventBus())
+        assert (await device.open()).ok
+        done = await device.print_pdf(b"%PDF-1.4\n%%EOF\n", "minimal")
+        await device.close()
+    assert done.code is CompletionCode.HARDWARE_ERROR
+    assert done.data is not None and done.data.state == "aborted"
+    assert "media-jam-error" in done.description
