@@ -90,6 +90,7 @@ class SceneCamera:
         self.fps = fps
         self.noise = noise
         self.motion_px = 0
+        self._unplugged = False
         self._offset = 0
         self._direction = 1
         self._person = _load_asset()
@@ -110,8 +111,16 @@ class SceneCamera:
             self.scene, self._frames = scene, frames
 
     def _noisy(self, frame: np.ndarray) -> np.ndarray:
-        noise = self._rng.normal(0, self.noise, frame.shape).astype(np.int16)
+        spread = int(round(self.noise * 1.7))  # uniform ±1.7σ has the σ asked for; 5× faster than normal()
+        noise = self._rng.integers(-spread, spread + 1, frame.shape, dtype=np.int16)
         return np.clip(frame.astype(np.int16) + noise, 0, 255).astype(np.uint8)
+
+    def unplug(self) -> None:
+        """The USB cable is pulled: reads and opens fail until ``plug()``."""
+        self._unplugged = True
+
+    def plug(self) -> None:
+        self._unplugged = False
 
     def set_motion(self, pixels_per_frame: int) -> None:
         """Sway sideways by this many pixels per frame, within ±120 px; 0 = still."""
@@ -120,10 +129,13 @@ class SceneCamera:
 
     # FrameSource
     def open(self) -> None:
-        pass
+        if self._unplugged:
+            raise OSError("camera unplugged")
 
     def read(self) -> np.ndarray | None:
         time.sleep(1.0 / self.fps)
+        if self._unplugged:
+            raise OSError("VIDIOC_DQBUF: No such device")
         with self._lock:
             frame = self._frames[self.frames_served % len(self._frames)]
             self.frames_served += 1
