@@ -38,7 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     emulate.add_argument("--port", type=int, default=9100)
     emulate.add_argument("--paper", choices=["ok", "near_end", "out"], default="ok")
     emulate.add_argument("--silent", action="store_true", help="never answer status queries")
-    emulate.add_argument("--jobs", help="directory where each job is saved as job-NNNN.bin")
+    emulate.add_argument("--jobs", help="directory where each job is saved as job-NNNN.bin and job-NNNN.png")
+    emulate.add_argument("--paper-width", choices=["58", "80"], default="80", help="paper of the saved previews (mm)")
     emulate.set_defaults(func=_emulate)
     render = actions.add_parser("render", help="render an ESC/POS file to PNG")
     render.add_argument("input")
@@ -123,7 +124,7 @@ async def _test(args: argparse.Namespace) -> int:
 def _emulate(args: argparse.Namespace) -> int:
     from drivers.printer.emulator import PrinterEmulator
 
-    emu = PrinterEmulator(args.host, args.port, job_dir=args.jobs)
+    emu = PrinterEmulator(args.host, args.port, job_dir=args.jobs, width_dots=384 if args.paper_width == "58" else 576)
     emu.set_paper(args.paper)
     emu.set_silent(args.silent)
     try:

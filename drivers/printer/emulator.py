@@ -23,8 +23,9 @@ PAPER_STATES = ("ok", "near_end", "out")
 class PrinterEmulator:
     """Thread-based; ``port=0`` picks a free loopback port (read ``.port`` after ``start()``)."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, job_dir: str | Path | None = None) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, job_dir: str | Path | None = None, width_dots: int = 576) -> None:
         self.host = host
+        self.width_dots = width_dots  # paper width for the saved previews (384 for 58 mm, 576 for 80 mm)
         self.port = port
         self.job_dir = Path(job_dir) if job_dir else None
         self.paper = "ok"
@@ -176,5 +177,11 @@ class PrinterEmulator:
             self.job_dir.mkdir(parents=True, exist_ok=True)
             path = self.job_dir / f"job-{len(self.jobs):04d}.bin"
             path.write_bytes(job)
+            try:  # the picture too, so a demo operator sees what came out of the "printer"
+                from drivers.printer.render import render
+
+                path.with_suffix(".png").write_bytes(render(job, width_dots=self.width_dots).png())
+            except Exception as exc:  # a preview failure must never lose the job itself
+                log.warning("printer emulator: cannot render job %d: %s", len(self.jobs), exc)
             log.info("printer emulator: job %d (%d bytes) → %s", len(self.jobs), len(job), path)
         self._lock.notify_all()

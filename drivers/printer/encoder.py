@@ -13,6 +13,8 @@ from typing import Any
 from drivers.printer import layout, protocol as P
 from kiosk.terminal.receipt import Align, Cut, Feed, ImageBlock, KeyValue, QrCode, ReceiptDocument, Separator, Table, TextLine
 
+#: Half-width signs GBK lacks but whose full-width twins it has (GB18030 would send 4 bytes a GBK head garbles).
+GBK_SUBSTITUTES = str.maketrans({"¥": "￥", "€": "EUR"})
 ALIGN_CODE = {Align.LEFT: 0, Align.CENTER: 1, Align.RIGHT: 2}
 
 
@@ -66,6 +68,8 @@ class Encoder:
         self._logo_bytes = b""
 
     def text_bytes(self, text: str) -> bytes:
+        if self.profile.encoding == "gbk":
+            text = text.translate(GBK_SUBSTITUTES)
         try:
             return text.encode(self.profile.encoding)
         except UnicodeEncodeError as exc:

@@ -272,7 +272,8 @@ def build_sim(spec: DeviceSpec, bus: EventBus) -> EscPosPrinter:
     from escpos import printer as ep
 
     opt = _options(spec)
-    emulator = PrinterEmulator("127.0.0.1", 0, job_dir=opt.get("job_dir") or None)
+    paper_dots = 384 if str(opt.get("paper", "80")).startswith("58") else 576
+    emulator = PrinterEmulator("127.0.0.1", 0, job_dir=opt.get("job_dir") or None, width_dots=paper_dots)
     try:
         emulator.set_paper(str(opt.get("status", "ok")))
         profile = PrinterProfile.from_options(opt)

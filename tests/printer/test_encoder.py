@@ -92,3 +92,8 @@ def test_status_decoding_never_guesses_ok() -> None:
 def test_status_encoding_round_trips(paper: str, cover: bool, cutter: bool) -> None:
     s = P.decode_status(P.encode_status(True, paper, cover, cutter))  # type: ignore[arg-type]
     assert (s.paper, s.cover_open, s.cutter_error) == (paper, cover, cutter)
+
+
+def test_gbk_profile_prints_halfwidth_yen_as_fullwidth() -> None:
+    data = Encoder(PrinterProfile.from_options({"encoding": "gbk"})).encode(ReceiptDocument().text("¥5"))
+    assert b"\xa3\xa45" in data and b"\x81\x30\x84\x36" not in data

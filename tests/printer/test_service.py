@@ -206,3 +206,16 @@ def test_bad_logo_or_option_is_a_config_error(tmp_path: Path) -> None:
         _printer("tcp://127.0.0.1:9100", logo=str(tmp_path / "missing.png"))
     with pytest.raises(ConfigError, match="paper"):
         _printer("tcp://127.0.0.1:9100?paper=76")
+
+
+async def test_sim_job_dir_keeps_bytes_and_preview(tmp_path: Path) -> None:
+    p = _printer(f"sim:printer?paper=58&job_dir={tmp_path}")
+    await p.open()
+    assert (await p.print_document(ReceiptDocument().text("存档").qr(CASE_URL).cut())).ok
+    p.emulator.wait_for_jobs(1)
+    await p.close()
+    assert (tmp_path / "job-0001.bin").read_bytes().startswith(b"\x1b@\x1c&")
+    from PIL import Image
+
+    img = Image.open(tmp_path / "job-0001.png")
+    assert img.width == 384 + 32 and [r.text for r in zxingcpp.read_barcodes(img)] == [CASE_URL]
