@@ -87,7 +87,7 @@ def flatten(page: np.ndarray) -> np.ndarray:
     """Divide out uneven lighting: paper becomes white, ink keeps its colour."""
     h, w = page.shape[:2]
     small = cv2.resize(page, (max(8, w // 8), max(8, h // 8)), interpolation=cv2.INTER_AREA)
-    k = max(3, min(small.shape[:2]) // 16) | 1  # wider than a character or a QR module run
+    k = max(3, min(small.shape[:2]) // 6) | 1  # wider than text, QR codes and small photos; shadows are smoother
     background = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     background = cv2.GaussianBlur(background, (0, 0), k / 2)
     background = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
@@ -145,7 +145,7 @@ def make_page(frame: np.ndarray, corners: np.ndarray, mode: str, *, dpi: int = 3
     angle = 0.0
     if straighten and mode == "page":
         page, angle = deskew(page)
-    if enhance:
+    if enhance and mode == "page":  # cards are small and evenly lit, and their photo must keep its tones
         page = flatten(page)
     budget = max_bytes - 8_192 if output == "pdf" else max_bytes  # PDF wrapper overhead is ~1 KB; keep a margin
     jpeg = encode_jpeg(page, budget, grey=grey, dpi=dpi)
