@@ -10,56 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from kiosk.items.conditions import Condition, ConditionContext
 from kiosk.items.vocab import ELICENSE_TYPES, HANDLING_MODES
 
-
-@dataclass(frozen=True)
-class Condition:
-    """One node of the small condition language (answer / field / identity / delivery / all / any / not)."""
-
-    op: str
-    arg: Any
-
-    @staticmethod
-    def parse(doc: Mapping[str, Any] | None) -> "Condition | None":
-        if doc is None:
-            return None
-        ((op, arg),) = doc.items()
-        if op in ("all", "any"):
-            arg = tuple(Condition.parse(c) for c in arg)
-        elif op == "not":
-            arg = Condition.parse(arg)
-        elif op in ("identity", "delivery"):
-            arg = tuple(arg)
-        else:
-            arg = {**arg, "in": tuple(arg["in"])}
-        return Condition(op, arg)
-
-    def evaluate(self, ctx: "ConditionContext") -> bool:
-        """True if the session context satisfies this condition."""
-        if self.op == "all":
-            return all(c.evaluate(ctx) for c in self.arg)
-        if self.op == "any":
-            return any(c.evaluate(ctx) for c in self.arg)
-        if self.op == "not":
-            return not self.arg.evaluate(ctx)
-        if self.op == "identity":
-            return ctx.identity in self.arg
-        if self.op == "delivery":
-            return ctx.delivery in self.arg
-        if self.op == "answer":
-            return ctx.answers.get(self.arg["question"]) in self.arg["in"]
-        return ctx.fields.get(self.arg["id"]) in self.arg["in"]
-
-
-@dataclass(frozen=True)
-class ConditionContext:
-    """What a condition can look at: guide answers, form values, identity method, delivery choice."""
-
-    answers: Mapping[str, str] = field(default_factory=dict)
-    fields: Mapping[str, Any] = field(default_factory=dict)
-    identity: str | None = None
-    delivery: str | None = None
 
 
 @dataclass(frozen=True)
@@ -333,9 +286,26 @@ class Item:
         return tuple(self.field(f) for f in self.situation(sid).fields)
 
     def situation_materials(self, sid: str, ctx: ConditionContext | None = None) -> tuple[Material, ...]:
-        """The exact material list for a situation; with ``ctx``, conditional ones are filtered."""
-        mats = tuple(self.material(m) for m in self.situation(sid).materials)
-        return mats if ctx is None else tuple(m for m in mats if m.needed(ctx))
+        """The exact material list for a situation; with ``ctx``, conditional ones are filtered.
+
+        When the applicant is an agent (代办), the item's authorization material is always part of
+        the list, even if a situation forgot to name it: an agent never proceeds without it.
+        """
+        ids = list(self.situation(sid).materials)
+        agent = self.identity.agent
+        if ctx is not None and ctx.identity == "agent" and agent and agent.authorization_material not in ids:
+            ids.append(agent.authorization_material)
+        mats = tuple(self.material(m) for m in ids)
+        if ctx is None:
+            return mats
+        auth = agent.authorization_material if agent and ctx.identity == "agent" else None
+        return tuple(m for m in mats if m.needed(ctx) or m.id == auth)
+
+    def time_limits_for(self, sid: str) -> TimeLimits:
+        """Item time limits with the situation's overrides applied."""
+        over = self.situation(sid).time_limits
+        return TimeLimits(statutory=over.get("statutory", self.time_limits.statutory),
+                          promised=over.get("promised", self.time_limits.promised))
 
     def resolve(self, answers: Mapping[str, str]) -> Situation | None:
         """Walk the guide tree from ``start_question`` with ``answers``; None if incomplete."""
