@@ -35,6 +35,7 @@ class ScannerEmulator:
         self._cover_open = False
         self._empty = False
         self._fail_once: str | None = None
+        self._slow = False
 
     @property
     def config_dir(self) -> str:
@@ -49,7 +50,7 @@ class ScannerEmulator:
     def stop(self) -> None:
         """Forget the fault plan; the shared config dir stays (a few bytes, reused by the next sim)."""
         with self._lock:
-            self._jam_at, self._cover_open, self._empty, self._fail_once = None, False, False, None
+            self._jam_at, self._cover_open, self._empty, self._fail_once, self._slow = None, False, False, None, False
 
     # ----- faults ------------------------------------------------------------------------------
     def jam_at(self, page: int | None) -> None:
@@ -73,6 +74,11 @@ class ScannerEmulator:
         with self._lock:
             self._fail_once = status
 
+    def set_slow(self, slow: bool) -> None:
+        """Deliver sheets in 4 KB pieces 20 ms apart, like a slow USB scanner (a 300 dpi page ≈ minutes)."""
+        with self._lock:
+            self._slow = slow
+
     def set_picture(self, name: str) -> None:
         with self._lock:
             self._picture = PICTURES[name]
@@ -92,7 +98,8 @@ class ScannerEmulator:
                 status = _STATUS["empty"]
             elif self._jam_at is not None and index + 1 == self._jam_at:
                 status, self._jam_at = _STATUS["jam"], None  # a cleared jam does not come back
-            return {"test_picture": self._picture, "read_return_value": status}
+            speed: dict[str, Any] = {"read_limit": True, "read_limit_size": 4096, "read_delay": True, "read_delay_duration": 20000} if self._slow else {"read_limit": False, "read_delay": False}
+            return {"test_picture": self._picture, "read_return_value": status, **speed}
 
 
 class SimScanner(SaneScanner):

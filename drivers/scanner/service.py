@@ -2,7 +2,7 @@
 
 Pages come back JPEG-encoded with their real dpi (read back from the backend, which may round).
 Feeder empty, jam and cover open are completions; a jam or cover error mid-batch keeps the pages
-already scanned in ``data``. Cancellation is checked between pages: a SANE read blocks for a page.
+already scanned in ``data``. Cancel and timeout reach a page being read through ``sane_cancel``.
 
 URL: ``sane:DEVICE`` (e.g. ``sane:test:0``, ``sane:epson2:libusb:001:004``); ``?opt.NAME=VALUE``
 sets a backend option (hyphens or underscores) on every scan; ``?config_dir=/path`` sets
@@ -12,13 +12,14 @@ sets a backend option (hyphens or underscores) on every scan; ``?config_dir=/pat
 from __future__ import annotations
 
 import io
+import threading
 from typing import Any, Callable
 
 from PIL import Image
 
 from drivers.scanner.protocol import MODE_HINTS, SOURCE_HINTS, fault_for, pick_choice, status_name
 from drivers.scanner.sanelib import LIBRARY
-from kiosk.errors import DeviceIOError, DeviceUnavailableError
+from kiosk.errors import DeviceError, DeviceIOError, DeviceUnavailableError
 from kiosk.terminal.completion import Completion, CompletionCode
 from kiosk.terminal.device import DeviceService
 from kiosk.terminal.events import EventBus
@@ -149,9 +150,11 @@ class SaneScanner(DeviceService):
                 for name, value in (self.page_options(len(pages), source) if self.page_options else {}).items():
                     self._set(name, value)
                 try:
-                    self._dev.start()
-                    image = self._dev.snap(no_cancel=adf)
+                    image = self._snap(token, adf)
+                except DeviceError:
+                    raise
                 except Exception as exc:  # _sane.error carries only sane_strstatus()
+                    token.check()  # "Operation was cancelled" because we canceled: say so
                     message = str(exc.args[0]) if exc.args else str(exc)
                     if adf and pages and status_name(message) == "NO_DOCS":
                         break  # the normal end of a batch
@@ -162,6 +165,29 @@ class SaneScanner(DeviceService):
         self.runner.report(DeviceState.ONLINE)
         end = "feeder_empty" if adf and len(pages) < max_pages else "max_pages" if adf else "flatbed"
         return Completion.success(pages, f"{len(pages)} page(s) at {actual_dpi} dpi", pages=len(pages), end=end, dpi=actual_dpi, area_mm=list(area))
+
+    def _snap(self, token: CancelToken, adf: bool) -> Image.Image:
+        """One sheet. A watcher calls ``sane_cancel`` (allowed from any thread by the SANE standard)
+        when the command is canceled or its deadline passes, so a slow page never outlives its
+        command and the runner never has to abandon a worker that is inside libsane."""
+        finished = threading.Event()
+
+        def watch() -> None:
+            while not finished.wait(0.02):
+                if token.cancelled or token.remaining() <= 0:
+                    self._dev.cancel()
+                    return
+
+        watcher = threading.Thread(target=watch, name=f"{self.name}-scan-watch", daemon=True)
+        watcher.start()
+        try:
+            self._dev.start()
+            image = self._dev.snap(no_cancel=adf)
+        finally:
+            finished.set()
+            watcher.join()
+        token.check()  # a canceled read returns a partial image: drop it
+        return image
 
     def _fault(self, message: str, pages: list[CapturedPage]) -> Completion[list[CapturedPage]]:
         fault = fault_for(message)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 
 import numpy as np
 from PIL import Image
@@ -98,3 +99,15 @@ async def test_unsupported_mode_is_a_completion(sim_scanner) -> None:
     done = await sim_scanner.scan(mode="lineart", dpi=50)
     assert done.code is CompletionCode.UNSUPPORTED
     assert sim_scanner.capabilities()["adf"] is True
+
+
+async def test_a_slow_page_is_stopped_at_the_deadline_and_the_scanner_stays_usable(sim_scanner) -> None:
+    sim_scanner.emulator.set_slow(True)
+    started = time.monotonic()
+    done = await sim_scanner.scan(1.0, mode="color", dpi=300)
+    assert done.code is CompletionCode.TIMEOUT
+    assert time.monotonic() - started < 1.5
+    sim_scanner.emulator.set_slow(False)
+    again = await sim_scanner.scan(mode="gray", dpi=50)
+    assert again.ok, again.description
+    assert sim_scanner.status().state is DeviceState.ONLINE
