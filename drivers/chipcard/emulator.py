@@ -37,6 +37,7 @@ class VirtualCard:
         self.atr = atr
         self.chunk = chunk
         self.card: CardOS | None = None
+        self.lift_after: int | None = None  # fault: lift the card after this many APDUs (mid-read removal)
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._connected = threading.Event()
@@ -145,6 +146,10 @@ class VirtualCard:
                 elif payload[0] in (POWER_ON, RESET, POWER_OFF):
                     card.power_on()
                 continue
+            if self.lift_after is not None and len(card.apdu_log) >= self.lift_after:
+                self.lift_after = None
+                threading.Thread(target=self.remove, daemon=True).start()  # as a hand would, mid-exchange
+                return
             _send(sock, card.process(payload))
 
 

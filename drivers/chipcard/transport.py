@@ -10,6 +10,7 @@ collected connection releases the context under a running transmit ("Context alr
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from smartcard import scard
@@ -30,6 +31,10 @@ def _code(value: int) -> int:
 SERVICE_DOWN = frozenset(_code(c) for c in (scard.SCARD_E_NO_SERVICE, scard.SCARD_E_SERVICE_STOPPED, scard.SCARD_F_COMM_ERROR))
 CARD_GONE = frozenset(_code(c) for c in (scard.SCARD_W_REMOVED_CARD, scard.SCARD_E_NO_SMARTCARD, scard.SCARD_W_UNPOWERED_CARD))
 READER_GONE = frozenset(_code(c) for c in (scard.SCARD_E_UNKNOWN_READER, scard.SCARD_E_READER_UNAVAILABLE))
+
+
+#: How long a failed exchange waits for pcscd to notice a lifted card (its presence poll is ~0.4 s).
+CARD_SETTLE_S = 0.6
 
 
 class PcscdDown(DeviceUnavailableError):
@@ -79,6 +84,11 @@ def pick_reader(available: list[str], wanted: str) -> list[str]:
     return [r for r in available if wanted.lower() in r.lower()]
 
 
+def _inner(connection: Any) -> Any:
+    """pyscard wraps the PCSC connection in a CardConnectionDecorator; the context lives inside."""
+    return getattr(connection, "component", connection)
+
+
 class CardSession:
     """One connection to the card in ``reader``; ``transmit`` returns ``(data, sw)``."""
 
@@ -111,8 +121,28 @@ class CardSession:
         try:
             data, sw1, sw2 = self._connection.transmit(list(apdu))
         except (SmartcardException, BaseSCardException) as exc:
-            raise translate(exc, f"transmit {apdu[:2].hex()}") from None
+            error = translate(exc, f"transmit {apdu[:2].hex()}")
+            if isinstance(error, DeviceIOError) and self.card_gone():
+                error = CardAbsent(f"transmit {apdu[:2].hex()}: card lifted during the read")
+            raise error from None
         return bytes(data), (sw1 << 8) | sw2
+
+    def card_gone(self, settle_s: float = CARD_SETTLE_S) -> bool:
+        """After a failed exchange: did the card leave? The reader driver may answer the broken
+        exchange (vpcd: an empty response) before pcscd's presence poll notices, so wait a little."""
+        context = getattr(_inner(self._connection), "hcontext", None)
+        if context is None:
+            return False
+        deadline = time.monotonic() + settle_s
+        while True:
+            hresult, states = scard.SCardGetStatusChange(context, 0, [(self.reader, scard.SCARD_STATE_UNAWARE)])
+            if hresult != 0:
+                return _code(hresult) in SERVICE_DOWN | READER_GONE
+            if states[0][1] & scard.SCARD_STATE_EMPTY:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.03)
 
     def close(self) -> None:
         """Disconnect and release the context; never raises (pcscd may already be gone)."""
@@ -127,4 +157,4 @@ class CardSession:
             connection.release()
         except (SmartcardException, BaseSCardException, CardConnectionException) as exc:
             log.debug("release %s: %s", self.reader, exc)
-            connection.hcontext = None  # the daemon that held it is gone; stop __del__ retrying
+            _inner(connection).hcontext = None  # the daemon that held it is gone; stop __del__ retrying

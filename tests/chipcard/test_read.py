@@ -107,3 +107,13 @@ async def test_unknown_reader_is_device_not_ready(pcscd: object, bus: object) ->
     assert opened.code is CompletionCode.DEVICE_NOT_READY
     assert service.status().state is DeviceState.NO_DEVICE
     await service.close()
+
+
+async def test_card_lifted_mid_read_is_no_media(reader: ChipCardService, card: VirtualCard, insert: Insert) -> None:
+    insert("zhangsan")
+    card.lift_after = 4  # the 5th APDU never gets an answer: the card is gone
+    result = await reader.read_card()
+    assert result.code is CompletionCode.NO_MEDIA, result.description
+    assert reader.status().state is DeviceState.ONLINE
+    insert("zhangsan")
+    assert (await reader.read_card()).ok
