@@ -8,10 +8,13 @@ on the wire. The demo and the UI's developer panel drive it through the control 
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import threading
 import time
+import tty
 from pathlib import Path
+from typing import Callable
 
 from drivers.printer import protocol as P
 from drivers.printer.tokens import tokenize
@@ -39,6 +42,7 @@ class PrinterEmulator:
         self._lock = threading.Condition()
         self._listener: socket.socket | None = None
         self._clients: set[socket.socket] = set()
+        self._ptys: list[tuple[int, int]] = []
         self._powered = False
 
     # ----- control API -------------------------------------------------------------------------
@@ -99,6 +103,13 @@ class PrinterEmulator:
             clients = list(self._clients)
             self._clients.clear()
             self._pending.clear()
+        for fds in self._ptys:
+            for fd in fds:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self._ptys.clear()
         for c in clients:
             try:
                 c.shutdown(socket.SHUT_RDWR)
@@ -139,7 +150,7 @@ class PrinterEmulator:
                 if not chunk:
                     break
                 buf += chunk
-                buf = self._consume(conn, buf)
+                buf = self._consume(conn.sendall, buf)
         except OSError:
             pass
         finally:
@@ -147,18 +158,18 @@ class PrinterEmulator:
                 self._clients.discard(conn)
             conn.close()
 
-    def _consume(self, conn: socket.socket, buf: bytes) -> bytes:
+    def _consume(self, reply: Callable[[bytes], object], buf: bytes) -> bytes:
         tokens, end = tokenize(buf)
         for tok in tokens:
             raw = buf[tok.start:tok.end]
             if tok.kind == "DLE EOT":
                 self.queries += 1
                 if not self.silent:
-                    conn.sendall(bytes([self.status_bytes().get(tok.args[0], 0x12)]))
+                    reply(bytes([self.status_bytes().get(tok.args[0], 0x12)]))
                 continue
             if tok.kind == "GS r" and tok.args[:1] in (b"\x01", b"1"):
                 if not self.silent:
-                    conn.sendall(b"\x0f" if self.paper == "out" else b"\x00")
+                    reply(b"\x0f" if self.paper == "out" else b"\x00")
                 continue
             with self._lock:
                 if self.paper == "out" or self.cover_open:
@@ -168,6 +179,26 @@ class PrinterEmulator:
                 if tok.kind == "GS V":
                     self._finish_job()
         return buf[end:]
+
+    def serve_pty(self) -> str:
+        """Also answer on a pseudo-terminal (a serial head); returns the device path for ``serial://``."""
+        master, slave = os.openpty()
+        tty.setraw(slave)
+        self._ptys.append((master, slave))
+
+        def loop() -> None:
+            buf = b""
+            while True:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    return  # closed by stop()
+                if not chunk:
+                    return
+                buf = self._consume(lambda data: os.write(master, data), buf + chunk)
+
+        threading.Thread(target=loop, name="printer-emu-pty", daemon=True).start()
+        return os.ttyname(slave)
 
     def _finish_job(self) -> None:
         job = bytes(self._pending)

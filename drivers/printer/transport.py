@@ -20,7 +20,8 @@ SLICE_S = 0.02  # longest single blocking read, so cancellation reaches the work
 class EscposTransport:
     """One python-escpos printer object; ``kind`` is tcp | serial | usb | file."""
 
-    def __init__(self, kind: str, printer: Any, describe: str) -> None:
+    def __init__(self, kind: str, printer: Any, describe: str, unavailable: str = "") -> None:
+        self.unavailable = unavailable  # why the backend's library is missing (then ``printer`` is None)
         self.kind = kind
         self.printer = printer
         self.describe = describe
@@ -33,10 +34,8 @@ class EscposTransport:
     def open(self, connect_timeout_s: float = 3.0) -> None:
         from escpos.exceptions import DeviceNotFoundError, USBNotFoundError
 
-        if self.kind == "usb" and not self.printer.is_usable():
-            raise DeviceUnavailableError("pyusb is not installed (pip install python-escpos[usb])")
-        if self.kind == "serial" and not self.printer.is_usable():
-            raise DeviceUnavailableError("pyserial is not installed")
+        if self.unavailable or self.printer is None:
+            raise DeviceUnavailableError(self.unavailable or f"{self.describe}: no backend")
         if self.kind == "tcp":
             self.printer.timeout = connect_timeout_s
         try:
@@ -51,6 +50,8 @@ class EscposTransport:
 
     def close(self) -> None:
         self.is_open = False
+        if self.printer is None:
+            return
         try:
             if self.printer._device:  # never touch .device: it would open the port again
                 self.printer.close()
@@ -138,13 +139,19 @@ def transport_for_url(url: DeviceUrl, options: dict[str, Any]) -> EscposTranspor
             raise ValueError(f"{url.raw}: tcp URL needs a host")
         port = url.port or 9100
         return EscposTransport("tcp", ep.Network(url.host, port), f"printer at {url.host}:{port}")
+    if url.scheme == "usb":  # validate the ids even where pyusb is missing: a typo is a config error
+        vid, pid = int(str(opt["vid"]), 16), int(str(opt["pid"]), 16)
+    if url.scheme in ("usb", "serial"):
+        cls = ep.Usb if url.scheme == "usb" else ep.Serial
+        if not cls.is_usable():  # never build it: python-escpos' __del__ would raise on the missing library
+            lib = "pyusb (pip install python-escpos[usb])" if url.scheme == "usb" else "pyserial"
+            return EscposTransport(url.scheme, None, f"{url.scheme} printer", unavailable=f"{lib} is not installed")
     if url.scheme == "serial":
         dev = url.target or url.host
         baud = int(opt.get("baud", 9600))
-        return EscposTransport("serial", ep.Serial(dev, baudrate=baud, timeout=SLICE_S, dsrdtr=str(opt.get("dsrdtr", "true")) == "true"),
-                               f"printer on {dev}")
+        dsrdtr = str(opt.get("dsrdtr", "true")).lower() == "true"
+        return EscposTransport("serial", ep.Serial(dev, baudrate=baud, timeout=SLICE_S, dsrdtr=dsrdtr), f"printer on {dev}")
     if url.scheme == "usb":
-        vid, pid = int(str(opt["vid"]), 16), int(str(opt["pid"]), 16)
         in_ep, out_ep = int(str(opt.get("in_ep", "0x82")), 16), int(str(opt.get("out_ep", "0x01")), 16)
         return EscposTransport("usb", ep.Usb(vid, pid, timeout=0, in_ep=in_ep, out_ep=out_ep), f"USB printer {vid:04x}:{pid:04x}")
     if url.scheme == "file":

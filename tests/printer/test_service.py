@@ -219,3 +219,27 @@ async def test_sim_job_dir_keeps_bytes_and_preview(tmp_path: Path) -> None:
 
     img = Image.open(tmp_path / "job-0001.png")
     assert img.width == 384 + 32 and [r.text for r in zxingcpp.read_barcodes(img)] == [CASE_URL]
+
+
+async def test_serial_backend_on_a_pty_reads_status_and_prints(emulator: PrinterEmulator) -> None:
+    path = emulator.serve_pty()
+    p = _printer(f"serial://{path}?baud=115200&dsrdtr=false")
+    assert (await p.open()).ok, p.status()
+    emulator.set_paper("near_end")
+    assert (await p.refresh_status()).detail["paper"] == "near_end"
+    assert (await p.print_document(ReceiptDocument().text("串口打印￥1").cut())).ok
+    [job] = emulator.wait_for_jobs(1)
+    assert "串口打印￥1".encode("gb18030") in job
+    await p.close()
+
+
+async def test_usb_without_pyusb_is_unavailable_not_a_crash() -> None:
+    pytest.importorskip("escpos.printer")
+    from escpos.printer import Usb
+
+    if Usb.is_usable():
+        pytest.skip("pyusb is installed here; no USB printer to talk to")
+    p = _printer("usb:?vid=0x0416&pid=0x5011")
+    opened = await p.open()
+    assert opened.code is CompletionCode.DEVICE_NOT_READY and "pyusb" in opened.description
+    await p.close()
