@@ -59,13 +59,14 @@ class PlayerSink:
 
     def play(self, wav: bytes, text: str, check_cancel: Callable[[], float]) -> str:
         proc = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=self.env)
+        data: bytes | None = wav
         try:
             while True:  # playback lasts as long as the prompt: poll so a cancel cuts it short
                 try:
-                    _, err = proc.communicate(wav, timeout=max(0.05, min(0.1, check_cancel())))
+                    _, err = proc.communicate(data, timeout=max(0.05, min(0.1, check_cancel())))
                     break
                 except subprocess.TimeoutExpired:
-                    continue
+                    data = None  # already handed over; a retry must not pass it again
         finally:
             if proc.poll() is None:
                 proc.kill()

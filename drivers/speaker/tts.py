@@ -54,14 +54,14 @@ def has_voice(voice: str) -> bool:
 def run_espeak(args: list[str], text: str, check_cancel: Callable[[], float]) -> bytes:
     """Run espeak-ng with ``text`` on stdin; ``check_cancel()`` raises to stop, returns seconds left."""
     proc = subprocess.Popen([espeak_path(), *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    data = text.encode("utf-8")
+    data: bytes | None = text.encode("utf-8")
     try:
         while True:  # short slices so a cancel reaches us; retrying communicate() loses no output
             try:
                 out, err = proc.communicate(data, timeout=max(0.05, min(0.2, check_cancel())))
                 break
             except subprocess.TimeoutExpired:
-                continue
+                data = None  # the input is already on its way; a retry must not pass it again
     finally:
         if proc.poll() is None:
             proc.kill()
