@@ -25,15 +25,20 @@ _STATUS = {"jam": "SANE_STATUS_JAMMED", "cover_open": "SANE_STATUS_COVER_OPEN", 
 
 
 class ScannerEmulator:
-    """Control API: ``jam_at(page)``, ``set_cover_open(bool)``, ``empty_feeder()``, ``set_picture(name)``."""
+    """Control API: ``jam_at(page)``, ``set_cover_open(bool)``, ``load_feeder(n)``, ``empty_feeder()``,
+    ``fail_once(status)``, ``set_slow(bool)``, ``set_picture(name)``.
 
-    def __init__(self, picture: str = "color") -> None:
+    ``feeder``: sheets in the feeder (None: the backend's own endless supply of 10-sheet batches).
+    With a count, the feeder stays empty once used up until ``load_feeder`` — like a real one.
+    """
+
+    def __init__(self, picture: str = "color", feeder: int | None = None) -> None:
         self._lock = threading.Lock()
         self._dir: Path | None = None
         self._picture = PICTURES[picture]
         self._jam_at: int | None = None  # 1-based sheet number that jams (in the next batch)
         self._cover_open = False
-        self._empty = False
+        self._sheets: int | None = feeder
         self._fail_once: str | None = None
         self._slow = False
 
@@ -50,7 +55,7 @@ class ScannerEmulator:
     def stop(self) -> None:
         """Forget the fault plan; the shared config dir stays (a few bytes, reused by the next sim)."""
         with self._lock:
-            self._jam_at, self._cover_open, self._empty, self._fail_once, self._slow = None, False, False, None, False
+            self._jam_at, self._cover_open, self._fail_once, self._slow = None, False, None, False
 
     # ----- faults ------------------------------------------------------------------------------
     def jam_at(self, page: int | None) -> None:
@@ -62,10 +67,17 @@ class ScannerEmulator:
         with self._lock:
             self._cover_open = is_open
 
-    def empty_feeder(self, empty: bool = True) -> None:
-        """The feeder holds no paper until ``empty_feeder(False)`` (a citizen loads it)."""
+    def load_feeder(self, sheets: int | None) -> None:
+        """Put ``sheets`` in the feeder (None: endless batches of 10, the test backend's own)."""
         with self._lock:
-            self._empty = empty
+            self._sheets = sheets
+
+    def empty_feeder(self) -> None:
+        self.load_feeder(0)
+
+    @property
+    def sheets_left(self) -> int | None:
+        return self._sheets
 
     def fail_once(self, status: str) -> None:
         """``io_error`` | ``busy`` | ``jam`` | ``cover_open`` | ``empty`` on the next sheet only."""
@@ -84,7 +96,7 @@ class ScannerEmulator:
             self._picture = PICTURES[name]
 
     def snapshot(self) -> dict[str, Any]:
-        return {"jam_at": self._jam_at, "cover_open": self._cover_open, "feeder_empty": self._empty, "picture": self._picture}
+        return {"jam_at": self._jam_at, "cover_open": self._cover_open, "feeder": self._sheets, "picture": self._picture}
 
     # ----- what the driver asks before each sheet ----------------------------------------------
     def page_options(self, index: int, source: str) -> dict[str, Any]:
@@ -94,10 +106,12 @@ class ScannerEmulator:
                 status, self._fail_once = _STATUS[self._fail_once], None
             elif self._cover_open:
                 status = _STATUS["cover_open"]
-            elif source == "adf" and self._empty:
+            elif source == "adf" and self._sheets is not None and self._sheets <= 0:
                 status = _STATUS["empty"]
             elif self._jam_at is not None and index + 1 == self._jam_at:
                 status, self._jam_at = _STATUS["jam"], None  # a cleared jam does not come back
+            if source == "adf" and self._sheets is not None and status == "Default":
+                self._sheets -= 1
             speed: dict[str, Any] = {"read_limit": True, "read_limit_size": 4096, "read_delay": True, "read_delay_duration": 20000} if self._slow else {"read_limit": False, "read_delay": False}
             return {"test_picture": self._picture, "read_return_value": status, **speed}
 
@@ -119,9 +133,10 @@ class SimScanner(SaneScanner):
 
 
 def build_sim(spec: Any, bus: EventBus) -> SimScanner:
-    """``sim:scanner?picture=color&device=test:0``."""
+    """``sim:scanner?picture=color&device=test:0&feeder=10`` (feeder omitted: endless 10-sheet batches)."""
     options = {**spec.options, **spec.url.query}
     return SimScanner(
-        spec.name, bus, ScannerEmulator(str(options.get("picture", "color"))), str(options.get("device", "test:0")),
+        spec.name, bus, ScannerEmulator(str(options.get("picture", "color")), int(options["feeder"]) if options.get("feeder") not in (None, "") else None),
+        str(options.get("device", "test:0")),
         jpeg_quality=int(options.get("jpeg_quality", 85)), default_timeout=spec.timeout_s,
     )

@@ -9,7 +9,11 @@ import numpy as np
 from PIL import Image
 
 from kiosk.terminal.completion import CompletionCode, RecoveryAction
+from kiosk.terminal.events import EventBus
+from kiosk.terminal.registry import build_device
 from kiosk.terminal.status import DeviceState
+
+from .conftest import scanner_spec
 
 
 def decode(page) -> Image.Image:  # type: ignore[no-untyped-def]
@@ -33,10 +37,25 @@ async def test_adf_returns_ten_pages_then_reports_an_empty_feeder(sim_scanner) -
     assert "feeder empty" in empty.description
     assert "进纸器" in empty.citizen_message
 
-    sim_scanner.emulator.empty_feeder(False)
+    sim_scanner.emulator.load_feeder(None)
     reloaded = await sim_scanner.scan(source="adf", mode="gray", dpi=50, max_pages=3)
     assert reloaded.ok and len(reloaded.data) == 3
     assert reloaded.detail["end"] == "max_pages"
+
+
+async def test_a_loaded_feeder_stays_empty_after_its_sheets_until_reloaded() -> None:
+    device = build_device(scanner_spec("sim:scanner?feeder=10"), EventBus())
+    assert (await device.open()).ok
+    try:
+        batch = await device.scan(source="adf", mode="gray", dpi=50)
+        assert batch.ok and len(batch.data) == 10 and batch.detail["end"] == "feeder_empty"
+        empty = await device.scan(source="adf", mode="gray", dpi=50)
+        assert empty.code is CompletionCode.NO_MEDIA and empty.action is RecoveryAction.CLEAR
+        device.emulator.load_feeder(4)
+        four = await device.scan(source="adf", mode="gray", dpi=50)
+        assert four.ok and len(four.data) == 4
+    finally:
+        await device.close()
 
 
 async def test_a_jam_mid_batch_is_a_completion_with_the_pages_so_far(sim_scanner) -> None:
