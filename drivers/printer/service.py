@@ -8,6 +8,7 @@ document is not consumed, so the flow can send it again. A printer that does not
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
@@ -47,6 +48,7 @@ class EscPosPrinter(DeviceService):
         self.require_status = require_status
         self.last_state: PrinterState = P.UNKNOWN_STATE
         self.emulator: PrinterEmulator | None = None
+        self._poller: asyncio.Task[None] | None = None
 
     def capabilities(self) -> dict[str, Any]:
         p = self.profile
@@ -64,6 +66,30 @@ class EscPosPrinter(DeviceService):
     async def print_bytes(self, data: bytes, timeout: float | None = None) -> Completion[None]:
         """Send pre-encoded ESC/POS (technician tools, image-mode receipts), with the same status checks."""
         return await self._execute("print_bytes", lambda token: self._do_print(token, data), timeout)
+
+    async def start_polling(self, interval_s: float = 30.0) -> None:
+        """Refresh the status every ``interval_s`` so paper near end/out shows before a citizen needs a receipt."""
+        await self.stop_polling()
+
+        async def poll() -> None:
+            while True:
+                await asyncio.sleep(interval_s)
+                await self.refresh_status(timeout=max(2.0, 8 * self.status_timeout_s))
+
+        self._poller = asyncio.get_running_loop().create_task(poll(), name=f"printer-poll-{self.name}")
+
+    async def stop_polling(self) -> None:
+        task, self._poller = self._poller, None
+        if task is not None:
+            task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
+
+    async def close(self) -> None:
+        await self.stop_polling()
+        await super().close()
 
     def preview_png(self, document: ReceiptDocument) -> bytes:
         """The receipt as this printer would print it (the bytes we send, rendered), for the on-screen preview."""
@@ -262,7 +288,7 @@ class SimPrinter(EscPosPrinter):
         super()._do_open(token)
 
     async def close(self) -> None:
-        await super().close()
+        await super().close()  # stops polling and the device
         if self.emulator is not None:
             self.emulator.stop()
 

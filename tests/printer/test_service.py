@@ -243,3 +243,21 @@ async def test_usb_without_pyusb_is_unavailable_not_a_crash() -> None:
     opened = await p.open()
     assert opened.code is CompletionCode.DEVICE_NOT_READY and "pyusb" in opened.description
     await p.close()
+
+
+async def test_polling_sees_paper_run_low_without_a_print(emulator: PrinterEmulator) -> None:
+    import asyncio
+
+    bus = EventBus()
+    p = _printer(f"tcp://127.0.0.1:{emulator.port}", bus)
+    await p.open()
+    await p.start_polling(interval_s=0.05)
+    emulator.set_paper("near_end")
+    for _ in range(100):
+        if p.status().detail.get("paper") == "near_end":
+            break
+        await asyncio.sleep(0.02)
+    assert p.status().detail["paper"] == "near_end"
+    assert any(isinstance(e, Threshold) and e.level == "near_end" for e in bus.recent())
+    await p.close()
+    assert p._poller is None
