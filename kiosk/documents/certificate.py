@@ -46,7 +46,10 @@ def _qr_image(text: str):  # type: ignore[no-untyped-def]
 
 
 def render_pdf(doc: OfficialDocument) -> bytes:
-    """Render ``doc`` on one or more A4 pages; returns the PDF bytes."""
+    """Render ``doc`` on one or more A4 pages; returns the PDF bytes.
+
+    Blocking, ≈ 0.5–1 s (parsing and subsetting two CJK faces): call it off the event loop
+    (``asyncio.to_thread``)."""
     body_face, title_face = find_cjk_font("serif"), find_cjk_font("sans-bold")
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_title(doc.title)
@@ -119,4 +122,26 @@ def test_certificate(hall: str, terminal_id: str, when: dt.datetime | None = Non
         issued_on=when.date(),
         verify_url=f"https://zwykb.cq.gov.cn/verify?terminal={terminal_id}",
         footnote="如打印内容缺字、错位或空白，请联系运维人员。",
+    )
+
+
+def material_notice(
+    item_name: str, applicant_masked: str, problems: list[tuple[str, str]], issuer: str, issued_on: dt.date, case_url: str = "", case_number: str = ""
+) -> OfficialDocument:
+    """一次性告知书: every missing or rejected material with the rule it fails, on A4.
+
+    ``applicant_masked`` must already be masked (kiosk.privacy): the notice may be left behind.
+    """
+    return OfficialDocument(
+        title="一次性告知书",
+        doc_number=f"受理编号：{case_number}" if case_number else "",
+        addressee=f"{applicant_masked}：",
+        paragraphs=[
+            f"您申请办理的“{item_name}”事项，经审查，申请材料尚需补正。现将需补正的全部材料一次性告知如下，请补齐后再次提交。",
+        ],
+        fields=problems,
+        issuer=issuer,
+        issued_on=issued_on,
+        verify_url=case_url,
+        footnote="补正材料可通过渝快办APP、自助终端或窗口提交。如有疑问请咨询窗口工作人员或拨打12345。",
     )
