@@ -15,10 +15,10 @@ from typing import Any
 import sqlite_utils
 
 from kiosk.errors import ConfigError
-from kiosk.knowledge.tokenize import STOP_BIGRAMS, index_text, normalize, tokens
+from kiosk.knowledge.tokenize import STOP_BIGRAMS, index_text, normalize, pinyin_tokens, tokens
 
-# bm25 column weights: question, keywords, answer.
-WEIGHTS = (4.0, 3.0, 1.0)
+# bm25 column weights: question, keywords, answer, pinyin of question+keywords.
+WEIGHTS = (4.0, 3.0, 1.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -82,21 +82,25 @@ class KnowledgeBase:
     def __init__(self, db: sqlite_utils.Database, synonyms: list[tuple[str, ...]]) -> None:
         self._db = db
         self._synonyms = synonyms
+        db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS faq_vocab USING fts5vocab(faq_fts, 'row')")
+        self._vocab = frozenset(row[0] for row in db.execute("SELECT term FROM faq_vocab"))
 
     @classmethod
     def build(cls, directory: str | Path, db: str | Path | sqlite_utils.Database) -> "KnowledgeBase":
         entries, groups = load_content(directory)
         database = db if isinstance(db, sqlite_utils.Database) else sqlite_utils.Database(db)
         with database.conn:
-            for name in ("faq_fts", "faq", "synonyms"):
+            for name in ("faq_vocab", "faq_fts", "faq", "synonyms"):
                 database.execute(f"DROP TABLE IF EXISTS [{name}]")
             database["faq"].insert_all(
                 ({"id": e.id, "topic": e.topic, "question": e.question, "answer": e.answer,
                   "items": json.dumps(e.items), "q_tok": index_text([e.question]),
-                  "k_tok": index_text(e.keywords), "a_tok": index_text([e.answer])} for e in entries),
+                  "k_tok": index_text(e.keywords), "a_tok": index_text([e.answer]),
+                  "p_tok": " ".join(pinyin_tokens(tokens(" ".join((e.question, *e.keywords)))))}
+                 for e in entries),
                 pk="id")
             database["synonyms"].insert_all(({"grp": i, "term": t} for i, g in enumerate(groups) for t in g))
-        database["faq"].enable_fts(["q_tok", "k_tok", "a_tok"], fts_version="FTS5", tokenize="unicode61")
+        database["faq"].enable_fts(["q_tok", "k_tok", "a_tok", "p_tok"], fts_version="FTS5", tokenize="unicode61")
         return cls(database, groups)
 
     @classmethod
@@ -108,9 +112,11 @@ class KnowledgeBase:
         return cls(database, [tuple(g) for g in groups.values()])
 
     def expand(self, query: str) -> list[str]:
-        """Query tokens plus tokens of every synonym of a term the query contains."""
+        """Query tokens, pinyin of unknown bigrams, and tokens of every synonym the query contains."""
         text = normalize(query)
         toks = [t for t in tokens(text) if t not in STOP_BIGRAMS]
+        # Pinyin only for bigrams the index has never seen: likely homophone typos (设保 → shebao).
+        toks += pinyin_tokens(t for t in toks if t not in self._vocab)
         for group in self._synonyms:
             if any(term in text for term in group):
                 for term in group:

@@ -2,7 +2,9 @@
 
 Why bigrams and not a word segmenter: FAQ text is short and colloquial; bigrams need no
 dictionary, never miss an out-of-vocabulary term (事项 names, 渝快码), and behave the same on every
-terminal. FTS5's unicode61 tokenizer then only has to split on the spaces we insert.
+terminal. FTS5's unicode61 tokenizer then only has to split on the spaces we insert. A parallel
+pinyin form of each bigram (社保 → shebao) lets homophone typos from handwriting/pinyin input
+(设保卡) still meet the right entry.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from typing import Iterable
+
+from pypinyin import lazy_pinyin
 
 _RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+|[a-z0-9]+")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -39,3 +43,8 @@ def tokens(text: str) -> list[str]:
 def index_text(parts: Iterable[str]) -> str:
     """The space-joined token string stored in an FTS5 column."""
     return " ".join(tok for part in parts for tok in tokens(part))
+
+
+def pinyin_tokens(char_tokens: Iterable[str]) -> list[str]:
+    """Toneless pinyin of each CJK token: 社保 → shebao. Latin/digit tokens are skipped."""
+    return ["".join(lazy_pinyin(tok)) for tok in char_tokens if _CJK.match(tok)]

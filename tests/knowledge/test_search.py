@@ -59,12 +59,24 @@ def test_twenty_or_more_queries_and_content_size():
     assert len(groups) >= 10
 
 
-def test_faq_item_links_exist_in_catalog():
+def test_faq_item_links_exist_in_catalog_and_cover_it():
     catalog = load_catalog(ROOT / "config" / "items")
     entries, _ = load_content(FAQ)
     for entry in entries:
         for code in entry.items:
             assert code in catalog.items, f"{entry.id} links unknown item {code}"
+    linked = {code for entry in entries for code in entry.items}
+    assert set(catalog.items) <= linked, f"items without FAQ: {set(catalog.items) - linked}"
+
+
+@pytest.mark.parametrize("query,expected", [("设保卡丢了", "si_04"), ("公鸡金证明怎么打", "hou_01"), ("无犯最记录怎么开", "hh_06")])
+def test_homophone_typos_reach_the_entry_through_pinyin(kb, query, expected):
+    assert kb.search(query, 1)[0].id == expected
+    assert any(tok.isascii() for tok in kb.expand(query))  # the unknown bigram got a pinyin form
+
+
+def test_known_bigrams_get_no_pinyin(kb):
+    assert not any(tok.isascii() for tok in kb.expand("社保卡丢了"))
 
 
 def test_synonyms_bridge_colloquial_and_official_terms(kb):
