@@ -79,6 +79,7 @@ class CardMonitor:
                 self._stop.wait(0.05)  # let a restarting pcscd settle; never spin
             except Exception as exc:  # noqa: BLE001 — report, then start over; never die silently
                 log.exception("chipcard monitor failed")
+                self._service_up, self._readers = None, None  # the next context re-announces everything
                 self.listener.monitor_failed(f"{type(exc).__name__}: {exc}")
                 self._stop.wait(self.retry_s)
 
