@@ -119,15 +119,24 @@ class EmulatorSource:
 
     def __init__(self, emulator: DoccamEmulator) -> None:
         self.emulator = emulator
+        self._grabbed: tuple[int, bytes] | None = None
 
     def open(self) -> None:
         self.emulator.open()
 
     def read(self) -> tuple[int, np.ndarray] | None:
+        return self.retrieve() if self.grab() else None
+
+    def grab(self) -> bool:
         got = self.emulator.read()
-        if got is None:
-            return None
-        seq, data = got
+        if got is not None:
+            self._grabbed = got
+        return got is not None
+
+    def retrieve(self) -> tuple[int, np.ndarray]:
+        if self._grabbed is None:
+            raise DeviceIOError("nothing grabbed")
+        seq, data = self._grabbed
         image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
         if image is None:
             raise DeviceIOError("corrupt MJPG frame")

@@ -31,6 +31,10 @@ class Frame:
 
 
 class FrameSource(Protocol):
+    """``read()`` grabs and decodes one frame. Sources that can grab without decoding also offer
+    ``grab() -> bool`` and ``retrieve() -> (seq, image)``; the grabber then decodes only frames
+    someone asked for (a 4K MJPG decode costs ≈ 20 ms; the camera sends 15–30 a second)."""
+
     def open(self) -> None: ...
     def read(self) -> tuple[int, np.ndarray] | None: ...  # None: no frame this time (retry)
     def close(self) -> None: ...
@@ -77,6 +81,22 @@ class UvcSource:
         if not ok or frame is None:
             raise DeviceIOError(f"camera {self.device} delivered no frame")
         self._seq += 1
+        return self._seq, frame
+
+    def grab(self) -> bool:
+        if self._cap is None:
+            raise DeviceIOError("camera not open")
+        if not self._cap.grab():
+            raise DeviceIOError(f"camera {self.device} delivered no frame")
+        self._seq += 1
+        return True
+
+    def retrieve(self) -> tuple[int, np.ndarray]:
+        if self._cap is None:
+            raise DeviceIOError("camera not open")
+        ok, frame = self._cap.retrieve()
+        if not ok or frame is None:
+            raise DeviceIOError(f"camera {self.device}: cannot decode frame")
         return self._seq, frame
 
     def close(self) -> None:
@@ -152,6 +172,7 @@ class Grabber:
         self._cond = threading.Condition()
         self._latest: Frame | None = None
         self._stop = threading.Event()
+        self._wanted = threading.Event()  # someone waits for a frame: decode the next one
         self._thread: threading.Thread | None = None
         self.error = ""
 
@@ -172,6 +193,7 @@ class Grabber:
         return self._latest
 
     def wait_newer(self, seq: int, timeout: float) -> Frame | None:
+        self._wanted.set()
         with self._cond:
             self._cond.wait_for(lambda: self._stop.is_set() or (self._latest is not None and self._latest.seq > seq), timeout)
             frame = self._latest
@@ -181,7 +203,7 @@ class Grabber:
         failures = 0
         while not self._stop.is_set():
             try:
-                got = self.source.read()
+                got = self._next()
             except Exception as exc:  # noqa: BLE001 - a dying camera must be reported, not kill the thread silently
                 failures += 1
                 if failures == self._max_failures:
@@ -200,3 +222,13 @@ class Grabber:
             with self._cond:
                 self._latest = Frame(seq, image, time.monotonic())
                 self._cond.notify_all()
+
+    def _next(self) -> tuple[int, np.ndarray] | None:
+        """Grab every frame (so the camera's queue never goes stale); decode only wanted ones."""
+        grab, retrieve = getattr(self.source, "grab", None), getattr(self.source, "retrieve", None)
+        if grab is None or retrieve is None or self._latest is None:
+            return self.source.read()
+        if not grab() or not self._wanted.is_set():
+            return None
+        self._wanted.clear()
+        return retrieve()
