@@ -10,7 +10,7 @@ no card → ``no_media``; pcscd down → ``device_not_ready`` with status OFFLIN
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from drivers.chipcard import protocol as P
 from drivers.chipcard.monitor import CardMonitor
@@ -25,7 +25,11 @@ from kiosk.terminal.registry import DeviceSpec
 from kiosk.terminal.runner import CancelToken
 from kiosk.terminal.status import DeviceClass, DeviceState
 
+if TYPE_CHECKING:
+    from drivers.chipcard.sim import SimBackend
+
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class ChipCardService(DeviceService):
@@ -33,10 +37,10 @@ class ChipCardService(DeviceService):
 
     device_class = DeviceClass.CHIP_CARD_READER
 
-    def __init__(self, name: str, bus: EventBus, *, reader: str = "", default_timeout: float | None = None, monitor: bool = True, sim: Any = None) -> None:
+    def __init__(self, name: str, bus: EventBus, *, reader: str = "", default_timeout: float | None = None, monitor: bool = True, sim: "SimBackend | None" = None) -> None:
         super().__init__(name, bus, default_timeout=default_timeout)
         self.reader = reader
-        self.sim = sim  # drivers.chipcard.sim.SimBackend when built by the sim: factory
+        self.sim = sim  # set by the sim: factory: our pcscd + virtual card, started on open
         self.emulator = sim.card if sim is not None else None
         self._monitor = CardMonitor(self, self._wanted) if monitor else None
         self._service_up: bool | None = None
@@ -100,7 +104,7 @@ class ChipCardService(DeviceService):
     def _do_read_technician(self, token: CancelToken) -> str | Completion[str]:
         return self._with_card(token, lambda session: read_technician(session.transmit, token))
 
-    def _with_card(self, token: CancelToken, work: Any) -> Any:
+    def _with_card(self, token: CancelToken, work: Callable[[CardSession], T]) -> T | Completion[T]:
         """Find the reader, connect, run ``work(session)``; expected failures become completions."""
         try:
             readers = pick_reader(list_readers(), self.reader)
