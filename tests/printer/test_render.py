@@ -12,7 +12,7 @@ from drivers.printer import protocol as P
 from drivers.printer.encoder import PROFILE_58, PROFILE_80, Encoder, PrinterProfile, encode_document
 from drivers.printer.render import CELL, _glyph, render
 from kiosk.receipts import build_acceptance_receipt, build_notice, build_test_page
-from kiosk.terminal.receipt import ReceiptDocument
+from kiosk.terminal.receipt import Align, ReceiptDocument
 from tests.printer.conftest import CASE_URL
 
 
@@ -68,7 +68,7 @@ def test_sizes_alignment_and_bold_change_the_picture() -> None:
     assert big.height > small.height and _ink(big) > 3 * _ink(small)
     bold = one(ReceiptDocument().text("渝", bold=True))
     assert _ink(bold) > _ink(small)
-    right = np.asarray(one(ReceiptDocument().text("渝", align=__import__("kiosk.terminal.receipt", fromlist=["Align"]).Align.RIGHT)))
+    right = np.asarray(one(ReceiptDocument().text("渝", align=Align.RIGHT)))
     cols = np.where((right < 128).any(axis=0))[0]
     assert cols.min() > 384 - CELL - 2 and cols.max() < 384
 
