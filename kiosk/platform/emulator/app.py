@@ -17,7 +17,7 @@ from typing import Any, Callable
 import sqlite_utils
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -132,6 +132,8 @@ def _endpoint(state: EmulatorState, by_method: dict[str, tuple[Operation, Handle
             return await _dispatch(state, entry[0], entry[1], request)
         except ApiError as exc:
             return _error(exc)
+        except ClientDisconnect:  # the terminal went away mid-request (e.g. killed); nothing to answer
+            return Response(status_code=499)
         except Exception:
             log.exception("emulator handler %s failed", entry[0].operation_id)
             return JSONResponse({"code": "INTERNAL", "message": "平台内部错误", "field": None}, status_code=500)
