@@ -2,7 +2,9 @@
 
 One frame in, one ``QualityReport`` out: exactly one face, large and centred enough, lit well,
 sharp. Detection runs on a downscaled frame (Haar: 320 px wide, LBP: 480), because a face close enough
-to pass is ≥ 45 px there and the cascade's cost grows with the pixel count (``bench/bench_face.py``).
+to pass is ≥ 45 px there and the cascade's cost grows with the pixel count. Between full scans the
+checker can follow the one face it found (a small region, near its size), which costs about a
+third of a scan; the camera service makes every accepted frame a full scan (``bench/bench_face.py``).
 The detector is an OpenCV cascade from Debian's opencv-data: Haar (default, the classic frontal
 face model) or LBP (faster, tighter boxes, needs the larger frame). No PyPI package ships a YuNet ONNX model
 for ``cv2.FaceDetectorYN``, so it is not offered.
@@ -98,9 +100,10 @@ class FaceQualityChecker:
         self._cascade = cv2.CascadeClassifier(find_cascade(detector))
         if self._cascade.empty():
             raise DeviceUnavailableError(f"face model for {detector} failed to load")
+        self._last_box: tuple[int, int, int, int] | None = None
 
     def detect(self, gray: np.ndarray) -> list[tuple[int, int, int, int]]:
-        """Face boxes in full-frame pixels, largest first."""
+        """Every face in the frame, in full-frame pixels, largest first (a full scan)."""
         height, width = gray.shape
         k = width / self.detect_width
         small = cv2.resize(gray, (self.detect_width, max(1, round(height / k))), interpolation=cv2.INTER_AREA)
@@ -108,8 +111,29 @@ class FaceQualityChecker:
         boxes = [tuple(int(round(v * k)) for v in box) for box in found]
         return sorted(boxes, key=lambda b: -b[2] * b[3])  # type: ignore[return-value]
 
-    def assess(self, frame: np.ndarray) -> QualityReport:
-        """Judge one BGR frame; the first failing check decides the guidance."""
+    def track(self, gray: np.ndarray, previous: tuple[int, int, int, int]) -> tuple[int, int, int, int] | None:
+        """The face near ``previous`` at about its size, or None (≈ 3× cheaper than a full scan:
+        most of a scan's cost is the small window sizes, which a face already found cannot have)."""
+        height, width = gray.shape
+        k = width / self.detect_width
+        x, y, w, h = previous
+        x0, y0 = max(0, int(x - w / 2)), max(0, int(y - h / 2))
+        x1, y1 = min(width, int(x + w * 1.5)), min(height, int(y + h * 1.5))
+        roi = cv2.resize(gray[y0:y1, x0:x1], (max(1, round((x1 - x0) / k)), max(1, round((y1 - y0) / k))), interpolation=cv2.INTER_AREA)
+        size = w / k
+        found = self._cascade.detectMultiScale(roi, 1.2, 3, minSize=(int(size * 0.75),) * 2, maxSize=(int(size * 1.35) + 1,) * 2)
+        if len(found) == 0:
+            return None
+        fx, fy, fw, fh = max(found, key=lambda b: b[2] * b[3])
+        return (int(round(fx * k)) + x0, int(round(fy * k)) + y0, int(round(fw * k)), int(round(fh * k)))
+
+    def assess(self, frame: np.ndarray, *, full: bool = True) -> QualityReport:
+        """Judge one BGR frame; the first failing check decides the guidance.
+
+        ``full=False`` lets it follow the single face of the previous frame instead of scanning
+        the whole frame (faster, but blind to a second person): callers must make the frame
+        they finally accept a full scan (the camera service does).
+        """
         started = time.perf_counter()
         gray = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
         lim = self.limits
@@ -121,10 +145,15 @@ class FaceQualityChecker:
             return QualityReport(problem, faces, box, metrics)
 
         if frame_mean < lim.min_frame_brightness:
+            self._last_box = None
             return report("too_dark")
         if frame_mean > lim.max_frame_brightness:
+            self._last_box = None
             return report("too_bright")
-        boxes = self.detect(gray)
+        tracked = self.track(gray, self._last_box) if not full and self._last_box else None
+        boxes = [tracked] if tracked else self.detect(gray)
+        metrics["full_scan"] = 0.0 if tracked else 1.0
+        self._last_box = boxes[0] if len(boxes) == 1 else None
         if not boxes:
             return report("no_face")
         if len(boxes) > 1:

@@ -137,8 +137,8 @@ class CameraService(DeviceService):
             if frame is not None:
                 return frame.seq, frame.image
 
-    def _judge(self, image: np.ndarray) -> QualityReport:
-        report = self.checker.assess(image)
+    def _judge(self, image: np.ndarray, full: bool = True) -> QualityReport:
+        report = self.checker.assess(image, full=full)
         with self._lock:
             self._last_report = report
         return report
@@ -156,7 +156,9 @@ class CameraService(DeviceService):
         try:
             while True:
                 seq, image = self._next_frame(token, seq)
-                report = self._judge(image)
+                # follow the face between frames; the frame that would complete the streak gets a
+                # full scan, so "exactly one face" is checked on the very frame we capture
+                report = self._judge(image, full=len(streak) + 1 >= self.stable_frames)
                 last = report
                 if not report.ok:
                     streak.clear()

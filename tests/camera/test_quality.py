@@ -77,3 +77,19 @@ def test_unknown_detector_and_scene_are_refused() -> None:
         FaceQualityChecker("yunet")
     with pytest.raises(ValueError, match="good"):
         render_scene("underwater")
+
+
+def test_tracking_follows_the_face_but_a_full_scan_sees_the_second_person() -> None:
+    checker = FaceQualityChecker()
+    assert checker.assess(render_scene("good")).metrics["full_scan"] == 1.0
+    tracked = checker.assess(render_scene("good"), full=False)
+    assert tracked.ok and tracked.metrics["full_scan"] == 0.0
+    assert abs(tracked.box[0] - checker.assess(render_scene("good")).box[0]) < 40  # type: ignore[index]
+    assert checker.assess(render_scene("two"), full=True).problem == "many_faces"
+
+
+def test_tracking_falls_back_to_a_full_scan_when_the_face_is_gone() -> None:
+    checker = FaceQualityChecker()
+    checker.assess(render_scene("good"))
+    report = checker.assess(render_scene("none"), full=False)
+    assert report.problem == "no_face" and report.metrics["full_scan"] == 1.0
