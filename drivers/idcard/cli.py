@@ -52,6 +52,7 @@ def register(device_sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
     emulate.add_argument("--cards", default=None, help="JSON file of cards (default: the shipped demo cards)")
     emulate.add_argument("--link", default=None, help="symlink to create for the pty, e.g. /tmp/ttyIDCARD")
     emulate.add_argument("--fault", default=None, help="bad_checksum | no_card | garbage | noise | silence")
+    emulate.add_argument("--fault-reads-only", action="store_true", help="inject the fault only into card data reads (30 xx)")
     emulate.add_argument("--wire-speed", action="store_true", help="pace bytes at 115200 8N1")
     emulate.add_argument("--list", action="store_true", help="list the card ids and exit")
     emulate.set_defaults(func=_emulate)
@@ -140,7 +141,7 @@ def _emulate(args: argparse.Namespace) -> int:
                 print(f"{card_id}\t{card.get('card_type', 'resident')}\t{card.get('valid_to', '')}")
             return 0
         emulator = SamEmulator(cards, wire_speed=args.wire_speed, link=args.link)
-        emulator.set_fault(args.fault)
+        emulator.set_fault(args.fault, {0x30} if args.fault_reads_only else None)
         if args.card:
             emulator.insert(args.card)
     except (OSError, ValueError, KeyError) as exc:

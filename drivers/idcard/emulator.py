@@ -73,7 +73,9 @@ class SamEmulator:
         self.link = link
         self.processing_s = processing_s
         self.fault: str | None = None
+        self.fault_only: set[int] | None = None
         self.received: list[tuple[int, int]] = []  # (CMD, PARA) of every request, for tests
+        self.received_at: list[float] = []  # time.monotonic() of each request
         self.last_tx_end = 0.0  # perf_counter() when the last answer byte was written
         self.bytes_in = 0  # bytes received and sent, for wire-time accounting (bench)
         self.bytes_out = 0
@@ -112,10 +114,13 @@ class SamEmulator:
         with self._lock:
             self._card_id, self._selected, self._read_done = None, False, False
 
-    def set_fault(self, fault: str | None) -> None:
+    def set_fault(self, fault: str | None, only: set[int] | None = None) -> None:
+        """Inject ``fault`` into every answer, or only into answers to the CMD bytes in ``only``
+        (e.g. ``{0x30}``: the card data reads, so open/find/select still work)."""
         if fault is not None and fault not in FAULTS:
             raise ValueError(f"unknown fault {fault!r} (known: {', '.join(FAULTS)})")
         self.fault = fault
+        self.fault_only = set(only) if only else None
 
     def start(self) -> str:
         if self.running:
@@ -209,11 +214,12 @@ class SamEmulator:
             return
         command = (body[0], body[1])
         self.received.append(command)
+        self.received_at.append(time.monotonic())
         if self.processing_s:
             time.sleep(self.processing_s)
         with self._lock:
             answer = self._answer(command)
-        fault = self.fault
+        fault = self.fault if self.fault_only is None or command[0] in self.fault_only else None
         if fault == "silence":
             return
         if fault == "garbage":

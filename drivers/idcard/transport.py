@@ -101,9 +101,9 @@ class SerialLink:
                 waited = time.monotonic() - started
                 if parser.discarded:
                     raise ProtocolError(
-                        f"garbage on the line: no valid answer to {label} in {waited:.1f} s ({parser.discarded} bytes discarded)"
+                        f"no valid frame in the answer to {label} within {waited:.1f} s ({parser.discarded} garbage bytes discarded)"
                     )
-                raise DeviceTimeoutError(f"reader silent: no answer to {label} in {waited:.1f} s")
+                raise DeviceTimeoutError(f"no answer to {label} in {waited:.1f} s")
 
     def exchange(self, frame: bytes, token: CancelToken, timeout_s: float, label: str) -> Response:
         self.send(frame)

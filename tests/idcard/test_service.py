@@ -81,7 +81,7 @@ async def test_resync_after_noise(service: IdCardService, emulator: SamEmulator)
 @pytest.mark.parametrize("fault,code,words", [
     ("bad_checksum", CompletionCode.HARDWARE_ERROR, "checksum"),
     ("garbage", CompletionCode.HARDWARE_ERROR, "garbage"),
-    ("silence", CompletionCode.TIMEOUT, "silent"),
+    ("silence", CompletionCode.TIMEOUT, "no answer"),
     ("no_card", CompletionCode.NO_MEDIA, "no card"),
 ])
 async def test_faults_are_named_within_the_timeout(service: IdCardService, emulator: SamEmulator, fault: str, code: CompletionCode, words: str) -> None:
@@ -205,3 +205,16 @@ def test_sam_id_display_and_read_split() -> None:
     assert (len(raw.text), len(raw.photo), len(raw.fingerprint)) == (256, 1024, 512)
     with pytest.raises(ProtocolError, match="length fields"):
         split_read(b"\x01\x00\x04\x00" + bytes(1000), fingerprint=False)
+
+
+@pytest.mark.parametrize("fault,code,words", [
+    ("bad_checksum", CompletionCode.HARDWARE_ERROR, "checksum error in the SAM's answer to read card"),
+    ("garbage", CompletionCode.HARDWARE_ERROR, "garbage bytes discarded"),
+    ("silence", CompletionCode.TIMEOUT, "no answer to read card"),
+])
+async def test_faults_on_the_1295_byte_read_frame(service: IdCardService, emulator: SamEmulator, fault: str, code: CompletionCode, words: str) -> None:
+    emulator.insert("zhangsan")
+    emulator.set_fault(fault, only={0x30})
+    result = await service.read_card(timeout=2.0)
+    assert result.code is code and words in result.description, result.description
+    assert P.CMD_READ_BASE in emulator.received
