@@ -43,6 +43,7 @@ class PrinterEmulator:
         self._listener: socket.socket | None = None
         self._clients: set[socket.socket] = set()
         self._ptys: list[tuple[int, int]] = []
+        self._interrupt_next = False
         self._powered = False
 
     # ----- control API -------------------------------------------------------------------------
@@ -60,6 +61,10 @@ class PrinterEmulator:
     def set_silent(self, silent: bool) -> None:
         """A printer that prints but never answers status queries (many cheap heads, or a broken return line)."""
         self.silent = bool(silent)
+
+    def interrupt_next_job(self) -> None:
+        """The next job's first bytes cut the connection (a power blip mid-job); nothing of it is printed."""
+        self._interrupt_next = True
 
     def status_bytes(self) -> dict[int, int]:
         return P.encode_status(True, self.paper, self.cover_open, self.cutter_error)
@@ -172,6 +177,10 @@ class PrinterEmulator:
                     reply(b"\x0f" if self.paper == "out" else b"\x00")
                 continue
             with self._lock:
+                if self._interrupt_next:  # power lost as the job arrives: the head resets, the job is gone
+                    self._interrupt_next = False
+                    self._pending.clear()
+                    raise ConnectionResetError("emulated power loss during a job")
                 if self.paper == "out" or self.cover_open:
                     self.discarded += len(raw)
                     continue

@@ -128,20 +128,29 @@ class EscPosPrinter(DeviceService):
                     raise
                 log.warning("printer %s: %s; reconnecting and sending the whole receipt again", self.name, exc)
                 self._reconnect(token)
+                state = self._query_state(token)  # it may have come back without paper
+                self._apply_state(state)
+                refusal = self._refusal(state)
+                if refusal is not None:
+                    return refusal
         after = self._state_after_print(token, state)
+        if after is None:
+            return Completion.failure(CompletionCode.HARDWARE_ERROR, "connection lost right after sending: the receipt may not have printed",
+                                      RecoveryAction.RETRY, MSG_FAULT, bytes=len(data))
         self._apply_state(after)
         return Completion.success(None, f"{len(data)} bytes printed", bytes=len(data), paper=after.paper)
 
-    def _state_after_print(self, token: CancelToken, before: P.PrinterState) -> P.PrinterState:
-        """Paper level after the job (it may have reached near end); the job is done even if this fails."""
-        if not self.transport.can_read:
-            return before
+    def _state_after_print(self, token: CancelToken, before: P.PrinterState) -> P.PrinterState | None:
+        """Paper level after the job (it may have reached near end). ``None``: the printer dropped the
+        connection, so the job may be lost; the caller says so rather than claim it printed."""
+        if not self.transport.can_read or not before.answered:
+            return before  # a head that did not answer before will not now: do not wait for it twice
         try:
             return self._query_state(token)
-        except DeviceIOError as exc:  # the printer went away after taking the job: reconnect next time
-            log.info("printer %s: status after printing failed: %s", self.name, exc)
+        except DeviceIOError as exc:  # the printer went away while taking the job: reconnect next time
+            log.warning("printer %s: connection lost after sending a job: %s", self.name, exc)
             self.transport.close()
-            return P.UNKNOWN_STATE
+            return None
         except DeviceTimeoutError:
             return P.UNKNOWN_STATE
 

@@ -261,3 +261,16 @@ async def test_polling_sees_paper_run_low_without_a_print(emulator: PrinterEmula
     assert any(isinstance(e, Threshold) and e.level == "near_end" for e in bus.recent())
     await p.close()
     assert p._poller is None
+
+
+async def test_power_loss_mid_job_is_not_reported_as_printed(emulator: PrinterEmulator) -> None:
+    p = _printer(f"tcp://127.0.0.1:{emulator.port}")
+    await p.open()
+    emulator.interrupt_next_job()
+    doc = ReceiptDocument().text("断电").cut()
+    lost = await p.print_document(doc)
+    assert lost.code is CompletionCode.HARDWARE_ERROR and lost.action is RecoveryAction.RETRY
+    assert emulator.jobs == []
+    again = await p.print_document(doc)  # the same document, sent again after the reconnect
+    assert again.ok and len(emulator.wait_for_jobs(1)) == 1
+    await p.close()
