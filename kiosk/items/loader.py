@@ -92,6 +92,17 @@ def _schema_problems(doc: dict[str, Any], kind: str, shown: str) -> list[Problem
     return out
 
 
+def check_document(doc: dict[str, Any], kind: str, file: str, templates: set[str],
+                   items: dict[str, dict[str, Any]] | None = None) -> list[Problem]:
+    """Schema then semantic problems of one item or bundle document (no cross-file checks)."""
+    problems = _schema_problems(doc, kind, file)
+    if problems:
+        return problems
+    if kind == "item":
+        return check_item(doc, file, templates)
+    return check_bundle(doc, file, items or {}, templates)
+
+
 def validate_dir(directory: str | Path) -> ValidationResult:
     """Validate every item, bundle and template reference under ``directory``."""
     root = Path(directory)

@@ -100,8 +100,13 @@ def test_corruption_is_reported_precisely(catalog_copy, name, mutate, path, rule
     # The CLI prints the same line and fails.
     assert main(["items", "validate", str(catalog_copy)]) == 1
     assert line in capsys.readouterr().err
-    with pytest.raises(ItemConfigError):
+
+
+def test_load_catalog_refuses_a_broken_catalog(catalog_copy):
+    _edit(catalog_copy, TARGET, _set(["situations"], []))
+    with pytest.raises(ItemConfigError) as info:
         load_catalog(catalog_copy)
+    assert any(TARGET in p and "schema.minItems" in p for p in info.value.problems)
 
 
 def test_duplicate_code_names_both_files(catalog_copy):
@@ -141,3 +146,46 @@ def test_every_problem_is_collected_in_one_run(catalog_copy):
     _edit(catalog_copy, "no_criminal_record.json", _set(["materials", 0, "elicense"], "passport_x"))
     rules = {p.rule for p in validate_dir(catalog_copy).problems}
     assert {"unknown_prefill_source", "unknown_elicense_type"} <= rules
+
+
+def _paths(node: Any, prefix: tuple = ()) -> list[tuple]:
+    out = [prefix] if prefix else []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            out += _paths(value, prefix + (key,))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            out += _paths(value, prefix + (i,))
+    return out
+
+
+def test_random_corruptions_never_crash_the_checker():
+    """Bad input → problems, never a traceback: 120 seeded random edits of real documents."""
+    import random
+
+    from kiosk.items.loader import check_document
+    from kiosk.items.semantic import template_names
+
+    rng = random.Random(20261126)
+    templates = template_names(CATALOG / "templates")
+    sources = [(p, "item") for p in sorted(CATALOG.glob("*.json"))]
+    sources += [(p, "bundle") for p in sorted((CATALOG / "bundles").glob("*.json"))]
+    originals = {p: json.loads(p.read_text(encoding="utf-8")) for p, _ in sources}
+    items = {d["code"]: d for p, k in sources if k == "item" for d in [originals[p]]}
+    found = 0
+    for _ in range(120):
+        path, kind = rng.choice(sources)
+        doc = json.loads(json.dumps(originals[path]))
+        where = rng.choice(_paths(doc))
+        node = doc
+        for key in where[:-1]:
+            node = node[key]
+        replacement = rng.choice([None, "zz", 5, [], {}, "DELETE"])
+        if replacement == "DELETE":
+            del node[where[-1]]
+        else:
+            node[where[-1]] = replacement
+        problems = check_document(doc, kind, str(path), templates, items)
+        found += bool(problems)
+        assert all(p.rule and p.path.startswith("$") for p in problems)
+    assert found > 60  # most random edits are real errors, and they are reported
