@@ -90,8 +90,8 @@ class Encoder:
         p = self.profile
         dbm = p.double_byte
         if isinstance(block, TextLine):
-            cols = p.cols // block.width
-            lines = layout.wrap(block.text, cols, dbm)
+            cols = p.cols // block.width - block.indent
+            lines = [" " * block.indent + line for line in layout.wrap(block.text, cols, dbm)]
             body = b"".join(self.text_bytes(line) + P.LF for line in lines)
             return (P.align(ALIGN_CODE[block.align]) + P.bold(block.bold) + P.char_size(block.width, block.height)
                     + body + P.char_size(1, 1) + P.bold(False) + P.align(0))

@@ -48,9 +48,9 @@ def build_notice(data: NoticeOfMissing) -> ReceiptDocument:
     doc.text(f"您申请的事项尚需补正以下{len(data.problems)}项材料：", bold=True)
     for n, p in enumerate(data.problems, 1):
         doc.text(f"{n}. 【{p.problem}】{p.material}", bold=True)
-        doc.text(f"   审核要求：{p.rule}")
+        doc.text(f"审核要求：{p.rule}", indent=3)
         if p.basis:
-            doc.text(f"   依据：{p.basis}")
+            doc.text(f"依据：{p.basis}", indent=3)
     doc.separator()
     doc.text("以上为需补正的全部内容，补齐后可再次办理。", Align.LEFT)
     doc.text(f"咨询电话：{data.hotline}", Align.CENTER)

@@ -23,17 +23,21 @@ class Align(str, enum.Enum):
 
 @dataclass(frozen=True)
 class TextLine:
-    """A paragraph, wrapped by the driver. ``width``/``height`` are character magnifications 1..8."""
+    """A paragraph, wrapped by the driver. ``width``/``height`` are character magnifications 1..8;
+    ``indent`` is a left margin in half-width columns for every wrapped line (sub-items of a list)."""
 
     text: str
     align: Align = Align.LEFT
     bold: bool = False
     width: int = 1
     height: int = 1
+    indent: int = 0
 
     def __post_init__(self) -> None:
         if not (1 <= self.width <= 8 and 1 <= self.height <= 8):
             raise ValueError(f"text size must be 1..8, got {self.width}x{self.height}")
+        if not 0 <= self.indent <= 16:
+            raise ValueError(f"indent must be 0..16 columns, got {self.indent}")
 
 
 @dataclass(frozen=True)
@@ -125,8 +129,9 @@ class ReceiptDocument:
         self.blocks.append(block)
         return self
 
-    def text(self, text: str, align: Align = Align.LEFT, bold: bool = False, width: int = 1, height: int = 1) -> "ReceiptDocument":
-        return self.add(TextLine(text, align, bold, width, height))
+    def text(self, text: str, align: Align = Align.LEFT, bold: bool = False, width: int = 1, height: int = 1,
+             indent: int = 0) -> "ReceiptDocument":
+        return self.add(TextLine(text, align, bold, width, height, indent))
 
     def kv(self, key: str, value: str, bold: bool = False) -> "ReceiptDocument":
         return self.add(KeyValue(key, value, bold))

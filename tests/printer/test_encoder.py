@@ -97,3 +97,11 @@ def test_status_encoding_round_trips(paper: str, cover: bool, cutter: bool) -> N
 def test_gbk_profile_prints_halfwidth_yen_as_fullwidth() -> None:
     data = Encoder(PrinterProfile.from_options({"encoding": "gbk"})).encode(ReceiptDocument().text("¥5"))
     assert b"\xa3\xa45" in data and b"\x81\x30\x84\x36" not in data
+
+
+def test_indented_paragraph_wraps_under_its_indent() -> None:
+    from drivers.printer.render import render
+
+    doc = ReceiptDocument().text("依据：《重庆市城乡居民基本养老保险办法》第十条", indent=4)
+    lines = render(Encoder(PROFILE_58).encode(doc), width_dots=384).lines
+    assert len(lines) == 2 and all(line.startswith("    ") and not line.startswith("     ") for line in lines)
