@@ -9,17 +9,18 @@ takes the lock for a whole exchange. A port that disappears (USB unplug) is clos
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import threading
 import time
-from typing import Any
+from typing import Any, Iterator
 
 from drivers.idcard.layouts import parse_card
 from drivers.idcard.photo import WltDecoder, decode_photo, load_decoder
 from drivers.idcard.sam import Sam, SamStatusError, Timeouts
 from drivers.idcard.transport import SerialLink
-from kiosk.errors import ConfigError, DeviceError, DeviceIOError
+from kiosk.errors import ConfigError, DeviceError, DeviceIOError, DeviceUnavailableError
 from kiosk.terminal.completion import Completion, CompletionCode
 from kiosk.terminal.device import DeviceService
 from kiosk.terminal.events import EventBus, MediaInserted, MediaRemoved
@@ -93,8 +94,18 @@ class IdCardService(DeviceService):
         await super().close()
 
     # ----- worker side --------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _line(self, token: CancelToken) -> Iterator[None]:
+        """Take the serial line from the poller, still honouring cancel and the deadline."""
+        while not self._io.acquire(timeout=0.02):
+            token.check()
+        try:
+            yield
+        finally:
+            self._io.release()
+
     def _do_open(self, token: CancelToken) -> None:
-        with self._io:
+        with self._line(token):
             self._connect(token)
 
     def _do_close(self) -> None:
@@ -107,7 +118,7 @@ class IdCardService(DeviceService):
             self.link.close()
 
     def _do_reset(self, token: CancelToken) -> None:
-        with self._io:
+        with self._line(token):
             self.link.close()
             self._connect(token)
             self.sam.reset(token)
@@ -122,6 +133,8 @@ class IdCardService(DeviceService):
         except DeviceError as exc:
             self.link.close()
             self._port_fault = str(exc)
+            gone = isinstance(exc, (DeviceUnavailableError, DeviceIOError))
+            self.runner.report(DeviceState.NO_DEVICE if gone else DeviceState.HARDWARE_ERROR, f"{self.link.port}: {exc}")
             raise
         self._port_fault = ""
         self.runner.report(DeviceState.ONLINE, "", sam_id=self.sam_id, port=self.link.port)
@@ -135,7 +148,7 @@ class IdCardService(DeviceService):
             self._set_card(False)
 
     def _do_read_card(self, token: CancelToken, fingerprint: bool) -> Completion[IdCardData]:
-        with self._io:
+        with self._line(token):
             if not self.link.is_open:
                 self._connect(token)
             try:

@@ -218,3 +218,26 @@ async def test_faults_on_the_1295_byte_read_frame(service: IdCardService, emulat
     result = await service.read_card(timeout=2.0)
     assert result.code is code and words in result.description, result.description
     assert P.CMD_READ_BASE in emulator.received
+
+
+async def test_silent_sam_at_open_is_a_hardware_error_status(emulator: SamEmulator, bus: EventBus) -> None:
+    emulator.set_fault("silence")
+    svc = IdCardService("idcard", bus, emulator.path, timeouts=Timeouts(0.3, 0.3, 0.3))
+    result = await svc.open(timeout=2.0)
+    assert result.code is CompletionCode.TIMEOUT and "SAM status" in result.description
+    assert svc.status().state is DeviceState.HARDWARE_ERROR
+    await svc.close()
+
+
+async def test_a_command_waiting_for_the_poller_can_be_cancelled(service: IdCardService, emulator: SamEmulator) -> None:
+    emulator.insert("zhangsan")
+    service._io.acquire()  # stands in for a poll exchange stuck on a dead line
+    try:
+        task = asyncio.create_task(service.read_card(timeout=5.0))
+        await asyncio.sleep(0.1)
+        assert service.cancel("session ended")
+        result = await asyncio.wait_for(task, 0.5)
+        assert result.code is CompletionCode.CANCELED
+    finally:
+        service._io.release()
+    assert (await service.read_card()).ok
