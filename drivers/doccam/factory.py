@@ -2,7 +2,8 @@
 
     uvc:///dev/video0?width=3840&height=2160&fourcc=MJPG&fps=15   a UVC 高拍仪
     file:///path/to/video.mp4?loop=1                               recorded footage as a camera
-    sim:doccam?scene=a4&width=1280&height=720&fps=15               the emulator (scene: a4|card|card_back|empty)
+    sim:doccam?scene=a4&width=1280&height=720&fps=15&frames=30     the emulator (scene: a4|card|card_back|empty;
+                                                                   frames: length of the placing clip)
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def build_sim(spec: DeviceSpec, bus: EventBus) -> DocumentCameraService:
     if scene not in SCENES:
         raise ConfigError(f"devices.{spec.name}: unknown scene {scene!r} (known: {', '.join(SCENES)})")
     emulator = DoccamEmulator(_int(spec, "width", 1280), _int(spec, "height", 720), float(url.option("fps", "15")), _int(spec, "seed", 1),
-                              scene=scene)
+                              scene_frames=_int(spec, "frames", 30), scene=scene)
     service = DocumentCameraService(spec.name, bus, lambda: EmulatorSource(emulator), _options(spec), default_timeout=spec.timeout_s)
     service.emulator = emulator
     return service

@@ -11,7 +11,7 @@ from kiosk.terminal.registry import DeviceSpec, DeviceUrl, build_device
 from kiosk.terminal.status import DeviceClass
 
 
-def sim_spec(query: str = "scene=empty&width=640&height=360&fps=30", **options: object) -> DeviceSpec:
+def sim_spec(query: str = "scene=empty&width=640&height=360&fps=30&frames=16", **options: object) -> DeviceSpec:
     return DeviceSpec("doccam", DeviceClass.DOCUMENT_CAMERA, DeviceUrl.parse(f"sim:doccam?{query}"), timeout_s=10.0, options=dict(options))
 
 

@@ -14,7 +14,7 @@ from kiosk.cli.main import main
 
 def test_capture_card_to_jpeg(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "card.jpg"
-    code = main(["device", "doccam", "capture", "--source", "sim:doccam?scene=card&width=640&height=360&fps=30",
+    code = main(["device", "doccam", "capture", "--source", "sim:doccam?scene=card&width=640&height=360&fps=30&frames=16",
                  "--mode", "id_front", "--out", str(out), "--timeout", "10"])
     assert code == 0
     summary = json.loads(capsys.readouterr().out)
@@ -25,7 +25,7 @@ def test_capture_card_to_jpeg(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 def test_capture_page_to_pdf(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "page.pdf"
-    code = main(["device", "doccam", "capture", "--source", "sim:doccam?scene=a4&width=640&height=360&fps=30", "--out", str(out)])
+    code = main(["device", "doccam", "capture", "--source", "sim:doccam?scene=a4&width=640&height=360&fps=30&frames=16", "--out", str(out)])
     assert code == 0
     assert out.read_bytes().startswith(b"%PDF") and out.stat().st_size <= 400_000
     assert json.loads(capsys.readouterr().out)["mime"] == "application/pdf"

@@ -99,7 +99,7 @@ async def test_unplugged_camera_is_a_hardware_error(doccam) -> None:  # type: ig
 
 
 async def test_pdf_output_option(bus: EventBus) -> None:
-    device = build_device(sim_spec("scene=a4&width=640&height=360&fps=30", output="pdf", max_kb=300), bus)
+    device = build_device(sim_spec("scene=a4&width=640&height=360&fps=30&frames=16", output="pdf", max_kb=300), bus)
     assert (await device.open()).ok
     try:
         result = await device.capture_page(10)  # type: ignore[attr-defined]
