@@ -12,7 +12,7 @@ from kiosk.items.jurisdiction import Routing, route
 from kiosk.items.loader import Catalog, ValidationResult, load_catalog, validate_dir
 from kiosk.items.model import (
     Basis, Bundle, BundleMember, Condition, ConditionContext, Delivery, FormField, GuideOption,
-    GuideQuestion, Item, Material, ReviewPoint, SharedField, Situation, TimeLimit,
+    GuideQuestion, Item, Material, ReviewPoint, SharedField, SharedMaterial, Situation, TimeLimit,
 )
 from kiosk.items.problems import Problem
 from kiosk.items.vocab import SCHEMA_VERSION
@@ -20,5 +20,5 @@ from kiosk.items.vocab import SCHEMA_VERSION
 __all__ = [
     "Basis", "Bundle", "BundleMember", "Catalog", "Condition", "ConditionContext", "Delivery", "FormField",
     "GuideOption", "GuideQuestion", "Item", "Material", "Problem", "ReviewPoint", "Routing", "SCHEMA_VERSION",
-    "SharedField", "Situation", "TimeLimit", "ValidationResult", "load_catalog", "route", "validate_dir",
+    "SharedField", "SharedMaterial", "Situation", "TimeLimit", "ValidationResult", "load_catalog", "route", "validate_dir",
 ]

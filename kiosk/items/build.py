@@ -107,5 +107,7 @@ def bundle(doc: dict[str, Any], source_file: str) -> m.Bundle:
                                           maps_to=MappingProxyType(dict(f["maps_to"])), prefill=f.get("prefill"))
                             for f in doc["shared_fields"]),
         receipt_template=doc["receipt_template"], notice_template=doc["notice_template"],
+        shared_materials=tuple(m.SharedMaterial(id=x["id"], name=x["name"], maps_to=MappingProxyType(dict(x["maps_to"])))
+                               for x in doc.get("shared_materials", [])),
         conditions=tuple(doc.get("conditions", [])), description=doc.get("description"), source_file=source_file,
     )

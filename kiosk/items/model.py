@@ -344,6 +344,15 @@ class SharedField:
 
 
 @dataclass(frozen=True)
+class SharedMaterial:
+    """Captured once, attached to every mapped member (e.g. the parent's ID card)."""
+
+    id: str
+    name: str
+    maps_to: Mapping[str, str]
+
+
+@dataclass(frozen=True)
 class Bundle:
     """一件事: members run in order under one identity, shared fields typed once, one receipt."""
 
@@ -356,6 +365,7 @@ class Bundle:
     shared_fields: tuple[SharedField, ...]
     receipt_template: str
     notice_template: str
+    shared_materials: tuple[SharedMaterial, ...] = ()
     conditions: tuple[str, ...] = ()
     description: str | None = None
     source_file: str = ""

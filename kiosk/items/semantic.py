@@ -231,6 +231,15 @@ def check_bundle(doc: dict[str, Any], file: str, items: dict[str, dict[str, Any]
             item = items.get(members[mid]["item"])
             if item is not None and fid not in {f["id"] for f in item["fields"]}:
                 report(path, "dangling_reference", f"item {item['code']} has no field {fid!r}")
+    for i, sm in enumerate(doc.get("shared_materials", [])):
+        for mid, mat in sm["maps_to"].items():
+            path = f"$.shared_materials[{i}].maps_to.{mid}"
+            if mid not in members:
+                report(path, "dangling_reference", f"{mid!r} is not a member")
+                continue
+            item = items.get(members[mid]["item"])
+            if item is not None and mat not in {m["id"] for m in item["materials"]}:
+                report(path, "dangling_reference", f"item {item['code']} has no material {mat!r}")
     for key in ("receipt_template", "notice_template"):
         if doc[key] not in templates:
             report(f"$.{key}", "unknown_template", f"template {doc[key]!r} not found in templates/")

@@ -70,8 +70,13 @@ def test_model_is_frozen(catalog):
         item.name = "x"  # type: ignore[misc]
 
 
-def test_bundle_members_resolve(catalog):
-    bundle = catalog.bundle("YJS000001")
+@pytest.mark.parametrize("code", ["YJS000001", "YJS000002"])
+def test_bundle_members_resolve(catalog, code):
+    bundle = catalog.bundle(code)
+    for shared in bundle.shared_materials:
+        for member_id, material_id in shared.maps_to.items():
+            member = next(m for m in bundle.members if m.id == member_id)
+            catalog.item(member.item).material(material_id)
     for member in bundle.members:
         item = catalog.item(member.item)
         if member.situation:

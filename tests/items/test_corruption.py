@@ -137,6 +137,10 @@ def test_bundle_with_unknown_item_and_identity(catalog_copy):
     rules = {(p.code, p.path, p.rule) for p in problems}
     assert ("YJS000002", "$.members[1].item", "unknown_item") in rules
     assert ("YJS000002", "$.members[0].item", "identity_not_allowed") in rules
+    doc["shared_materials"][0]["maps_to"]["retire"] = "no_such_material"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    rules = {(p.code, p.path, p.rule) for p in validate_dir(catalog_copy).problems}
+    assert ("YJS000002", "$.shared_materials[0].maps_to.retire", "dangling_reference") in rules
     # shared field mapped to the now-unknown member item is not double-reported as a crash
     assert all(p.file == str(path) for p in problems)
 
