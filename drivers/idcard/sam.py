@@ -113,9 +113,10 @@ def split_read(data: bytes, fingerprint: bool) -> RawCard:
 
 
 def format_sam_id(data: bytes) -> str:
-    """Display form of the 16-byte SAM id. [U] The grouping differs between sources; we use
-    ``u16.u16-u32-u32-u32`` of little-endian fields (as cdGH/Ids does) and keep it display-only."""
+    """Display form of the 16-byte SAM id, grouped as cdGH/Ids ``ExtractSafeModuleNumber`` does:
+    byte 0 and byte 2 as two digits, then three little-endian 32-bit fields (the last two as 9
+    digits). [U] Another implementation groups differently; this string is for display only."""
     if len(data) < 16:
         return data.hex()
-    le = lambda a, b: int.from_bytes(data[a:b], "little")  # noqa: E731
-    return f"{le(0, 2):02d}.{le(2, 4):02d}-{le(4, 8)}-{le(8, 12):010d}-{le(12, 16):010d}"
+    i32 = lambda a: int.from_bytes(data[a : a + 4], "little", signed=True)  # noqa: E731
+    return f"{data[0]:02d}.{data[2]:02d}-{i32(4)}-{i32(8):09d}-{i32(12):09d}"
