@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from jsonschema import Draft202012Validator
 
@@ -40,7 +40,7 @@ def validator(kind: str) -> Draft202012Validator:
 class ValidationResult:
     items: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # code → (file, doc)
     bundles: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
-    templates: set[str] = field(default_factory=set)
+    templates: dict[str, str] = field(default_factory=dict)  # name → kind
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -92,7 +92,7 @@ def _schema_problems(doc: dict[str, Any], kind: str, shown: str) -> list[Problem
     return out
 
 
-def check_document(doc: dict[str, Any], kind: str, file: str, templates: set[str],
+def check_document(doc: dict[str, Any], kind: str, file: str, templates: Mapping[str, str],
                    items: dict[str, dict[str, Any]] | None = None) -> list[Problem]:
     """Schema then semantic problems of one item or bundle document (no cross-file checks)."""
     problems = _schema_problems(doc, kind, file)
@@ -112,7 +112,7 @@ def validate_dir(directory: str | Path) -> ValidationResult:
         if doc is not None and (doc.get("kind") not in TEMPLATE_KINDS or not doc.get("title")):
             result.problems.append(Problem(str(path), path.stem, "$", "bad_template",
                                            f"template needs a title and kind in {sorted(TEMPLATE_KINDS)}"))
-            result.templates.discard(path.stem)
+            result.templates.pop(path.stem, None)
     if not root.is_dir():
         result.problems.append(Problem(str(root), "?", "$", "missing_directory", "catalog directory not found"))
         return result

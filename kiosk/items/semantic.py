@@ -6,9 +6,10 @@ appends ``Problem``s instead of raising: a technician wants every finding in one
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from kiosk.items.problems import Problem
 from kiosk.items.vocab import ELICENSE_TYPES, PREFILL_SOURCES
@@ -16,7 +17,19 @@ from kiosk.items.vocab import ELICENSE_TYPES, PREFILL_SOURCES
 Report = Callable[[str, str, str], None]  # (path, rule, message)
 
 
-def check_item(doc: dict[str, Any], file: str, templates: set[str]) -> list[Problem]:
+Templates = Mapping[str, str]  # template name → kind (receipt / notice / certificate / form)
+_TEMPLATE_KIND = {"receipt": "receipt", "notice": "notice", "certificate": "certificate", "blank_form": "form",
+                  "receipt_template": "receipt", "notice_template": "notice"}
+
+
+def _template(name: str, key: str, templates: Templates, path: str, report: Report) -> None:
+    if name not in templates:
+        report(path, "unknown_template", f"template {name!r} not found in templates/")
+    elif templates[name] != _TEMPLATE_KIND[key]:
+        report(path, "template_kind_mismatch", f"template {name!r} is a {templates[name]}, {key} needs a {_TEMPLATE_KIND[key]}")
+
+
+def check_item(doc: dict[str, Any], file: str, templates: Templates) -> list[Problem]:
     problems: list[Problem] = []
     code = str(doc.get("code", "?"))
 
@@ -53,8 +66,8 @@ def check_item(doc: dict[str, Any], file: str, templates: set[str]) -> list[Prob
         report("$.jurisdiction.district_source", "unknown_prefill_source",
                f"{jur['district_source']!r} is not a known shared-data source")
     for key, name in doc["templates"].items():
-        if name is not None and name not in templates:
-            report(f"$.templates.{key}", "unknown_template", f"template {name!r} not found in templates/")
+        if name is not None:
+            _template(name, key, templates, f"$.templates.{key}", report)
     return problems
 
 
@@ -157,7 +170,7 @@ def _check_field(fld: dict[str, Any], path: str, doc: dict[str, Any], ids: dict[
 
 
 def _check_material(mat: dict[str, Any], path: str, doc: dict[str, Any], ids: dict[str, set[str]],
-                    templates: set[str], report: Report) -> None:
+                    templates: Templates, report: Report) -> None:
     lic = mat.get("elicense")
     if lic is not None and lic not in ELICENSE_TYPES:
         report(f"{path}.elicense", "unknown_elicense_type", f"{lic!r} is not a known 电子证照 type")
@@ -165,8 +178,8 @@ def _check_material(mat: dict[str, Any], path: str, doc: dict[str, Any], ids: di
         report(f"{path}.capture", "elicense_not_capturable", "an elicense type is set but 'elicense' is not a capture source")
     if lic is None and "elicense" in mat["capture"]:
         report(f"{path}.elicense", "elicense_type_missing", "capture allows 'elicense' but no elicense type is set")
-    if mat.get("blank_form") and mat["blank_form"] not in templates:
-        report(f"{path}.blank_form", "unknown_template", f"template {mat['blank_form']!r} not found in templates/")
+    if mat.get("blank_form"):
+        _template(mat["blank_form"], "blank_form", templates, f"{path}.blank_form", report)
     _check_condition(mat.get("required_when"), f"{path}.required_when", doc, ids, report)
     _unique(mat.get("review_points", []), f"{path}.review_points", report)
     pages = {rp["check"]["kind"]: rp["check"].get("value") for rp in mat.get("review_points", [])}
@@ -194,7 +207,7 @@ def _check_identity(doc: dict[str, Any], ids: dict[str, set[str]], report: Repor
             _ref(fid, ids["fields"], f"$.identity.agent.principal_fields[{j}]", "field", report)
 
 
-def check_bundle(doc: dict[str, Any], file: str, items: dict[str, dict[str, Any]], templates: set[str]) -> list[Problem]:
+def check_bundle(doc: dict[str, Any], file: str, items: dict[str, dict[str, Any]], templates: Templates) -> list[Problem]:
     problems: list[Problem] = []
     code = str(doc.get("code", "?"))
 
@@ -241,10 +254,18 @@ def check_bundle(doc: dict[str, Any], file: str, items: dict[str, dict[str, Any]
             if item is not None and mat not in {m["id"] for m in item["materials"]}:
                 report(path, "dangling_reference", f"item {item['code']} has no material {mat!r}")
     for key in ("receipt_template", "notice_template"):
-        if doc[key] not in templates:
-            report(f"$.{key}", "unknown_template", f"template {doc[key]!r} not found in templates/")
+        _template(doc[key], key, templates, f"$.{key}", report)
     return problems
 
 
-def template_names(directory: Path) -> set[str]:
-    return {p.stem for p in directory.glob("*.json")} if directory.is_dir() else set()
+def template_names(directory: Path) -> dict[str, str]:
+    """Template name → kind for every readable template file (unreadable ones are left out)."""
+    out: dict[str, str] = {}
+    for path in sorted(directory.glob("*.json")) if directory.is_dir() else []:
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            continue
+        if isinstance(doc, dict):
+            out[path.stem] = str(doc.get("kind", ""))
+    return out

@@ -62,6 +62,7 @@ CASES = [
      "$.materials[0].elicense", "unknown_elicense_type"),
     ("empty_situations", _set(["situations"], []), "$.situations", "schema.minItems"),
     ("unknown_template", _set(["templates", "receipt"], "receipt_missing"), "$.templates.receipt", "unknown_template"),
+    ("template_kind_mismatch", _set(["templates", "receipt"], "notice_once"), "$.templates.receipt", "template_kind_mismatch"),
     ("agent_without_authorization", _del(["identity", "agent"]), "$.identity", "agent_without_authorization"),
     ("dangling_basis", _set(["materials", 0, "review_points", 0, "rejection", "basis_ref"], "b_nowhere"),
      "$.materials[0].review_points[0].rejection.basis_ref", "dangling_basis"),
