@@ -93,3 +93,15 @@ async def test_sim_factory_runs_emulator_and_real_driver() -> None:
     finally:
         await device.close()
     assert not device.emulator.running
+
+
+async def test_poller_reports_a_silent_reader_and_its_recovery(service: IdCardService, emulator: SamEmulator, wait_for) -> None:
+    await service.start_polling(0.02)
+    try:
+        emulator.set_fault("silence")
+        assert await wait_for(lambda: service.status().state is DeviceState.HARDWARE_ERROR)
+        assert "no answer to find card" in service.status().description
+        emulator.set_fault(None)
+        assert await wait_for(lambda: service.status().state is DeviceState.ONLINE)
+    finally:
+        await service.stop_polling()
