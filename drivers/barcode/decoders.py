@@ -69,8 +69,8 @@ class ArucoDecoder(OpenCvDecoder):
 
 
 class WeChatDecoder(QrDecoder):
-    """opencv-contrib ``wechat_qrcode`` without its CNN models (none is shipped on PyPI for it):
-    it then falls back to its own traditional detector."""
+    """opencv-contrib ``wechat_qrcode`` without its CNN detector/super-resolution models (the
+    project ships none): it then uses its own traditional detector."""
 
     name = "wechat"
 

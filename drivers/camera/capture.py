@@ -60,6 +60,7 @@ class VideoCaptureSource:
             cap.release()
             raise DeviceUnavailableError(f"cannot open camera {self.target}")
         if not self._is_file:
+            cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)  # fewer queued frames in the driver: "latest" is fresher
             if self.fourcc:
                 cap.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter.fourcc(*self.fourcc[:4]))
             if self.width:
