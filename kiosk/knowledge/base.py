@@ -8,6 +8,8 @@ content ships with item configuration bundles, so there is no migration to manag
 from __future__ import annotations
 
 import json
+import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,13 +84,14 @@ class KnowledgeBase:
     def __init__(self, db: sqlite_utils.Database, synonyms: list[tuple[str, ...]]) -> None:
         self._db = db
         self._synonyms = synonyms
+        self._lock = threading.Lock()  # one connection, shared by the UI and flow threads
         db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS faq_vocab USING fts5vocab(faq_fts, 'row')")
         self._vocab = frozenset(row[0] for row in db.execute("SELECT term FROM faq_vocab"))
 
     @classmethod
     def build(cls, directory: str | Path, db: str | Path | sqlite_utils.Database) -> "KnowledgeBase":
         entries, groups = load_content(directory)
-        database = db if isinstance(db, sqlite_utils.Database) else sqlite_utils.Database(db)
+        database = db if isinstance(db, sqlite_utils.Database) else _connect(db)
         with database.conn:
             for name in ("faq_vocab", "faq_fts", "faq", "synonyms"):
                 database.execute(f"DROP TABLE IF EXISTS [{name}]")
@@ -105,7 +108,7 @@ class KnowledgeBase:
 
     @classmethod
     def open(cls, db: str | Path) -> "KnowledgeBase":
-        database = sqlite_utils.Database(db)
+        database = _connect(db)
         groups: dict[int, list[str]] = {}
         for row in database["synonyms"].rows:
             groups.setdefault(row["grp"], []).append(row["term"])
@@ -134,8 +137,15 @@ class KnowledgeBase:
             "FROM faq_fts JOIN faq ON faq.rowid = faq_fts.rowid "
             "WHERE faq_fts MATCH ? ORDER BY rank LIMIT ?"
         )
-        rows: list[Any] = self._db.execute(sql, [match, limit]).fetchall()
+        with self._lock:
+            rows: list[Any] = self._db.execute(sql, [match, limit]).fetchall()
         return [Hit(r[0], r[1], r[2], r[3], tuple(json.loads(r[4])), -float(r[5])) for r in rows]
 
     def count(self) -> int:
-        return self._db["faq"].count
+        with self._lock:
+            return self._db["faq"].count
+
+
+def _connect(path: str | Path) -> sqlite_utils.Database:
+    """Built on one thread, searched from another (UI vs flow worker): allow it, serialise with a lock."""
+    return sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=False))

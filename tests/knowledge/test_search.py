@@ -127,3 +127,12 @@ def test_bad_content_names_file_and_path(tmp_path):
     problems = info.value.problems
     assert any("a.json" in p and "$.entries[0]" in p and "question" in p for p in problems)
     assert any("b.json" in p and "$.entries[1].id" in p and "duplicate_id" in p for p in problems)
+
+
+def test_search_from_another_thread(kb):
+    """The UI builds the index at start-up; flows search from worker threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda q: kb.search(q, 1)[0].id, ["社保卡丢了", "准生证", "无房证明"] * 4))
+    assert results[:3] == ["si_04", "eb_09", "hou_06"] and results == results[:3] * 4
