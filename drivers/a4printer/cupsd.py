@@ -53,13 +53,23 @@ class PrivateCupsd:
         self.queue = queue
         self.error_policy = error_policy  # what cupsd does when the backend fails: stop-printer | abort-job | retry-job
         self._own_root = root is None
-        self.root = Path(root or tempfile.mkdtemp(prefix="kiosk-cupsd-"))
+        self._root = Path(root) if root else None  # made by start() when not given, removed by stop()
         self.port = port or free_port()
-        self.out_dir = self.root / "out"
         self._proc: subprocess.Popen[bytes] | None = None
         self.start_s = 0.0
 
     # ----- lifecycle -------------------------------------------------------------------------
+    @property
+    def root(self) -> Path:
+        if self._root is None:
+            raise RuntimeError("private cupsd not started")
+        return self._root
+
+    @property
+    def out_dir(self) -> Path:
+        """Where the queue's backend writes ``job-N.pdf``."""
+        return self.root / "out"
+
     @property
     def server(self) -> str:
         """What ``lp -h`` / ``CUPS_SERVER`` take."""
@@ -72,6 +82,8 @@ class PrivateCupsd:
     def start(self, timeout: float = 10.0) -> "PrivateCupsd":
         if not os.path.exists(CUPSD):
             raise FileNotFoundError(f"{CUPSD} not installed (apt-get install cups)")
+        if self._root is None:
+            self._root = Path(tempfile.mkdtemp(prefix="kiosk-cupsd-"))
         self._write_tree()
         started = time.monotonic()
         log = open(self.root / "log" / "cupsd.stderr", "wb")
@@ -83,7 +95,9 @@ class PrivateCupsd:
         client = IppClient("127.0.0.1", self.port, timeout_s=1.0)
         while True:
             if self._proc.poll() is not None:
-                raise RuntimeError(f"cupsd exited with {self._proc.returncode}: {self.error_log()[-800:]}")
+                message = f"cupsd exited with {self._proc.returncode}: {self.error_log()[-800:]}"
+                self.stop()
+                raise RuntimeError(message)
             try:
                 client.printer_attributes(self.queue)
                 break
@@ -105,8 +119,9 @@ class PrivateCupsd:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(5.0)
-        if self._own_root:
-            shutil.rmtree(self.root, ignore_errors=True)
+        if self._own_root and self._root is not None:
+            shutil.rmtree(self._root, ignore_errors=True)
+            self._root = None
 
     def __enter__(self) -> "PrivateCupsd":
         return self.start()

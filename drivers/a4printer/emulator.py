@@ -42,8 +42,7 @@ class A4PrinterEmulator:
             self.cupsd.start()
 
     def stop(self) -> None:
-        self.cupsd.stop()
-        self.cupsd = PrivateCupsd(queue=self.cupsd.queue, port=self.cupsd.port)
+        self.cupsd.stop()  # removes its tree; a later start() builds a fresh one on the same port
 
     # ----- faults ------------------------------------------------------------------------------
     def inject(self, fault: str | None) -> None:
