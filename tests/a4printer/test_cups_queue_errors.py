@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from drivers.a4printer.cupsd import PrivateCupsd, free_port
@@ -74,6 +76,9 @@ async def test_aborted_job_is_a_hardware_error_with_the_printer_message() -> Non
         assert (await device.open()).ok
         done = await device.print_pdf(b"%PDF-1.4\n%%EOF\n", "minimal")
         await device.close()
+        tree, pid = server.root, server._proc.pid if server._proc else None
+    assert not tree.exists()  # stop() removed the private ServerRoot, spool and output
+    assert pid is not None and not os.path.exists(f"/proc/{pid}")
     assert done.code is CompletionCode.HARDWARE_ERROR
     assert done.data is not None and done.data.state == "aborted"
     assert "media-jam-error" in done.description
