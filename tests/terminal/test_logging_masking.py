@@ -17,6 +17,10 @@ def test_pii_is_masked_on_disk_for_every_logger(tmp_path: Path) -> None:
     log_file = tmp_path / "kiosk.jsonl"
     names = configure_logging("DEBUG", log_file)
     names.add(NAME)
+    for logger_name in ("drivers.idcard", "kiosk.flows", "httpx", "some.library", "kiosk.outbox", "after"):
+        logger = logging.getLogger(logger_name)  # other tests may have quietened these; this one needs them all
+        logger.setLevel(logging.DEBUG)
+        logger.disabled = False
     try:
         logging.getLogger("drivers.idcard").info("read card of %s id %s", NAME, ID_NUMBER)
         logging.getLogger("kiosk.flows").warning(f"applicant {NAME} phone {PHONE}")
