@@ -11,6 +11,7 @@ URLs: ``cups:QUEUE`` (``?server=host:port``, default the CUPS default server), `
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -28,6 +29,14 @@ from kiosk.terminal.runner import CancelToken
 from kiosk.terminal.status import DeviceClass, DeviceState
 
 _NOT_FOUND = 0x0406
+
+
+_PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
+
+
+def pdf_page_count(pdf: bytes) -> int:
+    """Page objects in an uncompressed-xref PDF (what our renderer writes); 0 if unknown."""
+    return len(_PAGE_OBJECT.findall(pdf))
 
 
 def split_server(server: str) -> tuple[str, int]:
@@ -109,7 +118,7 @@ class CupsDocumentPrinter(DeviceService):
         except _LpRefused as refused:
             return refused.completion
         try:
-            return self._follow(token, job_id)
+            return self._follow(token, job_id, pdf)
         except (CommandCanceled, DeviceTimeoutError):
             self._cancel_job(job_id)
             raise
@@ -135,7 +144,7 @@ class CupsDocumentPrinter(DeviceService):
         except ValueError as exc:
             raise DeviceIOError(str(exc)) from None
 
-    def _follow(self, token: CancelToken, job_id: int) -> Completion[PrintJobResult]:
+    def _follow(self, token: CancelToken, job_id: int, pdf: bytes) -> Completion[PrintJobResult]:
         ipp = self._ipp()
         fault_since: float | None = None
         while True:
@@ -148,7 +157,8 @@ class CupsDocumentPrinter(DeviceService):
             message = str(job.get("job-printer-state-message", [""])[0])
             if state == "completed":
                 self.runner.report(DeviceState.ONLINE)
-                return Completion.success(PrintJobResult(str(job_id), "completed", sheets), f"job {job_id} completed", job_id=job_id)
+                pages = sheets or pdf_page_count(pdf)  # raw queues report no sheets
+                return Completion.success(PrintJobResult(str(job_id), "completed", pages), f"job {job_id} completed", job_id=job_id)
             if state in ("aborted", "canceled"):
                 result = PrintJobResult(str(job_id), state, sheets)
                 code = CompletionCode.HARDWARE_ERROR if state == "aborted" else CompletionCode.CANCELED

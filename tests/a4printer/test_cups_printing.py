@@ -52,7 +52,7 @@ async def test_certificate_comes_out_of_a_real_cups_queue(sim_printer) -> None:
     pdf = certificate_pdf()
     done = await sim_printer.print_pdf(pdf, "无犯罪记录证明")
     assert done.ok, done.description
-    assert done.data.state == "completed"
+    assert done.data.state == "completed" and done.data.pages == 1
     printed = sim_printer.emulator.last_job()
     assert printed is not None and printed.startswith(b"%PDF-")
     text = "".join(pdf_text(printed).split())  # line wrapping must not matter
