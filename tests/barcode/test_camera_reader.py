@@ -33,7 +33,7 @@ async def test_no_code_times_out_within_its_deadline(camera_reader: CameraBarcod
     camera_reader.emulator.clear()
     result = await camera_reader.read_code(timeout=0.5)
     assert result.code is CompletionCode.TIMEOUT
-    assert 0.45 < result.duration_s < 0.7
+    assert 0.45 < result.duration_s < 1.0
     assert camera_reader.frames_decoded > 0  # it really looked at frames meanwhile
 
 

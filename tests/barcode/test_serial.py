@@ -68,7 +68,7 @@ async def test_timeout_when_nothing_is_scanned_names_ignored_garbage(serial_read
     later(0.05, serial_reader.emulator.send_raw, b"\x00\x01\x02junk\r\n")
     result = await serial_reader.read_code(timeout=0.4)
     assert result.code is CompletionCode.TIMEOUT
-    assert 0.35 < result.duration_s < 0.6
+    assert 0.35 < result.duration_s < 1.0
     assert "1 unreadable" in result.description
     assert serial_reader.status().state is DeviceState.ONLINE
 
@@ -81,7 +81,7 @@ async def test_cancel_reaches_the_worker_quickly(serial_reader: SerialBarcodeRea
     serial_reader.cancel("citizen pressed 返回")
     result = await task
     assert result.code is CompletionCode.CANCELED
-    assert loop.time() - started < 0.2
+    assert loop.time() - started < 0.5
     later(0.05, serial_reader.emulator.scan, "YKM1.after-cancel")  # the device is still usable
     assert (await serial_reader.read_code(timeout=2)).data.text == "YKM1.after-cancel"
 

@@ -54,9 +54,9 @@ def test_slow_consumer_gets_the_newest_frame_and_old_ones_are_dropped() -> None:
             assert frame is not None
             seen = frame.seq
             numbers.append(int(frame.image[0, 0, 0]))
-            assert source.produced - numbers[-1] <= 2  # "now", not a queued old frame
+            assert source.produced - numbers[-1] <= 8  # "now", not a queued old frame (a queue would lag ~20 per round)
         assert all(b - a >= 10 for a, b in zip(numbers, numbers[1:]))  # frames in between were skipped
-        assert grabber.frames_dropped > 50
+        assert grabber.frames_dropped > 20
     finally:
         grabber.stop()
 

@@ -62,7 +62,7 @@ async def test_bad_scene_times_out_with_its_guidance(camera: CameraService, scen
     assert result.code is CompletionCode.TIMEOUT
     assert result.citizen_message == guidance
     assert camera.guidance() == guidance
-    assert 0.55 < result.duration_s < 0.9
+    assert 0.55 < result.duration_s < 1.2
 
 
 async def test_citizen_who_keeps_moving_is_asked_to_keep_still(camera: CameraService) -> None:
@@ -78,7 +78,7 @@ async def test_guidance_follows_the_citizen_until_capture(camera: CameraService)
     camera.emulator.set_scene("far")
     task = asyncio.create_task(camera.capture_face(timeout=5))
     seen: set[str] = set()
-    for _ in range(40):
+    for _ in range(150):
         await asyncio.sleep(0.02)
         seen.add(camera.guidance())
         if "请靠近一点" in seen:
