@@ -1,7 +1,7 @@
 """What ``sim:chipcard?…`` runs behind the real driver: a pcscd (ours if none runs) and our virtual card.
 
 Query: ``person=zhangsan`` | ``technician=tech01`` | ``card=none`` (empty reader), ``chunk=N`` (answer
-in GET RESPONSE pieces of N bytes), ``slot=0|1`` (vpcd slot, TCP 35963/35964). The pcscd we start is stopped
+in GET RESPONSE pieces of N bytes), ``slot=0|1`` (vpcd slot: TCP 35963/35964 on the system pcscd). The pcscd we start is stopped
 on close; one we found running is left alone.
 """
 
@@ -11,7 +11,7 @@ import logging
 
 from drivers.chipcard.card import PERSONS, TECHNICIANS
 from drivers.chipcard.emulator import VirtualCard
-from drivers.chipcard.pcscd import VPCD_PORT, PcscDaemon, reader_name
+from drivers.chipcard.pcscd import PcscDaemon, reader_name
 from kiosk.errors import ConfigError
 from kiosk.terminal.runner import CancelToken
 
@@ -22,8 +22,9 @@ class SimBackend:
     def __init__(self, *, person: str | None = "zhangsan", technician: str | None = None, chunk: int | None = None, slot: int = 0) -> None:
         self.person = person
         self.technician = technician
-        self.daemon = PcscDaemon(vpcd_port=VPCD_PORT)
-        self.card = VirtualCard(port=VPCD_PORT + slot, chunk=chunk)
+        self.slot = slot
+        self.daemon = PcscDaemon()
+        self.card = VirtualCard(port=self.daemon.vpcd_port + slot, chunk=chunk)
         self.reader = reader_name(slot)
         self.started_pcscd = False
 
@@ -51,6 +52,7 @@ class SimBackend:
     def start(self, token: CancelToken) -> None:
         """Start pcscd if none runs, then put the configured card on the reader."""
         self.started_pcscd = self.daemon.start(timeout=max(1.0, token.remaining()))
+        self.card.port = self.daemon.vpcd_port + self.slot  # a pcscd found running has its own ports
         if self.technician:
             self.card.insert(technician=self.technician)
         elif self.person:

@@ -1,12 +1,18 @@
-"""The suite's own pcscd (session-scoped, with vpcd's reader) and our virtual card on vpcd slot 0.
+"""The suite's own pcscd (session-scoped, with vpcd's reader) and our virtual card on vpcd slot 1.
 
-If a pcscd we did not start is already running, the suite uses it, and the tests that must kill
-or restart pcscd skip with that reason (they never kill a daemon they do not own).
+As root with ``unshare`` the pcscd is private (its own socket and vpcd ports, see
+drivers/chipcard/pcscd.py). Otherwise it is the machine's one pcscd: if one we did not start is
+running (a demo's ``sim:chipcard``) we wait a little for it to go, then use it, and the tests that
+must kill or restart pcscd skip with that reason (they never kill a daemon they do not own). Our
+card sits on slot 1 so it never collides with a ``sim:chipcard`` card on slot 0.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
+import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Callable
@@ -15,19 +21,34 @@ import pytest
 from smartcard import scard
 
 from drivers.chipcard.emulator import VirtualCard
-from drivers.chipcard.pcscd import PcscDaemon, reader_name
+from drivers.chipcard.pcscd import PcscDaemon, pcscd_running, private_mode_available, reader_name
 from drivers.chipcard.service import ChipCardService
 from kiosk.terminal.events import Event, EventBus, EventStream
 
-READER = reader_name(0)
+SLOT = 1
+READER = reader_name(SLOT)
+FOREIGN_PCSCD_WAIT_S = 15.0
+
+# A private pcscd (own socket, own vpcd ports) when root + unshare allow it: the suite kills and
+# restarts pcscd, which must not hit another pcscd on the machine. libpcsclite reads this once per
+# process, before the first PC/SC call, which is why it is set at import (collection) time.
+PRIVATE_RUN_DIR = ""
+if private_mode_available() and not os.environ.get("PCSCLITE_CSOCK_NAME"):
+    PRIVATE_RUN_DIR = tempfile.mkdtemp(prefix="kiosk-pcsc-run-")
+    os.environ["PCSCLITE_CSOCK_NAME"] = os.path.join(PRIVATE_RUN_DIR, "pcscd.comm")
 
 
 @pytest.fixture(scope="session")
 def pcscd() -> Iterator[PcscDaemon]:
     daemon = PcscDaemon()
+    deadline = time.monotonic() + FOREIGN_PCSCD_WAIT_S
+    while pcscd_running() and time.monotonic() < deadline:
+        time.sleep(0.2)
     daemon.start()
     yield daemon
     daemon.cleanup()
+    if PRIVATE_RUN_DIR and not pcscd_running():
+        shutil.rmtree(PRIVATE_RUN_DIR, ignore_errors=True)
 
 
 @pytest.fixture
@@ -56,7 +77,7 @@ def wait_card_state(present: bool, timeout: float = 5.0, reader: str = READER) -
 @pytest.fixture
 def card(pcscd: PcscDaemon) -> Iterator[VirtualCard]:
     """The virtual card, not yet inserted; removed and closed afterwards."""
-    virtual = VirtualCard(port=pcscd.vpcd_port)
+    virtual = VirtualCard(port=pcscd.vpcd_port + SLOT)
     yield virtual
     virtual.close()
     wait_card_state(False)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Callable
 
 from drivers.chipcard.emulator import VirtualCard
-from drivers.chipcard.pcscd import PcscDaemon, pcscd_running
+from drivers.chipcard.pcscd import PcscDaemon, pcscd_running, reader_name
 from drivers.chipcard.service import ChipCardService
 from kiosk.terminal.completion import CompletionCode
 from kiosk.terminal.events import EventBus, MediaInserted, MediaRemoved, StatusChanged
 from kiosk.terminal.registry import DeviceSpec, DeviceUrl, build_device
 from kiosk.terminal.status import DeviceClass, DeviceState
 from tests.chipcard.conftest import READER, next_matching, wait_card_state
+
+SIM_READER = reader_name(0)  # sim:chipcard puts its card on slot 0
 
 Insert = Callable[..., VirtualCard]
 
@@ -87,11 +88,11 @@ async def test_sim_factory_starts_and_stops_its_own_pcscd(owned_pcscd: PcscDaemo
         assert not pcscd_running(), "the factory must not open anything"
         assert (await device.open()).ok
         assert pcscd_running() and device.sim.started_pcscd
-        wait_card_state(True)
+        wait_card_state(True, reader=SIM_READER)
         result = await device.read_card()
         assert result.ok and result.data.name == "王五"  # type: ignore[union-attr]
         device.emulator.remove()  # the control API the demo's developer panel uses
-        wait_card_state(False)
+        wait_card_state(False, reader=SIM_READER)
         assert (await device.read_card()).code is CompletionCode.NO_MEDIA
     finally:
         await device.close()
@@ -106,13 +107,12 @@ async def test_sim_factory_uses_a_running_pcscd(pcscd: PcscDaemon) -> None:
     try:
         assert (await device.open()).ok
         assert not device.sim.started_pcscd
-        wait_card_state(True)
+        wait_card_state(True, reader=SIM_READER)
         assert (await device.read_technician_id()).data == "JX500112001"
     finally:
         await device.close()
     assert pcscd_running()
-    wait_card_state(False)
-    await asyncio.sleep(0)
+    wait_card_state(False, reader=SIM_READER)
 
 
 async def test_reader_unplugged_and_back(owned_pcscd: PcscDaemon, reader: ChipCardService, bus: EventBus, insert: Insert) -> None:
