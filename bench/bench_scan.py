@@ -70,6 +70,8 @@ def report_scan(picture: str, mode: str, pages: int) -> None:
     print(f"    scan+JPEG q85 {elapsed / n * 1000:7.1f} ms/page ({jpeg_kb:.1f} KB/page), PDF build (incl. shrink to 400 KB) {pdf_s / n * 1000:6.1f} ms/page → {per_page_ms:7.1f} ms/page")
     print(f"    PDF {per_page_bytes / 1000:7.1f} KB/page measured; ≈ {a4_bytes / 1000:7.1f} KB per A4 by area "
           f"(×{A4_MM2 / area_mm2:.2f}); goal {GOAL_BYTES // 1000} KB → ratio {a4_bytes / GOAL_BYTES:.2f}")
+    if jpeg_kb * 1000 > GOAL_BYTES:
+        print(f"    (raw JPEG {jpeg_kb:.0f} KB > budget: pages_to_pdf re-encodes every page to ≤ {GOAL_BYTES // 1000} KB, so a real A4 page is capped too)")
 
 
 def a4_document_page(mode: str) -> CapturedPage:
