@@ -109,3 +109,22 @@ async def test_running_worker_delivers_soon_after_a_kick(tmp_path: Path, client:
         assert outbox.get(entry.id)["state"] == "delivered"  # type: ignore[index]
     finally:
         task.cancel()
+
+
+async def test_embedded_link_from_the_default_config(tmp_path: Path) -> None:
+    from kiosk.settings import load_config
+    from kiosk.terminal.platform.link import open_link
+
+    config = load_config(None)
+    config = config.model_copy(update={"terminal": config.terminal.model_copy(update={"data_dir": str(tmp_path)})})
+    link = open_link(config)
+    try:
+        assert config.platform.url == "embedded:" and link.emulator is not None
+        token = (await link.client.verify_code("YKM1-LISI-2M8N4R6T")).person_token
+        entry = link.outbox.enqueue({"item_code": "CQ-RS-0001", "person_token": token, "mode": "instant", "receiving_district": "500112", "form": {}})
+        assert link.status()["outbox"]["depth"] == 1
+        assert await link.worker.drain(timeout_s=10)
+        assert link.outbox.get(entry.id)["state"] == "delivered"  # type: ignore[index]
+        assert link.status()["state"] == "online" and link.status()["outbox"]["depth"] == 0
+    finally:
+        await link.aclose()
