@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 import subprocess
 
+import pytest
+
 from kiosk.cli.main import main
+
+pytestmark = pytest.mark.system  # starts its own cupsd
 
 
 def test_cli_prints_a_test_certificate_on_the_sim(tmp_path, capsys) -> None:

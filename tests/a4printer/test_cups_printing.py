@@ -9,6 +9,7 @@ import subprocess
 import time
 
 import numpy as np
+import pytest
 import zxingcpp
 from PIL import Image
 
@@ -16,6 +17,8 @@ from drivers.a4printer.ipp import IppClient
 from kiosk.documents.certificate import SEAL_PLACEHOLDER, OfficialDocument, render_pdf
 from kiosk.terminal.completion import CompletionCode, RecoveryAction
 from kiosk.terminal.status import DeviceState
+
+pytestmark = pytest.mark.system  # starts its own cupsd
 
 VERIFY_URL = "https://zwykb.cq.gov.cn/verify/ZM2026000123"
 

@@ -15,6 +15,8 @@ from kiosk.terminal.status import DeviceState
 
 from .conftest import a4_spec
 
+pytestmark = pytest.mark.system  # starts its own cupsd
+
 
 @pytest.fixture(scope="module")
 def cupsd():
