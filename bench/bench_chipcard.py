@@ -28,7 +28,8 @@ from drivers.chipcard.transport import CardSession  # noqa: E402
 from kiosk.terminal.events import EventBus  # noqa: E402
 
 BUDGET_MS = 100.0
-READER = reader_name(0)
+SLOT = 1  # slot 0 is where a running demo's sim:chipcard card sits
+READER = reader_name(SLOT)
 
 
 def summary(values: list[float]) -> str:
@@ -67,7 +68,7 @@ def main() -> None:
     args = parser.parse_args()
     daemon = PcscDaemon()
     started = daemon.start()
-    card = VirtualCard()
+    card = VirtualCard(port=daemon.vpcd_port + SLOT)
     try:
         card.insert("zhangsan")
         wait_present()
