@@ -74,15 +74,43 @@ def side_lengths(corners: np.ndarray) -> tuple[float, float]:
     return float(width), float(height)
 
 
-def _edge_maps(grey: np.ndarray) -> list[np.ndarray]:
+def _edge_maps(small: np.ndarray, grey: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Region maps to take contours from, and the edge map that candidate outlines must follow.
+
+    Canny on brightness comes first; the saturation map is shadow-proof (a shadow darkens paper
+    and desk alike but leaves paper grey and wood brown); the adaptive threshold copes with uneven
+    light on a low-saturation desk."""
     blur = cv2.GaussianBlur(grey, (5, 5), 0)
     median = float(np.median(blur))
-    canny = cv2.Canny(blur, max(10.0, 0.5 * median), max(30.0, 1.2 * median))
-    canny = cv2.morphologyEx(canny, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    raw = cv2.Canny(blur, max(10.0, 0.5 * median), max(30.0, 1.2 * median))
+    canny = cv2.morphologyEx(raw, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    maps = [canny]
+    if small.ndim == 3:
+        sat = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_BGR2HSV)[:, :, 1], (5, 5), 0)
+        _, paper = cv2.threshold(sat, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+        maps.append(cv2.morphologyEx(paper, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)))
+        sat_edges = cv2.Canny(sat, 20, 50)
+        raw = cv2.bitwise_or(raw, sat_edges)
     block = (max(grey.shape) // 8) | 1
     adaptive = cv2.adaptiveThreshold(blur, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, block, -8)
-    adaptive = cv2.morphologyEx(adaptive, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
-    return [canny, adaptive]
+    maps.append(cv2.morphologyEx(adaptive, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)))
+    return maps, cv2.dilate(raw, np.ones((5, 5), np.uint8))
+
+
+def edge_support(quad: np.ndarray, edges: np.ndarray, step: float = 2.0) -> float:
+    """Fraction of the quad's perimeter that lies on an edge: a page outline does, a shadow's hull does not."""
+    h, w = edges.shape
+    hits = total = 0
+    for i in range(4):
+        a, b = quad[i], quad[(i + 1) % 4]
+        n = max(2, int(np.linalg.norm(b - a) / step))
+        t = np.linspace(0.05, 0.95, n)[:, None]
+        pts = np.rint(a + (b - a) * t).astype(np.int32)
+        inside = (pts[:, 0] >= 0) & (pts[:, 0] < w) & (pts[:, 1] >= 0) & (pts[:, 1] < h)
+        pts = pts[inside]
+        hits += int(np.count_nonzero(edges[pts[:, 1], pts[:, 0]]))
+        total += n
+    return hits / max(1, total)
 
 
 def _intersect(l1: np.ndarray, l2: np.ndarray) -> np.ndarray | None:
@@ -137,19 +165,26 @@ def _plausible(quad: np.ndarray, area_frame: float, spec: ModeSpec) -> bool:
     return True
 
 
-def find_quad(grey_small: np.ndarray, mode: str = "page") -> np.ndarray | None:
-    """The best document quad in a small grey image (in its pixels), or None."""
+def find_quad(small: np.ndarray, mode: str = "page", min_support: float = 0.7) -> np.ndarray | None:
+    """The best document quad in a small BGR (or grey) image, in its pixels, or None.
+
+    Candidates from every map must follow real edges for ``min_support`` of their perimeter; of
+    those the largest wins (a shadow edge across the page outlines a smaller, lit part of it)."""
     spec = MODES[mode]
-    area_frame = float(grey_small.shape[0] * grey_small.shape[1])
-    best, best_area = None, 0.0
-    for edges in _edge_maps(grey_small):
-        contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
+    grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY) if small.ndim == 3 else small
+    area_frame = float(grey.shape[0] * grey.shape[1])
+    maps, edges = _edge_maps(small, grey)
+    best, best_area, best_map = None, 0.0, 0
+    for index, region in enumerate(maps):
+        contours, _ = cv2.findContours(region, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
         for contour in contours:
-            if cv2.contourArea(contour, oriented=False) < spec.min_area * area_frame * 0.8 and len(contour) < 40:
+            if len(contour) < 40:
                 continue
             hull = cv2.convexHull(contour)
             hull_area = cv2.contourArea(hull)
-            if hull_area < spec.min_area * area_frame or hull_area <= best_area:
+            # a later (coarser) map must find something clearly larger to override an earlier one
+            floor = best_area * (1.03 if index > best_map else 1.0)
+            if hull_area < spec.min_area * area_frame or hull_area <= floor:
                 continue
             approx = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
             if len(approx) != 4:
@@ -157,9 +192,10 @@ def find_quad(grey_small: np.ndarray, mode: str = "page") -> np.ndarray | None:
             quad = order_corners(approx.reshape(4, 2))
             if not _plausible(quad, area_frame, spec):
                 continue
-            best, best_area = refine_quad(contour, quad), hull_area
-        if best is not None:
-            break
+            quad = refine_quad(contour, quad)
+            if edge_support(quad, edges) < min_support:
+                continue
+            best, best_area, best_map = quad, hull_area, index
     return best
 
 
@@ -183,7 +219,7 @@ def analyse(frame: np.ndarray, mode: str = "page") -> Detection:
     scale = WORK_WIDTH / w if w > WORK_WIDTH else 1.0
     small = cv2.resize(frame, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA) if scale < 1 else frame
     grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY) if small.ndim == 3 else small
-    quad = find_quad(grey, mode)
+    quad = find_quad(small, mode)
     sharp = sharpness(grey, quad)
     bright = float(cv2.mean(grey)[0])
     corners = None if quad is None else (quad + 0.5) / scale - 0.5

@@ -128,15 +128,21 @@ def placement(width: int, height: int, page_aspect: float, *, scale: float, angl
     return (pts + np.array([center[0] * width, center[1] * height], np.float32)).astype(np.float32)
 
 
-def _shadow(width: int, height: int, strength: float, seed: int) -> np.ndarray:
-    """A multiplicative light field: a linear gradient plus a soft dark blob (a hand or the camera arm)."""
+def _shadow(width: int, height: int, strength: float, seed: int, edge: float = 0.0) -> np.ndarray:
+    """A multiplicative light field: a linear gradient plus a soft dark blob (a hand), and optionally a
+    hard-edged band darkening by ``edge`` (the camera arm's shadow across the page)."""
     rng = np.random.default_rng(seed)
     yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
     theta = rng.uniform(0, 6.28)
     grad = (np.cos(theta) * xx / width + np.sin(theta) * yy / height + 1) / 2
     bx, by = rng.uniform(0.2, 0.8) * width, rng.uniform(0.2, 0.8) * height
     blob = np.exp(-(((xx - bx) / (0.25 * width)) ** 2 + ((yy - by) / (0.25 * height)) ** 2))
-    return (1.0 - strength * (0.6 * grad + 0.4 * blob)).astype(np.float32)
+    light = (1.0 - strength * (0.6 * grad + 0.4 * blob)).astype(np.float32)
+    if edge > 0:
+        x0 = rng.uniform(0.35, 0.6) * width
+        band = ((xx > x0 + 0.3 * (yy - height / 2)) & (xx < x0 + 0.12 * width + 0.3 * (yy - height / 2))).astype(np.float32)
+        light *= 1.0 - edge * cv2.GaussianBlur(band, (0, 0), max(1.0, width / 400))
+    return light
 
 
 def _motion_blur(img: np.ndarray, blur_px: int, angle: float) -> np.ndarray:
@@ -177,11 +183,12 @@ def compose(desk: np.ndarray, page: np.ndarray | None, corners: np.ndarray | Non
 
 def make_scene(kind: str = "a4", *, width: int = 1280, height: int = 720, frames: int = 30, moving: int = 12,
                angle_deg: float = 8.0, scale: float = 0.85, center: tuple[float, float] = (0.5, 0.5), tilt: float = 0.03,
-               shadow: float = 0.35, noise: float = 3.0, seed: int = 1, fps: float = 15.0, exposure: float = 1.0) -> Scene:
+               shadow: float = 0.35, noise: float = 3.0, seed: int = 1, fps: float = 15.0, exposure: float = 1.0,
+               shadow_edge: float = 0.0) -> Scene:
     """A page (``a4``), card (``card``/``card_back``) or nothing (``empty``) slid in over ``moving`` frames, then still."""
     rng = np.random.default_rng(seed)
     desk = desk_texture(width, height, seed)
-    light = cv2.merge([_shadow(width, height, shadow, seed) * np.float32(exposure)] * 3)  # exposure < 1: a dim hall
+    light = cv2.merge([_shadow(width, height, shadow, seed, shadow_edge) * np.float32(exposure)] * 3)  # exposure < 1: a dim hall
     if kind == "empty":
         out = [compose(desk, None, None, light, rng, noise) for _ in range(frames)]
         return Scene(out, [None] * frames, 0, None, kind, fps)
@@ -208,7 +215,8 @@ def make_scene(kind: str = "a4", *, width: int = 1280, height: int = 720, frames
         out.append(compose(desk, page, corners, light, rng, noise, blur, angle))
         inside = bool((corners[:, 0] >= 0).all() and (corners[:, 0] < width).all() and (corners[:, 1] >= 0).all() and (corners[:, 1] < height).all())
         truth.append(corners if inside else None)
-    info = {"angle_deg": angle_deg, "scale": scale, "center": center, "shadow": shadow, "seed": seed, "exposure": exposure}
+    info = {"angle_deg": angle_deg, "scale": scale, "center": center, "shadow": shadow, "seed": seed, "exposure": exposure,
+            "shadow_edge": shadow_edge}
     return Scene(out, truth, moving, page, kind, fps, info)
 
 

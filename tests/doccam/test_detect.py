@@ -55,6 +55,17 @@ def test_corners_recovered_from_generated_video(tmp_path: Path, angle: float, ce
     assert max(errors) < 0.02, errors
 
 
+@pytest.mark.parametrize("seed, angle", [(1, -25.0), (2, -20.0), (3, -15.0), (5, -5.0), (8, 10.0)])
+def test_hard_shadow_band_across_the_page(seed: int, angle: float) -> None:
+    """The camera arm's shadow crosses the page: the outline must be the whole page, not its lit part."""
+    scene = make_scene("a4", width=640, height=360, frames=1, moving=0, seed=seed, angle_deg=angle, scale=0.8, shadow=0.4, shadow_edge=0.5)
+    truth = scene.corners[0]
+    assert truth is not None
+    detection = analyse(scene.frames[0])
+    assert detection.corners is not None
+    assert corner_error(detection.corners, truth) < 0.02
+
+
 @pytest.mark.parametrize("width, height", [(1280, 720), (1920, 1080)])
 def test_corners_at_camera_resolutions(width: int, height: int) -> None:
     scene = make_scene("a4", width=width, height=height, frames=1, moving=0, angle_deg=-9, shadow=0.5, seed=7)
