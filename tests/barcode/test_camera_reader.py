@@ -105,3 +105,12 @@ async def test_missing_camera_is_device_not_ready() -> None:
     service = make_reader("camera:///dev/video-not-here")
     result = await service.open()
     assert result.code is CompletionCode.DEVICE_NOT_READY
+
+
+def test_both_readers_meet_the_contract() -> None:
+    from kiosk.terminal.contracts import BarcodeReader
+
+    assert isinstance(make_reader("sim:barcode"), BarcodeReader)
+    serial_sim = make_reader("sim:barcode?via=serial")
+    assert isinstance(serial_sim, BarcodeReader)
+    serial_sim.emulator.close()  # never opened: release the pty
