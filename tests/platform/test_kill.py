@@ -57,7 +57,7 @@ async def test_sigkill_at_random_points_loses_and_duplicates_nothing(tmp_path: P
         proc = subprocess.Popen([sys.executable, str(CHILD), platform.url, str(tmp_path), token], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 text=True, env=env, bufsize=1)
         accepted: dict[str, str] = {}
-        kills = 0
+        kills, pid = 0, 0
         try:
             assert proc.stdin is not None
             for cycle in range(KILLS):
@@ -80,6 +80,8 @@ async def test_sigkill_at_random_points_loses_and_duplicates_nothing(tmp_path: P
                     accepted[marker] = entry_id
             proc.wait(timeout=10)
         finally:
+            if pid and not _pid_gone(pid):  # a failure between fork and kill must not leave a submitter running
+                os.kill(pid, signal.SIGKILL)
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
