@@ -51,6 +51,19 @@ class DoccamOptions:
     analysis_fps: float = 15.0
     preview_width: int = 640
 
+    def __post_init__(self) -> None:
+        problems = []
+        if self.output not in ("jpeg", "pdf"):
+            problems.append(f"output={self.output!r} (jpeg or pdf)")
+        if not 72 <= self.dpi <= 1200:
+            problems.append(f"dpi={self.dpi} (72–1200)")
+        if self.max_bytes < 20_000:
+            problems.append(f"max_bytes={self.max_bytes} (at least 20 kB)")
+        if self.stable_frames < 2 or not 0 < self.stable_tolerance < 0.1 or self.analysis_fps <= 0:
+            problems.append("stable_frames ≥ 2, 0 < stable_tolerance < 0.1, analysis_fps > 0")
+        if problems:
+            raise ValueError("; ".join(problems))
+
     @classmethod
     def from_mapping(cls, values: dict[str, Any]) -> "DoccamOptions":
         known = {f for f in cls.__dataclass_fields__}

@@ -7,9 +7,11 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from drivers.doccam.detect import MSG_DARK, MSG_PLACE
 from drivers.doccam.scenes import make_scene, write_video
+from kiosk.errors import ConfigError
 from kiosk.terminal.completion import CompletionCode
 from kiosk.terminal.contracts import DocumentCamera
 from kiosk.terminal.events import EventBus, MediaInserted
@@ -95,11 +97,25 @@ async def test_unknown_mode_is_unsupported(doccam) -> None:  # type: ignore[no-u
     assert result.code is CompletionCode.UNSUPPORTED
 
 
-async def test_unplugged_camera_is_a_hardware_error(doccam) -> None:  # type: ignore[no-untyped-def]
+async def test_unplugged_camera_is_a_hardware_error_until_plugged_back(doccam) -> None:  # type: ignore[no-untyped-def]
     doccam.emulator.unplug()
     result = await doccam.capture_page(3)
     assert result.code is CompletionCode.HARDWARE_ERROR
     assert doccam.status().state is DeviceState.HARDWARE_ERROR
+    doccam.emulator.unplug(False)
+    doccam.emulator.place("a4", frames=6, moving=1)
+    deadline = time.monotonic() + 3
+    while doccam.status().state is not DeviceState.ONLINE and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert doccam.status().state is DeviceState.ONLINE
+    assert (await doccam.capture_page(10)).ok
+
+
+def test_bad_options_are_a_config_error(bus: EventBus) -> None:
+    with pytest.raises(ConfigError, match="output"):
+        build_device(sim_spec(output="tiff"), bus)
+    with pytest.raises(ConfigError, match="unknown doccam option"):
+        build_device(sim_spec(quality=90), bus)
 
 
 async def test_pdf_output_option(bus: EventBus) -> None:
