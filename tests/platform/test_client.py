@@ -209,3 +209,13 @@ async def test_answer_breaking_the_contract_is_unavailable_not_a_crash() -> None
     client = _mock_client(lambda request: httpx.Response(200, json={"unexpected": True}), retries=0)
     with pytest.raises(PlatformUnavailable, match="breaks the contract"):
         await client.get_case("CQ20261126000001")
+
+
+def test_backoff_is_exponential_jittered_and_capped() -> None:
+    client = _mock_client(lambda request: httpx.Response(200))
+    transport = client.transport
+    transport.backoff_base_s, transport.backoff_max_s = 0.1, 1.0
+    for attempt, cap in [(0, 0.1), (1, 0.2), (2, 0.4), (3, 0.8), (4, 1.0), (9, 1.0)]:
+        delays = [transport.backoff(attempt) for _ in range(200)]
+        assert all(cap / 2 <= d <= cap for d in delays)
+        assert len(set(delays)) > 100  # jittered, so a fleet does not retry in lockstep
