@@ -150,3 +150,13 @@ async def test_missing_camera_is_not_ready(bus: EventBus, tmp_path: Path) -> Non
     opened = await device.open()
     await device.close()
     assert opened.code is CompletionCode.DEVICE_NOT_READY
+
+
+async def test_embedded_default_config_runs_the_emulated_doccam(bus: EventBus) -> None:
+    from kiosk.settings.loader import load_config
+
+    entry = load_config().devices[DeviceClass.DOCUMENT_CAMERA]
+    spec = DeviceSpec("doccam", DeviceClass.DOCUMENT_CAMERA, DeviceUrl.parse(entry.url), timeout_s=entry.timeout_s, options=dict(entry.options))
+    device = build_device(spec, bus)
+    assert isinstance(device, DocumentCamera) and device.emulator is not None
+    assert device.capabilities()["modes"] == ["id_back", "id_front", "page"]
