@@ -20,6 +20,7 @@ COMMANDS = [
     "kiosk.cli.audit_cmd",
     "kiosk.cli.doctor_cmd",
     "kiosk.cli.device_cmd",
+    "kiosk.cli.demo_cmd",
     "kiosk.cli.platform_cmd",
     "kiosk.cli.items_cmd",
 ]

@@ -41,6 +41,9 @@ class ChipCardReader(Device, Protocol):
 
     async def read_card(self, timeout: float | None = None) -> Completion[SocialSecurityCard]: ...
     async def list_readers(self, timeout: float | None = None) -> Completion[list[str]]: ...
+    async def read_technician_id(self, timeout: float | None = None) -> Completion[str]:
+        """The technician number on a maintenance card (maintenance-mode login)."""
+        ...
 
 
 @runtime_checkable

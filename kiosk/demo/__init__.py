@@ -1,0 +1,1 @@
+"""``make demo`` headless: the terminal core on emulated devices, step by step, artefacts in out/demo/."""
