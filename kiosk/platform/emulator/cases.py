@@ -63,12 +63,12 @@ def case_view(ctx: Ctx, app: dict[str, Any]) -> dict[str, Any]:
                     "verification_code": hashlib.sha256(f"{app['case_id']}:result".encode()).hexdigest()[:12].upper(), "fields": {"办件编号": app["case_id"], "结论": "准予办理"}}
     return {"case_id": app["case_id"], "item_code": app["item_code"], "item_name": app["item_name"], "mode": app["mode"], "status": last["status"],
             "status_label": last["label"], "receiving_district": app["receiving_district"], "handling_district": app["handling_district"],
-            "accepted_at": app["accepted_at"], "completed_at": completed, "terminal_receipt": app["terminal_receipt"], "history": history, "result_document": document}
+            "accepted_at": int(app["accepted_at"]), "completed_at": completed, "terminal_receipt": app["terminal_receipt"], "history": history, "result_document": document}
 
 
 def _submit_result(app: dict[str, Any], replayed: bool) -> dict[str, Any]:
     document = json.loads(app["result_document"]) if app["result_document"] else None
-    return {"case_id": app["case_id"], "status": "completed" if app["mode"] == "instant" else "accepted", "accepted_at": app["accepted_at"],
+    return {"case_id": app["case_id"], "status": "completed" if app["mode"] == "instant" else "accepted", "accepted_at": int(app["accepted_at"]),
             "mode": app["mode"], "terminal_receipt": app["terminal_receipt"], "replayed": replayed, "result_document": document}
 
 
@@ -106,7 +106,7 @@ def submit_application(ctx: Ctx) -> tuple[int, dict[str, Any]]:
     person = person_for_token(ctx, body["person_token"], grace_s=SUBMIT_GRACE_S)
     _check_references(ctx, body, person)
     handling = body.get("handling_district") or body["receiving_district"]
-    now = int(ctx.now)
+    now = ctx.now  # kept fractional: stages may be shorter than a second (tests, demos)
     with ctx.db.conn:  # one transaction: the case number and the row
         ctx.db.conn.execute("BEGIN IMMEDIATE")
         seq = ctx.db.conn.execute("SELECT COUNT(*) FROM applications").fetchone()[0] + 1
@@ -117,7 +117,7 @@ def submit_application(ctx: Ctx) -> tuple[int, dict[str, Any]]:
                "body": json.dumps(body, ensure_ascii=False), "accepted_at": now, "terminal_receipt": body["terminal_receipt"],
                "result_document": json.dumps(document, ensure_ascii=False) if document else None}
         ctx.db.conn.execute(f"INSERT INTO applications ({', '.join(app)}) VALUES ({', '.join('?' * len(app))})", tuple(app.values()))
-        ctx.db.conn.execute("INSERT INTO submit_log (case_id, idempotency_key, replayed, at) VALUES (?, ?, 0, ?)", (case_id, key, now))
+        ctx.db.conn.execute("INSERT INTO submit_log (case_id, idempotency_key, replayed, at) VALUES (?, ?, 0, ?)", (case_id, key, int(now)))
     return 201, _submit_result(app, False)
 
 
