@@ -66,7 +66,7 @@ async def test_sigkill_at_random_points_loses_and_duplicates_nothing(tmp_path: P
                 line = _read_line(proc, accepted)
                 assert line.startswith("PID "), line
                 pid = int(line.split()[1])
-                time.sleep(rng.uniform(0.0, 0.25))
+                time.sleep(rng.uniform(0.0, 0.3))
                 os.kill(pid, signal.SIGKILL)
                 kills += 1
                 while not _pid_gone(pid):
