@@ -160,3 +160,15 @@ async def test_embedded_default_config_runs_the_emulated_doccam(bus: EventBus) -
     device = build_device(spec, bus)
     assert isinstance(device, DocumentCamera) and device.emulator is not None
     assert device.capabilities()["modes"] == ["id_back", "id_front", "page"]
+
+
+def test_example_config_section_is_valid() -> None:
+    from pathlib import Path as _Path
+
+    from drivers.doccam.service import DoccamOptions
+    from kiosk.settings.loader import load_config
+
+    example = _Path(__file__).resolve().parents[2] / "config" / "terminal.example.toml"
+    entry = load_config(example).devices[DeviceClass.DOCUMENT_CAMERA]
+    assert DeviceUrl.parse(entry.url).scheme == "uvc"
+    assert DoccamOptions.from_mapping(dict(entry.options)).max_bytes == 400_000
