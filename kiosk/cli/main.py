@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 from typing import Sequence
 
@@ -23,6 +24,7 @@ COMMANDS = [
     "kiosk.cli.demo_cmd",
     "kiosk.cli.platform_cmd",
     "kiosk.cli.items_cmd",
+    "kiosk.cli.install_cmd",
 ]
 
 
@@ -36,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Technician commands print one line per failure: library and runner warnings must not reach
+    # stderr through Python's last-resort handler. Commands that keep logs configure their own.
+    logging.getLogger().addHandler(logging.NullHandler())
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
