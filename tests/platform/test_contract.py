@@ -98,3 +98,12 @@ def test_serve_on_a_busy_port_fails_with_one_line(tmp_path: Path) -> None:
                                 timeout=20, env={**os.environ, "PYTHONPATH": str(CONTRACT.parents[2])})
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
+
+
+def test_public_surface_of_the_platform_client_and_outbox_is_stable() -> None:
+    import kiosk.terminal.outbox as outbox
+    import kiosk.terminal.platform as platform
+
+    assert set(platform.__all__) == {"LinkState", "PlatformClient", "PlatformStatus", "PlatformStatusChanged", "load_or_create_key"}
+    assert set(outbox.__all__) == {"DeliveryWorker", "Material", "Outbox", "OutboxEntry", "OutboxStats", "load_or_create_seal_key"}
+    assert all(hasattr(platform, n) for n in platform.__all__) and all(hasattr(outbox, n) for n in outbox.__all__)
