@@ -1,0 +1,1 @@
+"""Administrator tooling: signed item-configuration bundles, rollout, and service installation."""

@@ -1,0 +1,113 @@
+"""``kiosk install-service``: units, user, udev rules and journald settings, rendered from systemd/.
+
+With ``--root DIR`` everything is written under DIR (tests, image builds) and the dedicated user is
+created in DIR/etc/passwd by ``systemd-sysusers --root``; without it the live system is set up and
+systemd/udev are told to reload. Re-running is idempotent: files are rewritten, nothing duplicated.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kiosk.admin.udev import DEFAULTS, UdevDevice, render_rules
+from kiosk.errors import ConfigError
+
+#: Unit templates live in the repository's systemd/ folder (shipped next to the package).
+TEMPLATES = Path(__file__).resolve().parents[2] / "systemd"
+UNITS = ("kiosk.service", "kiosk-restart.service", "kiosk-restart.timer")
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+@dataclass
+class InstallPlan:
+    exec_path: str  # the `kiosk` console script
+    config: str = "/etc/yukuaiban-kiosk/terminal.toml"
+    user: str = "kiosk"
+    cage: str = "/usr/bin/cage"
+    restart_at: str = "03:30"
+    prefix: str = "/opt/yukuaiban-kiosk"
+    udev: list[UdevDevice] = field(default_factory=lambda: list(DEFAULTS))
+
+    def check(self) -> None:
+        if not re.match(r"^[a-z_][a-z0-9_-]{0,30}$", self.user):
+            raise ConfigError(f"--user {self.user!r}: not a valid system user name")
+        if not _TIME.match(self.restart_at):
+            raise ConfigError(f"--restart-at {self.restart_at!r}: expected HH:MM (24 h)")
+        for name, value in (("--exec", self.exec_path), ("--config", self.config), ("--cage", self.cage)):
+            if not value.startswith("/"):
+                raise ConfigError(f"{name} {value!r}: must be an absolute path")
+
+    def substitutions(self) -> dict[str, str]:
+        return {"@EXEC@": self.exec_path, "@CONFIG@": self.config, "@USER@": self.user, "@CAGE@": self.cage,
+                "@RESTART_AT@": self.restart_at + ":00", "@PREFIX@": self.prefix}
+
+
+def render(template: str, plan: InstallPlan) -> str:
+    text = (TEMPLATES / template).read_text(encoding="utf-8")
+    for key, value in plan.substitutions().items():
+        text = text.replace(key, value)
+    leftover = re.findall(r"@[A-Z_]+@", text)
+    if leftover:
+        raise ConfigError(f"{template}: unknown placeholders {sorted(set(leftover))}")
+    return text
+
+
+def _write(path: Path, text: str, written: list[Path]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    written.append(path)
+
+
+def install(plan: InstallPlan, root: Path | None = None, *, enable: bool = True) -> list[Path]:
+    """Write everything; returns the files written. ``root=None`` means the live system."""
+    plan.check()
+    base = root if root is not None else Path("/")
+    written: list[Path] = []
+    for unit in UNITS:
+        _write(base / "etc/systemd/system" / unit, render(unit, plan), written)
+    _write(base / "usr/lib/sysusers.d/yukuaiban-kiosk.conf", render("kiosk.sysusers.conf", plan), written)
+    _write(base / "etc/udev/rules.d/70-yukuaiban-kiosk.rules", render_rules(plan.udev), written)
+    _write(base / "etc/systemd/journald.conf.d/yukuaiban-kiosk.conf", render("journald-kiosk.conf", plan), written)
+    _sysusers(base / "usr/lib/sysusers.d/yukuaiban-kiosk.conf", root)
+    if root is None:
+        _run(["udevadm", "control", "--reload-rules"])
+        _run(["udevadm", "trigger", "--subsystem-match=tty", "--subsystem-match=video4linux", "--subsystem-match=usbmisc"])
+        _run(["systemctl", "daemon-reload"])
+        if enable:
+            _run(["systemctl", "enable", "kiosk.service", "kiosk-restart.timer"])
+    elif enable:
+        _enable_in_root(base)
+    return written
+
+
+def _sysusers(conf: Path, root: Path | None) -> None:
+    tool = shutil.which("systemd-sysusers")
+    if tool is None:
+        raise ConfigError("systemd-sysusers not found: install systemd to create the kiosk user")
+    args = [tool] + ([f"--root={root}"] if root is not None else []) + [str(conf)]
+    _run(args)
+
+
+def _enable_in_root(base: Path) -> None:
+    """What ``systemctl --root enable`` does for our two [Install] sections, without needing systemctl."""
+    for unit, target in (("kiosk.service", "graphical.target"), ("kiosk-restart.timer", "timers.target")):
+        link = base / "etc/systemd/system" / f"{target}.wants" / unit
+        link.parent.mkdir(parents=True, exist_ok=True)
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to(f"/etc/systemd/system/{unit}")
+
+
+def _run(args: list[str]) -> None:
+    try:
+        done = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ConfigError(f"{' '.join(args)}: {exc}") from None
+    if done.returncode != 0:
+        raise ConfigError(f"{' '.join(args)} failed ({done.returncode}): {(done.stderr or done.stdout).strip()[:300]}")
