@@ -35,12 +35,28 @@ class DoccamEmulator:
         self._next_at = 0.0
         self._unplugged = False
         self._played: dict[int, int] = {}
+        self._generation = 0
         self.clear()
         self._pending = scene if scene != "empty" else ""  # generated at open(): scenes take a second to draw
 
     # ----- control API ------------------------------------------------------------------------
     def place(self, scene: str | Scene = "a4", **params: object) -> Scene:
         """Play ``scene`` (a name from ``SCENES`` with ``make_scene`` params, or a ready Scene) from its start."""
+        with self._lock:
+            self._generation += 1
+            self._pending = ""
+        rendered = self._render(scene, **params)
+        self._install(*rendered)
+        return rendered[0]
+
+    def clear(self) -> None:
+        """An empty desk."""
+        with self._lock:
+            self._generation += 1
+            self._pending = ""
+        self._install(*self._render(make_scene("empty", width=self.width, height=self.height, frames=4, seed=self.seed)))
+
+    def _render(self, scene: str | Scene, **params: object) -> tuple[Scene, list[bytes]]:
         if isinstance(scene, str):
             if scene not in SCENES:
                 raise ValueError(f"unknown scene {scene!r}; known: {', '.join(SCENES)}")
@@ -49,19 +65,23 @@ class DoccamEmulator:
             if scene.startswith("card"):
                 defaults.update(scale=0.4, angle_deg=-12.0)
             scene = make_scene(scene, **{**defaults, **params})  # type: ignore[arg-type]
-        encoded = [self._encode(f) for f in scene.frames]
-        with self._lock:
-            self._scene, self._frames, self._still_from, self._index = scene, encoded, scene.still_from, 0
-            self._pending = ""
-        return scene
+        return scene, [self._encode(f) for f in scene.frames]
 
-    def clear(self) -> None:
-        """An empty desk."""
-        scene = make_scene("empty", width=self.width, height=self.height, frames=4, seed=self.seed)
-        encoded = [self._encode(f) for f in scene.frames]
+    def _install(self, scene: Scene, encoded: list[bytes], generation: int | None = None) -> None:
         with self._lock:
-            self._pending = ""
-            self._scene, self._frames, self._still_from, self._index = scene, encoded, 0, 0
+            if generation is not None and generation != self._generation:
+                return  # placed or cleared meanwhile: the newer request wins
+            self._scene, self._frames, self._still_from, self._index = scene, encoded, scene.still_from, 0
+
+    def _place_in_background(self, name: str) -> None:
+        """The URL's initial scene, drawn off the open path (a 720p clip takes a second or two)."""
+        with self._lock:
+            generation = self._generation
+
+        def work() -> None:
+            self._install(*self._render(name), generation=generation)
+
+        threading.Thread(target=work, name="doccam-emulator-scene", daemon=True).start()
 
     def unplug(self, unplugged: bool = True) -> None:
         """Simulate the USB cable pulled (reads fail) or plugged back."""
@@ -78,7 +98,7 @@ class DoccamEmulator:
     # ----- the camera side ----------------------------------------------------------------------
     def open(self) -> None:
         if self._pending:
-            self.place(self._pending)
+            self._place_in_background(self._pending)
             self._pending = ""
         self._next_at = time.monotonic()
 

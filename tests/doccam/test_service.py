@@ -172,3 +172,17 @@ def test_example_config_section_is_valid() -> None:
     entry = load_config(example).devices[DeviceClass.DOCUMENT_CAMERA]
     assert DeviceUrl.parse(entry.url).scheme == "uvc"
     assert DoccamOptions.from_mapping(dict(entry.options)).max_bytes == 400_000
+
+
+async def test_initial_scene_is_drawn_off_the_open_path_and_a_later_clear_wins(bus: EventBus) -> None:
+    device = build_device(sim_spec("scene=a4&width=640&height=360&fps=30&frames=8"), bus)
+    started = time.monotonic()
+    assert (await device.open()).ok
+    try:
+        assert time.monotonic() - started < 1.0
+        device.emulator.clear()  # the technician clears the desk before the initial scene is ready
+        await asyncio.sleep(1.5)
+        assert device.emulator.scene.kind == "empty"
+        assert device.latest_outline() is None  # type: ignore[attr-defined]
+    finally:
+        await device.close()
