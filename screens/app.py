@@ -1,0 +1,217 @@
+"""KioskApp: window, chrome and screen switching. Everything else lives in the screens and the flow layer.
+
+Kept deliberately small (no god window class): it owns the ScreenManager, the chrome, lockdown, the
+language and the theme; screens are created on first use from ``base.REGISTRY`` by view-model kind.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.lang import Builder
+from kivy.properties import ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from kiosk.flows import intents as I
+from kiosk.flows.viewmodels import IdleWarningVM, ViewModel
+from screens.base import REGISTRY, BaseScreen
+from screens.bridge import Bridge, FlowPort
+from screens.i18n import Translator
+from screens.theme import Theme, register_font
+
+log = logging.getLogger(__name__)
+SCREEN_MODULES = ["attract", "home", "identify", "guide", "notice", "form", "materials", "signature", "confirm",
+                  "progress", "receipt", "evaluate", "case_status", "centres", "faq", "help", "message",
+                  "maintenance"]
+BLOCKED_KEYS = {27, 1001}  # Esc, Android back; F-keys and Alt+F4 below
+Builder.load_file(str(Path(__file__).with_name("common.kv")))
+
+
+@dataclass(frozen=True)
+class UiOptions:
+    orientation: str = "portrait"
+    language: str = "zh_CN"
+    elder_font_scale: float = 1.6
+    font: str = ""
+    lockdown: bool = True
+    tech_hold_s: float = 5.0
+
+
+class KioskApp(App):
+    theme = ObjectProperty(None)
+    language = StringProperty("zh_CN")
+
+    def __init__(self, port: FlowPort, options: UiOptions = UiOptions(), **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.options = options
+        self.port = port
+        self.font = register_font(options.font)
+        self.translator = Translator(options.language)
+        self.language = options.language
+        self.theme = Theme(elder_scale=options.elder_font_scale, portrait=options.orientation == "portrait",
+                           font_path=str(self.font.path))
+        self.screens: dict[str, BaseScreen] = {}
+        self.current_vm: ViewModel | None = None
+        self.on_shown: list[Callable[[str], None]] = []  # tests/bench: called after a screen is shown
+        self._last_touch = 0.0
+        self.bridge: Bridge | None = None
+
+    # ----- build --------------------------------------------------------------------------------
+    def build(self) -> FloatLayout:
+        from screens.widgets.chrome import BottomBar, IdleOverlay, TechCorner
+        from screens.widgets.keyboard import LexiconLoader, OnScreenKeyboard
+
+        for name in SCREEN_MODULES:
+            importlib.import_module(f"screens.{name}")
+        root = FloatLayout()
+        column = BoxLayout(orientation="vertical")
+        self.manager = ScreenManager(transition=NoTransition())
+        self.bottom_bar = BottomBar()
+        column.add_widget(self.manager)
+        column.add_widget(self.bottom_bar)
+        self.column = column
+        self.ime_loader = LexiconLoader()
+        self.keyboard: OnScreenKeyboard | None = None
+        root.add_widget(column)
+        self.overlay = IdleOverlay(on_continue=lambda: self.send(I.Touch()))
+        corner = TechCorner(on_unlock=self.open_maintenance, hold_s=self.options.tech_hold_s,
+                            size_hint=(None, None), size=(120, 120), pos_hint={"x": 0, "top": 1})
+        root.add_widget(corner)
+        self.tech_corner = corner
+        with root.canvas.before:
+            from kivy.graphics import Color, Rectangle
+
+            self._bg = Color(*self.theme.bg)
+            self._bg_rect = Rectangle(pos=root.pos, size=root.size)
+        root.bind(size=lambda w, s: setattr(self._bg_rect, "size", s))
+        self.theme.bind(bg=lambda _t, c: setattr(self._bg, "rgba", c))
+        root.bind(on_touch_down=self._any_touch)
+        if self.options.lockdown:
+            Window.bind(on_request_close=lambda *_a, **_k: True, on_keyboard=self._on_keyboard)
+        self.bridge = Bridge(self.port, self.show, self.show_idle)
+        self.root_widget = root
+        return root
+
+    # ----- view-models in -----------------------------------------------------------------------
+    def show(self, vm: ViewModel) -> None:
+        if vm.elder_mode != self.theme.elder:
+            self.theme.elder = vm.elder_mode
+        screen = self.screen_for(vm.kind)
+        if self.manager.current != screen.name:
+            self.hide_keyboard()
+        screen.render(vm)
+        self.current_vm = vm
+        if self.manager.current != screen.name:
+            self.manager.current = screen.name
+        self.bottom_bar.opacity = 0 if vm.kind == "attract" else 1
+        self.bottom_bar.disabled = vm.kind == "attract"
+        for hook in list(self.on_shown):
+            hook(vm.kind)
+
+    def screen_for(self, kind: str) -> BaseScreen:
+        if kind not in self.screens:
+            cls = REGISTRY.get(kind) or REGISTRY["message"]
+            screen = cls()
+            self.screens[kind] = screen
+            self.manager.add_widget(screen)
+        return self.screens[kind]
+
+    def show_idle(self, vm: IdleWarningVM | None) -> None:
+        if vm is None:
+            if self.overlay.parent is not None:
+                self.root_widget.remove_widget(self.overlay)
+            return
+        self.overlay.seconds_left = vm.seconds_left
+        self.overlay.text = self.tr(vm.text).replace("{n}", str(vm.seconds_left))
+        if self.overlay.parent is None:
+            self.root_widget.add_widget(self.overlay)
+
+    # ----- on-screen keyboard -------------------------------------------------------------------
+    def keyboard_for(self, target: Any, mode: str = "pinyin") -> Any:
+        """Dock the on-screen keyboard above the bottom bar, typing into ``target`` (a TextInput)."""
+        from screens.widgets.keyboard import OnScreenKeyboard
+
+        if self.keyboard is None:
+            self.keyboard = OnScreenKeyboard(self.ime_loader, on_done=self.hide_keyboard)
+        keyboard = self.keyboard
+        keyboard.target = target
+        if keyboard.mode != mode:
+            keyboard.set_mode(mode)
+        if keyboard.parent is None:
+            self.column.add_widget(keyboard, index=1)
+        return keyboard
+
+    def hide_keyboard(self) -> None:
+        keyboard = self.keyboard
+        if keyboard is None or keyboard.parent is None:
+            return
+        target, keyboard.target = keyboard.target, None
+        self.column.remove_widget(keyboard)
+        if target is not None:
+            target.focus = False
+            committed = getattr(target, "on_committed", None)
+            if callable(committed):
+                committed(target.text)
+
+    # ----- intents out --------------------------------------------------------------------------
+    def send(self, intent: I.Intent) -> None:
+        self.port.send(intent)
+
+    def _any_touch(self, _root: Any, _touch: Any) -> bool:
+        now = time.monotonic()
+        if now - self._last_touch > 1.0:  # at most one keep-alive a second
+            self._last_touch = now
+            self.send(I.Touch())
+        return False
+
+    def help_pressed(self) -> None:
+        self.send(I.Help())
+
+    def toggle_elder(self) -> None:
+        self.send(I.ToggleElder())
+
+    def cancel_pressed(self) -> None:
+        self.send(I.Cancel())
+
+    def toggle_language(self) -> None:
+        self.language = "en" if self.language.startswith("zh") else "zh_CN"
+        self.translator.switch(self.language)
+        if self.current_vm is not None:  # re-render: labels built in Python pick up the language
+            self.show(self.current_vm)
+
+    def tr(self, text: str) -> str:
+        return self.translator(text)
+
+    def open_maintenance(self) -> None:
+        """The technician gesture: show the PIN/TOTP pad locally; the code goes to the flow layer as an intent."""
+        screen = self.screen_for("maintenance")
+        screen.open_login()
+        self.manager.current = screen.name
+        for hook in list(self.on_shown):
+            hook("maintenance")
+
+    # ----- lockdown -----------------------------------------------------------------------------
+    def _on_keyboard(self, _window: Any, key: int, _scancode: int, _codepoint: str, modifiers: list[str]) -> bool:
+        if key in BLOCKED_KEYS or 282 <= key <= 293:  # Esc/back, F1–F12
+            return True
+        if "alt" in modifiers and key in (9, 285):  # Alt+Tab, Alt+F4
+            return True
+        return False
+
+    # ----- screenshots --------------------------------------------------------------------------
+    def screenshot(self, path: Path) -> Path:
+        """Write the current frame to ``path`` (Kivy appends a counter; we rename it back)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        written = Window.screenshot(name=str(path))  # writes <stem>0001.png
+        Path(written).replace(path)
+        return path

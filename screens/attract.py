@@ -1,0 +1,51 @@
+"""Attract loop (7×24 idle): hall name, clock, high-frequency items, "轻触屏幕开始办理", hall message,
+and the out-of-service notice when a required device or the platform is down."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from kivy.animation import Animation
+from kivy.clock import Clock
+from kivy.lang import Builder
+from kivy.properties import StringProperty
+
+from kiosk.flows import intents as I
+from kiosk.flows.viewmodels import AttractVM
+from screens.base import BaseScreen, fill_buttons, screen
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+WEEKDAYS = "一二三四五六日"
+
+
+@screen("attract")
+class AttractScreen(BaseScreen):
+    clock_text = StringProperty("")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._tick = Clock.schedule_interval(self._update_clock, 1.0)
+        self._update_clock()
+        self._pulse: Animation | None = None
+
+    def _update_clock(self, _dt: float = 0) -> None:
+        now = time.localtime()
+        self.clock_text = time.strftime("%Y年%m月%d日  星期", now) + WEEKDAYS[now.tm_wday] + time.strftime("  %H:%M", now)
+
+    def render(self, vm: AttractVM) -> None:  # type: ignore[override]
+        super().render(vm)
+        items = [] if vm.out_of_service else list(vm.high_frequency)
+        fill_buttons(self.ids.item_list, [(e.name, lambda c=e.code: self.send(I.Start(c))) for e in items], "KGhost")
+        if self._pulse is None and not vm.out_of_service:
+            self._pulse = Animation(opacity=0.35, duration=1.2) + Animation(opacity=1, duration=1.2)
+            self._pulse.repeat = True
+            self._pulse.start(self.ids.prompt)
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if super().on_touch_down(touch):
+            return True
+        if self.vm is not None and not self.vm.out_of_service:
+            self.send(I.Touch())  # any tap outside an item starts a session at the home screen
+        return True

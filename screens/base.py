@@ -1,0 +1,70 @@
+"""BaseScreen: renders one view-model kind, sends intents; no screen knows the flow engine or devices."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from kivy.app import App
+from kivy.properties import ObjectProperty
+from kivy.uix.screenmanager import Screen
+
+from kiosk.flows.intents import Intent
+from kiosk.flows.viewmodels import ViewModel
+
+REGISTRY: dict[str, type["BaseScreen"]] = {}
+
+
+def screen(kind: str) -> Callable[[type["BaseScreen"]], type["BaseScreen"]]:
+    """Class decorator: this screen renders view-models whose ``kind`` is ``kind``."""
+
+    def register(cls: type[BaseScreen]) -> type[BaseScreen]:
+        cls.kind = kind
+        REGISTRY[kind] = cls
+        return cls
+
+    return register
+
+
+class BaseScreen(Screen):
+    kind = "base"
+    vm = ObjectProperty(None, allownone=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("name", self.kind)
+        super().__init__(**kwargs)
+
+    @property
+    def app(self) -> Any:
+        return App.get_running_app()
+
+    def tr(self, text: str) -> str:
+        return self.app.tr(text) if self.app else text
+
+    def send(self, intent: Intent) -> None:
+        self.app.send(intent)
+
+    def render(self, vm: ViewModel) -> None:
+        """Default: keep the snapshot; kv rules bind to ``root.vm``. Screens with lists override."""
+        self.vm = vm
+
+
+def fill_buttons(container: Any, entries: list[tuple[str, Callable[[], None]]], style: str = "KButton") -> list[Any]:
+    """Replace ``container``'s children with one styled button per (label, action)."""
+    from kivy.factory import Factory
+
+    container.clear_widgets()
+    buttons = []
+    for label, action in entries:
+        button = getattr(Factory, style)(text=label)
+        button.bind(on_release=lambda _b, act=action: act())
+        container.add_widget(button)
+        buttons.append(button)
+    return buttons
+
+
+def fill_labels(container: Any, lines: list[str], style: str = "KLabel") -> None:
+    from kivy.factory import Factory
+
+    container.clear_widgets()
+    for line in lines:
+        container.add_widget(getattr(Factory, style)(text=line))

@@ -1,0 +1,29 @@
+"""Case status (办件查询): scan the receipt QR or read the ID card, then the cases with their steps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.lang import Builder
+
+from kiosk.flows import intents as I
+from kiosk.flows.viewmodels import CaseStatusVM
+from screens.base import BaseScreen, fill_buttons, fill_labels, screen
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+PHASES = {"scan": "请将回执二维码对准扫码区", "idcard": "请将身份证放在感应区"}
+
+
+@screen("case_status")
+class CaseStatusScreen(BaseScreen):
+    def render(self, vm: CaseStatusVM) -> None:  # type: ignore[override]
+        super().render(vm)
+        fill_buttons(self.ids.methods, [(self.tr(o.label), lambda m=o.id: self.send(I.Choose("method", m)))
+                                        for o in vm.methods] if vm.phase == "choose" else [], "KGhost")
+        lines = [self.tr(PHASES[vm.phase])] if vm.phase in PHASES else []
+        for case in vm.cases:
+            lines.append(f"{case.item_name}  {case.case_number}\n{self.tr('状态')}：{case.status_label}  {case.updated}")
+            lines += [f"    {s.label}  {s.value}" for s in case.steps]
+        if vm.phase == "result" and not vm.cases:
+            lines.append(self.tr("没有查到办件"))
+        fill_labels(self.ids.cases, lines)

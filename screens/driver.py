@@ -1,0 +1,71 @@
+"""Drive the real app without ``App.run()``: the headless demo, the UI tests and the bench step the
+Kivy event loop themselves, frame by frame, so a journey is deterministic and fast.
+
+``pump()`` runs frames until the UI is idle (no pending snapshot); ``tap()`` presses a widget through a
+real touch (UnitTestTouch) so hit-testing, grabbing and ``on_release`` run as on the touch screen.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from kivy.base import EventLoop
+from kivy.tests.common import UnitTestTouch
+
+from screens.app import KioskApp
+
+
+class Driver:
+    def __init__(self, app: KioskApp) -> None:
+        self.app = app
+        self.frames = 0
+
+    def start(self) -> "Driver":
+        self.app._run_prepare()  # builds the root and opens the window, as App.run() does first
+        self.pump()
+        return self
+
+    def stop(self) -> None:
+        self.app.stop()
+        EventLoop.idle()
+
+    def pump(self, frames: int = 2) -> None:
+        """Run ``frames`` frames (each: clock, input, layout, draw, flip) after flushing pending snapshots."""
+        for _ in range(frames):
+            if self.app.bridge is not None:
+                self.app.bridge.flush_now()
+            EventLoop.idle()
+            self.frames += 1
+
+    def wait_for(self, kind: str, timeout: float = 10.0) -> None:
+        """Pump until the screen of ``kind`` is current (the flow layer may answer from another thread)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.pump(1)
+            current = self.app.current_vm
+            if current is not None and current.kind == kind and self.app.manager.current == self.app.screen_for(kind).name:
+                self.pump(1)
+                return
+            time.sleep(0.002)
+        raise TimeoutError(f"screen {kind!r} not shown (current: {self.app.current_vm and self.app.current_vm.kind})")
+
+    def tap(self, widget: Any, frames: int = 1) -> None:
+        """A real touch at the widget's centre in window coordinates."""
+        x, y = widget.to_window(*widget.center)
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        touch.touch_up()
+        self.pump(frames)
+
+    def screen(self, kind: str) -> Any:
+        return self.app.screen_for(kind)
+
+    def button(self, kind: str, text: str) -> Any:
+        """The first Button on the ``kind`` screen whose text contains ``text``."""
+        from kivy.uix.button import Button
+
+        for widget in self.app.screen_for(kind).walk():
+            if isinstance(widget, Button) and text in widget.text and not widget.disabled:
+                return widget
+        raise LookupError(f"no button {text!r} on {kind}")

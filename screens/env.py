@@ -1,0 +1,47 @@
+"""Process set-up that must happen before the first kivy import: headless GL, no argv parsing, lockdown.
+
+Why here and not in the app: Kivy reads its environment and Config at import time, and the window
+size/fullscreen must be known before the window exists. ``prepare()`` is idempotent.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+
+PORTRAIT = (1080, 1920)
+LANDSCAPE = (1920, 1080)
+_prepared = False
+
+
+def prepare(orientation: str = "portrait", fullscreen: bool = False, headless: bool | None = None,
+            scale: float = 1.0) -> None:
+    """Environment + kivy Config for our window; ``scale`` < 1 shrinks the window (tests) but keeps the aspect."""
+    global _prepared
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+    os.environ.setdefault("KIVY_NO_FILELOG", "1")
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
+    os.environ.setdefault("KIVY_CLIPBOARD", "sdl2")  # the default probes xsel/xclip and logs tracebacks
+    if "KIVY_HOME" not in os.environ:
+        os.environ["KIVY_HOME"] = tempfile.mkdtemp(prefix="kivy-home-")
+    if headless is None:
+        headless = not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")
+    if headless:
+        os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
+    if _prepared or "kivy.core.window" in sys.modules:
+        _prepared = True
+        return
+    from kivy.config import Config
+
+    width, height = PORTRAIT if orientation == "portrait" else LANDSCAPE
+    Config.set("graphics", "width", str(int(width * scale)))
+    Config.set("graphics", "height", str(int(height * scale)))
+    Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
+    Config.set("graphics", "borderless", "1" if fullscreen else "0")
+    Config.set("graphics", "resizable", "0")
+    Config.set("kivy", "exit_on_escape", "0")  # lockdown: Esc never quits
+    Config.set("kivy", "pause_on_minimize", "0")
+    Config.set("input", "mouse", "mouse,disable_multitouch")
+    _prepared = True

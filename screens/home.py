@@ -1,0 +1,44 @@
+"""Home: categories, high-frequency items, citizen services, and search that also matches pinyin initials."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.lang import Builder
+
+from kiosk.flows import intents as I
+from kiosk.flows.viewmodels import HomeVM
+from screens.base import BaseScreen, fill_buttons, screen
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+
+
+@screen("home")
+class HomeScreen(BaseScreen):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._search = Clock.create_trigger(self._send_search, 0.25)
+
+    def render(self, vm: HomeVM) -> None:  # type: ignore[override]
+        super().render(vm)
+        fill_buttons(self.ids.categories,
+                     [(f"{self.tr(c.label)} ({c.count})", lambda c=c.id: self.send(I.Search(self.ids.query.text, c)))
+                      for c in vm.categories], "KGhost")
+        shown = vm.results if (vm.query or vm.category) else vm.high_frequency
+        fill_buttons(self.ids.item_list, [(e.name, lambda c=e.code: self.send(I.Start(c))) for e in shown])
+        fill_buttons(self.ids.services, [(self.tr(o.label), lambda s=o.id: self.send(I.OpenService(s)))
+                                         for o in vm.services], "KGhost")
+        if self.ids.query.text != vm.query:
+            self.ids.query.text = vm.query
+
+    def query_changed(self, text: str) -> None:
+        if self.vm is not None and text != self.vm.query:
+            self._search()
+
+    def _send_search(self, _dt: float = 0) -> None:
+        self.send(I.Search(self.ids.query.text, self.vm.category if self.vm else None))
+
+    def open_keyboard(self) -> None:
+        self.app.keyboard_for(self.ids.query, "letters")

@@ -1,0 +1,42 @@
+"""Identify: choose a method, then the animated "请将身份证放在感应区", the QR prompt, or the live face
+preview with guidance (the flow layer streams JPEG previews in the view-model)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.animation import Animation
+from kivy.lang import Builder
+
+from kiosk.flows import intents as I
+from kiosk.flows.viewmodels import IdentifyVM
+from screens.base import BaseScreen, fill_buttons, screen
+from screens.imaging import set_jpeg
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+PROMPTS = {"insert_card": "请将身份证放在感应区", "reading": "正在读取身份证，请勿移动",
+           "scan_code": "请出示渝快码，对准下方扫码区", "insert_sscard": "请插入社会保障卡",
+           "face": "请正对摄像头，保持不动", "verifying": "正在核验身份…"}
+
+
+@screen("identify")
+class IdentifyScreen(BaseScreen):
+    _anim: Animation | None = None
+
+    def render(self, vm: IdentifyVM) -> None:  # type: ignore[override]
+        super().render(vm)
+        choosing = vm.phase == "choose"
+        fill_buttons(self.ids.methods, [(self.tr(o.label), lambda m=o.id: self.send(I.Choose("method", m)))
+                                        for o in vm.methods] if choosing else [])
+        self.ids.prompt.text = self.tr(vm.guidance or PROMPTS.get(vm.phase, ""))
+        self.ids.card.opacity = 1 if vm.phase in ("insert_card", "reading", "insert_sscard") else 0
+        self.ids.qr.opacity = 1 if vm.phase == "scan_code" else 0
+        set_jpeg(self.ids.preview, vm.preview_jpeg)
+        self.ids.preview.opacity = 1 if vm.phase == "face" and vm.preview_jpeg else 0
+        if vm.phase in ("insert_card", "insert_sscard", "scan_code") and self._anim is None:
+            self._anim = Animation(y_shift=-40, duration=0.8) + Animation(y_shift=0, duration=0.8)
+            self._anim.repeat = True
+            self._anim.start(self.ids.card)
+        elif vm.phase not in ("insert_card", "insert_sscard", "scan_code") and self._anim is not None:
+            self._anim.cancel(self.ids.card)
+            self._anim = None

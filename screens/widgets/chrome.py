@@ -1,0 +1,61 @@
+"""Chrome around every screen: the bottom bar (帮办, 长辈模式, language, home), the idle countdown overlay,
+and the hidden technician corner (long-press top-left for ``hold_s`` seconds)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from kivy.clock import Clock
+from kivy.lang import Builder
+from kivy.properties import NumericProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.widget import Widget
+
+Builder.load_file(str(Path(__file__).with_name("chrome.kv")))
+
+
+class BottomBar(BoxLayout):
+    """Always visible; in elder mode its buttons grow with the type."""
+
+
+class IdleOverlay(FloatLayout):
+    """'还有 20 秒将退出，点击继续办理': any tap on it keeps the session (sends Touch)."""
+
+    text = StringProperty("")
+    seconds_left = NumericProperty(0)
+
+    def __init__(self, on_continue: Callable[[], None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._on_continue = on_continue
+
+    def on_touch_down(self, touch: Any) -> bool:
+        self._on_continue()
+        return True  # swallow: the tap under the overlay must not act
+
+
+class TechCorner(Widget):
+    """Invisible: a finger held here for ``hold_s`` opens the maintenance login; anything shorter does nothing."""
+
+    hold_s = NumericProperty(5.0)
+
+    def __init__(self, on_unlock: Callable[[], None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._on_unlock = on_unlock
+        self._event: Any = None
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if not self.collide_point(*touch.pos):
+            return False
+        touch.grab(self)
+        self._event = Clock.schedule_once(lambda _dt: self._on_unlock(), self.hold_s)
+        return False  # let the screen below see the tap too: the corner must stay secret
+
+    def on_touch_up(self, touch: Any) -> bool:
+        if touch.grab_current is self:
+            touch.ungrab(self)
+            if self._event is not None:
+                self._event.cancel()
+                self._event = None
+        return False
