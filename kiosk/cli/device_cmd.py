@@ -19,8 +19,10 @@ DEVICE_COMMANDS: list[str] = [
 ]
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction, argv_words: list[str] | None = None) -> None:  # type: ignore[type-arg]
+    """Imports only the named class's CLI (``drivers.<class>.cli``); all of them for help."""
     parser = sub.add_parser("device", help="talk to one device directly (technician)")
     device_sub = parser.add_subparsers(dest="device_class", metavar="CLASS")
-    for module_name in DEVICE_COMMANDS:
+    wanted = [m for m in DEVICE_COMMANDS if argv_words and m == f"drivers.{argv_words[0]}.cli"]
+    for module_name in wanted or DEVICE_COMMANDS:
         importlib.import_module(module_name).register(device_sub)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import logging
 import sys
 from typing import Sequence
@@ -28,12 +29,41 @@ COMMANDS = [
 ]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _positionals(argv: Sequence[str]) -> list[str]:
+    """The words that are not options (``--config X`` skipped), to import only the command asked for."""
+    words, skip = [], False
+    for token in argv:
+        if skip:
+            skip = False
+        elif token == "--config":
+            skip = True
+        elif not token.startswith("-"):
+            words.append(token)
+    return words
+
+
+def _modules_for(words: list[str]) -> list[str]:
+    """Command ``install-service`` lives in ``install_cmd``; help or an unknown word loads them all."""
+    if words:
+        stem = words[0].split("-")[0].replace("-", "_")
+        chosen = [m for m in COMMANDS if m.rsplit(".", 1)[1] == f"{stem}_cmd"]
+        if chosen:
+            return chosen
+    return COMMANDS
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """Import only the chosen command's module (start-up cost matters on a terminal's CPU)."""
     parser = argparse.ArgumentParser(prog="kiosk", description="渝快办 self-service terminal")
     parser.add_argument("--config", help="terminal config TOML (default: $KIOSK_CONFIG or the embedded default)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module_name in COMMANDS:
-        importlib.import_module(module_name).register(sub)
+    words = _positionals(sys.argv[1:] if argv is None else argv)
+    for module_name in _modules_for(words):
+        module = importlib.import_module(module_name)
+        if "argv_words" in inspect.signature(module.register).parameters:
+            module.register(sub, argv_words=words[1:])
+        else:
+            module.register(sub)
     return parser
 
 
@@ -41,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Technician commands print one line per failure: library and runner warnings must not reach
     # stderr through Python's last-resort handler. Commands that keep logs configure their own.
     logging.getLogger().addHandler(logging.NullHandler())
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

@@ -47,6 +47,7 @@ class PlatformSection(_Section):
     key_file: str = Field("", description="the terminal's Ed25519 private key (PEM); empty: <data_dir>/terminal.key")
     bundle_public_key: str = Field("", description="pinned Ed25519 public key (base64) that config bundles must be signed with")
     heartbeat_s: float = Field(30.0, gt=0, description="seconds between heartbeats")
+    enrollment_code: str = Field("DEMO-ENROLL", description="one-time code the platform issues to register this terminal")
 
 
 class DeviceEntry(_Section):
