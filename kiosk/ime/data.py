@@ -3,7 +3,7 @@
 * readings: pypinyin's ``pinyin_dict`` (characters) and ``phrases_dict`` (phrases), plus Unihan
   ``kMandarin`` (Debian ``unicode-data``) for characters pypinyin lacks;
 * characters with no reading at all (𠮷) inherit the reading of the character Unihan names as their
-  variant (𠮷 → 吉), so a rare character in a citizen's name is always reachable;
+  variant (𠮷 → 吉) and are listed right after it, so a rare character in a name is always reachable;
 * frequency: jieba's word frequencies (a character's weight is the summed frequency of the words
   it occurs in), so the candidate bar puts 张 before 章 before 䶮.
 
@@ -25,7 +25,7 @@ from pathlib import Path
 
 UNIHAN_DIR = Path("/usr/share/unicode")
 _VARIANT_KEYS = ("kSpoofingVariant", "kZVariant", "kSemanticVariant", "kSpecializedSemanticVariant")
-_FORMAT = 3
+_FORMAT = 4
 _lock = threading.Lock()
 
 
@@ -101,6 +101,7 @@ def build() -> Lexicon:
             readings[ch].update(toneless(v) for v in value.split())
             primary[ch] = toneless(value.split()[0])
     variants: dict[str, list[str]] = defaultdict(list)
+    inherited: dict[str, str] = {}  # 𠮷 → 吉: listed right after its base, where a citizen looks for it
     for ch, key, value in _unihan("Variants"):
         if key not in _VARIANT_KEYS:
             continue
@@ -109,6 +110,7 @@ def build() -> Lexicon:
             if ch not in readings and base in readings:
                 readings[ch].update(readings[base])
                 primary[ch] = primary.get(base, "")
+                inherited[ch] = base
             if ch != base and ch not in variants[base]:
                 variants[base].append(ch)
     by_syllable: dict[str, list[str]] = defaultdict(list)
@@ -119,13 +121,24 @@ def build() -> Lexicon:
     def score(ch: str, syllable: str) -> tuple[bool, int, int]:
         return (primary.get(ch) != syllable, -char_freq.get(ch, 0), ord(ch))  # ties: BMP before Ext-B
 
-    chars = {s: sorted(cs, key=lambda ch, s=s: score(ch, s)) for s, cs in by_syllable.items()}
+    chars = {s: _after_bases(sorted(cs, key=lambda ch, s=s: score(ch, s)), inherited) for s, cs in by_syllable.items()}
     phrases: dict[str, list[str]] = defaultdict(list)
     for phrase, pys in phrases_dict.items():
         phrases["'".join(toneless(p[0]) for p in pys)].append(phrase)
     ranked = {k: sorted(v, key=lambda w: -word_freq.get(w, 0)) for k, v in phrases.items()}
     by_freq = lambda ch: (-char_freq.get(ch, 0), ord(ch))  # noqa: E731
     return Lexicon(chars, ranked, {b: sorted(v, key=by_freq) for b, v in variants.items()}, char_freq)
+
+
+def _after_bases(ranked: list[str], inherited: dict[str, str]) -> list[str]:
+    """Move each character that only has its variant's reading to just after that variant."""
+    moved = [ch for ch in ranked if ch in inherited and inherited[ch] in ranked]
+    if not moved:
+        return ranked
+    result = [ch for ch in ranked if ch not in moved]
+    for ch in moved:
+        result.insert(result.index(inherited[ch]) + 1, ch)
+    return result
 
 
 def _cache_key() -> str:

@@ -97,3 +97,12 @@ def test_pinyin_initials_search():
     assert search("shebao", keys)[0].text == "社保缴费"
     assert search("异地", keys)[0].text == "医保异地备案"
     assert search("xyz", keys) == []
+
+
+def test_rare_variant_listed_right_after_its_base(lexicon):
+    chars = lexicon.chars["ji"]
+    assert chars[chars.index("吉") + 1] == "𠮷"
+    composer = Composer(lexicon)
+    type_all(composer, "ji")
+    texts = [c.text for c in composer.candidates()]
+    assert texts.index("𠮷") == texts.index("吉") + 1 < 8 * 4  # within the first four pages
