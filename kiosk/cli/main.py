@@ -26,6 +26,8 @@ COMMANDS = [
     "kiosk.cli.platform_cmd",
     "kiosk.cli.items_cmd",
     "kiosk.cli.install_cmd",
+    "kiosk.cli.simulate_cmd",
+    "kiosk.cli.admin_cmd",
 ]
 
 

@@ -1,0 +1,196 @@
+"""Controller: one citizen session from the first touch to the wipe — home, items, services, idle.
+
+The UI (or ``kiosk simulate``) calls ``send(intent)``; the controller publishes a frozen
+view-model after each. It owns the ``Session`` and is the only place that ends it: normal end,
+cancel, idle timeout and errors all go through ``end()``, which cancels device commands in flight,
+closes the flow (never abandoning an accepted application) and calls ``Session.wipe``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Callable
+
+from kiosk.flows import intents as I
+from kiosk.flows.idle import IdleTimer
+from kiosk.flows.itemflow import ItemFlow
+from kiosk.flows.record import FlowRecord
+from kiosk.flows.search import ItemIndex
+from kiosk.flows.services import CitizenServices
+from kiosk.flows.session import Session
+from kiosk.flows.states import FlowState
+from kiosk.flows.viewmodels import AttractVM, HomeVM, IdleWarningVM, MessageVM, Option, ViewModel
+from kiosk.flows.wiring import FlowServices
+
+log = logging.getLogger(__name__)
+Publish = Callable[[ViewModel], None]
+
+SERVICES = (Option("case_status", "办件查询"), Option("appointment", "预约取号"), Option("centres", "附近网点"),
+            Option("faq", "常见问题"), Option("help", "帮办"), Option("complaint", "办不成事反映"))
+HIGH_FREQUENCY = ("00011200400001", "00012700100001", "00011500200001", "00011300100001", "00010900200001", "YJS000001")
+
+
+class Controller:
+    def __init__(self, services: FlowServices, publish: Publish, *, elder: bool = False) -> None:
+        self.services = services
+        self.publish_cb = publish
+        self.index: ItemIndex = services.extras.setdefault("index", ItemIndex(services.catalog))
+        self.session: Session | None = None
+        self.flow: ItemFlow | None = None
+        self.citizen = CitizenServices(self)
+        self.view: ViewModel | None = None
+        self.elder_default = elder
+        self.ended_reason = ""
+        cfg = services.config.session
+        self.idle = IdleTimer(cfg.idle_timeout_s, cfg.idle_warning_s, cfg.elder_timeout_factor, self._idle_warning, self._idle_expired)
+
+    # ----- publishing ---------------------------------------------------------------------------
+    @property
+    def elder(self) -> bool:
+        return self.session.elder_mode if self.session else self.elder_default
+
+    def publish(self, vm: ViewModel) -> None:
+        self.view = vm
+        self.publish_cb(vm)
+        if vm.elder_mode and vm.speak and self.services.terminal.speaker is not None:
+            asyncio.get_running_loop().create_task(self._speak(vm.speak))
+
+    async def _speak(self, text: str) -> None:
+        speaker = self.services.terminal.speaker
+        if speaker is not None:
+            result = await speaker.speak(text)
+            if not result.ok:
+                log.info("speaker: %s", result.description)
+
+    def attract(self) -> None:
+        cfg = self.services.config.terminal
+        down = self.services.terminal.required_down()
+        self.publish(AttractVM(elder_mode=False, speak="", title=cfg.hall, hall_name=cfg.hall, high_frequency=self._frequent(),
+                               out_of_service=bool(down), out_of_service_reason="设备维护中，请到其他终端或窗口办理" if down else ""))
+
+    def _frequent(self) -> tuple:
+        entries = {e.code: e for e in self.index.entries()}
+        return tuple(entries[c] for c in HIGH_FREQUENCY if c in entries)
+
+    def home(self, query: str = "", category: str | None = None) -> None:
+        results = self.index.search(query, category) if query or category else ()
+        speak = "请选择要办理的事项，也可以输入拼音首字母搜索" if not query else f"找到{len(results)}个事项"
+        self.publish(HomeVM(elder_mode=self.elder, speak=speak, title="渝快办", can_cancel=True, categories=self.index.categories(),
+                            high_frequency=self._frequent(), services=SERVICES, query=query, category=category, results=results))
+
+    # ----- session lifecycle --------------------------------------------------------------------
+    def begin_session(self) -> Session:
+        if self.session is None:
+            self.session = Session(self.services.sessions_root, self.services.audit, self.services.names, elder_mode=self.elder_default)
+            self.services.audit.append("terminal", "session.started", session=self.session.id)
+            self.ended_reason = ""
+            self.idle.start()
+        return self.session
+
+    async def end(self, reason: str) -> None:
+        """End the session: cancel devices, close the flow, wipe everything personal, show attract."""
+        self.idle.stop()
+        self.services.terminal.cancel_all(f"session ended: {reason}")
+        if self.flow is not None:
+            if self.flow.state is FlowState.SUBMITTING:
+                log.warning("session ending while submitting: the submit step finishes first")
+            target = FlowState.TIMED_OUT if reason == "timeout" else FlowState.CANCELLED
+            self.flow.abandon(target, reason)
+            self.flow = None
+        if self.session is not None:
+            self.session.wipe(reason)
+            self.session = None
+        self.citizen.reset()
+        self.ended_reason = reason
+        self.attract()
+
+    # ----- idle ---------------------------------------------------------------------------------
+    def _idle_warning(self, seconds_left: int) -> None:
+        self.publish(IdleWarningVM(elder_mode=self.elder, speak=f"还有{seconds_left}秒将退出，点击屏幕继续办理", title="即将退出",
+                                   seconds_left=seconds_left))
+
+    async def _idle_expired(self) -> None:
+        log.info("session idle: ending")
+        await self.end("timeout")
+
+    # ----- intents ------------------------------------------------------------------------------
+    async def send(self, intent: I.Intent) -> None:
+        """Handle one intent; every intent counts as activity."""
+        if self.session is None and not isinstance(intent, (I.Touch, I.Start, I.OpenService, I.Search, I.ToggleElder, I.Help)):
+            return
+        warned = self.idle.warning_shown
+        self.begin_session()
+        self.idle.touch(self.session.elder_mode if self.session else False)
+        if isinstance(intent, I.Touch):
+            if warned and self.view is not None and self.last_screen is not None:
+                self.publish(self.last_screen)
+            elif self.view is None or isinstance(self.view, AttractVM):
+                self.home()
+            return
+        if isinstance(intent, I.ToggleElder):
+            assert self.session is not None
+            self.session.elder_mode = not self.session.elder_mode
+            self.idle.touch(self.session.elder_mode)
+            self._republish()
+            return
+        if isinstance(intent, I.Search):
+            self.home(intent.query, intent.category)
+            return
+        if isinstance(intent, I.Start):
+            await self._start(intent)
+            return
+        if isinstance(intent, (I.OpenService, I.Help, I.SubmitText, I.Handover)) or self.citizen.active:
+            if await self.citizen.handle(intent):
+                return
+        if self.flow is not None:
+            await self._flow_intent(intent)
+            return
+        if isinstance(intent, (I.Cancel, I.Finish)) or (isinstance(intent, I.Choose) and intent.value in ("home", "cancel")):
+            await self.end("cancelled" if isinstance(intent, I.Cancel) else "finished")
+
+    @property
+    def last_screen(self) -> ViewModel | None:
+        if self.flow is not None and self.flow.view is not None:
+            return self.flow.view
+        return self.citizen.view
+
+    def _republish(self) -> None:
+        vm = self.last_screen or self.view
+        if vm is not None:
+            from dataclasses import replace
+
+            self.publish(replace(vm, elder_mode=self.elder))
+
+    async def _start(self, intent: I.Start) -> None:
+        if self.flow is not None and not self.flow.finished:
+            return
+        if intent.code not in self.services.catalog.items and intent.code not in self.services.catalog.bundles:
+            self.publish(MessageVM(elder_mode=self.elder, speak="没有找到该事项", text="没有找到该事项，请重新搜索", level="warning"))
+            return
+        assert self.session is not None
+        self.flow = ItemFlow(self.services, self.session, self._flow_publish, FlowRecord(intent.code, agent=intent.agent))
+        await self.flow.begin()
+
+    def _flow_publish(self, vm: ViewModel) -> None:
+        self.publish(vm)
+
+    async def _flow_intent(self, intent: I.Intent) -> None:
+        assert self.flow is not None
+        if isinstance(intent, I.Cancel) or (isinstance(intent, I.Choose) and intent.what == "action" and intent.value == "cancel"):
+            await self.end("cancelled")
+            return
+        if isinstance(intent, I.Choose) and intent.what == "action" and intent.value == "centres":
+            await self.citizen.handle(I.OpenService("centres"))
+            return
+        try:
+            await self.flow.handle(intent)
+        except Exception:
+            log.exception("flow %s failed in %s", self.flow.plan.code, self.flow.state.value)
+            await self.end("error")
+            self.publish(MessageVM(elder_mode=self.elder, speak="系统出现问题，已为您退出。请重新办理或呼叫帮办。",
+                                   text="系统出现问题，已为您退出。您的信息已清除，请重新办理或呼叫帮办。", level="error"))
+            return
+        if self.flow is not None and self.flow.finished:
+            reason = self.flow.state.value
+            await self.end("finished" if reason == "done" else reason)

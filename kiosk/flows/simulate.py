@@ -1,0 +1,108 @@
+"""Headless driver: run an item end to end on the sim devices and the embedded platform, printing
+each step. ``kiosk simulate`` and the flow tests use this; ``make demo`` uses it until the UI lands.
+
+``Simulator`` keeps one set of services (devices, platform link, store) open across runs, so a
+test can run the whole catalog in one process; ``simulate_once`` is the one-shot CLI path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+from typing import Callable
+
+from kiosk.flows.controller import Controller
+from kiosk.flows.recovery import Recovered, recover
+from kiosk.flows.robot import Persona, Robot, load_personas
+from kiosk.flows.viewmodels import ViewModel
+from kiosk.flows.wiring import FlowServices, open_services, publish_catalog_to_embedded
+from kiosk.privacy import mask_text
+from kiosk.settings.model import TerminalConfig
+
+Say = Callable[[str], None]
+
+
+@dataclass
+class SimResult:
+    code: str
+    persona: str
+    receipt: str = ""
+    case_ids: list[str] = field(default_factory=list)
+    printed: bool = False
+    certificate_printed: bool = False
+    screens: list[str] = field(default_factory=list)
+    session_files_left: int = 0
+
+
+class Simulator:
+    def __init__(self, services: FlowServices, say: Say = print, personas: dict[str, Persona] | None = None) -> None:
+        self.services = services
+        self.say_raw = say
+        self.personas = personas or load_personas()
+        self.worker: asyncio.Task[None] | None = None
+        self.recovered: list[Recovered] = []
+
+    def say(self, text: str) -> None:
+        self.say_raw(mask_text(text, self.services.names.snapshot()))
+
+    @classmethod
+    async def open(cls, config: TerminalConfig, say: Say = print, personas: dict[str, Persona] | None = None) -> "Simulator":
+        services = await open_services(config)
+        publish_catalog_to_embedded(services)
+        sim = cls(services, say, personas)
+        sim.recovered = await recover(services)
+        for r in sim.recovered:
+            sim.say(f"[recovery] {r.item_code} 会话 {r.session_id[:8]} 停在 {r.state}：{r.outcome} {' '.join(r.receipts)}")
+        sim.worker = asyncio.get_running_loop().create_task(services.link.worker.run(), name="outbox-worker")
+        return sim
+
+    async def close(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.worker
+        await self.services.aclose()
+
+    async def run(self, code: str, persona: str, *, mode: str | None = None, agent: bool = False, elder: bool = False,
+                  print_notice: bool = False, drain_s: float = 15.0) -> SimResult:
+        chosen = self.personas[persona]
+        if agent and not chosen.agent:
+            chosen = Persona(**{**chosen.__dict__, "agent": True, "principal_idcard": chosen.principal_idcard or "lixiuying"})
+        screens: list[str] = []
+
+        def on_view(vm: ViewModel) -> None:
+            screens.append(vm.kind)
+
+        controller = Controller(self.services, on_view, elder=elder)
+        name = self.services.catalog.bundles[code].name if code in self.services.catalog.bundles else self.services.catalog.item(code).name
+        self.say(f"== {code} {name} | persona {persona}{' | 代办' if chosen.agent else ''}{' | 适老化' if elder else ''}{f' | mode {mode}' if mode else ''}")
+        robot = Robot(controller, chosen, self.say, mode=mode, print_notice=print_notice)
+        try:
+            receipt = await robot.run(code)
+        finally:
+            if controller.session is not None:
+                await controller.end("simulation aborted")
+        result = SimResult(code, persona, screens=screens)
+        if receipt is not None:
+            result.receipt, result.printed, result.certificate_printed = receipt.receipt_number, receipt.printed, receipt.certificate_printed
+        await self.services.link.worker.drain(drain_s)
+        for row in self._entries_since(result.receipt):
+            if row.get("case_id"):
+                result.case_ids.append(row["case_id"])
+        root = self.services.sessions_root
+        result.session_files_left = sum(1 for p in root.rglob("*") if p.is_file()) if root.exists() else 0
+        self.say(f"== 完成：回执 {result.receipt}；平台办件 {', '.join(result.case_ids) or '（待上传）'}；会话数据残留文件 {result.session_files_left} 个")
+        return result
+
+    def _entries_since(self, receipt: str) -> list[dict[str, object]]:
+        import sqlite3
+
+        if not receipt:
+            return []
+        with sqlite3.connect(f"file:{self.services.link.outbox.path}?mode=ro", uri=True) as conn:
+            seq = conn.execute("SELECT seq FROM outbox WHERE receipt = ?", (receipt,)).fetchone()
+            if seq is None:
+                return []
+            rows = conn.execute("SELECT receipt, case_id, state FROM outbox WHERE seq >= ? ORDER BY seq", (seq[0],)).fetchall()
+        return [{"receipt": r[0], "case_id": r[1], "state": r[2]} for r in rows]

@@ -1,0 +1,232 @@
+"""SubmitStep: confirm (mode, delivery, routing), submit through the outbox, receipt, 好差评.
+
+Ordering is what makes crashes safe: the checkpoint says SUBMITTING (with the start time) before
+the first enqueue, each enqueue is followed by a checkpoint naming its outbox entry, and only then
+ACCEPTED. Recovery (``kiosk.flows.recovery``) finishes a half-enqueued bundle from the same record
+and never enqueues a member twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kiosk.errors import PlatformError
+from kiosk.flows import intents as I
+from kiosk.flows import plan as P
+from kiosk.flows import views as V
+from kiosk.flows.crash import crash_point
+from kiosk.flows.form import applicant_districts, form_payload
+from kiosk.flows.materials import Provided
+from kiosk.flows.states import FlowState
+from kiosk.flows.submit import acceptance_receipt, application, outbox_materials, print_receipt, print_result, received, result_document
+from kiosk.flows.viewmodels import Action, EvaluateVM, ReceiptVM
+from kiosk.items.jurisdiction import Routing, route
+from kiosk.items.vocab import DELIVERY_METHODS, HANDLING_MODES
+
+if TYPE_CHECKING:
+    from kiosk.flows.itemflow import ItemFlow
+
+log = logging.getLogger(__name__)
+
+
+class SubmitStep:
+    def __init__(self, flow: "ItemFlow") -> None:
+        self.flow = flow
+        self.print_error = ""
+        self.png_path = ""
+        self.certificate: tuple[bool, str] | None = None
+
+    # ----- routing and choices ------------------------------------------------------------------
+    async def routing(self, member: P.Member) -> Routing:
+        r = self.flow.record
+        member_values = {f: r.values.get(self.flow.plan.key(member, f), "") for f in (s.id for s in member.item.fields)}
+        for shared in (self.flow.plan.bundle.shared_fields if self.flow.plan.bundle else ()):
+            if member.id in shared.maps_to:
+                member_values[shared.maps_to[member.id]] = r.values.get(f"shared.{shared.id}", "")
+        principal = r.principal if r.agent and r.principal.get("name") else None
+        districts = applicant_districts(r.identity, principal, await self.flow.districts(), member_values)
+        found = P.situation(member, r.answers)
+        return route(member.item, self.flow.services.district, districts, found.handling_modes if found and found.handling_modes else None)
+
+    def modes(self, member: P.Member) -> tuple[str, ...]:
+        found = P.situation(member, self.flow.record.answers)
+        allowed = found.handling_modes if found and found.handling_modes else member.item.handling_modes
+        return tuple(m for m in allowed if m != "online")  # 全程网办 is the citizen's own phone, not this terminal
+
+    def default_mode(self, member: P.Member, routing: Routing) -> str:
+        modes = self.modes(member) or member.item.handling_modes
+        if routing.decision == "proxy" and "proxy_remote" in modes:
+            return "proxy_remote"
+        for preferred in ("on_site", "self_service", "proxy_remote", "multi_site"):
+            if preferred in modes:
+                return preferred
+        return modes[0]
+
+    async def show_confirm(self) -> None:
+        flow, r = self.flow, self.flow.record
+        first = flow.plan.members[0]
+        routing = await self.routing(first)
+        if routing.decision == "refuse":
+            flow.message(f"{routing.reason}。可到办理地政务服务中心办理，或点“附近网点”查看。", "warning",
+                         (Action("centres", "附近网点", True), Action("cancel", "退出")))
+            return
+        modes = self.modes(first) if flow.plan.single else (r.mode or self.default_mode(first, routing),)
+        if not r.mode or r.mode not in modes:
+            r.mode = self.default_mode(first, routing)
+        deliveries = tuple(d.method for d in first.item.delivery)
+        if r.delivery not in deliveries:
+            r.delivery = deliveries[0] if deliveries else ""
+        districts = await flow.districts()
+        handling = routing.handling_district or routing.receiving_district
+        note = f"本终端受理，转{districts.get(handling, handling)}办理（异地代收代办）" if r.mode == "proxy_remote" else ""
+        if handling == "500000":
+            districts = {**districts, "500000": "重庆市（市级部门）"}
+        found = P.situation(first, r.answers)
+        limit = first.item.time_limits_for(found.id).promised.label() if found else ""
+        flow.save()
+        flow.show(V.confirm_vm(flow.plan, r, P.fields(flow.plan, r.answers), modes, deliveries,
+                               (routing.receiving_district, districts.get(routing.receiving_district, "")),
+                               (handling, districts.get(handling, handling)), note, limit, flow.elder))
+
+    # ----- intents ------------------------------------------------------------------------------
+    async def handle(self, intent: I.Intent) -> None:
+        flow, r = self.flow, self.flow.record
+        if flow.state is FlowState.CONFIRM:
+            if isinstance(intent, I.Choose) and intent.what == "mode" and intent.value in HANDLING_MODES:
+                r.mode = intent.value
+                await self.show_confirm()
+            elif isinstance(intent, I.Choose) and intent.what == "delivery" and intent.value in DELIVERY_METHODS:
+                r.delivery = intent.value
+                await self.show_confirm()
+            elif isinstance(intent, I.Confirm):
+                await self.submit()
+        elif flow.state is FlowState.RECEIPT:
+            if isinstance(intent, I.Next):
+                flow.go(FlowState.EVALUATE, "receipt seen")
+                flow.show(EvaluateVM(elder_mode=flow.elder, speak="请为本次服务评价，1到5颗星", title="好差评", can_cancel=False))
+            elif isinstance(intent, (I.Finish, I.Cancel)):
+                flow.go(FlowState.DONE, "citizen finished")
+        elif flow.state is FlowState.EVALUATE:
+            if isinstance(intent, I.Evaluate) and 1 <= intent.score <= 5:
+                await self.evaluate(intent.score, intent.comment)
+            elif isinstance(intent, (I.Finish, I.Cancel)):
+                flow.go(FlowState.DONE, "evaluation skipped")
+
+    # ----- submit -------------------------------------------------------------------------------
+    async def submit(self) -> None:
+        flow, r = self.flow, self.flow.record
+        if flow.record.identity is None:
+            return
+        delivery = self.delivery_details()
+        if isinstance(delivery, str):
+            flow.message(delivery, "warning", (Action("back", "返回修改", True),))
+            return
+        r.submit_started_at = time.time()
+        flow.go(FlowState.SUBMITTING, f"confirmed ({r.mode})")
+        await self.enqueue_remaining(delivery)
+        flow.go(FlowState.ACCEPTED, f"{len(r.entries)} application(s) in the outbox")
+        flow.services.link.worker.kick()
+        await self.receipt()
+
+    def delivery_details(self) -> dict[str, str] | None | str:
+        r, flow = self.flow.record, self.flow
+        if r.delivery != "post":
+            return {"method": r.delivery} if r.delivery == "pickup" else None
+        fields = P.fields(flow.plan, r.answers)
+        address = next((r.values[pf.key] for pf in fields if pf.spec.type == "address" and r.values.get(pf.key)), "")
+        phone = next((r.values[pf.key] for pf in fields if pf.spec.type == "phone" and r.values.get(pf.key)), "")
+        name = (r.principal.get("name") if r.agent else "") or (r.identity.person.get("name", "") if r.identity else "")
+        if not address or not phone or not name:
+            return "邮寄需要收件地址、联系电话和收件人，请返回填写或改为窗口自取"
+        return {"method": "post", "address": address, "phone": phone, "recipient": name}
+
+    async def enqueue_remaining(self, delivery: dict[str, str] | None) -> None:
+        """Enqueue every member not yet in ``record.entries``; each enqueue is checkpointed at once."""
+        flow, r = self.flow, self.flow.record
+        done = {e["member"] for e in r.entries}
+        signature = Path(r.signature) if r.signature and Path(r.signature).exists() else None
+        listed = P.materials(flow.plan, r.answers, r.values, r.identity_kind, r.delivery or None)
+        for member in flow.plan.members:
+            if member.id in done or P.situation(member, r.answers) is None:
+                continue
+            routing = await self.routing(member)
+            mode = r.mode if flow.plan.single else self.default_mode(member, routing)
+            body = application(member.item.code, r.identity.person_token if r.identity else "", mode, routing, self.member_form(member), delivery)
+            provided = {target: (pm.material.name, r.provided.get(pm.key, Provided())) for pm, _ in listed
+                        for mid, target in pm.targets if mid == member.id}
+            entry = flow.services.link.outbox.enqueue(body, outbox_materials(provided, signature))
+            crash_point(f"enqueued:{len(r.entries) + 1}")
+            r.entries.append({"member": member.id, "entry_id": entry.id, "receipt": entry.receipt, "mode": mode, "item": member.item.name})
+            flow.save()
+            log.info("flow %s: %s enqueued as %s (%s)", flow.plan.code, member.id, entry.receipt, mode)
+
+    def member_form(self, member: P.Member) -> dict[str, Any]:
+        flow, r = self.flow, self.flow.record
+        values: dict[str, str] = {}
+        specs = []
+        for pf in P.fields(flow.plan, r.answers):
+            for mid, fid in pf.targets:
+                if mid == member.id:
+                    values[fid] = r.values.get(pf.key, "")
+                    specs.append(member.item.field(fid))
+        form = form_payload(tuple(specs), values)
+        if r.agent:
+            form.update({"principal_name": r.principal.get("name", ""), "principal_id_number": r.principal.get("id_number", ""),
+                         "agent_name": r.identity.person.get("name", "") if r.identity else ""})
+            form = {k: v for k, v in form.items() if v != ""}
+        return form
+
+    # ----- receipt ------------------------------------------------------------------------------
+    async def receipt(self) -> None:
+        flow, r = self.flow, self.flow.record
+        cfg = flow.services.config.terminal
+        for entry in r.entries:
+            member = flow.plan.member(entry["member"])
+            if entry.get("mode") == "on_site" and not r.result_printed:
+                doc = await result_document(flow.services.link.client, flow.services.link.worker, entry["entry_id"], flow.services.link.outbox, 10.0)
+                self.certificate = await print_result(flow.services.terminal, doc, cfg.hall) if doc else (False, "结果文书将在办结后发送至渝快办，也可到窗口领取")
+                r.result_printed = self.certificate[0]
+                _ = member
+        applicant = (r.principal.get("name") if r.agent and r.principal.get("name") else "") or (r.identity.person.get("name", "") if r.identity else "")
+        applicant_id = (r.principal.get("id_number") if r.agent else "") or (r.identity.person.get("id_number", "") if r.identity else "")
+        notes = tuple(f"{e['item']}：{e['receipt']}" for e in r.entries) if len(r.entries) > 1 else ()
+        delivery = DELIVERY_METHODS.get(r.delivery, "窗口自取")
+        provided = {pm.key: (pm.material.name, r.provided.get(pm.key, Provided()))
+                    for pm, _ in P.materials(flow.plan, r.answers, r.values, r.identity_kind, r.delivery or None)}
+        first = flow.plan.members[0]
+        found = P.situation(first, r.answers)
+        limit = first.item.time_limits_for(found.id).promised.label() if found else ""
+        department = flow.plan.bundle.department if flow.plan.bundle else first.item.department
+        document = acceptance_receipt(r.reference(), flow.plan.name, applicant, applicant_id, cfg.hall, cfg.id, delivery, received(provided),
+                                      limit, department, notes)
+        outcome = await print_receipt(flow.services.terminal, document, flow.session.temp_file("receipt.png"))
+        r.receipt_printed = outcome.printed
+        self.print_error, self.png_path = outcome.error, outcome.png_path
+        flow.go(FlowState.RECEIPT, "receipt printed" if outcome.printed else f"receipt not printed: {outcome.error}")
+        self.show_receipt()
+
+    def show_receipt(self) -> None:
+        flow, r = self.flow, self.flow.record
+        case = ""
+        row = flow.services.link.outbox.get(r.entries[0]["entry_id"]) if r.entries else None
+        if row and row.get("case_id"):
+            case = row["case_id"]
+        way = "" if r.receipt_printed else "请拍照保存屏幕上的回执号，或凭身份证到窗口补打回执"
+        cert_ok, cert_error = self.certificate if self.certificate else (False, "")
+        speak = f"提交成功，您的回执号是{r.reference()}" + ("，请取走回执" if r.receipt_printed else "。回执未能打印，请拍照保存回执号")
+        flow.show(ReceiptVM(elder_mode=flow.elder, speak=speak, title="办理成功", can_cancel=False, item_name=flow.plan.name,
+                            receipt_number=r.reference(), case_number=case, receipt_png_path=self.png_path, printed=r.receipt_printed,
+                            print_error=self.print_error, way_forward=way, certificate_printed=cert_ok, certificate_error=cert_error))
+
+    async def evaluate(self, score: int, comment: str) -> None:
+        flow, r = self.flow, self.flow.record
+        row = flow.services.link.outbox.get(r.entries[0]["entry_id"]) if r.entries else None
+        try:
+            await flow.services.link.client.evaluate(score, comment, case_id=(row or {}).get("case_id"), item_code=flow.plan.members[0].item.code)
+            r.evaluated = True
+        except PlatformError as exc:
+            log.warning("evaluation not delivered: %s", exc)
+        flow.go(FlowState.DONE, f"evaluated {score}")
