@@ -50,6 +50,9 @@ def open_db(path: str) -> sqlite_utils.Database:
     conn.execute("PRAGMA synchronous=NORMAL")
     db = sqlite_utils.Database(conn)
     conn.executescript(STATE_SCHEMA)
+    from kiosk.platform.emulator.fleet import SCHEMA as FLEET_SCHEMA  # heartbeat acks, log uploads (issue 8)
+
+    conn.executescript(FLEET_SCHEMA)
     _load_seed(db)
     return db
 

@@ -12,6 +12,8 @@ from starlette.responses import Response
 from kiosk.platform.contract import ApiError
 from kiosk.platform.emulator.app import Ctx, EmulatorState
 from kiosk.platform.emulator.db import rows
+from kiosk.platform.emulator.fleet import record_heartbeat
+from kiosk.platform.rollout import choose
 from kiosk.platform.signing import REPLAY_WINDOW_S, load_public_key
 
 VERSION = "1.0.0"
@@ -41,13 +43,16 @@ def register(ctx: Ctx) -> tuple[int, dict[str, Any]]:
     return 200, {"terminal_id": body["terminal_id"], "registered_at": now, "server_time": now, "replay_window_s": REPLAY_WINDOW_S}
 
 
-def _current_config(state: EmulatorState) -> dict[str, Any]:
+def _current_config(state: EmulatorState, terminal_id: str = "") -> dict[str, Any]:
+    """The bundle this terminal should run: ``current.json`` through the canary choice of kiosk.platform.rollout."""
     empty = {"version": "0", "bundle": None, "url": None, "sha256": None, "size": None}
     if state.bundles_dir is None:
         return empty
     pointer = state.bundles_dir / "current.json"
     try:
-        current = json.loads(pointer.read_text(encoding="utf-8"))
+        current = choose(json.loads(pointer.read_text(encoding="utf-8")), terminal_id)
+        if current is None:
+            return empty
         name = str(current["bundle"])
         data = (state.bundles_dir / name).read_bytes()
     except (OSError, ValueError, KeyError, TypeError):
@@ -61,15 +66,16 @@ def heartbeat(ctx: Ctx) -> tuple[int, dict[str, Any]]:
     acked = body.get("acked_commands", [])
     for command_id in acked:
         db.conn.execute("UPDATE commands SET acked_at = ? WHERE command_id = ? AND terminal_id = ?", (int(ctx.now), command_id, ctx.terminal_id))
+    record_heartbeat(ctx)
     db.conn.execute("UPDATE terminals SET last_seen = ?, last_heartbeat = ? WHERE terminal_id = ?",
                     (int(ctx.now), json.dumps(body, ensure_ascii=False), ctx.terminal_id))
     pending = rows(db, "SELECT command_id, type, args, issued_at FROM commands WHERE terminal_id = ? AND acked_at IS NULL ORDER BY issued_at", (ctx.terminal_id,))
     commands = [{**c, "args": json.loads(c["args"])} for c in pending]
-    return 200, {"server_time": int(ctx.now), "config_version": _current_config(ctx.state)["version"], "commands": commands}
+    return 200, {"server_time": int(ctx.now), "config_version": _current_config(ctx.state, ctx.terminal_id)["version"], "commands": commands}
 
 
 def current_config(ctx: Ctx) -> tuple[int, dict[str, Any]]:
-    return 200, _current_config(ctx.state)
+    return 200, _current_config(ctx.state, ctx.terminal_id)
 
 
 def download_bundle(ctx: Ctx) -> Response:

@@ -1,0 +1,1 @@
+"""Fleet management on the terminal: heartbeat, remote commands, signed configuration bundles."""
