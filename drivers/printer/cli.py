@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import socket
 import sys
 import time
@@ -56,10 +55,7 @@ def _fail(message: str, code: int = 1) -> int:
 
 
 def _run(coro: Any) -> int:
-    quiet = logging.getLogger("kiosk")  # the one-line error is the message; keep worker warnings off the terminal
-    quiet.addHandler(logging.NullHandler())
-    quiet.propagate = False
-    try:
+    try:  # kiosk.cli.main keeps worker warnings off stderr (a NullHandler on root), so errors stay one line
         return int(asyncio.run(coro))
     except ValueError as exc:  # a malformed URL or option
         return _fail(str(exc), 2)
