@@ -1,0 +1,115 @@
+"""FleetAgent: the terminal's side of remote management, one asyncio task.
+
+Each round: build the heartbeat (status, versions, outbox, disk, uptime, config acknowledgement,
+command results) → send it → run the commands in the reply → fetch/stage a newer configuration
+→ wait (steady jittered period; full-jitter exponential backoff while the platform is away).
+The app wires it (see ``kiosk.fleet.wiring``) and calls ``apply_staged_if_idle`` at session boundaries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from kiosk.errors import PlatformError
+from kiosk.fleet.backoff import Backoff
+from kiosk.fleet.commands import CommandExecutor, CommandLog
+from kiosk.fleet.configs import ConfigBundles
+from kiosk.fleet.handlers import FleetHooks, HandlerContext, build_handlers, restore_settings
+from kiosk.fleet.mode import TerminalMode
+from kiosk.fleet.report import build_report
+from kiosk.fleet.updater import ConfigUpdater
+
+log = logging.getLogger(__name__)
+
+
+class FleetAgent:
+    def __init__(self, client: Any, configs: ConfigBundles, *, mode: TerminalMode | None = None, terminal: Any = None,
+                 outbox: Any = None, counters: Any = None, commands: CommandLog | None = None, hooks: FleetHooks | None = None,
+                 audit: Any = None, software_version: str = "0.1.0", data_dir: Path | None = None, log_dir: Path | None = None,
+                 policy: Backoff | None = None, rng: random.Random | None = None) -> None:
+        self.client = client
+        self.configs = configs
+        self.mode = mode or TerminalMode(getattr(terminal, "bus", None))
+        self.terminal = terminal
+        self.outbox = outbox
+        self.counters = counters
+        self.software_version = software_version
+        self.data_dir = data_dir
+        self.policy = policy or Backoff()
+        self.rng = rng or random.Random()
+        self.started_at = time.time()
+        self.updater = ConfigUpdater(configs, client)
+        self.commands = commands or CommandLog()
+        self.ctx = HandlerContext(self.mode, self.commands, client, self.updater, hooks or FleetHooks(), log_dir,
+                                  {"terminal_id": getattr(client, "terminal_id", ""), "software_version": software_version})
+        restore_settings(self.ctx)
+        self.executor = CommandExecutor(build_handlers(self.ctx), self.commands, audit)
+        self.selftest: dict[str, Any] | None = None  # set by maintenance after a self-test; sent once
+        self.last_ok: float | None = None
+        self.beats = 0
+
+    # ----- one round -----------------------------------------------------------------------------
+    def report(self) -> dict[str, Any]:
+        statuses = self.terminal.statuses() if self.terminal is not None else {}
+        counters = self.counters.snapshot() if self.counters is not None else None
+        outbox = self.outbox.stats().to_dict() if self.outbox is not None else None
+        snapshot = self.mode.snapshot
+        return build_report(software_version=self.software_version, config_ack=self.configs.state.ack(), mode=snapshot.mode,
+                            statuses=statuses, counters=counters, outbox=outbox, data_dir=self.data_dir, started_at=self.started_at,
+                            command_results=self.commands.unreported(), hall_message=snapshot.hall_message, selftest=self.selftest)
+
+    async def beat(self) -> bool:
+        """One heartbeat round; False when the platform could not be reached."""
+        body = self.report()
+        try:
+            reply = await self.client.heartbeat(body)
+        except PlatformError as exc:
+            log.info("heartbeat failed: %s", exc)
+            return False
+        self.beats += 1
+        self.last_ok = time.time()
+        self.commands.mark_reported(body.get("acked_commands", []))
+        if "selftest" in body:
+            self.selftest = None
+        if self.ctx.restart_requested and body.get("acked_commands") and self.ctx.hooks.restart is not None:
+            self.ctx.restart_requested = False
+            self.ctx.hooks.restart()  # acknowledged: now let the supervisor restart us
+            return True
+        if reply.commands:
+            await self.executor.run(list(reply.commands))
+        await self.updater.check(reply.config_version)
+        return True
+
+    async def run(self, stop: asyncio.Event, sleep: Callable[[float], Any] | None = None) -> None:
+        """Heartbeat until ``stop`` is set; the first beat comes after a random share of the period."""
+        wait = sleep or (lambda s: asyncio.wait_for(stop.wait(), s))
+        delay = self.rng.uniform(0, self.policy.period_s)
+        while not stop.is_set():
+            try:
+                await wait(delay)
+            except asyncio.TimeoutError:
+                pass
+            if stop.is_set():
+                return
+            ok = await self.beat()
+            delay = self.policy.next_delay(ok, self.rng)
+            if not ok and self.policy.failures in (1, 5, 20):
+                log.warning("platform unreachable (%d failed heartbeats); next try in %.0f s", self.policy.failures, delay)
+
+    # ----- hooks for the app --------------------------------------------------------------------
+    def apply_staged_if_idle(self, session_active: bool) -> str:
+        """Call at every session boundary (and when idle on the attract screen)."""
+        return self.configs.apply_staged_if_idle(session_active)
+
+    def restart_due(self, session_active: bool, now: Any = None) -> bool:
+        """True inside the nightly window when no citizen is in a session and we ran for over an hour."""
+        from datetime import datetime
+
+        moment = now or datetime.now()
+        return (not session_active and self.mode.snapshot.restart_window.contains(moment)
+                and time.time() - self.started_at > 3600)
