@@ -28,6 +28,7 @@ COMMANDS = [
     "kiosk.cli.install_cmd",
     "kiosk.cli.simulate_cmd",
     "kiosk.cli.admin_cmd",
+    "kiosk.cli.maint_cmd",
 ]
 
 

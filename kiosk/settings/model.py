@@ -76,6 +76,13 @@ class UiSection(_Section):
     elder_font_scale: float = Field(1.6, ge=1.5, description="elder mode text scale (at least 1.5)")
 
 
+class MaintenanceSection(_Section):
+    totp_secret: str = Field("", description="base32 RFC 6238 secret for the hidden-gesture entry (kiosk maint totp-secret); empty: disabled")
+    technicians: dict[str, str] = Field(default_factory=dict, description="technician card id → PIN hash (kiosk maint pin-hash)")
+    max_failures: int = Field(5, ge=1, le=20, description="failed entries in a row before the lockout")
+    lockout_s: float = Field(900.0, gt=0, description="seconds maintenance entry stays locked after max_failures")
+
+
 class TerminalConfig(_Section):
     terminal: TerminalSection
     session: SessionSection = SessionSection()
@@ -83,3 +90,4 @@ class TerminalConfig(_Section):
     devices: dict[DeviceClass, DeviceEntry] = Field(default_factory=dict)
     logging: LoggingSection = LoggingSection()
     ui: UiSection = UiSection()
+    maintenance: MaintenanceSection = MaintenanceSection()
