@@ -32,7 +32,7 @@ class MaintenanceSession:
         self.auth = auth
         self.audit = audit
         self.mode = mode or TerminalMode(terminal.bus)
-        self.counters = counters
+        self.device_counters = counters
         self.configs = configs
         self.agent = agent
         self.log_dir = log_dir
@@ -87,7 +87,7 @@ class MaintenanceSession:
         return self.counters_snapshot()
 
     def counters_snapshot(self) -> dict[str, dict[str, int]]:
-        return self.counters.snapshot() if self.counters is not None else {}
+        return self.device_counters.snapshot() if self.device_counters is not None else {}
 
     def device_status(self) -> list[dict[str, Any]]:
         self._require()
