@@ -13,29 +13,15 @@ from pathlib import Path
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from kiosk.errors import StoreError
+from kiosk.security.keyfile import read_or_create
 
 NONCE_BYTES = 12
 
 
-def load_or_create_key(path: Path) -> bytes:
+def load_or_create_key(path: str | Path) -> bytes:
     """Read the 32-byte key at ``path``, creating it (0600, atomically) if absent."""
-    try:
-        key = path.read_bytes()
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        key = AESGCM.generate_key(bit_length=256)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(key)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            os.link(partial, path)  # first writer wins if two processes race
-        except FileExistsError:
-            pass
-        partial.unlink()
-        key = path.read_bytes()
+    path = Path(path)
+    key = read_or_create(path, lambda: AESGCM.generate_key(bit_length=256))
     if len(key) != 32:
         raise StoreError(f"{path}: key must be 32 bytes, found {len(key)}")
     return key
