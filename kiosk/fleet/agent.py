@@ -31,7 +31,7 @@ class FleetAgent:
     def __init__(self, client: Any, configs: ConfigBundles, *, mode: TerminalMode | None = None, terminal: Any = None,
                  outbox: Any = None, counters: Any = None, commands: CommandLog | None = None, hooks: FleetHooks | None = None,
                  audit: Any = None, software_version: str = "0.1.0", data_dir: Path | None = None, log_dir: Path | None = None,
-                 policy: Backoff | None = None, rng: random.Random | None = None) -> None:
+                 policy: Backoff | None = None, rng: random.Random | None = None, bundle_source: Any = None) -> None:
         self.client = client
         self.configs = configs
         self.mode = mode or TerminalMode(getattr(terminal, "bus", None))
@@ -43,7 +43,7 @@ class FleetAgent:
         self.policy = policy or Backoff()
         self.rng = rng or random.Random()
         self.started_at = time.time()
-        self.updater = ConfigUpdater(configs, client)
+        self.updater = ConfigUpdater(configs, bundle_source or client)  # bundles from the platform or a static server
         self.commands = commands or CommandLog()
         self.ctx = HandlerContext(self.mode, self.commands, client, self.updater, hooks or FleetHooks(), log_dir,
                                   {"terminal_id": getattr(client, "terminal_id", ""), "software_version": software_version})

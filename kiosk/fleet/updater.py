@@ -17,6 +17,8 @@ log = logging.getLogger(__name__)
 
 
 class ConfigUpdater:
+    """``client``: the PlatformClient, or a ``StaticBundleSource`` (same two calls) for a CDN/static server."""
+
     def __init__(self, bundles: ConfigBundles, client: Any) -> None:
         self.bundles = bundles
         self.client = client

@@ -104,7 +104,12 @@ def build_fleet(config: Any, terminal: Any, *, store: Store | None = None, audit
     log_dir = data_dir / "logs" if not log_file else (Path(log_file).parent if log_file != "-" else None)
     agent = None
     if link is not None:
+        source = None
+        if config.platform.bundle_url:
+            from kiosk.fleet.static_source import StaticBundleSource
+
+            source = StaticBundleSource(config.platform.bundle_url, config.terminal.id)
         agent = FleetAgent(link.client, configs, mode=mode, terminal=terminal, outbox=link.outbox, counters=counters,
                            commands=CommandLog(store), hooks=hooks, audit=audit, software_version=software_version, data_dir=data_dir,
-                           log_dir=log_dir, policy=Backoff(period_s=config.platform.heartbeat_s))
+                           log_dir=log_dir, policy=Backoff(period_s=config.platform.heartbeat_s), bundle_source=source)
     return FleetServices(config, terminal, store, audit, mode, counters, configs, auth, watchdog, agent, log_dir)

@@ -46,6 +46,7 @@ class PlatformSection(_Section):
     retries: int = Field(4, ge=0, le=10, description="retries of idempotent calls, with jittered exponential backoff")
     key_file: str = Field("", description="the terminal's Ed25519 private key (PEM); empty: <data_dir>/terminal.key")
     bundle_public_key: str = Field("", description="pinned Ed25519 public key (base64) that config bundles must be signed with")
+    bundle_url: str = Field("", description="static web server/CDN directory with current.json and the bundles; empty: fetch them from the platform")
     heartbeat_s: float = Field(30.0, gt=0, description="seconds between heartbeats")
     enrollment_code: str = Field("DEMO-ENROLL", description="one-time code the platform issues to register this terminal")
 

@@ -156,3 +156,31 @@ def test_unsafe_paths_are_refused(public_key: str, signing_key: Ed25519PrivateKe
         archive.writestr("signature.json", json.dumps(sig))
     with pytest.raises(BundleRejected, match="unsafe_path"):
         open_bundle(out.getvalue(), public_key)
+
+
+async def test_bundles_from_a_plain_static_web_server(tmp_path: Path, configs: ConfigBundles, signed, public_key: str) -> None:  # type: ignore[no-untyped-def]
+    """Any static server works (here Starlette's StaticFiles: ETag + 304), canary chosen on the terminal."""
+    import httpx
+    from starlette.staticfiles import StaticFiles
+
+    from kiosk.admin.bundles import publish, rollout
+    from kiosk.fleet.static_source import StaticBundleSource
+    from kiosk.fleet.updater import ConfigUpdater
+    from kiosk.platform.rollout import bucket
+
+    served = tmp_path / "cdn"
+    publish(signed(4), served, public_key)
+    terminal_id = next(f"CQ-500112-S{i:03d}" for i in range(1000) if bucket(f"CQ-500112-S{i:03d}", "4") >= 50)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=StaticFiles(directory=served)), base_url="http://cdn") as http:
+        updater = ConfigUpdater(configs, StaticBundleSource("http://cdn", terminal_id, http))
+        rollout(served, 4, 50)
+        assert await updater.check() == "current"  # outside the 50 % canary: stays on the built-in catalog
+        rollout(served, 4, 100)
+        assert await updater.check() == "staged"
+        configs.apply_staged_if_idle(False)
+        publish(signed(5), served, public_key)
+        rollout(served, 5, 100)
+        (served / "items-v5.zip").write_bytes((served / "items-v5.zip").read_bytes()[:-10])  # truncated on the CDN
+        assert await updater.check() == "rejected"
+        assert await updater.check() == "unchanged"  # If-None-Match → 304: no second download, no second audit record
+        assert configs.state.active == 4
