@@ -8,6 +8,7 @@ sim devices' ``.emulator`` control APIs — the one place outside the UI's devel
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -45,8 +46,8 @@ class Persona:
 
 def load_personas(path: str | Path | None = None) -> dict[str, Persona]:
     doc = json.loads(Path(path or REPO / "config" / "personas.json").read_text(encoding="utf-8"))
-    defaults = doc.get("defaults", {})
-    return {k: Persona(key=k, defaults=defaults, **v) for k, v in doc["personas"].items()}
+    defaults, common = doc.get("defaults", {}), doc.get("field_defaults", {})
+    return {k: Persona(key=k, defaults=defaults, **{**v, "fields": {**common, **v.get("fields", {})}}) for k, v in doc["personas"].items()}
 
 
 def signature_png() -> bytes:
@@ -69,6 +70,7 @@ class Robot:
         self.attempts: dict[str, int] = {}
         self.receipt: VM.ReceiptVM | None = None
         self.seen: list[str] = []
+        self.prepare: Any = None  # a coroutine playing a device before the next intent (e.g. card on reader)
 
     def _bump(self, key: str, limit: int) -> None:
         self.attempts[key] = self.attempts.get(key, 0) + 1
@@ -91,6 +93,9 @@ class Robot:
             if isinstance(vm, VM.AttractVM):
                 return self.receipt
             intent = self.decide(vm)
+            if self.prepare is not None:
+                await self.prepare
+                self.prepare = None
             self.say(f"  → {type(intent).__name__}" + (f"({_args(intent)})" if _args(intent) else ""))
             await self.c.send(intent)
         raise FlowError(f"simulation did not finish in {max_steps} steps")
@@ -107,9 +112,10 @@ class Robot:
             self.say(f"[identify] 代办：放上被代办人身份证 ({self.p.principal_idcard})")
             terminal.idcard.emulator.insert(self.p.principal_idcard)
             return I.Choose("principal", "card" if self.p.principal_idcard else "manual")
-        self._bump("identify", 2)
+        self._bump("identify", 3)
         if vm.error:
             self.say(f"[identify] 失败：{vm.error}")
+            self.prepare = asyncio.sleep(0.5)  # a citizen looks at the message, then tries again
         methods = [m.id for m in vm.methods]
         method = self.p.method if self.p.method in methods else next(m for m in ("ykm", "sscard", "idcard_face") if m in methods)
         if method == "idcard_face":
@@ -117,9 +123,19 @@ class Robot:
         elif method == "ykm":
             terminal.barcode.emulator.show(self.p.ykm)
         elif method == "sscard":
-            terminal.chipcard.emulator.insert(self.p.sscard)
+            self.prepare = self._insert_sscard(terminal.chipcard.emulator, self.prepare)
         self.say(f"[identify] {vm.title}：{dict((m.id, m.label) for m in vm.methods)[method]}")
         return I.Choose("method", method)
+
+    async def _insert_sscard(self, card: Any, before: Any = None) -> None:
+        """Put the 社保卡 on the reader and wait until pcscd sees it (as a citizen waits for the beep)."""
+        if before is not None:
+            await before
+        state = card.state()
+        if state["card"] is None or not state["connected"] or self.p.sscard not in str(state["card"]):
+            card.insert(self.p.sscard)
+            await asyncio.to_thread(card.wait_connected, 5.0)
+            await asyncio.sleep(0.8)  # pcscd notices a new card within its slot poll (~0.3-0.6 s here)
 
     def _guide(self, vm: VM.GuideVM) -> I.Intent:
         flow = self.c.flow
@@ -172,7 +188,7 @@ class Robot:
             if m.status == "rejected":
                 self.say(f"[materials] {m.name} 未通过：{m.rejection}（依据：{m.basis}）")
             sources = [s.id for s in m.sources]
-            order = [s for s in ("elicense", "scanner", "doccam", "photo", "generated") if s in sources]
+            order = [s for s in ("elicense", "scanner", "photo", "doccam", "generated") if s in sources]
             if m.status == "rejected" and "min_pages" not in m.rejection and tried and order and order[0] == "elicense":
                 order = order[1:] or order
             source = order[0] if order else "scanner"

@@ -57,12 +57,14 @@ class SubmitStep:
         return tuple(m for m in allowed if m != "online")  # 全程网办 is the citizen's own phone, not this terminal
 
     def default_mode(self, member: P.Member, routing: Routing) -> str:
+        """异地代收代办 when routed elsewhere; 就地批办 when the item has a certificate to print here; else 自助通办."""
         modes = self.modes(member) or member.item.handling_modes
         if routing.decision == "proxy" and "proxy_remote" in modes:
             return "proxy_remote"
-        for preferred in ("on_site", "self_service", "proxy_remote", "multi_site"):
-            if preferred in modes:
-                return preferred
+        preferred = ("on_site", "self_service") if member.item.templates.certificate else ("self_service", "on_site")
+        for mode in (*preferred, "proxy_remote", "multi_site"):
+            if mode in modes:
+                return mode
         return modes[0]
 
     async def show_confirm(self) -> None:

@@ -1,0 +1,87 @@
+"""Every catalog item and both 一件事 bundles, end to end through the ``kiosk simulate`` path."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.flows.wiring import items_dir
+from kiosk.items import load_catalog
+
+from tests.flows.conftest import Harness
+
+CATALOG = load_catalog(items_dir())
+ITEMS = sorted(CATALOG.items)
+BUNDLES = sorted(CATALOG.bundles)
+
+
+def _members(code: str) -> int:
+    return len(CATALOG.bundles[code].members) if code in CATALOG.bundles else 1
+
+
+def _applications(harness: Harness, item_code: str) -> int:
+    return harness.platform_db().conn.execute("SELECT COUNT(*) FROM applications WHERE item_code = ?", (item_code,)).fetchone()[0]
+
+
+@pytest.mark.parametrize("code", ITEMS + BUNDLES)
+def test_item_completes_end_to_end(harness: Harness, code: str) -> None:
+    before = {m.item: _applications(harness, m.item) for m in CATALOG.bundles[code].members} if code in CATALOG.bundles else {code: _applications(harness, code)}
+    result = harness.call(lambda: harness.sim.run(code, "zhangsan"))
+    assert result.receipt.startswith("CQ-500112-DEMO-"), result
+    assert result.printed
+    # every member reached the platform exactly once, with its own case number
+    assert len(result.case_ids) == _members(code) == len(set(result.case_ids))
+    for item_code, count in before.items():
+        assert _applications(harness, item_code) == count + 1
+    for kind in ("identify", "form", "confirm", "receipt", "evaluate"):
+        assert kind in result.screens
+    assert result.session_files_left == 0
+    assert not any((harness.sim.services.sessions_root).iterdir())
+
+
+def test_bundle_is_one_flow_with_shared_fields_typed_once(harness: Harness) -> None:
+    start = len(harness.lines)
+    result = harness.call(lambda: harness.sim.run("YJS000001", "zhangsan"))
+    lines = harness.lines[start:]
+    assert sum(1 for line in lines if line.startswith("[identify]")) == 1
+    assert sum(1 for line in lines if line.startswith("[form] 新生儿姓名 =")) == 1  # shared field: typed once for 3 members
+    assert sum(1 for line in lines if line.startswith("[receipt]")) == 1
+    assert len(result.case_ids) == 4
+
+
+@pytest.mark.parametrize("persona,code", [("lisi", "00011300100001"), ("wangwu", "00012700100001")])
+def test_other_identity_methods(harness: Harness, persona: str, code: str) -> None:
+    start = len(harness.lines)
+    result = harness.call(lambda: harness.sim.run(code, persona))
+    assert result.receipt and len(result.case_ids) == 1
+    method = {"lisi": "渝快码", "wangwu": "社会保障卡"}[persona]
+    assert any(line.startswith("[identify]") and method in line for line in harness.lines[start:])
+
+
+def test_agent_flow_captures_principal_and_authorization(harness: Harness) -> None:
+    start = len(harness.lines)
+    result = harness.call(lambda: harness.sim.run("00010900200001", "agent_zhangsan_for_lixiuying"))
+    lines = harness.lines[start:]
+    assert result.receipt and len(result.case_ids) == 1
+    assert any("代办" in line and "被代办人" in line for line in lines)
+    assert any(line.startswith("[materials] 授权委托书") for line in lines)
+    body = harness.platform_db().conn.execute("SELECT body FROM applications WHERE case_id = ?", (result.case_ids[0],)).fetchone()[0]
+    assert '"principal_id_number": "500240194506083025"' in body
+    assert '"material_code": "authorization"' in body
+
+
+def test_elder_remote_applicant_is_routed_to_the_handling_district(harness: Harness) -> None:
+    start = len(harness.lines)
+    result = harness.call(lambda: harness.sim.run("00011500100001", "lixiuying", elder=True))
+    lines = harness.lines[start:]
+    assert result.receipt
+    assert any("异地代收代办" in line and "石柱" in line for line in lines if line.startswith("[confirm]"))
+    row = harness.platform_db().conn.execute("SELECT mode, receiving_district, handling_district FROM applications WHERE case_id = ?",
+                                             (result.case_ids[0],)).fetchone()
+    assert row == ("remote_proxy", "500112", "500240")
+
+
+def test_on_site_mode_prints_the_result_document(harness: Harness) -> None:
+    result = harness.call(lambda: harness.sim.run("00011300100001", "zhangsan", mode="on_site"))
+    assert result.certificate_printed
+    row = harness.platform_db().conn.execute("SELECT mode FROM applications WHERE case_id = ?", (result.case_ids[0],)).fetchone()
+    assert row == ("instant",)
