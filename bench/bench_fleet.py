@@ -66,9 +66,19 @@ async def compressed(terminals: int, compression: float, outage_s: float) -> tup
                 configs = ConfigBundles(Path(tmp) / f"t{i}", ITEMS, "")
                 agents.append(FleetAgent(client, configs, policy=Backoff(scaled.period_s, scaled.jitter, scaled.base_s, scaled.cap_s),
                                          rng=random.Random(i)))
+            gate = asyncio.Semaphore(32)
+
+            async def enrol(agent: FleetAgent) -> None:
+                async with gate:
+                    await agent.client.register()
+
+            await asyncio.gather(*(enrol(a) for a in agents))  # enrolment is a one-off, not part of the measurement
             stop = asyncio.Event()
             tasks = [asyncio.create_task(a.run(stop)) for a in agents]
-            await asyncio.sleep(2 * scaled.period_s)  # steady state: everyone registered and beating
+            warm_until = time.monotonic() + 60
+            while any(a.beats == 0 for a in agents) and time.monotonic() < warm_until:  # steady state: everyone beating
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(scaled.period_s)
             registered = sum(1 for a in agents if a.beats > 0)
             transport.down = True
             await asyncio.sleep(outage_s / compression)
