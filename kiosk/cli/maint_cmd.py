@@ -25,6 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--only", action="append", choices=[s[0] for s in STEPS], help="run only this step (repeatable)")
     p.add_argument("--no-platform", action="store_true", help="skip opening the platform link")
+    p.add_argument("--upload", action="store_true", help="send the results to the platform with one heartbeat")
     p.set_defaults(func=_selftest)
     p = maint.add_parser("pin-hash", help="hash a technician PIN for [maintenance] technicians (reads the PIN from stdin or a prompt)")
     p.set_defaults(func=_pin_hash)
@@ -50,6 +51,15 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
             link = open_link(config, terminal.bus)
             terminal.services["platform"] = link.client
         report = await run_selftest(terminal, args.only)
+        if args.upload and link is not None:
+            from kiosk.fleet.wiring import build_fleet
+            from kiosk.maint.selftest import heartbeat_summary
+
+            fleet = build_fleet(config, terminal, link=link)
+            assert fleet.agent is not None
+            fleet.agent.selftest = heartbeat_summary(report)
+            report["uploaded"] = await fleet.agent.beat()
+            fleet.counters.close()
     finally:
         await terminal.stop()
         if link is not None:

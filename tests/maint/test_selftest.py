@@ -17,11 +17,17 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_cli_selftest_json_on_the_emulated_devices(tmp_path: Path) -> None:
     env = {**os.environ, "KIOSK_DATA_DIR": str(tmp_path / "data")}
-    done = subprocess.run([sys.executable, "-m", "kiosk.cli.main", "maint", "selftest", "--json"], cwd=REPO, env=env,
+    done = subprocess.run([sys.executable, "-m", "kiosk.cli.main", "maint", "selftest", "--json", "--upload"], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     report = json.loads(done.stdout)
     assert report["passed"] is True
+    assert report["uploaded"] is True  # one heartbeat carried the results to the (embedded) platform
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "data" / "platform-emulator.db") as db:
+        stored = db.execute("SELECT passed, body FROM selftests").fetchall()
+    assert len(stored) == 1 and stored[0][0] == 1 and len(json.loads(stored[0][1])["results"]) == len(STEPS)
     names = [r["name"] for r in report["results"]]
     assert names == [s[0] for s in STEPS]
     devices = {r["device"] for r in report["results"]}
