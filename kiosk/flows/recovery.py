@@ -48,6 +48,7 @@ async def recover(services: FlowServices) -> list[Recovered]:
         record = FlowRecord.from_payload(cp.payload)
         session = Session(services.sessions_root, services.audit, services.names, id=cp.session_id)
         flow = ItemFlow(services, session, _discard, record, cp.state)
+        flow.submit.unattended = True
         if cp.state in BEFORE_ACCEPTANCE and cp.state is not FlowState.SUBMITTING:
             flow.go(FlowState.CLOSED, "crash before acceptance: closed, nothing submitted")
             outcome = "closed"

@@ -51,10 +51,10 @@ class Simulator:
         services = await open_services(config)
         publish_catalog_to_embedded(services)
         sim = cls(services, say, personas)
+        sim.worker = asyncio.get_running_loop().create_task(services.link.worker.run(), name="outbox-worker")
         sim.recovered = await recover(services)
         for r in sim.recovered:
             sim.say(f"[recovery] {r.item_code} 会话 {r.session_id[:8]} 停在 {r.state}：{r.outcome} {' '.join(r.receipts)}")
-        sim.worker = asyncio.get_running_loop().create_task(services.link.worker.run(), name="outbox-worker")
         return sim
 
     async def close(self) -> None:
@@ -87,7 +87,7 @@ class Simulator:
         result = SimResult(code, persona, screens=screens)
         if receipt is not None:
             result.receipt, result.printed, result.certificate_printed = receipt.receipt_number, receipt.printed, receipt.certificate_printed
-        await self.services.link.worker.drain(drain_s)
+        await self.delivered(drain_s)
         for row in self._entries_since(result.receipt):
             if row.get("case_id"):
                 result.case_ids.append(row["case_id"])
@@ -95,6 +95,16 @@ class Simulator:
         result.session_files_left = sum(1 for p in root.rglob("*") if p.is_file()) if root.exists() else 0
         self.say(f"== 完成：回执 {result.receipt}；平台办件 {', '.join(result.case_ids) or '（待上传）'}；会话数据残留文件 {result.session_files_left} 个")
         return result
+
+    async def delivered(self, timeout_s: float) -> bool:
+        """Wait until the background worker has emptied the outbox (drain() would race with it)."""
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while self.services.link.outbox.stats().depth:
+            if asyncio.get_running_loop().time() > deadline:
+                return False
+            self.services.link.worker.kick()
+            await asyncio.sleep(0.05)
+        return True
 
     def _entries_since(self, receipt: str) -> list[dict[str, object]]:
         import sqlite3

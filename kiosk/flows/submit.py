@@ -100,17 +100,30 @@ def acceptance_receipt(reference: str, item_name: str, applicant: str, applicant
         time_limit=time_limit, department=department, extra_notes=notes))
 
 
+async def wait_case_id(worker: Any, outbox: Any, entry_id: str, wait_s: float) -> str:
+    """Kick the delivery worker and wait for the platform's case number ('' if not delivered in time).
+
+    Never calls ``worker.deliver`` itself: two deliveries of one entry at once would race on the
+    outbox row (the second finds the payload already wiped).
+    """
+    deadline = asyncio.get_running_loop().time() + wait_s
+    while True:
+        row = outbox.get(entry_id) or {}
+        if row.get("case_id") or row.get("state") == "rejected":
+            return str(row.get("case_id") or "")
+        if asyncio.get_running_loop().time() > deadline:
+            return ""
+        worker.kick()
+        await asyncio.sleep(0.05)
+
+
 async def result_document(client: PlatformClient, worker: Any, entry_id: str, outbox: Any, wait_s: float) -> dict[str, Any] | None:
-    """就地批办: deliver now and fetch the case's result document; None if the platform is unreachable."""
-    try:
-        await asyncio.wait_for(worker.deliver(entry_id), wait_s)
-    except (asyncio.TimeoutError, PlatformError):
-        return None
-    row = outbox.get(entry_id)
-    if not row or not row.get("case_id"):
+    """就地批办: the case's result document once delivered; None if the platform is unreachable."""
+    case_id = await wait_case_id(worker, outbox, entry_id, wait_s)
+    if not case_id:
         return None
     try:
-        case = await client.get_case(row["case_id"])
+        case = await client.get_case(case_id)
     except PlatformError:
         return None
     return case.result_document.model_dump() if case.result_document else None

@@ -38,6 +38,7 @@ class SubmitStep:
         self.print_error = ""
         self.png_path = ""
         self.certificate: tuple[bool, str] | None = None
+        self.unattended = False  # crash recovery: nobody is at the screen to take a result document
 
     # ----- routing and choices ------------------------------------------------------------------
     async def routing(self, member: P.Member) -> Routing:
@@ -187,7 +188,7 @@ class SubmitStep:
         cfg = flow.services.config.terminal
         for entry in r.entries:
             member = flow.plan.member(entry["member"])
-            if entry.get("mode") == "on_site" and not r.result_printed:
+            if entry.get("mode") == "on_site" and not r.result_printed and not self.unattended:
                 doc = await result_document(flow.services.link.client, flow.services.link.worker, entry["entry_id"], flow.services.link.outbox, 10.0)
                 self.certificate = await print_result(flow.services.terminal, doc, cfg.hall) if doc else (False, "结果文书将在办结后发送至渝快办，也可到窗口领取")
                 r.result_printed = self.certificate[0]
