@@ -93,6 +93,14 @@ class Watchdog:
         """The main loop is alive (call at least every ``stale_s`` / 2)."""
         self._last_tick = self.clock()
 
+    async def tick_forever(self, period_s: float = 1.0) -> None:
+        """Headless apps: let the asyncio loop be the main loop that ticks (cancel the task to stop)."""
+        import asyncio
+
+        while True:
+            self.tick()
+            await asyncio.sleep(period_s)
+
     def healthy(self) -> tuple[bool, str]:
         age = self.clock() - self._last_tick
         if age > self.stale_s:

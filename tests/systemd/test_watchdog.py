@@ -135,3 +135,18 @@ def test_no_watchdog_requested_means_no_thread() -> None:
     dog = Watchdog(env={}).start()
     assert dog._thread is None
     assert dog.ping_once() is True  # healthy; notify is a no-op without NOTIFY_SOCKET
+
+
+async def test_asyncio_loop_as_the_main_loop(sink: NotifySink) -> None:
+    import asyncio
+
+    dog = Watchdog(0.05, stale_s=0.3, env={"NOTIFY_SOCKET": sink.path}).start()
+    ticker = asyncio.create_task(dog.tick_forever(0.02))
+    try:
+        await asyncio.sleep(0.4)
+        assert dog.healthy() == (True, "")
+        time.sleep(0.5)  # a blocking call on the event loop: the loop is frozen, the ticker cannot run
+        assert dog.healthy()[0] is False
+    finally:
+        ticker.cancel()
+        dog.stop()
