@@ -84,6 +84,7 @@ class MaintenanceSession:
 
     def counters(self) -> dict[str, dict[str, int]]:
         self._require()
+        self._audit("maint.view_counters")
         return self.counters_snapshot()
 
     def counters_snapshot(self) -> dict[str, dict[str, int]]:
@@ -91,11 +92,13 @@ class MaintenanceSession:
 
     def device_status(self) -> list[dict[str, Any]]:
         self._require()
+        self._audit("maint.view_status")
         return [s.to_dict() for s in self.terminal.statuses().values()]
 
     def recent_errors(self, limit: int = 30) -> list[dict[str, Any]]:
         """Newest first: hardware errors and fault states, each with its recovery action."""
         self._require()
+        self._audit("maint.view_errors")
         rows: list[dict[str, Any]] = []
         for event in self.terminal.bus.recent((Error, StatusChanged)):
             if isinstance(event, Error):
@@ -108,6 +111,7 @@ class MaintenanceSession:
 
     def config_status(self) -> dict[str, Any]:
         self._require()
+        self._audit("maint.view_config")
         return self.configs.status() if self.configs is not None else {"active": 0, "state": "applied"}
 
     def rollback_config(self) -> int:

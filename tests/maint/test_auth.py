@@ -71,7 +71,7 @@ async def test_technician_card_and_pin_enter_and_leave(terminal: Terminal, store
     session.leave()
     assert session.mode.snapshot.mode == "in_service" and not session.active
     records = AuditTrail(store).records()
-    assert [r.action for r in records] == ["maint.enter_refused", "maint.enter", "maint.leave"]
+    assert [r.action for r in records] == ["maint.enter_refused", "maint.enter", "maint.view_status", "maint.leave"]
     assert all(PIN not in str(r.detail) for r in records)
 
 

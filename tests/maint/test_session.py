@@ -86,7 +86,7 @@ async def test_session_actions_are_audited(terminal: Terminal, store: Store, tmp
     assert "500112198703152613" not in text and "5001**********2613" in text and "138****5678" in text
     session.leave()
     actions = [r.action for r in audit.records()]
-    assert actions == ["maint.enter", "maint.selftest", "maint.export_logs", "maint.leave"]
+    assert actions == ["maint.enter", "maint.view_errors", "maint.selftest", "maint.view_config", "maint.export_logs", "maint.leave"]
     assert audit.verify().ok
     with pytest.raises(NotInMaintenance, match="enter maintenance"):
         session.counters()
