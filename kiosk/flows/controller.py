@@ -91,7 +91,10 @@ class Controller:
     async def end(self, reason: str) -> None:
         """End the session: cancel devices, close the flow, wipe everything personal, show attract."""
         self.idle.stop()
-        self.services.terminal.cancel_all(f"session ended: {reason}")
+        cancelled = self.services.terminal.cancel_all(f"session ended: {reason}")
+        if self.session is not None:
+            self.services.audit.append("terminal", "session.ended", session=self.session.id, reason=reason, cancelled_commands=cancelled,
+                                       flow=self.flow.plan.code if self.flow else "", state=self.flow.state.value if self.flow else "")
         if self.flow is not None:
             if self.flow.state is FlowState.SUBMITTING:
                 log.warning("session ending while submitting: the submit step finishes first")

@@ -7,19 +7,23 @@ is. The raw card data stay in the session (``Session.data``) for prefill and are
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
 from kiosk.errors import FlowError, PlatformError, PlatformRejected
 from kiosk.privacy import mask_name
-from kiosk.terminal.completion import Completion
+from kiosk.terminal.completion import Completion, CompletionCode
 from kiosk.terminal.facade import Terminal
 from kiosk.terminal.media import IdCardData
 from kiosk.terminal.platform.client import PlatformClient
 
 log = logging.getLogger(__name__)
 Phase = Callable[[str, str], Awaitable[None]]  # (phase, guidance)
+Alive = Callable[[], bool]  # False once the session has ended (idle timeout, cancel)
+CARD_WAIT_S = 120.0  # how long a "place your card" step waits; the idle timer usually ends it first
+POLL_S = 0.3
 
 GUIDANCE = {
     "insert_card": "请将二代身份证放在感应区",
@@ -69,16 +73,37 @@ def card_dict(card: IdCardData) -> dict[str, str]:
             "address": card.address, "issuer": card.issuer, "valid_from": card.valid_from, "valid_to": card.valid_to}
 
 
-async def read_id_card(terminal: Terminal, on_phase: Phase, timeout: float | None) -> IdCardData:
+async def wait_for_card(read: Callable[[], Awaitable[Completion[Any]]], what: str, alive: Alive, wait_s: float = CARD_WAIT_S) -> Any:
+    """Read until a card is there: NO_MEDIA means "not placed yet", anything else is the answer.
+
+    A session end cancels the read in flight (``Terminal.cancel_all``) and ``alive`` stops the loop
+    between reads, so nothing keeps polling for a citizen who has left.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait_s
+    while True:
+        result = await read()
+        if result.ok or result.code is not CompletionCode.NO_MEDIA or loop.time() > deadline or not alive():
+            return _need(result, what)
+        await asyncio.sleep(POLL_S)
+        if not alive():
+            raise IdentifyFailed("已退出", f"{what}: session ended while waiting for the card")
+
+
+def _always() -> bool:
+    return True
+
+
+async def read_id_card(terminal: Terminal, on_phase: Phase, timeout: float | None, alive: Alive = _always) -> IdCardData:
     reader = terminal.idcard
     if reader is None:
         raise IdentifyFailed("本终端暂不能读取身份证，请选择其他方式")
     await on_phase("insert_card", GUIDANCE["insert_card"])
-    return _need(await reader.read_card(timeout), "读取身份证")  # type: ignore[no-any-return]
+    return await wait_for_card(lambda: reader.read_card(timeout), "读取身份证", alive)  # type: ignore[no-any-return]
 
 
-async def idcard_face(terminal: Terminal, client: PlatformClient, on_phase: Phase, timeout: float | None = None) -> Identity:
-    card = await read_id_card(terminal, on_phase, timeout)
+async def idcard_face(terminal: Terminal, client: PlatformClient, on_phase: Phase, timeout: float | None = None, alive: Alive = _always) -> Identity:
+    card = await read_id_card(terminal, on_phase, timeout, alive)
     camera = terminal.camera
     if camera is None:
         raise IdentifyFailed("摄像头不可用，请选择渝快码或社保卡")
@@ -97,7 +122,7 @@ async def idcard_face(terminal: Terminal, client: PlatformClient, on_phase: Phas
     return Identity("idcard_face", found.person_token, found.name_masked, card_dict(card))
 
 
-async def yukuaima(terminal: Terminal, client: PlatformClient, on_phase: Phase, timeout: float | None = None) -> Identity:
+async def yukuaima(terminal: Terminal, client: PlatformClient, on_phase: Phase, timeout: float | None = None, alive: Alive = _always) -> Identity:
     reader = terminal.barcode
     if reader is None:
         raise IdentifyFailed("扫码器不可用，请选择其他方式")
@@ -114,12 +139,12 @@ async def yukuaima(terminal: Terminal, client: PlatformClient, on_phase: Phase, 
     return Identity("ykm", found.person_token, found.name_masked)
 
 
-async def sscard(terminal: Terminal, client: PlatformClient, on_phase: Phase, timeout: float | None = None) -> Identity:
+async def sscard(terminal: Terminal, client: PlatformClient, on_phase: Phase, timeout: float | None = None, alive: Alive = _always) -> Identity:
     reader = terminal.chipcard
     if reader is None:
         raise IdentifyFailed("社保卡读卡器不可用，请选择其他方式")
     await on_phase("insert_sscard", GUIDANCE["insert_sscard"])
-    card = _need(await reader.read_card(timeout), "读取社保卡")
+    card = await wait_for_card(lambda: reader.read_card(timeout), "读取社保卡", alive)
     await on_phase("verifying", GUIDANCE["verifying"])
     try:
         found = await client.verify_social_security(card.card_number, card.social_security_number, card.name)

@@ -116,6 +116,9 @@ class ItemFlow:
         elif isinstance(intent, I.Choose) and intent.what == "principal" and self.record.identity is not None:
             await self._principal(intent.value)
 
+    def _alive(self) -> bool:
+        return not self.finished and not self.session.wiped
+
     async def _phase(self, phase: str, guidance: str) -> None:
         preview = None
         if phase == "face" and self.services.terminal.camera is not None:
@@ -128,7 +131,7 @@ class ItemFlow:
             return
         timeout = self.services.terminal.specs[_DEVICE[method]].timeout_s if _DEVICE[method] in self.services.terminal.specs else None
         try:
-            identity = await METHODS[method](self.services.terminal, self.services.link.client, self._phase, timeout)
+            identity = await METHODS[method](self.services.terminal, self.services.link.client, self._phase, timeout, self._alive)
         except IdentifyFailed as exc:
             log.info("identify %s failed: %s", method, exc)
             if not self.finished:
@@ -149,7 +152,7 @@ class ItemFlow:
         if how == "card":
             try:
                 spec = self.services.terminal.specs.get(DeviceClass.ID_CARD_READER)
-                card = await read_id_card(self.services.terminal, self._phase, spec.timeout_s if spec else None)
+                card = await read_id_card(self.services.terminal, self._phase, spec.timeout_s if spec else None, self._alive)
             except IdentifyFailed as exc:
                 if not self.finished:
                     self.show(V.identify_vm(self.plan, self.record, self.elder, "principal", error=exc.citizen))

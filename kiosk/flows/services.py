@@ -157,7 +157,7 @@ class CitizenServices:
             if self.view is not None:
                 self.c.publish(replace(self.view, speak=guidance))
         try:
-            identity = await METHODS["idcard_face"](self.c.services.terminal, self.client, phase)
+            identity = await METHODS["idcard_face"](self.c.services.terminal, self.client, phase, None, lambda: self.c.session is not None)
         except IdentifyFailed as exc:
             log.info("service identify failed: %s", exc)
             return False

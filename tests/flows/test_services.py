@@ -1,0 +1,97 @@
+"""The other citizen services through the controller: case status, queue ticket, centres, FAQ,
+办不成事, 帮办, and home search with pinyin initials."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk.flows import intents as I
+from kiosk.flows.controller import Controller
+from kiosk.flows.viewmodels import (
+    AppointmentVM, CaseStatusVM, CentresVM, ComplaintVM, FaqVM, HelpVM, HomeVM, ViewModel,
+)
+
+from tests.flows.conftest import Harness
+
+
+def _drive(harness: Harness, *intents: I.Intent, before: Any = None) -> list[ViewModel]:
+    seen: list[ViewModel] = []
+
+    async def scenario() -> None:
+        controller = Controller(harness.sim.services, seen.append)
+        try:
+            await controller.send(I.Touch())
+            for intent in intents:
+                if callable(before):
+                    before(intent)
+                await controller.send(intent)
+        finally:
+            await controller.end("finished")
+
+    harness.call(scenario)
+    return seen
+
+
+def test_case_status_by_receipt_qr(harness: Harness) -> None:
+    result = harness.call(lambda: harness.sim.run("00011300100001", "lisi"))
+    url = f"https://zwykb.cq.gov.cn/progress?r={result.receipt}"
+    shown = lambda intent: harness.sim.services.terminal.barcode.emulator.show(url) if isinstance(intent, I.Choose) else None  # noqa: E731
+    seen = _drive(harness, I.OpenService("case_status"), I.Choose("method", "qr"), before=shown)
+    final = [v for v in seen if isinstance(v, CaseStatusVM)][-1]
+    assert final.phase == "result" and not final.error
+    assert final.cases[0].case_number == result.case_ids[0]
+    assert final.cases[0].status_label == "已受理" and final.cases[0].item_name == "失业登记"
+
+
+def test_case_status_rejects_a_qr_that_is_not_a_receipt(harness: Harness) -> None:
+    shown = lambda intent: harness.sim.services.terminal.barcode.emulator.show("https://example.com/") if isinstance(intent, I.Choose) else None  # noqa: E731
+    seen = _drive(harness, I.OpenService("case_status"), I.Choose("method", "qr"), before=shown)
+    final = [v for v in seen if isinstance(v, CaseStatusVM)][-1]
+    assert "不是办件回执" in final.error
+
+
+def test_queue_ticket_at_the_nearest_centre_is_printed(harness: Harness) -> None:
+    seen = _drive(harness, I.OpenService("appointment"))
+    centre = [v for v in seen if isinstance(v, AppointmentVM)][-1].centres[0].id
+    seen = _drive(harness, I.OpenService("appointment"), I.Choose("centre", centre), I.Choose("slot", "now"))
+    final = [v for v in seen if isinstance(v, AppointmentVM)][-1]
+    assert final.ticket is not None and final.ticket.kind == "queue" and final.ticket.number
+    assert final.printed
+
+
+def test_centres_sorted_by_distance_from_the_hall(harness: Harness) -> None:
+    seen = _drive(harness, I.OpenService("centres"))
+    centres = [v for v in seen if isinstance(v, CentresVM)][-1].centres
+    assert len(centres) >= 3
+    assert centres[0].district == "渝北区"  # the terminal's own district centre is nearest
+    assert [c.distance_m for c in centres] == sorted(c.distance_m for c in centres)
+
+
+def test_faq_answers_a_colloquial_question(harness: Harness) -> None:
+    seen = _drive(harness, I.OpenService("faq"), I.SubmitText("社保卡弄丢了咋办"))
+    final = [v for v in seen if isinstance(v, FaqVM)][-1]
+    assert final.hits and "社保卡" in final.hits[0].question + final.hits[0].answer
+
+
+def test_complaint_and_help_reach_the_platform(harness: Harness) -> None:
+    seen = _drive(harness, I.OpenService("complaint"), I.SubmitText("材料齐全但终端一直提示失败，办不成", category="cannot_handle"))
+    complaint = [v for v in seen if isinstance(v, ComplaintVM)][-1]
+    assert complaint.submitted and complaint.reference
+    seen = _drive(harness, I.Help())
+    help_vm = [v for v in seen if isinstance(v, HelpVM)][-1]
+    assert help_vm.requested and help_vm.request_id
+
+
+def test_short_complaint_is_refused_locally(harness: Harness) -> None:
+    seen = _drive(harness, I.OpenService("complaint"), I.SubmitText("慢"))
+    final = [v for v in seen if isinstance(v, ComplaintVM)][-1]
+    assert not final.submitted and "5个字" in final.error
+
+
+def test_home_search_by_pinyin_initials_and_elder_toggle(harness: Harness) -> None:
+    seen = _drive(harness, I.Search("sbjf"), I.ToggleElder(), I.Search("jzz"))
+    homes = [v for v in seen if isinstance(v, HomeVM)]
+    first = next(v for v in homes if v.query == "sbjf")
+    assert any("社会保险" in e.name for e in first.results) and not first.elder_mode
+    last = homes[-1]
+    assert last.query == "jzz" and last.results[0].name == "居住证申领" and last.elder_mode and last.speak
