@@ -95,3 +95,55 @@ def test_home_search_by_pinyin_initials_and_elder_toggle(harness: Harness) -> No
     assert any("社会保险" in e.name for e in first.results) and not first.elder_mode
     last = homes[-1]
     assert last.query == "jzz" and last.results[0].name == "居住证申领" and last.elder_mode and last.speak
+
+
+def test_continue_on_mobile_hands_the_draft_over_once(harness: Harness) -> None:
+    from kiosk.errors import PlatformRejected
+    from kiosk.flows.robot import Robot, load_personas
+    from kiosk.flows.viewmodels import ConfirmVM, HandoverVM
+
+    services = harness.sim.services
+    seen: list[ViewModel] = []
+
+    async def scenario() -> tuple[HandoverVM, Any, str]:
+        controller = Controller(services, seen.append)
+        robot = Robot(controller, load_personas()["zhangsan"], lambda line: None)
+        await controller.send(I.Touch())
+        await controller.send(I.Start("00010900100001"))
+        while not isinstance(controller.view, ConfirmVM):
+            intent = robot.decide(controller.view)
+            if robot.prepare is not None:
+                await robot.prepare
+                robot.prepare = None
+            await controller.send(intent)
+        await controller.send(I.Handover())
+        vm = controller.view
+        assert isinstance(vm, HandoverVM)
+        handover_id = vm.qr_payload.rsplit("=", 1)[1]
+        claim = await services.link.client.claim_handover(handover_id)
+        try:
+            await services.link.client.claim_handover(handover_id)
+            second = "claimed twice"
+        except PlatformRejected as exc:
+            second = exc.code
+        await controller.send(I.Back())  # back on the confirm screen, nothing lost
+        assert isinstance(controller.view, ConfirmVM)
+        await controller.end("finished")
+        return vm, claim, second
+
+    vm, claim, second = harness.call(scenario)
+    assert vm.qr_png and vm.qr_png.startswith(b"\x89PNG") and 0 < vm.expires_in_s <= 600
+    assert "500112198703152613" not in vm.qr_payload and "张三" not in vm.qr_payload
+    assert claim.item_code == "00010900100001" and claim.name_masked == "张*" and claim.step == "confirm"
+    assert claim.draft["field.id_number"] == "500112198703152613"
+    assert second == "HANDOVER_USED"
+
+
+def test_case_status_by_id_card(harness: Harness) -> None:
+    services = harness.sim.services
+    result = harness.call(lambda: harness.sim.run("00011300100001", "zhangsan"))
+    services.terminal.idcard.emulator.insert("zhangsan")
+    seen = _drive(harness, I.OpenService("case_status"), I.Choose("method", "idcard"))
+    final = [v for v in seen if isinstance(v, CaseStatusVM)][-1]
+    assert final.phase == "result", final.error
+    assert result.case_ids[0] in {c.case_number for c in final.cases}

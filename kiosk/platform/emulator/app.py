@@ -61,10 +61,10 @@ Handler = Callable[[Ctx], "tuple[int, dict[str, Any]] | Response"]
 
 
 def _handlers() -> dict[str, Handler]:
-    from kiosk.platform.emulator import cases, catalog, fleet, identity, services, terminals
+    from kiosk.platform.emulator import cases, catalog, fleet, handover, identity, services, terminals
 
     table: dict[str, Handler] = {}
-    for module in (terminals, catalog, identity, cases, services, fleet):
+    for module in (terminals, catalog, identity, cases, services, fleet, handover):
         table.update(module.HANDLERS)
     return table
 

@@ -147,6 +147,20 @@ class PlatformClient:
     async def get_case(self, case_id: str) -> m.Case:
         return await self._get(m.Case, f"/v1/cases/{case_id}")
 
+    async def list_person_cases(self, person_token: str) -> list[m.Case]:
+        """The verified person's own cases (case status by ID card)."""
+        response = await self.transport.request("GET", f"/v1/persons/{person_token}/cases")
+        return [m.Case.model_validate(c) for c in response.json()["cases"]]
+
+    async def create_handover(self, item_code: str, person_token: str, draft: dict[str, Any], step: str = "") -> m.Handover:
+        """Continue on mobile: the platform keeps the draft; the QR carries only the one-time URL."""
+        body = {"item_code": item_code, "person_token": person_token, "draft": draft, "step": step[:40]}
+        return await self._post(m.Handover, "/v1/handovers", body)
+
+    async def claim_handover(self, handover_id: str) -> m.HandoverClaim:
+        """The phone's side (unsigned: the one-time token is the credential); here for tests and tools."""
+        return _parse(m.HandoverClaim, await self.transport.request("GET", f"/v1/handovers/{handover_id}", signed=False))
+
     async def evaluate(self, score: int, comment: str = "", case_id: str | None = None, item_code: str | None = None) -> m.Evaluation:
         body: dict[str, Any] = {"score": score, "comment": comment}
         body.update({k: v for k, v in (("case_id", case_id), ("item_code", item_code)) if v})

@@ -217,3 +217,19 @@ class HelpTicket(_Model):
     status: str
     estimated_wait_s: int
     agent_name: str | None
+
+
+class Handover(_Model):
+    handover_id: str
+    url: str
+    item_code: str
+    expires_at: int
+
+
+class HandoverClaim(_Model):
+    item_code: str
+    item_name: str
+    step: str
+    draft: dict[str, Any]
+    name_masked: str
+    expires_at: int
