@@ -44,8 +44,8 @@ class AttractScreen(BaseScreen):
             self._pulse.start(self.ids.prompt)
 
     def on_touch_down(self, touch: Any) -> bool:
-        if super().on_touch_down(touch):
-            return True
+        if any(b.collide_point(*b.to_widget(*touch.pos)) for b in self.ids.item_list.children):
+            return super().on_touch_down(touch)  # a high-frequency item: starts that item
         if self.vm is not None and not self.vm.out_of_service:
-            self.send(I.Touch())  # any tap outside an item starts a session at the home screen
+            self.send(I.Touch())  # any other tap starts a session at the home screen
         return True

@@ -51,12 +51,23 @@ class Driver:
         raise TimeoutError(f"screen {kind!r} not shown (current: {self.app.current_vm and self.app.current_vm.kind})")
 
     def tap(self, widget: Any, frames: int = 1) -> None:
-        """A real touch at the widget's centre in window coordinates."""
+        """A real touch at the widget's centre in window coordinates (scrolled into view first, as a finger would)."""
+        self.scroll_into_view(widget)
         x, y = widget.to_window(*widget.center)
         touch = UnitTestTouch(x, y)
         touch.touch_down()
         touch.touch_up()
         self.pump(frames)
+
+    def scroll_into_view(self, widget: Any) -> None:
+        from kivy.uix.scrollview import ScrollView
+
+        parent = widget.parent
+        while parent is not None and not isinstance(parent, ScrollView):
+            parent = parent.parent
+        if parent is not None:
+            parent.scroll_to(widget, padding=10, animate=False)
+            self.pump(1)
 
     def screen(self, kind: str) -> Any:
         return self.app.screen_for(kind)

@@ -6,6 +6,7 @@ size/fullscreen must be known before the window exists. ``prepare()`` is idempot
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import tempfile
@@ -13,6 +14,12 @@ import tempfile
 PORTRAIT = (1080, 1920)
 LANDSCAPE = (1920, 1080)
 _prepared = False
+
+
+def _drop_clipboard_probe(record: logging.LogRecord) -> bool:
+    """A kiosk has no X selection: Kivy's xclip/xsel cut-buffer probe failing is expected, not an error."""
+    text = str(record.msg)
+    return not (text.startswith(("Cutbuffer:", "xclip", "xsel")) or "Cutbuffer" in text)
 
 
 def prepare(orientation: str = "portrait", fullscreen: bool = False, headless: bool | None = None,
@@ -30,6 +37,7 @@ def prepare(orientation: str = "portrait", fullscreen: bool = False, headless: b
         headless = not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")
     if headless:
         os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
+    logging.getLogger("kivy").addFilter(_drop_clipboard_probe)
     if _prepared or "kivy.core.window" in sys.modules:
         _prepared = True
         return

@@ -17,6 +17,7 @@ from screens.base import BaseScreen, screen
 from screens.imaging import set_jpeg
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+SOURCE_DEVICES = {"doccam": "高拍仪", "scanner": "扫描仪", "photo": "摄像头"}
 STATUS = {"pending": "待提交", "elicense": "已调用电子证照", "captured": "已采集", "rejected": "未通过", "optional": "选交"}
 
 
@@ -29,6 +30,8 @@ class MaterialsScreen(BaseScreen):
         for material in vm.materials:
             box.add_widget(self._row(material))
         set_jpeg(self.ids.preview, vm.preview_jpeg)
+        device = SOURCE_DEVICES.get(vm.capturing or "", vm.capturing or "")
+        self.ids.capturing.text = f"{self.tr('正在采集')}：{self.tr(device)}" if device else ""
         self.draw_outline()
 
     def _row(self, m: MaterialVM) -> Any:

@@ -15,9 +15,9 @@ from kiosk.errors import ConfigError
 from kiosk.fonts import FontChoice, find_cjk_font
 
 NORMAL = {"bg": (0.95, 0.96, 0.98, 1), "fg": (0.10, 0.12, 0.16, 1), "primary": (0.06, 0.36, 0.75, 1),
-          "on_primary": (1, 1, 1, 1), "card": (1, 1, 1, 1), "muted": (0.40, 0.44, 0.50, 1),
+          "primary_text": (1, 1, 1, 1), "card": (1, 1, 1, 1), "muted": (0.40, 0.44, 0.50, 1),
           "danger": (0.78, 0.16, 0.14, 1), "accent": (0.95, 0.55, 0.10, 1)}
-CONTRAST = {"bg": (0, 0, 0, 1), "fg": (1, 1, 1, 1), "primary": (1, 0.85, 0, 1), "on_primary": (0, 0, 0, 1),
+CONTRAST = {"bg": (0, 0, 0, 1), "fg": (1, 1, 1, 1), "primary": (1, 0.85, 0, 1), "primary_text": (0, 0, 0, 1),
             "card": (0.12, 0.12, 0.12, 1), "muted": (0.85, 0.85, 0.85, 1), "danger": (1, 0.4, 0.3, 1),
             "accent": (0.3, 0.9, 1, 1)}
 
@@ -41,7 +41,7 @@ class Theme(EventDispatcher):
     bg = ListProperty(NORMAL["bg"])
     fg = ListProperty(NORMAL["fg"])
     primary = ListProperty(NORMAL["primary"])
-    on_primary = ListProperty(NORMAL["on_primary"])
+    primary_text = ListProperty(NORMAL["primary_text"])
     card = ListProperty(NORMAL["card"])
     muted = ListProperty(NORMAL["muted"])
     danger = ListProperty(NORMAL["danger"])

@@ -20,7 +20,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kiosk.ime import Candidate, Composer, Lexicon, load
 
 Builder.load_file(str(Path(__file__).with_name("keyboard.kv")))
-QWERTY = ["qwertyuiop", "asdfghjkl", "zxcvbnm"]
+QWERTY = ["1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm"]
 DIGITS = ["123", "456", "789", "0"]
 ID_PAD = ["123", "456", "789", "X0"]
 MODES = ("pinyin", "letters", "digits", "id_number")
@@ -100,7 +100,7 @@ class OnScreenKeyboard(BoxLayout):
         for row in layout:
             line = BoxLayout(spacing=6)
             for key in row:
-                line.add_widget(self._key(key.upper() if self.mode == "letters" else key, lambda k=key: self.press(k)))
+                line.add_widget(self._key(key.upper() if self.mode == "letters" else key, lambda k=key: self.press(k), name=key))
             rows.add_widget(line)
         bottom = BoxLayout(spacing=6)
         if self.mode in ("pinyin", "letters"):
@@ -145,11 +145,12 @@ class OnScreenKeyboard(BoxLayout):
     def candidate(self, text: str) -> Candidate:
         """Page through the bar until ``text`` is visible, like a citizen does; returns it."""
         assert self.composer is not None
-        self.composer.page = 0
+        if self.composer.page != 0:
+            self.composer.page = 0
+            self.refresh()
         while True:
             for cand in self.composer.visible():
                 if cand.text == text:
-                    self.refresh()
                     return cand
             before = self.composer.page
             self.ids.next_page.trigger_action(duration=0)
@@ -157,7 +158,7 @@ class OnScreenKeyboard(BoxLayout):
                 raise KeyError(f"{text} not offered for {self.composer.preedit}")
 
     def candidate_button(self, text: str) -> Any:
-        self.candidate(text)
+        """The visible candidate button showing ``text`` (call ``candidate`` first to page to it)."""
         for button in self.ids.candidates.children:
             if button.text == text:
                 return button
