@@ -31,6 +31,7 @@ def notify(message: str, env: dict[str, str] | None = None) -> bool:
         address = "\0" + address[1:]
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
+            sock.settimeout(1.0)  # a stuck receiver must not hang the watchdog thread (it then withholds, as it should)
             sock.connect(address)
             sock.sendall(message.encode("utf-8"))
         return True

@@ -75,7 +75,8 @@ async def test_technician_card_and_pin_enter_and_leave(terminal: Terminal, store
     assert all(PIN not in str(r.detail) for r in records)
 
 
-async def test_no_card_on_the_reader(terminal: Terminal, store: Store, clock: Clock) -> None:
+async def test_no_card_on_the_reader(terminal: Terminal, store: Store, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("kiosk.maint.selftest.MEDIA_PATIENCE_S", 0.5)  # how long we wait for a card being placed
     terminal.chipcard.emulator.remove()  # type: ignore[union-attr]
     result = await MaintenanceSession(terminal, make_auth(store, clock)).enter_with_card(PIN)
     assert result.reason == "no_card"

@@ -144,9 +144,20 @@ async def test_asyncio_loop_as_the_main_loop(sink: NotifySink) -> None:
     ticker = asyncio.create_task(dog.tick_forever(0.02))
     try:
         await asyncio.sleep(0.4)
+        sink.drain(0.05)
         assert dog.healthy() == (True, "")
         time.sleep(0.5)  # a blocking call on the event loop: the loop is frozen, the ticker cannot run
         assert dog.healthy()[0] is False
     finally:
         ticker.cancel()
         dog.stop()
+
+
+def test_a_stuck_receiver_never_hangs_notify(sink: NotifySink) -> None:
+    sent = 0
+    while notify("WATCHDOG=1", {"NOTIFY_SOCKET": sink.path}):  # nobody reads: the receive queue fills up
+        sent += 1
+        assert sent < 1000
+    started = time.monotonic()
+    assert notify("WATCHDOG=1", {"NOTIFY_SOCKET": sink.path}) is False  # gives up instead of blocking the thread
+    assert sent > 0 and time.monotonic() - started < 3
