@@ -16,6 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument("--root", help="write under this directory instead of the live system (image builds, tests)")
     parser.add_argument("--exec", dest="exec_path", help="absolute path of the kiosk console script (default: the one running)")
     parser.add_argument("--terminal-config", default="/etc/yukuaiban-kiosk/terminal.toml", help="terminal config the service loads")
+    parser.add_argument("--app", default="", help="full app command run under cage (default: EXEC run --config CONFIG)")
     parser.add_argument("--user", default="kiosk", help="dedicated system user (default kiosk)")
     parser.add_argument("--cage", default="/usr/bin/cage", help="cage compositor binary")
     parser.add_argument("--restart-at", default="03:30", help="nightly restart time HH:MM (backstop of the remote restart window)")
@@ -32,7 +33,7 @@ def _default_exec() -> str:
 
 def _install(args: argparse.Namespace) -> int:
     plan = InstallPlan(exec_path=args.exec_path or _default_exec(), config=args.terminal_config, user=args.user, cage=args.cage,
-                       restart_at=args.restart_at, udev=[parse_spec(s) for s in args.udev] or list(DEFAULTS))
+                       restart_at=args.restart_at, app=args.app, udev=[parse_spec(s) for s in args.udev] or list(DEFAULTS))
     written = install(plan, Path(args.root) if args.root else None, enable=not args.no_enable)
     for path in written:
         print(path)

@@ -109,3 +109,15 @@ def test_bad_options_exit_nonzero_without_traceback(tmp_path: Path, capsys: pyte
     assert main(["install-service", "--root", str(tmp_path), "--exec", "relative/kiosk"]) == 1
     assert "must be an absolute path" in capsys.readouterr().err
     assert render_rules([parse_spec("qr=tty:usb=1a86:7523,serial=A1")]).count("SYMLINK") == 1
+
+
+def test_app_command_override_and_no_enable(tmp_path: Path) -> None:
+    exe = tmp_path / "kiosk"
+    exe.write_text("#!/bin/sh\n")
+    exe.chmod(0o755)
+    root = tmp_path / "root"
+    assert main(["install-service", "--root", str(root), "--exec", str(exe), "--cage", str(exe), "--no-enable",
+                 "--app", f"{exe} ui --fullscreen"]) == 0
+    text = (root / "etc/systemd/system/kiosk.service").read_text()
+    assert f"ExecStart={exe} -d -s -- {exe} ui --fullscreen" in text
+    assert not (root / "etc/systemd/system/graphical.target.wants").exists()
