@@ -16,6 +16,7 @@ from kiosk.flows.controller import Controller
 from kiosk.flows.recovery import Recovered, recover
 from kiosk.flows.robot import Persona, Robot, load_personas
 from kiosk.flows.viewmodels import ViewModel
+from kiosk.items.loader import Catalog
 from kiosk.flows.wiring import FlowServices, open_services, publish_catalog_to_embedded
 from kiosk.privacy import mask_text
 from kiosk.settings.model import TerminalConfig
@@ -47,8 +48,9 @@ class Simulator:
         self.say_raw(mask_text(text, self.services.names.snapshot()))
 
     @classmethod
-    async def open(cls, config: TerminalConfig, say: Say = print, personas: dict[str, Persona] | None = None) -> "Simulator":
-        services = await open_services(config)
+    async def open(cls, config: TerminalConfig, say: Say = print, personas: dict[str, Persona] | None = None,
+                   catalog: Catalog | None = None) -> "Simulator":
+        services = await open_services(config, catalog=catalog)
         publish_catalog_to_embedded(services)
         sim = cls(services, say, personas)
         sim.worker = asyncio.get_running_loop().create_task(services.link.worker.run(), name="outbox-worker")

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.flows.recovery import recover
-from kiosk.flows.wiring import open_services, publish_catalog_to_embedded
+from kiosk.flows.wiring import items_dir, open_services, publish_catalog_to_embedded
+from kiosk.items import load_catalog
 from kiosk.settings.loader import DEFAULT_CONFIG
 from kiosk.store.audit import AuditTrail
 
@@ -29,6 +30,7 @@ MEMBER_ITEMS = ("00011200700001", "00012700200001", "00011200400001")
 BEFORE = ("identify", "guide", "form", "materials", "signature", "confirm")
 AFTER = ("submitting", "enqueued:1", "enqueued:2", "accepted", "receipt", "evaluate")
 DROP = ("doccam", "speaker", "chipcard", "a4printer")  # not used by this journey; keeps each subprocess light
+CATALOG = load_catalog(items_dir())
 SECRETS = ("500112198703152613".encode(), "张三".encode(), "13800000001".encode())
 
 
@@ -43,28 +45,27 @@ def _config_file(data_dir: Path) -> Path:
 
 
 def _crash_runs(tmp_path: Path, runs: dict[str, str]) -> dict[str, Path]:
-    """``runs``: key → crash point; each key gets its own data dir."""
+    """``runs``: key → crash point; each key gets its own data dir and its own (forked) process."""
     dirs: dict[str, Path] = {}
-    procs = []
-    for key, point in runs.items():
+    for key in runs:
         data_dir = tmp_path / key.replace(":", "_")
         data_dir.mkdir()
+        _config_file(data_dir)
         dirs[key] = data_dir
-        env = {**os.environ, "KIOSK_FLOW_CRASH_AT": point, "KIOSK_DATA_DIR": str(data_dir)}
-        cmd = [sys.executable, "-m", "kiosk.cli.main", "--config", str(_config_file(data_dir)), "simulate", "--item", BUNDLE, "--persona", "zhangsan"]
-        procs.append((key, subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=Path(__file__).parents[2])))
-        if len(procs) % 4 == 0:  # two CPUs in CI: a few at a time
-            for _, proc in procs[-4:]:
-                proc.wait(60)
-    for point, proc in procs:
-        out = proc.communicate(timeout=60)[0].decode("utf-8", "replace")
-        assert proc.returncode == 137, f"{point}: expected the crash, got rc={proc.returncode}\n{out[-1500:]}"
+    env = {k: v for k, v in os.environ.items() if k != "KIOSK_FLOW_CRASH_AT"}
+    cmd = [sys.executable, str(Path(__file__).with_name("crash_child.py")), BUNDLE, "zhangsan", *(f"{dirs[k]}={p}" for k, p in runs.items())]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240, cwd=Path(__file__).parents[2])
+    assert done.returncode == 0, done.stderr[-3000:]
+    codes = dict(line.rsplit(" ", 1) for line in done.stdout.splitlines())
+    for key, data_dir in dirs.items():
+        log = (data_dir / "child.log").read_text(encoding="utf-8") if (data_dir / "child.log").exists() else ""
+        assert codes.get(str(data_dir)) == "137", f"{key}: expected the crash, got {codes.get(str(data_dir))}\n{log[-1500:]}"
     return dirs
 
 
 async def _restart(data_dir: Path) -> dict[str, object]:
     config = config_for(data_dir, drop=DROP)
-    services = await open_services(config)
+    services = await open_services(config, catalog=CATALOG)
     try:
         publish_catalog_to_embedded(services)
         recovered = await recover(services)
