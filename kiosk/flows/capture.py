@@ -96,8 +96,15 @@ class CaptureStep:
             return
         waiting = V.materials_vm(flow.plan, flow.record, self.listed(), await self.available(), flow.elder, pm.key)
         live = terminal_preview(flow, source)
-        flow.show(replace(waiting, capturing=source, speak=_GUIDE.get(source, ""), preview_jpeg=live))
-        pages, error = await self._pages(pm, source)
+        base = replace(waiting, capturing=source, speak=_GUIDE.get(source, ""), preview_jpeg=live)
+        flow.show(base)
+        device = {"doccam": flow.services.terminal.doccam, "photo": flow.services.terminal.camera}.get(source)
+        if device is not None:
+            flow.live.start(base, device.latest_frame_jpeg, getattr(device, "latest_outline", None))
+        try:
+            pages, error = await self._pages(pm, source)
+        finally:
+            await flow.live.stop()
         if flow.finished:
             return
         previous = flow.record.provided.get(pm.key, Provided())

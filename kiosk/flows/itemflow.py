@@ -21,6 +21,7 @@ from kiosk.flows.capture import CaptureStep
 from kiosk.flows.crash import crash_listener, crash_point
 from kiosk.flows.form import prefill_value, validate
 from kiosk.flows.identify import METHODS, IdentifyFailed, principal_from_card, read_id_card, with_shared_data
+from kiosk.flows.live import LivePreview
 from kiosk.flows.machine import FlowMachine
 from kiosk.flows.record import FlowRecord
 from kiosk.flows.session import Session
@@ -48,6 +49,7 @@ class ItemFlow:
         self.errors: dict[str, str] = {}
         self.licenses: dict[str, bool] = {}
         self.view: ViewModel | None = None
+        self.live = LivePreview(self.show_live)
         self.capture = CaptureStep(self)
         self.submit = SubmitStep(self)
         self.notice_printed = False
@@ -66,8 +68,14 @@ class ItemFlow:
         return self.state in FINAL
 
     def show(self, vm: ViewModel) -> None:
+        self.live.cancel()  # a new screen ends any live preview of the previous one
         self.view = vm
         self.publish_vm(vm)
+
+    def show_live(self, vm: ViewModel) -> None:
+        """A preview frame of the current screen (not remembered as the screen to restore)."""
+        if not self.finished:
+            self.publish_vm(vm)
 
     def go(self, target: FlowState, reason: str) -> None:
         self.machine.transition(target, reason, self.record.to_payload())
@@ -120,10 +128,13 @@ class ItemFlow:
         return not self.finished and not self.session.wiped
 
     async def _phase(self, phase: str, guidance: str) -> None:
-        preview = None
-        if phase == "face" and self.services.terminal.camera is not None:
-            preview = self.services.terminal.camera.latest_frame_jpeg()
-        self.show(V.identify_vm(self.plan, self.record, self.elder, phase, guidance, preview=preview))
+        await self.live.stop()
+        camera = self.services.terminal.camera
+        preview = camera.latest_frame_jpeg() if phase == "face" and camera is not None else None
+        vm = V.identify_vm(self.plan, self.record, self.elder, phase, guidance, preview=preview)
+        self.show(vm)
+        if phase == "face" and camera is not None:
+            self.live.start(vm, camera.latest_frame_jpeg)
 
     async def _identify(self, method: str) -> None:
         if method not in METHODS or method not in self.plan.identity_methods:
@@ -133,10 +144,12 @@ class ItemFlow:
         try:
             identity = await METHODS[method](self.services.terminal, self.services.link.client, self._phase, timeout, self._alive)
         except IdentifyFailed as exc:
+            await self.live.stop()
             log.info("identify %s failed: %s", method, exc)
             if not self.finished:
                 self.show(V.identify_vm(self.plan, self.record, self.elder, "failed", error=exc.citizen))
             return
+        await self.live.stop()
         if self.finished:  # the session ended (idle timeout) while a device was waiting
             return
         self.session.remember_names(identity.person.get("name", ""))

@@ -188,7 +188,7 @@ class MaterialsVM(ViewModel):
     active: str | None = None
     capturing: str | None = None  # source in use: scanner | doccam | photo
     preview_jpeg: bytes | None = None
-    outline: tuple[tuple[float, float], ...] = ()  # detected page corners in preview pixels
+    outline: tuple[tuple[float, float], ...] = ()  # detected page corners (tl, tr, br, bl) as fractions of the preview
     can_next: bool = False
 
 
