@@ -88,18 +88,25 @@ class Controller:
             self.idle.start()
         return self.session
 
-    async def end(self, reason: str) -> None:
-        """End the session: cancel devices, close the flow, wipe everything personal, show attract."""
+    async def end(self, reason: str, *, force: bool = False) -> None:
+        """End the session: cancel devices, close the flow, wipe everything personal, show attract.
+
+        While the application is being written to the outbox the end waits (unless ``force``: an
+        error in the submit step; its checkpoint stays for crash recovery at the next start).
+        """
+        if self.flow is not None and self.flow.state is FlowState.SUBMITTING and not force:
+            log.warning("session end (%s) deferred: the application is being written to the outbox", reason)
+            self.idle.start()  # re-armed: the submit step takes well under a second
+            return
         self.idle.stop()
         cancelled = self.services.terminal.cancel_all(f"session ended: {reason}")
         if self.session is not None:
             self.services.audit.append("terminal", "session.ended", session=self.session.id, reason=reason, cancelled_commands=cancelled,
                                        flow=self.flow.plan.code if self.flow else "", state=self.flow.state.value if self.flow else "")
         if self.flow is not None:
-            if self.flow.state is FlowState.SUBMITTING:
-                log.warning("session ending while submitting: the submit step finishes first")
             target = FlowState.TIMED_OUT if reason == "timeout" else FlowState.CANCELLED
             self.flow.abandon(target, reason)
+            self.flow.record.forget()
             self.flow = None
         if self.session is not None:
             self.session.wipe(reason)
@@ -190,7 +197,7 @@ class Controller:
             await self.flow.handle(intent)
         except Exception:
             log.exception("flow %s failed in %s", self.flow.plan.code, self.flow.state.value)
-            await self.end("error")
+            await self.end("error", force=True)
             self.publish(MessageVM(elder_mode=self.elder, speak="系统出现问题，已为您退出。请重新办理或呼叫帮办。",
                                    text="系统出现问题，已为您退出。您的信息已清除，请重新办理或呼叫帮办。", level="error"))
             return

@@ -53,6 +53,12 @@ class FlowRecord:
         provided = {k: Provided(**v) for k, v in data.pop("provided", {}).items()}
         return cls(identity=identity, provided=provided, **data)
 
+    def forget(self) -> None:
+        """Drop every personal value from memory (the session wipe removes the files)."""
+        self.identity = None
+        self.principal, self.answers, self.values, self.provided = {}, {}, {}, {}
+        self.prefilled, self.signature = [], ""
+
     def reference(self) -> str:
         """The citizen's receipt number: the first outbox receipt (one receipt for a bundle)."""
         return self.entries[0]["receipt"] if self.entries else ""

@@ -16,7 +16,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from kiosk.flows.itemflow import ItemFlow
-from kiosk.flows.machine import FlowMachine
+from kiosk.flows.machine import Checkpoint, FlowMachine
 from kiosk.flows.record import FlowRecord
 from kiosk.flows.session import Session, sweep_orphans
 from kiosk.flows.states import AFTER_ACCEPTANCE, BEFORE_ACCEPTANCE, FlowState
@@ -45,37 +45,51 @@ async def recover(services: FlowServices) -> list[Recovered]:
     checkpoints = FlowMachine.unfinished(services.store, services.box)
     claimed = {e["entry_id"] for cp in checkpoints for e in cp.payload.get("entries", [])}
     for cp in checkpoints:
-        record = FlowRecord.from_payload(cp.payload)
-        session = Session(services.sessions_root, services.audit, services.names, id=cp.session_id)
-        flow = ItemFlow(services, session, _discard, record, cp.state)
-        flow.submit.unattended = True
-        if cp.state in BEFORE_ACCEPTANCE and cp.state is not FlowState.SUBMITTING:
-            flow.go(FlowState.CLOSED, "crash before acceptance: closed, nothing submitted")
-            outcome = "closed"
-        else:
-            outcome = "resumed"
-            if cp.state is FlowState.SUBMITTING:
-                orphans = _orphan_entries(services, record.submit_started_at, claimed) if record.submit_started_at else []
-                pending = [m for m in flow.plan.members if m.id not in {e["member"] for e in record.entries}]
-                if orphans and pending:  # the crash fell between an enqueue and its checkpoint
-                    row = services.link.outbox.get(orphans[0]) or {}
-                    record.entries.append({"member": pending[0].id, "entry_id": orphans[0], "receipt": str(row.get("receipt", "")),
-                                           "mode": "", "item": pending[0].item.name})
-                    claimed.add(orphans[0])
-                    outcome = "adopted"
-                await flow.submit.enqueue_remaining(flow.submit.delivery_details() if isinstance(flow.submit.delivery_details(), dict) else None)
-                flow.go(FlowState.ACCEPTED, "recovered after crash while submitting")
-                services.link.worker.kick()
-            if flow.state in AFTER_ACCEPTANCE:
-                if flow.state is FlowState.ACCEPTED and not record.receipt_printed:
-                    await flow.submit.receipt()  # prints the receipt the citizen did not get, → RECEIPT
-                flow.go(FlowState.DONE, "recovered after crash: accepted application kept")
-        services.audit.append("terminal", "flow.recovered", session=cp.session_id, item=cp.item_code, state=cp.state.value, outcome=outcome)
-        session.wipe("crash_recovery")
-        results.append(Recovered(cp.session_id, cp.item_code, cp.state.value, outcome, tuple(e["receipt"] for e in record.entries)))
-        log.info("recovered flow %s (%s at %s): %s", cp.item_code, cp.session_id[:8], cp.state.value, outcome)
+        try:
+            results.append(await _recover_one(services, cp, claimed))
+        except Exception as exc:  # one broken checkpoint must not keep the terminal from starting
+            log.exception("recovery of %s failed", cp.session_id[:8])
+            services.audit.append("terminal", "flow.recovery_failed", session=cp.session_id, item=cp.item_code, state=cp.state.value,
+                                  error=type(exc).__name__)
+            services.store.db().execute("DELETE FROM checkpoints WHERE session_id = ?", [cp.session_id])
+            Session(services.sessions_root, services.audit, services.names, id=cp.session_id).wipe("crash_recovery")
+            results.append(Recovered(cp.session_id, cp.item_code, cp.state.value, "failed"))
     sweep_orphans(services.sessions_root, services.audit)
     return results
+
+
+async def _recover_one(services: FlowServices, cp: Checkpoint, claimed: set[str]) -> Recovered:
+    record = FlowRecord.from_payload(cp.payload)
+    session = Session(services.sessions_root, services.audit, services.names, id=cp.session_id)
+    flow = ItemFlow(services, session, _discard, record, cp.state)
+    flow.submit.unattended = True
+    if cp.state in BEFORE_ACCEPTANCE and cp.state is not FlowState.SUBMITTING:
+        flow.go(FlowState.CLOSED, "crash before acceptance: closed, nothing submitted")
+        outcome = "closed"
+    else:
+        outcome = "resumed"
+        if cp.state is FlowState.SUBMITTING:
+            orphans = _orphan_entries(services, record.submit_started_at, claimed) if record.submit_started_at else []
+            pending = [m for m in flow.plan.members if m.id not in {e["member"] for e in record.entries}]
+            if orphans and pending:  # the crash fell between an enqueue and its checkpoint
+                row = services.link.outbox.get(orphans[0]) or {}
+                record.entries.append({"member": pending[0].id, "entry_id": orphans[0], "receipt": str(row.get("receipt", "")),
+                                       "mode": "", "item": pending[0].item.name})
+                claimed.add(orphans[0])
+                outcome = "adopted"
+            await flow.submit.enqueue_remaining(flow.submit.delivery_details() if isinstance(flow.submit.delivery_details(), dict) else None)
+            flow.go(FlowState.ACCEPTED, "recovered after crash while submitting")
+            services.link.worker.kick()
+        if flow.state in AFTER_ACCEPTANCE:
+            if flow.state is FlowState.ACCEPTED and not record.receipt_printed:
+                await flow.submit.receipt()  # prints the receipt the citizen did not get, → RECEIPT
+            flow.go(FlowState.DONE, "recovered after crash: accepted application kept")
+    services.audit.append("terminal", "flow.recovered", session=cp.session_id, item=cp.item_code, state=cp.state.value, outcome=outcome)
+    session.wipe("crash_recovery")
+    log.info("recovered flow %s (%s at %s): %s", cp.item_code, cp.session_id[:8], cp.state.value, outcome)
+    found = Recovered(cp.session_id, cp.item_code, cp.state.value, outcome, tuple(e["receipt"] for e in record.entries))
+    record.forget()
+    return found
 
 
 def _discard(vm: ViewModel) -> None:

@@ -84,9 +84,14 @@ def test_agent_flow_captures_principal_and_authorization(harness: Harness) -> No
 
 def test_elder_remote_applicant_is_routed_to_the_handling_district(harness: Harness) -> None:
     start = len(harness.lines)
+    speaker = harness.sim.services.terminal.speaker.emulator
+    spoken_before = len(speaker.spoken)
     result = harness.call(lambda: harness.sim.run("00011500100001", "lixiuying", elder=True))
     lines = harness.lines[start:]
     assert result.receipt
+    spoken = speaker.spoken[spoken_before:]
+    assert len(spoken) >= 3 and any("身份" in text for text in spoken)  # steps are voiced in elder mode
+    assert not any("李秀英" in text or "500240194506083025" in text for text in spoken)
     assert any("异地代收代办" in line and "石柱" in line for line in lines if line.startswith("[confirm]"))
     row = harness.platform_db().conn.execute("SELECT mode, receiving_district, handling_district FROM applications WHERE case_id = ?",
                                              (result.case_ids[0],)).fetchone()

@@ -90,3 +90,31 @@ def test_agent_adds_the_written_authorization() -> None:
     needed = {m.key for m, need in plan.materials(p, answers, {}, "agent", None) if need}
     assert "authorization" in needed
     assert "authorization" not in {m.key for m, need in plan.materials(p, answers, {}, "idcard_face", None) if need}
+
+
+def test_a_broken_checkpoint_does_not_stop_recovery(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A SUBMITTING checkpoint whose captured files are gone: recorded as failed, wiped, start-up continues."""
+    import asyncio
+
+    from kiosk.flows.machine import FlowMachine
+    from kiosk.flows.recovery import recover
+    from kiosk.flows.states import FlowState
+    from kiosk.flows.wiring import open_services
+    from tests.flows.conftest import config_for
+
+    async def scenario() -> list[str]:
+        services = await open_services(config_for(tmp_path), catalog=CATALOG, start_devices=False)
+        try:
+            payload = {"code": "00011300100001", "entries": [], "submit_started_at": 1.0, "answers": {"00011300100001": {"q_who": "o_general"}},
+                       "provided": {"idcard": {"status": "captured", "source": "scanner", "files": [str(tmp_path / "gone.jpg")]}},
+                       "identity": {"method": "ykm", "person_token": "pt_" + "x" * 20, "name_masked": "李*"}}
+            FlowMachine("s" * 32, "00011300100001", services.store, services.box, FlowState.SUBMITTING).checkpoint(payload)
+            results = await recover(services)
+            left = services.store.db().execute("SELECT COUNT(*) FROM checkpoints").fetchone()[0]
+            failed = services.store.db().execute("SELECT COUNT(*) FROM audit WHERE action = 'flow.recovery_failed'").fetchone()[0]
+            assert left == 0 and failed == 1
+            return [r.outcome for r in results]
+        finally:
+            await services.aclose()
+
+    assert asyncio.run(scenario()) == ["failed"]
