@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 
 from kiosk.items.vocab import HANDLING_MODES
 
@@ -23,6 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument("--elder", action="store_true", help="适老化 mode: every step spoken, slower timeouts")
     parser.add_argument("--notice", action="store_true", help="also print the 一次性告知书 at the guide step")
     parser.add_argument("--all", action="store_true", help="run every catalog item and bundle")
+    parser.add_argument("--out", help="directory for the rendered (masked) receipt PNGs")
     parser.add_argument("--list", action="store_true", help="list item codes and personas")
     parser.set_defaults(func=_run)
 
@@ -66,7 +68,8 @@ async def _simulate(config: object, args: argparse.Namespace) -> int:
             if code not in sim.services.catalog.items and code not in sim.services.catalog.bundles:
                 print(f"kiosk simulate: unknown item {code!r} (see kiosk simulate --list)", file=sys.stderr)
                 return 2
-            result = await sim.run(code, args.persona, mode=args.mode, agent=args.agent, elder=args.elder, print_notice=args.notice)
+            result = await sim.run(code, args.persona, mode=args.mode, agent=args.agent, elder=args.elder, print_notice=args.notice,
+                                   out=Path(args.out) if args.out else None)
             if not result.receipt:
                 print(f"kiosk simulate: {code} ended without a receipt", file=sys.stderr)
                 return 1

@@ -61,7 +61,9 @@ def signature_png() -> bytes:
 
 
 class Robot:
-    def __init__(self, controller: Any, persona: Persona, say: Say, *, mode: str | None = None, print_notice: bool = False) -> None:
+    def __init__(self, controller: Any, persona: Persona, say: Say, *, mode: str | None = None, print_notice: bool = False,
+                 keep_receipt: Path | None = None) -> None:
+        self.keep_receipt = keep_receipt  # copy the rendered receipt PNG here (it is masked; the session copy is wiped)
         self.c = controller
         self.p = persona
         self.say = say
@@ -219,6 +221,10 @@ class Robot:
 
     def _receipt(self, vm: VM.ReceiptVM) -> I.Intent:
         self.receipt = vm
+        if self.keep_receipt is not None and vm.receipt_png_path and Path(vm.receipt_png_path).exists():
+            self.keep_receipt.parent.mkdir(parents=True, exist_ok=True)
+            self.keep_receipt.write_bytes(Path(vm.receipt_png_path).read_bytes())
+            self.say(f"[receipt] 回执图像：{self.keep_receipt}")
         self.say(f"[receipt] 回执号 {vm.receipt_number}；打印{'成功' if vm.printed else '失败：' + vm.print_error}"
                  + (f"；结果文书{'已打印' if vm.certificate_printed else '：' + vm.certificate_error}" if vm.certificate_printed or vm.certificate_error else ""))
         return I.Next()

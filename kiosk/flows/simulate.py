@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -68,7 +69,7 @@ class Simulator:
         _join_scene_threads()
 
     async def run(self, code: str, persona: str, *, mode: str | None = None, agent: bool = False, elder: bool = False,
-                  print_notice: bool = False, drain_s: float = 15.0) -> SimResult:
+                  print_notice: bool = False, drain_s: float = 15.0, out: Path | None = None) -> SimResult:
         chosen = self.personas[persona]
         if agent and not chosen.agent:
             chosen = Persona(**{**chosen.__dict__, "agent": True, "principal_idcard": chosen.principal_idcard or "lixiuying"})
@@ -80,7 +81,8 @@ class Simulator:
         controller = Controller(self.services, on_view, elder=elder)
         name = self.services.catalog.bundles[code].name if code in self.services.catalog.bundles else self.services.catalog.item(code).name
         self.say(f"== {code} {name} | persona {persona}{' | 代办' if chosen.agent else ''}{' | 适老化' if elder else ''}{f' | mode {mode}' if mode else ''}")
-        robot = Robot(controller, chosen, self.say, mode=mode, print_notice=print_notice)
+        keep = out / f"{code}-{persona}{'-elder' if elder else ''}-receipt.png" if out else None
+        robot = Robot(controller, chosen, self.say, mode=mode, print_notice=print_notice, keep_receipt=keep)
         try:
             receipt = await robot.run(code)
         finally:
