@@ -233,6 +233,9 @@ class Robot:
         self.say("[evaluate] 好差评：5 非常满意")
         return I.Evaluate(5, "自助办理很方便")
 
+    def _progress(self, vm: VM.ProgressVM) -> I.Intent:
+        raise FlowError(f"simulation left on a progress screen: {vm.message}")
+
     def _idle(self, vm: VM.IdleWarningVM) -> I.Intent:
         return I.Touch()
 

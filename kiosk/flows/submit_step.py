@@ -22,7 +22,7 @@ from kiosk.flows.form import applicant_districts, form_payload
 from kiosk.flows.materials import Provided
 from kiosk.flows.states import FlowState
 from kiosk.flows.submit import acceptance_receipt, application, outbox_materials, print_receipt, print_result, received, result_document
-from kiosk.flows.viewmodels import Action, EvaluateVM, ReceiptVM
+from kiosk.flows.viewmodels import Action, EvaluateVM, ProgressVM, ReceiptVM
 from kiosk.items.jurisdiction import Routing, route
 from kiosk.items.vocab import DELIVERY_METHODS, HANDLING_MODES
 
@@ -129,6 +129,7 @@ class SubmitStep:
             return
         r.submit_started_at = time.time()
         flow.go(FlowState.SUBMITTING, f"confirmed ({r.mode})")
+        flow.show(ProgressVM(elder_mode=flow.elder, speak="正在提交，请稍候", title=flow.plan.name, message="正在提交申请，请稍候…", can_cancel=False))
         await self.enqueue_remaining(delivery)
         flow.go(FlowState.ACCEPTED, f"{len(r.entries)} application(s) in the outbox")
         flow.services.link.worker.kick()
@@ -187,12 +188,12 @@ class SubmitStep:
         flow, r = self.flow, self.flow.record
         cfg = flow.services.config.terminal
         for entry in r.entries:
-            member = flow.plan.member(entry["member"])
             if entry.get("mode") == "on_site" and not r.result_printed and not self.unattended:
+                flow.show(ProgressVM(elder_mode=flow.elder, speak="正在出具办理结果，请稍候", title=flow.plan.name,
+                                     message="就地批办：正在出具并打印结果文书…", can_cancel=False))
                 doc = await result_document(flow.services.link.client, flow.services.link.worker, entry["entry_id"], flow.services.link.outbox, 10.0)
                 self.certificate = await print_result(flow.services.terminal, doc, cfg.hall) if doc else (False, "结果文书将在办结后发送至渝快办，也可到窗口领取")
                 r.result_printed = self.certificate[0]
-                _ = member
         applicant = (r.principal.get("name") if r.agent and r.principal.get("name") else "") or (r.identity.person.get("name", "") if r.identity else "")
         applicant_id = (r.principal.get("id_number") if r.agent else "") or (r.identity.person.get("id_number", "") if r.identity else "")
         notes = tuple(f"{e['item']}：{e['receipt']}" for e in r.entries) if len(r.entries) > 1 else ()
@@ -203,6 +204,7 @@ class SubmitStep:
         found = P.situation(first, r.answers)
         limit = first.item.time_limits_for(found.id).promised.label() if found else ""
         department = flow.plan.bundle.department if flow.plan.bundle else first.item.department
+        flow.show(ProgressVM(elder_mode=flow.elder, speak="正在打印回执", title=flow.plan.name, message="已受理，正在打印回执…", can_cancel=False))
         document = acceptance_receipt(r.reference(), flow.plan.name, applicant, applicant_id, cfg.hall, cfg.id, delivery, received(provided),
                                       limit, department, notes)
         outcome = await print_receipt(flow.services.terminal, document, flow.session.temp_file("receipt.png"))
