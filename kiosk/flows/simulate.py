@@ -66,7 +66,6 @@ class Simulator:
             with contextlib.suppress(asyncio.CancelledError):
                 await self.worker
         await self.services.aclose()
-        _join_scene_threads()
 
     async def run(self, code: str, persona: str, *, mode: str | None = None, agent: bool = False, elder: bool = False,
                   print_notice: bool = False, drain_s: float = 15.0, out: Path | None = None) -> SimResult:
@@ -121,14 +120,3 @@ class Simulator:
                 return []
             rows = conn.execute("SELECT receipt, case_id, state FROM outbox WHERE seq >= ? ORDER BY seq", (seq[0],)).fetchall()
         return [{"receipt": r[0], "case_id": r[1], "state": r[2]} for r in rows]
-
-
-def _join_scene_threads(timeout_s: float = 10.0) -> None:
-    """Workaround (reported to the lead): the doccam emulator draws its first scene on an unjoined
-    daemon thread inside OpenCV; a process exiting while it runs aborts ("terminate called…", 134)."""
-    import threading
-
-    for thread in threading.enumerate():
-        if thread.name == "doccam-emulator-scene" and thread.is_alive():
-            thread.join(timeout_s)
-

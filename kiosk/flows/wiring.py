@@ -59,6 +59,17 @@ class FlowServices:
         await self.terminal.stop()
         await self.link.aclose()
         self.store.close()
+        _join_scene_threads()
+
+
+def _join_scene_threads(timeout_s: float = 10.0) -> None:
+    """Workaround (reported to the lead): the doccam emulator draws its first scene on an unjoined
+    daemon thread inside OpenCV; a process exiting while it runs aborts ("terminate called…", rc 134)."""
+    import threading
+
+    for thread in threading.enumerate():
+        if thread.name == "doccam-emulator-scene" and thread.is_alive():
+            thread.join(timeout_s)
 
 
 async def open_services(config: TerminalConfig, *, names: SensitiveValues | None = None, catalog: Catalog | None = None,
