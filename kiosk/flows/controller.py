@@ -42,6 +42,7 @@ class Controller:
         self.view: ViewModel | None = None
         self.elder_default = elder
         self.ended_reason = ""
+        self._last_said: tuple[str, str] = ("", "")
         cfg = services.config.session
         self.idle = IdleTimer(cfg.idle_timeout_s, cfg.idle_warning_s, cfg.elder_timeout_factor, self._idle_warning, self._idle_expired)
 
@@ -53,8 +54,10 @@ class Controller:
     def publish(self, vm: ViewModel) -> None:
         self.view = vm
         self.publish_cb(vm)
-        if vm.elder_mode and vm.speak and self.services.terminal.speaker is not None:
-            asyncio.get_running_loop().create_task(self._speak(vm.speak))
+        said = (vm.kind, vm.speak if vm.kind != "idle" else "")  # the countdown is spoken once, not every second
+        if vm.elder_mode and vm.speak and said != self._last_said and self.services.terminal.speaker is not None:
+            asyncio.get_running_loop().create_task(self._speak(vm.speak))  # live preview frames repeat it: said once
+        self._last_said = said
 
     async def _speak(self, text: str) -> None:
         speaker = self.services.terminal.speaker
