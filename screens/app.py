@@ -184,12 +184,14 @@ class KioskApp(App):
         self.send(I.Cancel())
 
     def toggle_language(self) -> None:
-        self.language = "en" if self.language.startswith("zh") else "zh_CN"
-        self.translator.switch(self.language)
+        language = "en" if self.language.startswith("zh") else "zh_CN"
+        self.translator.switch(language)  # first: setting the property re-evaluates every kv text at once
+        self.language = language
         if self.current_vm is not None:  # re-render: labels built in Python pick up the language
             self.show(self.current_vm)
 
-    def tr(self, text: str) -> str:
+    def tr(self, text: str, _language: str = "") -> str:
+        """Translate; kv rules pass ``app.language`` as the 2nd argument so they re-evaluate on a switch."""
         return self.translator(text)
 
     def open_maintenance(self) -> None:

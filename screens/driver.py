@@ -53,19 +53,36 @@ class Driver:
     def tap(self, widget: Any, frames: int = 1) -> None:
         """A real touch at the widget's centre in window coordinates (scrolled into view first, as a finger would)."""
         self.scroll_into_view(widget)
-        x, y = widget.to_window(*widget.center)
+        x, y = self.stable_centre(widget)
         touch = UnitTestTouch(x, y)
         touch.touch_down()
         touch.touch_up()
         self.pump(frames)
 
+    def stable_centre(self, widget: Any, max_frames: int = 12) -> tuple[float, float]:
+        """The widget's centre in window coordinates once layout has stopped moving it
+        (text sizes → heights → positions take a few passes after a screen is rendered)."""
+        last = (widget.to_window(*widget.center), tuple(widget.size))
+        for _ in range(max_frames):
+            self.pump(1)
+            now = (widget.to_window(*widget.center), tuple(widget.size))
+            if now == last:
+                break
+            last = now
+        return last[0]
+
     def scroll_into_view(self, widget: Any) -> None:
         from kivy.uix.scrollview import ScrollView
 
         parent = widget.parent
-        while parent is not None and not isinstance(parent, ScrollView):
+        for _ in range(64):  # the Window is its own parent: bounded walk
+            if parent is None or isinstance(parent, ScrollView):
+                break
             parent = parent.parent
+        else:
+            parent = None
         if parent is not None:
+            self.stable_centre(widget)
             parent.scroll_to(widget, padding=10, animate=False)
             self.pump(1)
 

@@ -116,15 +116,22 @@ class Journey:
             self.at("identify", "principal-read")
         self.port.send(I.Next())  # face matched: the camera/verification step answers
 
-    def guide(self) -> None:
-        while True:
+    def guide(self, answers: tuple[str, ...] = ()) -> None:
+        """Answer each question with the option containing the next text in ``answers`` (else the first)."""
+        wanted = list(answers)
+        for _ in range(12):  # no item asks more than a handful of questions
             self.driver.pump(1)
             kind = self.driver.app.current_vm.kind
             if kind != "guide":
                 break
             screen = self.at("guide")
-            self.driver.tap(screen.ids.options.children[-1])  # first option
+            before = len(self.port.sent)
+            options = list(reversed(screen.ids.options.children))
+            label = wanted.pop(0) if wanted else ""
+            self.driver.tap(next((o for o in options if label and label in o.text), options[0]))
             self.driver.pump(2)
+            if not any(isinstance(i, I.Answer) for i in self.port.sent[before:]):
+                raise AssertionError(f"tapping the first option sent nothing: {self.port.sent[before:]}")
         if self.driver.app.current_vm.kind == "notice":
             self.at("notice")
             self.press_id("notice", "next")
@@ -136,8 +143,7 @@ class Journey:
             widget = self.driver.screen("form").inputs.get(field.id)
             if widget is None or widget.readonly:
                 continue
-            if field.type in ("text",) and "name" in field.id:
-                widget.text = ""
+            if field.type == "text" and field.id.endswith("name") and not widget.text:
                 self.type_into(widget, name)
             elif field.type == "address":
                 self.type_into(widget, address)
@@ -205,7 +211,7 @@ def sscard_replacement(j: Journey) -> dict[str, object]:
     """社保卡补领: 身份证+人脸, guide, 告知, form typed on the keyboard (name with 䶮), materials, signature."""
     j.start("shbzk", "社会保障卡申领及补领、换领")
     j.identify("身份证")
-    j.guide()
+    j.guide(("第一次申领", "未成年子女"))  # the child's name is typed, not read from a card
     typed = j.form(NAME_RARE_YAN, ADDRESS)
     j.materials()
     receipt = j.sign_confirm_receipt()
@@ -216,7 +222,7 @@ def household_by_agent(j: Journey) -> dict[str, object]:
     """户籍证明 via 代办: the agent's card and face, then the principal's card; name typed with 𠮷."""
     j.start("hjzm", "户籍证明出具")
     j.identify("代办", agent=True)
-    j.guide()
+    j.guide(("亲属的关系",))
     typed = j.form([("wang", "王"), ("ji", "𠮷")], ADDRESS)
     j.materials()
     receipt = j.sign_confirm_receipt(score=4)

@@ -232,11 +232,9 @@ class StoryPort:
         assert self.item is not None
         rows = []
         for f in self._fields():
-            prefill = {"text": "", "id_number": self.values.get("id_number", "")}.get(f.type, "") if f.prefill else ""
-            if f.prefill and f.id not in self.values and prefill:
-                self.values[f.id] = prefill
-            if f.prefill and "name" in f.id and f.id not in self.values:
-                self.values[f.id] = self.values.get("name", "")
+            source = (f.prefill or "").split(".")[-1]  # e.g. identity.name: only what the ID card gave us
+            if source in ("name", "id_number") and f.id not in self.values and (f.prefill or "").startswith("idcard"):
+                self.values[f.id] = self.values.get(source, "")
             rows.append(V.FieldVM(f.id, f.label, f.type, self.values.get(f.id, ""), prefilled=bool(f.prefill),
                                   editable=f.editable, required=f.required, keyboard=KEYBOARD.get(f.type, "pinyin")))  # type: ignore[arg-type]
         return self.vm(V.FormVM, item_name=self.item.name, fields=tuple(rows), can_next=True, can_back=True,

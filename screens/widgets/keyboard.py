@@ -190,9 +190,22 @@ class OnScreenKeyboard(BoxLayout):
         if self.target is not None and text:
             self.target.insert_text(text)
 
+    @staticmethod
+    def app_scale() -> float:
+        from kivy.app import App
+
+        app = App.get_running_app()
+        return float(app.theme.scale) if app is not None else 1.0
+
+    def on_size(self, *_args: Any) -> None:
+        if getattr(self, "composer", None) is not None:
+            self.refresh()
+
     def refresh(self) -> None:
         bar = self.ids.candidates
         bar.clear_widgets()
+        if not hasattr(self, "composer"):
+            return
         if self.mode != "pinyin":
             self.preedit = ""
             return
@@ -200,8 +213,11 @@ class OnScreenKeyboard(BoxLayout):
             self.preedit = "正在加载输入法…"
             return
         self.preedit = self.composer.preedit
+        fits = max(3, int(bar.width // (56 * self.app_scale())))  # as many as fit: never overflow onto ◀ ▶
+        if fits != self.composer.page_size:
+            self.composer.page_size, self.composer.page = fits, 0
         for cand in self.composer.visible():
-            button = Factory.KGhost(text=cand.text, size_hint=(None, 1), width=max(80, 60 * len(cand.text)))
+            button = Factory.KGhost(text=cand.text, size_hint=(1, 1), text_size=(None, None))
             button.font_name = "KioskCJK"
             button.bind(on_release=lambda _b, c=cand: self.choose(c))
             bar.add_widget(button)
