@@ -83,7 +83,11 @@ class Driver:
             parent = None
         if parent is not None:
             self.stable_centre(widget)
-            parent.scroll_to(widget, padding=10, animate=False)
+            content = parent.children[0] if parent.children else None
+            if content is not None and content.height > parent.height:
+                parent.scroll_to(widget, padding=10, animate=False)
+            else:  # everything fits: Kivy's scroll_to would divide by a negative overflow
+                parent.scroll_y = 1
             self.pump(1)
 
     def screen(self, kind: str) -> Any:

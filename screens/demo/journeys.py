@@ -58,7 +58,10 @@ class Journey:
         """Tap the field, then type: ("pinyin letters", "character(s) to choose") or ("", "digits/latin")."""
         self.driver.tap(text_input)
         keyboard = self.driver.app.keyboard
-        assert keyboard is not None and keyboard.target is text_input, "keyboard did not open for the field"
+        if keyboard is None or keyboard.target is not text_input:
+            raise AssertionError(f"keyboard did not open for {getattr(text_input, 'field_id', text_input)}: "
+                                 f"focus={text_input.focus} target={getattr(keyboard, 'target', None)} "
+                                 f"at={text_input.to_window(*text_input.center)} size={text_input.size}")
         self.driver.app.ime_loader.wait()
         self.driver.pump(1)
         for letters, wanted in parts:
