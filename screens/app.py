@@ -102,6 +102,13 @@ class KioskApp(App):
         self.root_widget = root
         return root
 
+    def attach(self, port: FlowPort) -> None:
+        """Switch to another flow port (tests and the demo: scripted story ↔ the real flow runtime)."""
+        if self.bridge is not None:
+            self.bridge.close()
+        self.port = port
+        self.bridge = Bridge(port, self.show, self.show_idle)
+
     # ----- view-models in -----------------------------------------------------------------------
     def show(self, vm: ViewModel) -> None:
         if vm.elder_mode != self.theme.elder:

@@ -37,10 +37,17 @@ class Bridge:
         self._idle: IdleWarningVM | None = None
         self._idle_changed = False
         self._trigger = Clock.create_trigger(self._flush, 0)
+        self.closed = False
         port.subscribe(self.publish)
+
+    def close(self) -> None:
+        """Stop showing this port's snapshots (the app switched to another port)."""
+        self.closed = True
 
     def publish(self, vm: ViewModel) -> None:
         """Any thread: remember the newest snapshot and wake the Kivy thread."""
+        if self.closed:
+            return
         with self._lock:
             if isinstance(vm, IdleWarningVM):
                 self._idle, self._idle_changed = vm, True

@@ -19,7 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument("--orientation", choices=("portrait", "landscape"), default=None)
     parser.add_argument("--layout", action="append", choices=("portrait", "landscape", "elder-portrait"),
                         help="headless demo: only these layouts (default: all three)")
-    parser.add_argument("--no-devices", action="store_true", help="interactive demo without opening the sim devices")
+    parser.add_argument("--no-devices", action="store_true", help="--story: do not open the sim devices")
+    parser.add_argument("--story", action="store_true", help="scripted story port instead of the flow engine")
     parser.set_defaults(func=run)
 
 
@@ -40,4 +41,4 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(getattr(args, "config", None) or os.environ.get("KIOSK_CONFIG"))
     orientation = args.orientation or config.terminal.orientation
     return run_window(orientation, demo=args.demo, fullscreen=config.ui.fullscreen and not args.demo,
-                      config=config, devices=not args.no_devices)
+                      config=config, devices=not args.no_devices, story=args.story)

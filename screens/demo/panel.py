@@ -39,16 +39,16 @@ class DeviceHost:
 
 
 class DevPanel(BoxLayout):
-    def __init__(self, port: Any, host: DeviceHost | None, **kwargs: Any) -> None:
+    def __init__(self, port: Any, terminal: Any | None, **kwargs: Any) -> None:
         kwargs.setdefault("orientation", "vertical")
         kwargs.setdefault("size_hint", (None, None))
         kwargs.setdefault("size", (260, 5 * 70))
         kwargs.setdefault("pos_hint", {"right": 1, "top": 0.9})
         super().__init__(spacing=6, padding=6, **kwargs)
-        self.port, self.host = port, host
+        self.port, self.terminal = port, terminal
         self.paper_out = False
         for label, action in (("放身份证", self.insert_id_card), ("出示二维码", self.show_qr), ("放置文件", self.place_page),
-                              ("缺纸/有纸", self.toggle_paper), ("模拟超时", self.idle)):
+                              ("缺纸/有纸", self.toggle_paper), ("超时提示", self.idle)):
             button = Factory.KGhost(text=label, font_size=22, height=64)
             button.bind(on_release=lambda _b, act=action: self._safe(act))
             self.add_widget(button)
@@ -60,19 +60,26 @@ class DevPanel(BoxLayout):
             log.warning("dev panel: %s failed: %s", action.__name__, exc)
 
     def _emu(self, cls: DeviceClass) -> Any:
-        return self.host.emulator(cls) if self.host is not None else None
+        device = self.terminal.devices.get(cls) if self.terminal is not None else None
+        return getattr(device, "emulator", None)
+
+    def _story(self, hook: str) -> None:
+        """The scripted StoryPort needs telling; the real flow engine hears the device itself."""
+        callback = getattr(self.port, hook, None)
+        if callable(callback):
+            callback()
 
     def insert_id_card(self) -> None:
         emulator = self._emu(DeviceClass.ID_CARD_READER)
         if emulator is not None:
             emulator.insert(sorted(emulator.cards)[0] if emulator.card_id is None else emulator.card_id)
-        self.port.card_placed()
+        self._story("card_placed")
 
     def show_qr(self) -> None:
         emulator = self._emu(DeviceClass.BARCODE_READER)
         if emulator is not None and hasattr(emulator, "show"):
             emulator.show("YKB-DEMO-RECEIPT")
-        self.port.show_case()
+        self._story("show_case")
 
     def place_page(self) -> None:
         emulator = self._emu(DeviceClass.DOCUMENT_CAMERA)
@@ -86,4 +93,4 @@ class DevPanel(BoxLayout):
             emulator.set_paper("out" if self.paper_out else "ok")
 
     def idle(self) -> None:
-        self.port.idle_warning(20)
+        self._story("idle_warning")
