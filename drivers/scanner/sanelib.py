@@ -8,7 +8,9 @@ A missing python-sane is reported the same way, never as an import crash.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import threading
 from types import ModuleType
 
@@ -27,6 +29,16 @@ SYSTEM_CONFIG = ""  # meaning: whatever SANE_CONFIG_DIR/the default /etc/sane.d 
 
 def available() -> bool:
     return _sane is not None
+
+
+def keep_sigpipe_ignored() -> None:
+    """Undo libsane's reset of SIGPIPE to its default (its reader thread does it at the end of a scan).
+
+    Python ignores SIGPIPE so a write to a closed socket raises EPIPE; with the default restored, the
+    next printer power cycle or dropped HTTP connection would kill the whole kiosk. ``signal.signal``
+    only works on the main thread and scans run on a worker, so this goes through libc directly.
+    """
+    ctypes.CDLL(None).signal(signal.SIGPIPE, ctypes.c_void_p(1))  # 1 == SIG_IGN
 
 
 class _Library:
@@ -69,6 +81,7 @@ class _Library:
                 try:
                     _sane.exit()
                 finally:
+                    keep_sigpipe_ignored()
                     self._restore_env()
                     self._config_dir = SYSTEM_CONFIG
 

@@ -18,7 +18,7 @@ from typing import Any, Callable
 from PIL import Image
 
 from drivers.scanner.protocol import MODE_HINTS, SOURCE_HINTS, fault_for, pick_choice, status_name
-from drivers.scanner.sanelib import LIBRARY
+from drivers.scanner.sanelib import LIBRARY, keep_sigpipe_ignored
 from kiosk.errors import DeviceError, DeviceIOError, DeviceUnavailableError
 from kiosk.terminal.completion import Completion, CompletionCode
 from kiosk.terminal.device import DeviceService
@@ -184,6 +184,7 @@ class SaneScanner(DeviceService):
             self._dev.start()
             image = self._dev.snap(no_cancel=adf)
         finally:
+            keep_sigpipe_ignored()
             finished.set()
             watcher.join()
         token.check()  # a canceled read returns a partial image: drop it
