@@ -81,7 +81,8 @@ class DoccamEmulator:
         def work() -> None:
             self._install(*self._render(name), generation=generation)
 
-        threading.Thread(target=work, name="doccam-emulator-scene", daemon=True).start()
+        self._drawing = threading.Thread(target=work, name="doccam-emulator-scene", daemon=True)
+        self._drawing.start()
 
     def unplug(self, unplugged: bool = True) -> None:
         """Simulate the USB cable pulled (reads fail) or plugged back."""
@@ -125,7 +126,10 @@ class DoccamEmulator:
             return self._seq, data
 
     def close(self) -> None:
-        pass
+        """Wait for a scene still being drawn: a process exiting while OpenCV runs on a daemon thread aborts."""
+        drawing = getattr(self, "_drawing", None)
+        if drawing is not None and drawing is not threading.current_thread():
+            drawing.join(timeout=15.0)
 
     def _encode(self, frame: np.ndarray) -> bytes:
         ok, buf = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 90])
