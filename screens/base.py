@@ -52,19 +52,31 @@ def fill_buttons(container: Any, entries: list[tuple[str, Callable[[], None]]], 
     """Replace ``container``'s children with one styled button per (label, action)."""
     from kivy.factory import Factory
 
+    key = (style, tuple(label for label, _ in entries))
+    if getattr(container, "_filled", None) == key:  # same buttons: keep the widgets (and their text textures)
+        buttons = list(reversed(container.children))
+        for button, (_, action) in zip(buttons, entries):
+            button.action = action
+        return buttons
     container.clear_widgets()
     buttons = []
     for label, action in entries:
         button = getattr(Factory, style)(text=label)
-        button.bind(on_release=lambda _b, act=action: act())
+        button.action = action
+        button.bind(on_release=lambda b: b.action())
         container.add_widget(button)
         buttons.append(button)
+    container._filled = key
     return buttons
 
 
 def fill_labels(container: Any, lines: list[str], style: str = "KLabel") -> None:
     from kivy.factory import Factory
 
+    key = (style, tuple(lines))
+    if getattr(container, "_filled", None) == key:
+        return
     container.clear_widgets()
+    container._filled = key
     for line in lines:
         container.add_widget(getattr(Factory, style)(text=line))

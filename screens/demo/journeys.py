@@ -270,7 +270,7 @@ def services_tour(j: Journey) -> None:
     j.at("home")
     j.press("home", "政策问答")
     faq = j.at("faq")
-    j.type_into(faq.ids.query, [("shebao", "社保"), ("ka", "卡"), ("diu", "丢")])
+    j.type_into(faq.ids.query, [("she", "社"), ("bao", "保"), ("ka", "卡"), ("diu", "丢")])
     j.keyboard_done()
     j.at("faq", "answer")
     j.bar("help")
