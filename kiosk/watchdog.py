@@ -53,18 +53,15 @@ def watchdog_interval_s(env: dict[str, str] | None = None) -> float | None:
 def runner_hung(runner: object, now: float | None = None, slack_s: float = RUNNER_SLACK_S) -> str | None:
     """Name of the command a ``CommandRunner`` is stuck in, or None.
 
-    Reads the runner's current job (no public accessor exists yet; reported to the lead). A job
-    past deadline + grace + slack means even the runner's own abandon-and-replace did not happen.
+    A job past deadline + grace + slack means even the runner's own abandon-and-replace did not happen.
     """
-    job = getattr(runner, "_current", None)
-    if job is None:
+    running = runner.running()  # type: ignore[attr-defined]
+    if running is None:
         return None
+    command, deadline = running
     now = time.monotonic() if now is None else now
-    deadline = getattr(getattr(job, "token", None), "deadline", None)
-    if deadline is None:
-        return None
     if now > deadline + float(getattr(runner, "grace_s", 2.0)) + slack_s:
-        return str(getattr(job, "command", "?"))
+        return command
     return None
 
 

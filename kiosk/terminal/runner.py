@@ -141,6 +141,11 @@ class CommandRunner:
     def status(self) -> DeviceStatus:
         return self._status
 
+    def running(self) -> tuple[str, float] | None:
+        """The command on the worker now and its deadline (``time.monotonic``), for the systemd watchdog."""
+        job = self._current
+        return (job.command, job.token.deadline) if job is not None else None
+
     def report(self, state: DeviceState, description: str = "", **detail: object) -> None:
         """Driver-side status report, from any thread. While busy it takes effect when the command ends."""
         with self._lock:

@@ -97,13 +97,14 @@ def test_hung_ui_loop_stops_the_pings(sink: NotifySink) -> None:
 
 def test_hung_device_runner_stops_the_pings(sink: NotifySink) -> None:
     token = SimpleNamespace(deadline=time.monotonic() + 0.2)
-    runner = SimpleNamespace(device="printer", grace_s=0.1, _current=None)
+    job: list[tuple[str, float]] = []  # what the runner reports through its public ``running()``
+    runner = SimpleNamespace(device="printer", grace_s=0.1, running=lambda: job[0] if job else None)
     dog = Watchdog(0.05, stale_s=10, runners=lambda: [runner], env={"NOTIFY_SOCKET": sink.path}, runner_slack_s=0.2).start()
     try:
         dog.tick()
         sink.drain(0.3)
         assert sink.pings() >= 3
-        runner._current = SimpleNamespace(command="print_document", token=token)  # a job that never ends
+        job.append(("print_document", token.deadline))  # a job that never ends
         assert runner_hung(runner, now=token.deadline + 0.05, slack_s=0.2) is None  # within grace + slack: fine
         assert runner_hung(runner, now=token.deadline + 1.0, slack_s=0.2) == "print_document"
         sink.drain(0.6)  # receive (and timestamp) what was sent before the runner counts as hung
@@ -112,7 +113,7 @@ def test_hung_device_runner_stops_the_pings(sink: NotifySink) -> None:
         sink.drain(0.4)
         assert sink.pings(after=marker) == 0
         assert any("device printer hung in print_document" in m for _, m in sink.messages)
-        runner._current = None  # the runner recovers → pings resume
+        job.clear()  # the runner recovers → pings resume
         marker = time.monotonic()
         dog.tick()
         sink.drain(0.3)
