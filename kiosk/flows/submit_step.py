@@ -8,6 +8,7 @@ and never enqueues a member twice.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from pathlib import Path
@@ -21,7 +22,9 @@ from kiosk.flows.crash import crash_point
 from kiosk.flows.form import applicant_districts, form_payload
 from kiosk.flows.materials import Provided
 from kiosk.flows.states import FlowState
-from kiosk.flows.submit import acceptance_receipt, application, outbox_materials, print_receipt, print_result, received, result_document
+from kiosk.flows.submit import (
+    acceptance_receipt, application, outbox_materials, print_receipt, print_result, received, result_document, wait_case_id,
+)
 from kiosk.flows.viewmodels import Action, EvaluateVM, ProgressVM, ReceiptVM
 from kiosk.items.jurisdiction import Routing, route
 from kiosk.items.vocab import DELIVERY_METHODS, HANDLING_MODES
@@ -225,6 +228,14 @@ class SubmitStep:
         flow.show(ReceiptVM(elder_mode=flow.elder, speak=speak, title="办理成功", can_cancel=False, item_name=flow.plan.name,
                             receipt_number=r.reference(), case_number=case, receipt_png_path=self.png_path, printed=r.receipt_printed,
                             print_error=self.print_error, way_forward=way, certificate_printed=cert_ok, certificate_error=cert_error))
+        if not case and r.entries and not self.unattended:
+            asyncio.get_running_loop().create_task(self._case_number_later(r.entries[0]["entry_id"]))
+
+    async def _case_number_later(self, entry_id: str) -> None:
+        """The platform's 办件号 arrives once the outbox delivers; show it if the citizen is still looking."""
+        link = self.flow.services.link
+        if await wait_case_id(link.worker, link.outbox, entry_id, 15.0) and self.flow.state is FlowState.RECEIPT:
+            self.show_receipt()
 
     async def evaluate(self, score: int, comment: str) -> None:
         flow, r = self.flow, self.flow.record

@@ -38,8 +38,14 @@ class Harness:
         self.thread.start()
         self.sim: Simulator = self.call(lambda: Simulator.open(config, say=self.lines.append))
 
-    def call(self, factory: Callable[[], Awaitable[T]], timeout: float = 60.0) -> T:
-        return asyncio.run_coroutine_threadsafe(factory(), self.loop).result(timeout)  # type: ignore[arg-type]
+    def call(self, factory: Callable[[], Awaitable[T]], timeout: float = 120.0) -> T:
+        """Run on the harness loop; a run that overstays is cancelled so it cannot overlap the next test's."""
+        future = asyncio.run_coroutine_threadsafe(factory(), self.loop)  # type: ignore[arg-type]
+        try:
+            return future.result(timeout)
+        except TimeoutError:
+            future.cancel()
+            raise
 
     def close(self) -> None:
         self.call(self.sim.close)

@@ -147,3 +147,16 @@ def test_case_status_by_id_card(harness: Harness) -> None:
     final = [v for v in seen if isinstance(v, CaseStatusVM)][-1]
     assert final.phase == "result", final.error
     assert result.case_ids[0] in {c.case_number for c in final.cases}
+
+
+def test_appointment_needs_identity_and_gives_a_check_in_code(harness: Harness) -> None:
+    services = harness.sim.services
+    seen = _drive(harness, I.OpenService("appointment"))
+    centre = [v for v in seen if isinstance(v, AppointmentVM)][-1].centres[0].id
+    seen = _drive(harness, I.OpenService("appointment"), I.Choose("centre", centre))
+    slot = next(o.id for o in [v for v in seen if isinstance(v, AppointmentVM)][-1].slots if o.id != "now")
+    services.terminal.idcard.emulator.insert("zhangsan")
+    seen = _drive(harness, I.OpenService("appointment"), I.Choose("centre", centre), I.Choose("slot", slot))
+    final = [v for v in seen if isinstance(v, AppointmentVM)][-1]
+    assert final.ticket is not None and final.ticket.kind == "appointment", final.error
+    assert len(final.ticket.number) == 6 and final.printed
