@@ -7,8 +7,10 @@ export KIVY_NO_ARGS := 1
 setup:
 	@bash tools/setup.sh
 
+# With a display: the interactive window on emulated devices, with the developer panel.
+# Without one: device tour, citizens' journeys on the flow engine, every screen rendered to out/demo/.
 demo: setup
-	$(PY) -m kiosk.cli.main demo
+	@if [ -n "$$DISPLAY" ]; then $(PY) -m kiosk.cli.main ui --demo; else $(PY) -m kiosk.cli.main demo --out out/demo; fi
 
 test: setup
 	$(PY) -m pytest -q -p no:cacheprovider

@@ -1,4 +1,7 @@
-"""`make demo`'s command runs to the end on the embedded default and leaves its artefacts."""
+"""`make demo`'s command runs to the end on the embedded default and leaves its artefacts.
+
+The UI part (Kivy screenshots) is covered by tests/ui; here the device tour and the journeys.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from pathlib import Path
 
 def test_demo_runs_every_device_step_and_writes_artefacts(tmp_path: Path) -> None:
     out = tmp_path / "demo"
-    result = subprocess.run([sys.executable, "-m", "kiosk.cli.main", "demo", "--out", str(out)],
+    result = subprocess.run([sys.executable, "-m", "kiosk.cli.main", "demo", "--parts", "tour,journeys", "--out", str(out)],
                             capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     steps = json.loads((out / "tour.json").read_text(encoding="utf-8"))
@@ -20,5 +23,8 @@ def test_demo_runs_every_device_step_and_writes_artefacts(tmp_path: Path) -> Non
     assert len(steps) >= 10
     for name in ("receipt.png", "certificate.pdf", "prompt.wav", "doccam-page.jpg", "kiosk.jsonl"):
         assert (out / name).stat().st_size > 0, name
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert len(summary["journeys"]) >= 6 and all(row["receipt"] for row in summary["journeys"])
+    assert len(list((out / "journeys").glob("*receipt*.png"))) >= 6
     assert "500112198703152613" not in (out / "kiosk.jsonl").read_text(encoding="utf-8")
     assert "500112198703152613" not in result.stdout
