@@ -23,6 +23,7 @@ COMMANDS = [
     "kiosk.cli.doctor_cmd",
     "kiosk.cli.device_cmd",
     "kiosk.cli.demo_cmd",
+    "kiosk.cli.run_cmd",
     "kiosk.cli.platform_cmd",
     "kiosk.cli.items_cmd",
     "kiosk.cli.install_cmd",

@@ -19,6 +19,7 @@ from kiosk.flows.controller import Controller
 from kiosk.flows.recovery import recover
 from kiosk.flows.viewmodels import ViewModel
 from kiosk.flows.wiring import FlowServices, open_services, publish_catalog_to_embedded
+from kiosk.privacy import SensitiveValues
 from kiosk.settings.model import TerminalConfig
 from kiosk.terminal.facade import Terminal
 
@@ -27,9 +28,10 @@ Listener = Callable[[ViewModel], None]
 
 
 class FlowRuntime:
-    def __init__(self, config: TerminalConfig, *, elder: bool = False) -> None:
+    def __init__(self, config: TerminalConfig, *, elder: bool = False, names: SensitiveValues | None = None) -> None:
         self.config = config
         self.elder = elder
+        self.names = names  # the log filter's registry: names a session reads are masked in every log line
         self.loop = asyncio.new_event_loop()
         self.services: FlowServices | None = None
         self.controller: Controller | None = None
@@ -67,7 +69,7 @@ class FlowRuntime:
             self._thread.join(timeout_s)
 
     async def _open(self) -> None:
-        self.services = await open_services(self.config)
+        self.services = await open_services(self.config, names=self.names)
         publish_catalog_to_embedded(self.services)
         self._tasks.append(self.loop.create_task(self.services.link.worker.run(), name="outbox-worker"))
         for r in await recover(self.services):

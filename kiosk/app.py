@@ -1,0 +1,96 @@
+"""TerminalApp: the whole terminal except the screens — flows, platform link, fleet, watchdog.
+
+The flow layer runs on its own loop thread (``FlowRuntime``); the fleet agent, the watchdog's
+pings and staged config switches live on that same loop. A session boundary is the moment the
+attract screen comes back: only then is a staged item configuration applied (never during a
+citizen's session) or a requested restart carried out. Kivy is not imported here: ``kiosk run``
+puts the screens on top, or runs headless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from typing import Any, Callable
+
+from kiosk.fleet.handlers import FleetHooks
+from kiosk.fleet.wiring import FleetServices, build_fleet
+from kiosk.flows.port import FlowRuntime
+from kiosk.flows.search import ItemIndex
+from kiosk.flows.viewmodels import AttractVM, ViewModel
+from kiosk.items.loader import load_catalog
+from kiosk.privacy import SensitiveValues
+from kiosk.settings.model import TerminalConfig
+
+log = logging.getLogger(__name__)
+
+
+class TerminalApp:
+    def __init__(self, config: TerminalConfig, names: SensitiveValues, screenshot: Callable[[], bytes | None] | None = None) -> None:
+        self.config = config
+        self.runtime = FlowRuntime(config, names=names)
+        self.fleet: FleetServices | None = None
+        self.exit_requested = threading.Event()
+        self._screenshot = screenshot
+        self._ticker: asyncio.Task[None] | None = None
+
+    def start(self, headless: bool) -> "TerminalApp":
+        self.runtime.start()
+        self._call(self._start_fleet(headless))
+        self.runtime.subscribe(self._on_view)
+        return self
+
+    def stop(self) -> None:
+        if self.fleet is not None:
+            self._call(self._stop_fleet())
+        self.runtime.stop()
+
+    def tick(self) -> None:
+        """The UI loop is alive (Kivy Clock, about once a second)."""
+        if self.fleet is not None:
+            self.fleet.watchdog.tick()
+
+    # ----- on the runtime's loop -------------------------------------------------------------------
+    def _call(self, coroutine: Any, timeout_s: float = 60.0) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.runtime.loop).result(timeout_s)
+
+    async def _start_fleet(self, headless: bool) -> None:
+        services = self.runtime.services
+        assert services is not None
+        hooks = FleetHooks(screenshot=self._screenshot, restart=self.exit_requested.set, reload_config=self._reload_catalog)
+        self.fleet = build_fleet(self.config, services.terminal, store=services.store, audit=services.audit, link=services.link, hooks=hooks)
+        self._reload_catalog()  # a bundle applied before the last restart is the running configuration
+        await self.fleet.start()
+        if headless:  # no UI loop: the asyncio loop is the main loop the watchdog watches
+            self._ticker = asyncio.get_running_loop().create_task(self.fleet.watchdog.tick_forever(), name="watchdog-tick")
+
+    async def _stop_fleet(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+        assert self.fleet is not None
+        await self.fleet.stop()
+
+    def _reload_catalog(self) -> str:
+        services, controller, fleet = self.runtime.services, self.runtime.controller, self.fleet
+        if services is None or fleet is None:
+            return "not started"
+        services.catalog = load_catalog(fleet.configs.active_dir())
+        services.extras.pop("index", None)
+        if controller is not None:
+            controller.index = services.extras.setdefault("index", ItemIndex(services.catalog))
+        return f"{len(services.catalog.items)} item(s), {len(services.catalog.bundles)} bundle(s)"
+
+    def _on_view(self, vm: ViewModel) -> None:
+        if isinstance(vm, AttractVM):  # a session boundary: nobody is being served
+            self.runtime.loop.call_soon_threadsafe(self._at_boundary)
+
+    def _at_boundary(self) -> None:
+        if self.fleet is None:
+            return
+        outcome = self.fleet.at_session_boundary(session_active=False)
+        if outcome == "applied":
+            log.info("staged item configuration applied: %s", self._reload_catalog())
+        if self.fleet.restart_due(session_active=False):
+            log.info("nightly restart window: exiting for systemd to restart the app")
+            self.exit_requested.set()
