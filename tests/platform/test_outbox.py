@@ -128,3 +128,14 @@ async def test_embedded_link_from_the_default_config(tmp_path: Path) -> None:
         assert link.status()["state"] == "online" and link.status()["outbox"]["depth"] == 0
     finally:
         await link.aclose()
+
+
+async def test_two_deliveries_of_one_entry_at_once_do_not_park_it(tmp_path: Path, client: PlatformClient, person_token: str) -> None:
+    outbox = _outbox(tmp_path)
+    entry = outbox.enqueue(_app(person_token))
+    worker = DeliveryWorker(outbox, client)
+    first, second = await asyncio.gather(worker.deliver(entry.id), worker.deliver(entry.id))
+    assert [first, second].count(None) == 1  # one delivered it, the other stood aside
+    row = outbox.get(entry.id)
+    assert row["state"] == "delivered", row  # type: ignore[index]
+    assert await worker.deliver(entry.id) is None and outbox.get(entry.id)["state"] == "delivered"  # type: ignore[index]

@@ -41,6 +41,7 @@ class DeliveryWorker:
         self.backoff_max_s = backoff_max_s
         self.idle_poll_s = idle_poll_s
         self._wake = asyncio.Event()
+        self._inflight: set[str] = set()
 
     def kick(self) -> None:
         """Deliver now (called after enqueue, or when the link comes back)."""
@@ -51,7 +52,22 @@ class DeliveryWorker:
         return cap / 2 + random.uniform(0, cap / 2)
 
     async def deliver(self, entry_id: str) -> str | None:
-        """Try one entry once; returns the case id when acknowledged."""
+        """Try one entry once; returns the case id when acknowledged.
+
+        One delivery per entry at a time: ``run()`` and ``drain()`` may both pick the same entry, and
+        the second must not read an entry the first just acknowledged (and wiped) as unreadable.
+        """
+        if entry_id in self._inflight:
+            return None
+        self._inflight.add(entry_id)
+        try:
+            if (self.outbox.get(entry_id) or {}).get("state") != "pending":
+                return None  # delivered or parked since it was listed as due
+            return await self._deliver(entry_id)
+        finally:
+            self._inflight.discard(entry_id)
+
+    async def _deliver(self, entry_id: str) -> str | None:
         try:
             payload, materials = self.outbox.load(entry_id)
         except StoreError as exc:
