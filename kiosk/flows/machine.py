@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from kiosk.errors import FlowError
+from kiosk.errors import FlowError, StoreError
 from kiosk.flows.states import FINAL, FlowState, allowed
 from kiosk.security.sealed import SealedBox
 from kiosk.store.database import Store
@@ -69,9 +69,16 @@ class FlowMachine:
 
     @staticmethod
     def unfinished(store: Store, box: SealedBox) -> list[Checkpoint]:
+        """What a crash left behind. A checkpoint that cannot be opened (foreign key, tampered, an
+        unknown state) is logged and dropped: it can never be resumed, it must not stop start-up,
+        and an accepted application is safe in the outbox, which is the source of truth for delivery."""
         rows = store.db().execute("SELECT session_id, state, item_code, payload, updated_at FROM checkpoints ORDER BY updated_at").fetchall()
         result = []
         for session_id, state, item_code, blob, updated_at in rows:
-            payload = json.loads(box.open(blob, session_id.encode()).decode("utf-8"))
-            result.append(Checkpoint(session_id, FlowState(state), item_code, payload, updated_at))
+            try:
+                payload = json.loads(box.open(blob, session_id.encode()).decode("utf-8"))
+                result.append(Checkpoint(session_id, FlowState(state), item_code, payload, updated_at))
+            except (StoreError, ValueError) as exc:
+                log.error("checkpoint of session %s (%s, %s) dropped: %s", session_id[:8], item_code, state, exc)
+                store.db().execute("DELETE FROM checkpoints WHERE session_id = ?", [session_id])
         return result

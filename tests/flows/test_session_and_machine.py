@@ -79,11 +79,14 @@ def test_accepted_application_cannot_be_cancelled(store: Store, box: SealedBox) 
     machine.transition(FlowState.DONE, "evaluation skipped", {})
 
 
-def test_checkpoint_from_another_terminal_key_does_not_open(tmp_path: Path, store: Store, box: SealedBox) -> None:
+def test_checkpoint_from_another_terminal_key_does_not_open_and_is_dropped(tmp_path: Path, store: Store, box: SealedBox) -> None:
     FlowMachine("s3", "ITEM-1", store, box, state=FlowState.FORM).checkpoint({"x": 1})
+    FlowMachine("s4", "ITEM-1", store, box, state=FlowState.GUIDE).checkpoint({"y": 2})
     foreign = SealedBox.from_file(tmp_path / "other.key")
     with pytest.raises(StoreError, match="tampered or foreign"):
-        FlowMachine.unfinished(store, foreign)
+        foreign.open(box.seal(b"x"))
+    assert FlowMachine.unfinished(store, foreign) == []  # start-up goes on
+    assert store.db().execute("SELECT COUNT(*) FROM checkpoints").fetchone()[0] == 0
 
 
 def test_key_file_is_private_and_stable(tmp_path: Path) -> None:
