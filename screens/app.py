@@ -28,6 +28,7 @@ from screens.base import REGISTRY, BaseScreen
 from screens.bridge import Bridge, FlowPort
 from screens.i18n import Translator
 from screens.theme import Theme, register_font
+from screens.widgets import clip as _clip  # noqa: F401  (registers KScroll before any .kv uses it)
 
 log = logging.getLogger(__name__)
 SCREEN_MODULES = ["attract", "home", "identify", "guide", "notice", "form", "materials", "signature", "confirm",
@@ -35,6 +36,12 @@ SCREEN_MODULES = ["attract", "home", "identify", "guide", "notice", "form", "mat
                   "maintenance"]
 BLOCKED_KEYS = {27, 1001}  # Esc, Android back; F-keys and Alt+F4 below
 Builder.load_file(str(Path(__file__).with_name("common.kv")))
+Builder.load_string("<-FlatScreenManager>:\n")  # no style rules: drops ScreenManager's stencil clip
+
+
+class FlatScreenManager(ScreenManager):
+    """A ScreenManager without the stencil clip: with NoTransition no screen ever draws outside it, and the
+    clip cost two extra full-screen passes per frame on software GL (llvmpipe)."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,7 @@ class KioskApp(App):
             importlib.import_module(f"screens.{name}")
         root = FloatLayout()
         column = BoxLayout(orientation="vertical")
-        self.manager = ScreenManager(transition=NoTransition())
+        self.manager = FlatScreenManager(transition=NoTransition())
         self.bottom_bar = BottomBar()
         column.add_widget(self.manager)
         column.add_widget(self.bottom_bar)
@@ -88,13 +95,10 @@ class KioskApp(App):
                             size_hint=(None, None), size=(120, 120), pos_hint={"x": 0, "top": 1})
         root.add_widget(corner)
         self.tech_corner = corner
-        with root.canvas.before:
-            from kivy.graphics import Color, Rectangle
-
-            self._bg = Color(*self.theme.bg)
-            self._bg_rect = Rectangle(pos=root.pos, size=root.size)
-        root.bind(size=lambda w, s: setattr(self._bg_rect, "size", s))
-        self.theme.bind(bg=lambda _t, c: setattr(self._bg, "rgba", c))
+        # The background is the window's clear colour, not a full-screen rectangle: on a software GL
+        # (llvmpipe) every full-screen blended quad costs a large share of a frame at 1080×1920.
+        Window.clearcolor = self.theme.bg
+        self.theme.bind(bg=lambda _t, c: setattr(Window, "clearcolor", c))
         root.bind(on_touch_down=self._any_touch)
         if self.options.lockdown:
             Window.bind(on_request_close=lambda *_a, **_k: True, on_keyboard=self._on_keyboard)
