@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import json
 import logging
 import os
@@ -63,9 +64,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _ui(out: Path, config_path: str | None) -> str:
     """The screens need their own process: a Kivy window's size is fixed when it is created."""
-    try:
-        import kivy  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("kivy") is None:
         return "skipped: kivy not installed"
     print("\n═══ 3. 界面截图 Every screen, rendered headless (portrait, landscape, elder) ═══", flush=True)
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}

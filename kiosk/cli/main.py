@@ -30,7 +30,7 @@ COMMANDS = [
     "kiosk.cli.simulate_cmd",
     "kiosk.cli.admin_cmd",
     "kiosk.cli.maint_cmd",
-    "kiosk.cli.ui_cmd",
+    "screens.ui_cmd",
 ]
 
 

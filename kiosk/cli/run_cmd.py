@@ -1,13 +1,14 @@
-"""``kiosk run``: the terminal as systemd runs it — screens on top of TerminalApp, or ``--headless``."""
+"""``kiosk run``: the terminal as systemd runs it — screens on top of TerminalApp, or ``--headless``.
+
+The screens part lives in ``screens.run_app`` (only screens/ imports kivy); this module registers
+the command and runs headless itself.
+"""
 
 from __future__ import annotations
 
 import argparse
-import os
+import importlib
 import signal
-import tempfile
-import threading
-from pathlib import Path
 
 from kiosk.logging_setup import configure_logging
 from kiosk.settings import load_config
@@ -28,7 +29,8 @@ def _run(args: argparse.Namespace) -> int:
     names = configure_logging(config.logging.level, log_file, max_mb=config.logging.max_mb, keep_files=config.logging.keep_files)
     if args.headless:
         return _headless(TerminalApp(config, names))
-    return _with_screens(config, names)
+    runner = importlib.import_module("screens.run_app")  # the UI package owns everything Kivy
+    return int(runner.run_with_screens(config, names))
 
 
 def _headless(app: "object") -> int:
@@ -41,46 +43,6 @@ def _headless(app: "object") -> int:
     app.start(headless=True)
     try:
         stop.wait()
-    finally:
-        app.stop()
-    return 0
-
-
-def _with_screens(config: "object", names: "object") -> int:
-    """Kivy is imported only here: the rest of the CLI runs without the UI extra."""
-    os.environ.setdefault("KIVY_NO_ARGS", "1")
-    from screens import env
-
-    env.prepare(config.terminal.orientation, fullscreen=config.ui.fullscreen)  # type: ignore[attr-defined]
-    from kivy.clock import Clock
-
-    from kiosk.app import TerminalApp
-    from screens.app import KioskApp, UiOptions
-
-    shots: list[bytes] = []
-
-    def screenshot() -> bytes | None:
-        """For the fleet's remote screenshot; called from its loop while Kivy draws on its own thread.
-        Refused while a citizen is being served: the screen then shows personal data."""
-        if app.runtime.controller is None or app.runtime.controller.session is not None:
-            return None
-        done = threading.Event()
-
-        def grab(_dt: float) -> None:
-            with tempfile.TemporaryDirectory() as tmp:
-                shots.append(kiosk_app.screenshot(Path(tmp) / "screen.png").read_bytes())
-            done.set()
-
-        Clock.schedule_once(grab, 0)
-        return shots.pop() if done.wait(5.0) and shots else None
-
-    app = TerminalApp(config, names, screenshot=screenshot).start(headless=False)  # type: ignore[arg-type]
-    kiosk_app = KioskApp(app.runtime, UiOptions(orientation=config.terminal.orientation, lockdown=True,  # type: ignore[attr-defined]
-                                                elder_font_scale=config.ui.elder_font_scale))  # type: ignore[attr-defined]
-    Clock.schedule_interval(lambda _dt: app.tick(), 1.0)
-    Clock.schedule_interval(lambda _dt: kiosk_app.stop() if app.exit_requested.is_set() else None, 1.0)
-    try:
-        kiosk_app.run()
     finally:
         app.stop()
     return 0

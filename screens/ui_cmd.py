@@ -1,7 +1,7 @@
 """``kiosk ui``: the Kivy kiosk window, or the headless UI demo into out/demo.
 
-Kivy is imported only inside ``func`` (kiosk/ never imports kivy at module level): the rest of the
-CLI works on a machine without the UI extra.
+It lives in screens/ (the only package that imports kivy); kivy itself is imported only inside
+``func``, so listing the CLI's commands works on a machine without the UI extra.
 """
 
 from __future__ import annotations
