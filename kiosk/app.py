@@ -60,6 +60,7 @@ class TerminalApp:
         assert services is not None
         hooks = FleetHooks(screenshot=self._screenshot, restart=self.exit_requested.set, reload_config=self._reload_catalog)
         self.fleet = build_fleet(self.config, services.terminal, store=services.store, audit=services.audit, link=services.link, hooks=hooks)
+        services.extras["maintenance"] = self.fleet.maintenance  # the flow layer's maintenance visits (kiosk.flows.maintenance)
         self._reload_catalog()  # a bundle applied before the last restart is the running configuration
         await self.fleet.start()
         if headless:  # no UI loop: the asyncio loop is the main loop the watchdog watches

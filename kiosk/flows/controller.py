@@ -15,6 +15,7 @@ from typing import Callable
 from kiosk.flows import intents as I
 from kiosk.flows.idle import IdleTimer
 from kiosk.flows.itemflow import ItemFlow
+from kiosk.flows.maintenance import Maintenance
 from kiosk.flows.record import FlowRecord
 from kiosk.flows.search import ItemIndex
 from kiosk.flows.services import CitizenServices
@@ -39,6 +40,7 @@ class Controller:
         self.session: Session | None = None
         self.flow: ItemFlow | None = None
         self.citizen = CitizenServices(self)
+        self.maintenance = Maintenance(self)
         self.view: ViewModel | None = None
         self.elder_default = elder
         self.ended_reason = ""
@@ -103,6 +105,9 @@ class Controller:
             return
         self.idle.stop()
         cancelled = self.services.terminal.cancel_all(f"session ended: {reason}")
+        if self.session is None and self.maintenance.active:  # 退出 while a self-test runs: leave maintenance
+            await self.maintenance.leave(reason)
+            return
         if self.session is not None:
             self.services.audit.append("terminal", "session.ended", session=self.session.id, reason=reason, cancelled_commands=cancelled,
                                        flow=self.flow.plan.code if self.flow else "", state=self.flow.state.value if self.flow else "")
@@ -130,6 +135,9 @@ class Controller:
     # ----- intents ------------------------------------------------------------------------------
     async def send(self, intent: I.Intent) -> None:
         """Handle one intent; every intent counts as activity."""
+        if self.maintenance.claims(intent):
+            await self.maintenance.handle(intent)  # a technician at the terminal: citizen intents wait
+            return
         if self.session is None and not isinstance(intent, (I.Touch, I.Start, I.OpenService, I.Search, I.ToggleElder, I.Help)):
             return
         warned = self.idle.warning_shown

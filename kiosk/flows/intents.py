@@ -151,3 +151,19 @@ class Handover(Intent):
 @dataclass(frozen=True)
 class Finish(Intent):
     """The citizen is done (skip evaluation, leave a service screen): end the session."""
+
+
+@dataclass(frozen=True)
+class MaintenanceLogin(Intent):
+    """The technician pad: ``card`` = technician card on the 社保卡 reader + PIN; ``totp`` = hidden gesture + code."""
+
+    method: str
+    code: str
+
+
+@dataclass(frozen=True)
+class MaintenanceAction(Intent):
+    """The gesture (``login``: open the pad) or a dashboard button: selftest | status | counters | errors | config | rollback | export_logs | leave."""
+
+    action: str
+

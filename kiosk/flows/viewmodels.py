@@ -382,3 +382,6 @@ class HandoverVM(ViewModel):
     qr_payload: str
     expires_in_s: int
     qr_png: bytes | None = None
+
+
+from kiosk.flows.maint_views import MaintenanceLoginVM, MaintenanceVM  # noqa: E402,F401  (re-export; they subclass ViewModel)

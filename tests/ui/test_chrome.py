@@ -57,7 +57,7 @@ def test_technician_corner_needs_a_long_press(journey):
     for digit in "246810":
         journey.driver.tap(app.keyboard.key(digit), frames=0)
     journey.driver.tap(screen.ids.next)
-    assert I.Choose("maintenance_login", "246810") in journey.port.sent
+    assert I.MaintenanceLogin("totp", "246810") in journey.port.sent
 
 
 def test_search_by_pinyin_initials(journey):
