@@ -44,6 +44,15 @@ class FlatScreenManager(ScreenManager):
     clip cost two extra full-screen passes per frame on software GL (llvmpipe)."""
 
 
+def _clear_colour_only() -> None:
+    """Window.clear without the depth/stencil clear: nothing here depth-tests, and Kivy's StencilPush clears
+    the stencil itself at its first level. Saves a full-screen buffer fill per frame on llvmpipe."""
+    from kivy.graphics import opengl as gl
+
+    gl.glClearColor(*Window.clearcolor)
+    gl.glClear(gl.GL_COLOR_BUFFER_BIT)
+
+
 @dataclass(frozen=True)
 class UiOptions:
     orientation: str = "portrait"
@@ -99,6 +108,7 @@ class KioskApp(App):
         # (llvmpipe) every full-screen blended quad costs a large share of a frame at 1080×1920.
         Window.clearcolor = self.theme.bg
         self.theme.bind(bg=lambda _t, c: setattr(Window, "clearcolor", c))
+        Window.clear = _clear_colour_only
         root.bind(on_touch_down=self._any_touch)
         if self.options.lockdown:
             Window.bind(on_request_close=lambda *_a, **_k: True, on_keyboard=self._on_keyboard)
