@@ -29,6 +29,7 @@ from screens.bridge import Bridge, FlowPort
 from screens.i18n import Translator
 from screens.theme import Theme, register_font
 from screens.widgets import clip as _clip  # noqa: F401  (registers KScroll before any .kv uses it)
+from screens.widgets import picture as _picture  # noqa: F401  (registers KImage)
 
 log = logging.getLogger(__name__)
 SCREEN_MODULES = ["attract", "home", "identify", "guide", "notice", "form", "materials", "signature", "confirm",
