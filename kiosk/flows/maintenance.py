@@ -107,7 +107,8 @@ class Maintenance:
                 if not self.active:  # left (退出) while the suite ran
                     return
                 failed = [r["name"] for r in report["results"] if not r["ok"]]
-                self._publish(self._dashboard(section="selftest", message="自检通过" if report["passed"] else f"自检未通过：{'、'.join(failed)}"))
+                verdict = "自检通过" if report["passed"] else f"自检未通过：{'、'.join(failed)}"
+                self._publish(self._dashboard(section="selftest", message=verdict))
             elif action == "counters":
                 self._publish(self._dashboard(section="counters", counters=s.counters()))
             elif action == "errors":
@@ -124,7 +125,9 @@ class Maintenance:
                 self._publish(self._dashboard())
             else:
                 self._publish(self._dashboard(message=f"未知操作：{action}"))
-        except KioskError as exc:  # e.g. nothing to roll back to: the technician reads why
+        except (KioskError, OSError) as exc:  # nothing to roll back to, export not writable: shown and audited
+            if s.audit is not None:
+                s.audit.append(s.technician, "maint.action_failed", requested=action, error=str(exc)[:200])
             self._publish(self._dashboard(section=self.view.section if self.view else "status", message=f"操作失败：{exc}"))
 
     async def leave(self, reason: str = "technician") -> None:
@@ -149,7 +152,8 @@ class Maintenance:
         statuses = s.device_status() if section == "status" else [d.to_dict() for d in s.terminal.statuses().values()]  # audited once
         devices = tuple(DeviceRow(d["device"], d["state"], d["description"], d["state"] not in FAULTS) for d in statuses)
         report = s.last_selftest
-        rows = tuple(SelfTestRow(r["name"], r["device"], r["ok"], r["detail"], r["skipped"], r["prompt"]) for r in report["results"]) if report else ()
+        results = report["results"] if report else []
+        rows = tuple(SelfTestRow(r["name"], r["device"], r["ok"], r["detail"], r["skipped"], r["prompt"]) for r in results)
         counts = counters if counters is not None else s.counters_snapshot()
         config = config or {}
         return MaintenanceVM(

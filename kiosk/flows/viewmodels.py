@@ -384,4 +384,10 @@ class HandoverVM(ViewModel):
     qr_png: bytes | None = None
 
 
-from kiosk.flows.maint_views import MaintenanceLoginVM, MaintenanceVM  # noqa: E402,F401  (re-export; they subclass ViewModel)
+def __getattr__(name: str) -> type:
+    """Re-export the maintenance view-models (kiosk.flows.maint_views subclasses ViewModel: imported lazily)."""
+    if name in ("MaintenanceLoginVM", "MaintenanceVM"):
+        from kiosk.flows import maint_views
+
+        return getattr(maint_views, name)
+    raise AttributeError(name)

@@ -3,8 +3,10 @@ devices; the technician card is the chip-card emulator's, read by the real PC/SC
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -16,6 +18,7 @@ from kiosk.flows.viewmodels import AttractVM, HomeVM, MaintenanceLoginVM, Mainte
 from kiosk.maint import totp
 from kiosk.maint.selftest import STEPS
 from kiosk.privacy import SensitiveValues
+from kiosk.receipts.testpage import build_test_page
 from kiosk.settings.loader import load_config
 from kiosk.store import AuditTrail
 
@@ -116,9 +119,19 @@ def test_card_and_pin_selftest_and_leave(terminal_app: TerminalApp) -> None:
 
     vm = screen.send(I.MaintenanceAction("counters"), lambda vm: isinstance(vm, MaintenanceVM) and vm.section == "counters")
     assert any(row.device == "printer" and "prints" in row.counts for row in vm.counters)  # type: ignore[union-attr]
+    terminal = terminal_app.runtime.terminal
+    assert terminal is not None
+    terminal.printer.emulator.set_paper("out")  # type: ignore[union-attr]
+    page = build_test_page(terminal.config.terminal.id, datetime.now())
+    printed = asyncio.run_coroutine_threadsafe(terminal.printer.print_document(page), terminal_app.runtime.loop).result(30)  # type: ignore[union-attr]
+    assert not printed.ok
     vm = screen.send(I.MaintenanceAction("errors"), lambda vm: isinstance(vm, MaintenanceVM) and vm.section == "errors")
+    assert isinstance(vm, MaintenanceVM) and vm.errors[0].device == "printer" and vm.errors[0].action == "clear"  # with its recovery action
+    terminal.printer.emulator.set_paper("ok")  # type: ignore[union-attr]
     vm = screen.send(I.MaintenanceAction("config"), lambda vm: isinstance(vm, MaintenanceVM) and vm.section == "config")
     assert isinstance(vm, MaintenanceVM) and vm.config_state
+    vm = screen.send(I.MaintenanceAction("rollback"), lambda vm: isinstance(vm, MaintenanceVM) and vm.message.startswith("操作失败"))
+    assert isinstance(vm, MaintenanceVM) and "previous" in vm.message and vm.config_previous is None  # nothing to roll back to: said
     vm = screen.send(I.MaintenanceAction("export_logs"), lambda vm: isinstance(vm, MaintenanceVM) and "日志已导出" in vm.message)
     exported = Path(vm.message.split("：", 1)[1])  # type: ignore[union-attr]
     assert exported.is_file() and exported.stat().st_size > 0
@@ -131,7 +144,7 @@ def test_card_and_pin_selftest_and_leave(terminal_app: TerminalApp) -> None:
     assert terminal_app.fleet.mode.snapshot.mode == "in_service"
     actions = audit_actions(terminal_app)
     for action in ("session.ended", "maint.enter", "maint.view_status", "maint.selftest", "maint.view_counters", "maint.view_errors",
-                   "maint.view_config", "maint.export_logs", "maint.leave"):
+                   "maint.view_config", "maint.action_failed", "maint.export_logs", "maint.leave"):
         assert action in actions, (action, actions)
     assert actions.index("session.ended") < actions.index("maint.enter") < actions.index("maint.leave")
     vm = screen.send(I.MaintenanceAction("selftest"), lambda vm: isinstance(vm, MaintenanceLoginVM))  # outside: refused
