@@ -39,7 +39,9 @@ class AttractScreen(BaseScreen):
         items = [] if vm.out_of_service else list(vm.high_frequency)
         fill_buttons(self.ids.item_list, [(e.name, lambda c=e.code: self.send(I.Start(c))) for e in items], "KGhost")
         if self._pulse is None and not vm.out_of_service:
-            self._pulse = Animation(opacity=0.35, duration=1.2) + Animation(opacity=1, duration=1.2)
+            # 10 steps a second is smooth enough for a slow fade; every frame (step 0) kept software GL
+            # redrawing the whole window nonstop, 7×24, at ~2/3 of a CPU
+            self._pulse = Animation(opacity=0.35, duration=1.2, step=0.1) + Animation(opacity=1, duration=1.2, step=0.1)
             self._pulse.repeat = True
             self._pulse.start(self.ids.prompt)
 
