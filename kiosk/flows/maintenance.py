@@ -9,6 +9,7 @@ wiped before a technician gets in; leaving maintenance shows the attract screen 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from pathlib import Path
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 Provider = Callable[[], Any]  # → kiosk.maint.session.MaintenanceSession
 FAULTS = ("offline", "no_device", "hardware_error", "user_error")
+IDLE_S = 600.0  # a technician who walks away: the terminal goes back to service by itself
 
 
 def _hhmm(at: float, seconds: bool = False) -> str:
@@ -37,6 +39,8 @@ class Maintenance:
         self.controller = controller
         self.session: Any = None  # MaintenanceSession while logging in or inside
         self.view: MaintenanceVM | None = None
+        self.idle_s = IDLE_S
+        self._idle: asyncio.TimerHandle | None = None
 
     @property
     def active(self) -> bool:
@@ -53,6 +57,21 @@ class Maintenance:
 
     # ----- intents ------------------------------------------------------------------------------
     async def handle(self, intent: I.Intent) -> None:
+        await self._handle(intent)
+        self._arm()
+
+    def _arm(self) -> None:
+        """(Re)start the inactivity timer while inside; every intent counts as activity."""
+        if self._idle is not None:
+            self._idle.cancel()
+        self._idle = asyncio.get_running_loop().call_later(self.idle_s, self._expired) if self.active else None
+
+    def _expired(self) -> None:
+        self._idle = None
+        if self.active:
+            asyncio.get_running_loop().create_task(self.leave("idle"))
+
+    async def _handle(self, intent: I.Intent) -> None:
         if isinstance(intent, I.MaintenanceLogin):
             await self._login(intent)
         elif isinstance(intent, I.MaintenanceAction):
@@ -132,6 +151,9 @@ class Maintenance:
 
     async def leave(self, reason: str = "technician") -> None:
         """Back to service: audited by the session, then the attract screen."""
+        if self._idle is not None:
+            self._idle.cancel()
+            self._idle = None
         if self.active:
             self.session.leave()
             log.info("maintenance left (%s)", reason)

@@ -149,3 +149,22 @@ def test_card_and_pin_selftest_and_leave(terminal_app: TerminalApp) -> None:
     assert actions.index("session.ended") < actions.index("maint.enter") < actions.index("maint.leave")
     vm = screen.send(I.MaintenanceAction("selftest"), lambda vm: isinstance(vm, MaintenanceLoginVM))  # outside: refused
     assert "登录" in vm.message  # type: ignore[union-attr]
+
+
+def test_idle_technician_and_cancel_return_to_service(terminal_app: TerminalApp) -> None:
+    screen = Screen(terminal_app)
+    controller = terminal_app.runtime.controller
+    assert controller is not None and terminal_app.fleet is not None
+    controller.maintenance.idle_s = 1.0  # the product waits ten minutes
+    inside = lambda vm: isinstance(vm, (MaintenanceVM, MaintenanceLoginVM))  # noqa: E731
+    vm = screen.send(I.MaintenanceLogin("totp", totp.totp(terminal_app.config.maintenance.totp_secret)), inside)
+    assert isinstance(vm, MaintenanceVM) and terminal_app.fleet.mode.snapshot.mode == "maintenance"
+    screen.send(I.MaintenanceAction("counters"), lambda vm: isinstance(vm, MaintenanceVM) and vm.section == "counters")
+    vm = screen.send(I.Touch(), lambda vm: isinstance(vm, AttractVM), timeout=20)  # nobody touches it any more
+    assert terminal_app.fleet.mode.snapshot.mode == "in_service" and not controller.maintenance.active
+    insert_technician_card(terminal_app)
+    vm = screen.send(I.MaintenanceLogin("card", PIN), inside)
+    assert isinstance(vm, MaintenanceVM), vm
+    screen.send(I.Cancel(), lambda vm: isinstance(vm, AttractVM))  # the bottom bar's 退出 leaves maintenance
+    assert terminal_app.fleet.mode.snapshot.mode == "in_service" and controller.session is None
+    assert audit_actions(terminal_app).count("maint.leave") == 2
