@@ -25,9 +25,7 @@ class IdentifyScreen(BaseScreen):
 
     def render(self, vm: IdentifyVM) -> None:  # type: ignore[override]
         super().render(vm)
-        choosing = vm.phase == "choose"
-        fill_buttons(self.ids.methods, [(self.tr(o.label), lambda m=o.id: self.send(I.Choose("method", m)))
-                                        for o in vm.methods] if choosing else [])
+        fill_buttons(self.ids.methods, self._choices(vm))
         self.ids.prompt.text = self.tr(vm.guidance or PROMPTS.get(vm.phase, ""))
         self.ids.card.opacity = 1 if vm.phase in ("insert_card", "reading", "insert_sscard") else 0
         self.ids.qr.opacity = 1 if vm.phase == "scan_code" else 0
@@ -40,3 +38,14 @@ class IdentifyScreen(BaseScreen):
         elif vm.phase not in ("insert_card", "insert_sscard", "scan_code") and self._anim is not None:
             self._anim.cancel(self.ids.card)
             self._anim = None
+
+    def _choices(self, vm: IdentifyVM) -> list:
+        """The buttons for this phase: methods; 代办's principal card or manual entry; retry after a failure."""
+        if vm.phase == "choose":
+            return [(self.tr(o.label), lambda m=o.id: self.send(I.Choose("method", m))) for o in vm.methods]
+        if vm.phase == "principal":
+            return [(self.tr(label), lambda h=how: self.send(I.Choose("principal", h)))
+                    for how, label in (("card", "读取被代办人身份证"), ("manual", "手工填写被代办人信息"))]
+        if vm.phase == "failed":
+            return [(self.tr("重试"), lambda: self.send(I.Choose("action", "retry")))]
+        return []

@@ -66,6 +66,9 @@ class CitizenServices:
             return True
         if not self.active:
             return False
+        if isinstance(intent, I.Cancel):  # 退出 on a service screen ends the session like anywhere else
+            self.active, self.view = "", None
+            return False
         if isinstance(intent, (I.Back, I.Finish)) or (isinstance(intent, I.Choose) and intent.value in ("back", "home")):
             self.active, self.view = "", None
             if self.c.flow is not None and self.c.flow.view is not None:

@@ -11,47 +11,67 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 LAYOUTS = {"portrait": ("portrait", False), "landscape": ("landscape", False), "elder-portrait": ("portrait", True)}
+# Each layout runs one complete item (so every item screen is shot in every layout) and the services;
+# the three items (applicant, 代办, elder) are spread over the layouts to keep the demo near a minute each.
+JOURNEYS_BY_LAYOUT = {"portrait": ["ordinary", "services"], "landscape": ["agent", "services"],
+                      "elder-portrait": ["elder", "services"]}
 
 
 def run_layout(out: Path, layout: str) -> dict[str, object]:
-    """Run every journey in this process (the window is created here) and return the layout's summary."""
+    """Run the layout's journeys in this process (the window is created here) on the real flow engine:
+    FlowRuntime with the embedded config (sim devices, embedded platform), data in a fresh directory."""
     orientation, elder = LAYOUTS[layout]
+    data_dir = Path(tempfile.mkdtemp(prefix=f"kiosk-demo-{layout}-"))
+    os.environ["KIOSK_DATA_DIR"] = str(data_dir)
     from screens import env
 
     env.prepare(orientation, fullscreen=False, headless=True)
+    from kiosk.flows.port import FlowRuntime
+    from kiosk.settings.loader import load_config
     from screens.app import KioskApp, UiOptions
-    from screens.demo.journeys import JOURNEYS, Journey
-    from screens.demo.story import StoryPort
+    from screens.demo.journeys import JOURNEYS, Journey, RecordingPort
     from screens.driver import Driver
 
     started = time.monotonic()
-    port = StoryPort(out_dir=out / "receipts")
-    app = KioskApp(port, UiOptions(orientation=orientation, tech_hold_s=0.5))
+    config = load_config(None)
+    runtime = FlowRuntime(config).start()
+    port = RecordingPort(runtime)
+    app = KioskApp(port, UiOptions(orientation=orientation, tech_hold_s=0.5, elder_font_scale=config.ui.elder_font_scale))
     driver = Driver(app).start()
+    app.ime_loader.wait()
     folder = out / layout
-    summary: dict[str, object] = {"layout": layout, "window": list(driver.app.root_widget.size), "journeys": {}}
-    names = ["elder"] if elder else [n for n in JOURNEYS if n != "elder"]
-    for name in names:
-        journey = Journey(driver, port, folder, prefix=f"{name}-")
-        result = JOURNEYS[name](journey) or {}
-        summary["journeys"][name] = {  # type: ignore[index]
-            "screens": journey.screens, "screenshots": [p.name for p in journey.shots],
-            "receipt": str(result.get("receipt", "")), "typed": result.get("typed", {})}
-    if elder:  # the rest of the screens in elder mode too (the mode stays on for the session)
-        port.elder = True
-        for name in ("sscard", "services"):
-            journey = Journey(driver, port, folder, prefix=f"{name}-")
-            JOURNEYS[name](journey)
-            summary["journeys"][name] = {"screens": journey.screens, "screenshots": [p.name for p in journey.shots]}  # type: ignore[index]
-    summary["seconds"] = round(time.monotonic() - started, 1)
-    summary["spoken_in_elder_mode"] = port.spoken[:50]
-    driver.stop()
+    summary: dict[str, object] = {"layout": layout, "window": list(driver.app.root_widget.size), "journeys": {},
+                                  "engine": "kiosk.flows.port.FlowRuntime (sim devices, embedded platform)"}
+    names = JOURNEYS_BY_LAYOUT[layout]
+    last_receipt = ""
+    try:
+        for name in names:
+            t0 = time.monotonic()
+            journey = Journey(driver, port, folder, prefix=f"{name}-", receipts_dir=out / "receipts", elder=elder)
+            journey.last_receipt_number = last_receipt
+            result = JOURNEYS[name](journey) or {}
+            last_receipt = journey.last_receipt_number or last_receipt
+            summary["journeys"][name] = {  # type: ignore[index]
+                "screens": journey.screens, "screenshots": [p.name for p in journey.shots],
+                "receipts": [p.name for p in journey.receipts], "receipt_number": journey.last_receipt_number,
+                "typed_fields": sorted(result.get("typed", {})), "sent_directly": result.get("direct", []),
+                "seconds": round(time.monotonic() - t0, 1)}
+            print(f"demo: {layout} {name}: {len(journey.shots)} screenshots, {time.monotonic() - t0:.1f} s "
+                  + " ".join(f"{k} {v:.1f} s" for k, v in journey.timing.items()), flush=True)
+    finally:
+        summary["seconds"] = round(time.monotonic() - started, 1)
+        summary["intents"] = [type(i).__name__ for i in port.sent]
+        runtime.stop()  # first: no view-model may arrive while the window closes
+        driver.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
     return summary
 
 
@@ -84,7 +104,11 @@ def main(argv: list[str] | None = None) -> int:
     for s in summaries:
         lines.append(f"## {s['layout']} ({s['window'][0]:.0f}×{s['window'][1]:.0f}, {s['seconds']} s)")
         for name, j in s["journeys"].items():
-            lines.append(f"- {name}: " + " → ".join(j["screens"]))
+            lines.append(f"- {name} ({j['seconds']} s): " + " → ".join(j["screens"]))
+            if j.get("receipts"):
+                lines.append(f"  - receipt {j['receipt_number']}: " + ", ".join(f"receipts/{r}" for r in j["receipts"]))
+            if j.get("sent_directly"):
+                lines.append("  - set without a widget (no picker on the form screen yet): " + ", ".join(j["sent_directly"]))
         lines.append("")
     lines += ["## receipts", *[f"- receipts/{r}" for r in receipts]]
     (out / "SUMMARY.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -1,53 +1,84 @@
-"""Three complete items tapped through the real widgets: an applicant, a 代办 agent, an elder-mode citizen."""
+"""Complete items tapped through the real widgets on the REAL flow engine (FlowRuntime: Controller,
+sim devices, embedded platform): a 代办 agent, an elder-mode citizen, and the citizen services."""
 
 from __future__ import annotations
 
+import os
+
+import pytest
 from PIL import Image
 
 from kiosk.flows import intents as I
-from screens.demo.journeys import household_by_agent, housing_fund_elder, sscard_replacement
 
 
-def _set_fields(port) -> dict[str, str]:
-    return {i.field: i.value for i in port.sent if isinstance(i, I.SetField)}
+@pytest.fixture(scope="module")
+def real(ui, tmp_path_factory):
+    """The session's window attached to a FlowRuntime for this module (data in a fresh directory)."""
+    from kiosk.flows.port import FlowRuntime
+    from kiosk.settings.loader import load_config
+    from screens.demo.journeys import RecordingPort
+
+    driver, story = ui
+    old = os.environ.get("KIOSK_DATA_DIR")
+    os.environ["KIOSK_DATA_DIR"] = str(tmp_path_factory.mktemp("kiosk-data"))
+    flow = FlowRuntime(load_config(None)).start()
+    port = RecordingPort(flow)
+    driver.app.attach(port)
+    yield driver, port
+    driver.app.attach(story)
+    flow.stop()
+    story.send(I.Cancel())
+    driver.pump(2)
+    if old is None:
+        os.environ.pop("KIOSK_DATA_DIR", None)
+    else:
+        os.environ["KIOSK_DATA_DIR"] = old
+
+
+@pytest.fixture()
+def journey(real, tmp_path):
+    from screens.demo.journeys import Journey
+
+    driver, port = real
+    port.sent.clear()
+    return Journey(driver, port, None, receipts_dir=tmp_path)
 
 
 def _check_receipt(path) -> None:
-    with Image.open(path) as image:
-        assert image.width >= 576 and image.height > 400  # an 80 mm roll rendered from the ESC/POS bytes
+    with Image.open(path) as image:  # rendered from the ESC/POS bytes the sim printer received
+        assert image.width >= 576 and image.height > 400
 
 
-def test_applicant_types_rare_name_and_address(journey):
-    result = sscard_replacement(journey)
-    values = _set_fields(journey.port)
-    assert "张䶮" in values.values()  # 䶮 typed on the on-screen keyboard (paged to in the candidate bar)
-    assert any(v.startswith("重庆市渝北区88号") for v in values.values())
-    assert journey.screens[:4] == ["attract", "home", "home", "identify"]
-    for kind in ("guide", "notice", "form", "materials", "signature", "confirm", "progress", "receipt", "evaluate"):
+def test_agent_item_reads_both_cards_and_prints_the_receipt(journey):
+    from screens.demo.journeys import agent_item
+
+    agent_item(journey)
+    sent = journey.port.sent
+    assert any(isinstance(i, I.Start) and i.agent for i in sent)
+    assert I.Choose("method", "idcard_face") in sent and I.Choose("principal", "card") in sent  # both tapped
+    assert journey.screens.count("identify:insert_card") == 2  # the agent's card, then the principal's
+    assert any(isinstance(i, I.SetField) for i in sent) and any(isinstance(i, I.Sign) for i in sent)
+    assert journey.last_receipt_number.startswith("CQ-")
+    _check_receipt(journey.receipts[-1])
+    assert journey.screens[-1] == "attract:after"
+
+
+def test_elder_item_on_the_real_controller(journey):
+    from screens.demo.journeys import elder_item
+
+    elder_item(journey, on_home=False)
+    assert I.ToggleElder() in journey.port.sent and "identify:elder" in journey.screens
+    for kind in ("identify:choose", "form:filled", "confirm", "receipt", "evaluate"):
         assert kind in journey.screens
-    signed = [i for i in journey.port.sent if isinstance(i, I.Sign)]
-    assert signed and signed[0].png.startswith(b"\x89PNG")
-    _check_receipt(result["receipt"])
-    assert journey.port.sent[-1] == I.Finish() and journey.driver.app.current_vm.kind == "attract"
+    _check_receipt(journey.receipts[-1])
+    assert not journey.driver.app.theme.elder  # the session ended: the next citizen starts in standard mode
 
 
-def test_agent_flow_with_rare_ji(journey):
-    result = household_by_agent(journey)
-    assert any(isinstance(i, I.Choose) and i.value == "agent" for i in journey.port.sent)
-    assert "王𠮷" in _set_fields(journey.port).values()
-    assert journey.screens.count("identify") >= 4  # agent card + face, then the principal's card
-    _check_receipt(result["receipt"])
+def test_services_case_status_faq_centres_help(journey):
+    from screens.demo.journeys import services_tour
 
-
-def test_elder_mode_journey(journey):
-    result = housing_fund_elder(journey)
-    app = journey.driver.app
-    assert app.theme.scale >= 1.5 and app.theme.bg[:3] == [0, 0, 0]  # large type, high contrast
-    assert app.bottom_bar.ids.help.opacity == 1  # 帮办 always one tap away
-    assert len(result["spoken"]) >= 8 and "请确认申请信息" in result["spoken"]  # every step spoken
-    _check_receipt(result["receipt"])
-    journey.tap_attract()
-    journey.at("home")
-    journey.driver.tap(app.bottom_bar.ids.elder)  # and back to standard
-    journey.driver.pump(2)
-    assert app.theme.scale == 1.0
+    services_tour(journey)
+    for kind in ("case_status:scan", "case_status:result", "centres", "faq:answer", "help"):
+        assert kind in journey.screens
+    assert I.OpenService("faq") in journey.port.sent
+    assert any(isinstance(i, I.SubmitText) and "社保卡丢" in i.text for i in journey.port.sent)
