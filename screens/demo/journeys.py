@@ -446,4 +446,33 @@ def services_tour(j: Journey) -> dict[str, object]:
     return {}
 
 
-JOURNEYS = {"ordinary": ordinary_item, "agent": agent_item, "elder": elder_item, "services": services_tour}
+def idle_and_technician(j: Journey) -> dict[str, object]:
+    """The idle countdown overlay (a tap continues), the idle timeout back to attract, and the
+    technician's long press on the hidden corner. The session's idle timer is shortened for this."""
+    idle = j.port.controller.idle
+    saved = idle.timeout_s, idle.warning_s
+    idle.timeout_s, idle.warning_s = 0.5, 2.0  # plain floats the timer re-reads each second
+    try:
+        j.home()
+        overlay = j.driver.app.overlay
+        j.until(lambda: overlay.parent is not None, "idle warning", 10)
+        j.shot("home", "idle-warning")
+        before = len(j.port.sent)
+        j.driver.tap(overlay)  # 点击继续办理
+        j.until(lambda: I.Touch() in j.port.sent[before:], "continue", 5)  # (the short timer warns again at once)
+        j.until(lambda: j.vm.kind == "attract", "idle timeout", 15)
+        j.shot("attract", "idle-timeout")
+    finally:
+        idle.timeout_s, idle.warning_s = saved
+    corner = j.driver.app.tech_corner
+    touch = UnitTestTouch(*corner.to_window(*corner.center))
+    touch.touch_down()
+    j.until(lambda: j.driver.app.manager.current == "maintenance", "technician login", corner.hold_s + 3)
+    touch.touch_up()
+    j.driver.pump(2)
+    j.shot("maintenance", "login")
+    return {}
+
+
+JOURNEYS = {"ordinary": ordinary_item, "agent": agent_item, "elder": elder_item, "services": services_tour,
+            "idle": idle_and_technician}
