@@ -4,6 +4,7 @@ sim devices, embedded platform): a 代办 agent, an elder-mode citizen, and the 
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 from PIL import Image
@@ -27,6 +28,7 @@ def real(ui, tmp_path_factory):
     yield driver, port
     driver.app.attach(story)
     flow.stop()
+    time.sleep(1.5)  # pcscd notices the sim chip-card reader going away in its slot poll; the next module's reader is new
     story.send(I.Cancel())
     driver.pump(2)
     if old is None:
