@@ -49,6 +49,7 @@ class MaintenanceScreen(BaseScreen):
 
     def open_login(self) -> None:
         """The technician gesture: a fresh pad at once; the flow layer ends any citizen session and owns the pad's taps."""
+        self.method = "totp"
         self.render(MaintenanceLoginVM(title="维护登录", method="totp"))
         self.send(I.MaintenanceAction("login"))
 
@@ -60,7 +61,9 @@ class MaintenanceScreen(BaseScreen):
             self._render_login(vm if isinstance(vm, MaintenanceLoginVM) else MaintenanceLoginVM(title="维护登录"))
 
     def _render_login(self, vm: MaintenanceLoginVM) -> None:
-        self.mode, self.method, self.message = "login", vm.method, vm.message
+        self.mode, self.message = "login", vm.message
+        if vm.message:  # a refusal names the method tried; the pad's own echo must not undo a tap on the other method
+            self.method = vm.method
         if vm.message:  # a refusal: type again (the gesture's own pad keeps what is already typed)
             self.ids.code.text = ""
         self.ids.next.disabled = vm.locked

@@ -115,7 +115,7 @@ def test_card_and_pin_selftest_and_leave(terminal_app: TerminalApp) -> None:
     assert all(r.ok and not r.skipped for r in vm.selftest), [r.detail for r in vm.selftest if not r.ok]
     assert vm.selftest_passed and vm.message == "自检通过"
     assert any(isinstance(v, MaintenanceVM) and v.busy for v in screen.views)  # "正在自检" was shown while it ran
-    assert terminal_app.fleet.agent is None or terminal_app.fleet.agent.selftest["passed"]  # uploaded with the next heartbeat
+    assert terminal_app.fleet.agent is not None and terminal_app.fleet.agent.selftest["passed"]  # uploaded with the next heartbeat
 
     vm = screen.send(I.MaintenanceAction("counters"), lambda vm: isinstance(vm, MaintenanceVM) and vm.section == "counters")
     assert any(row.device == "printer" and "prints" in row.counts for row in vm.counters)  # type: ignore[union-attr]
