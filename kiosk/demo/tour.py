@@ -8,6 +8,7 @@ down, paper out), the devices only through their contracts — the same paths th
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import time
@@ -17,7 +18,7 @@ from typing import Any, Awaitable, Callable
 from kiosk.documents.certificate import render_pdf, test_certificate
 from kiosk.privacy import mask_id_number, mask_name
 from kiosk.receipts.acceptance import AcceptanceReceipt, MaterialReceived, build_acceptance_receipt
-from kiosk.terminal.completion import Completion
+from kiosk.terminal.completion import Completion, CompletionCode
 from kiosk.terminal.events import Event, MediaInserted, MediaRemoved, StatusChanged, Threshold
 from kiosk.terminal.facade import Terminal
 from kiosk.terminal.status import DeviceClass
@@ -79,7 +80,7 @@ class Tour:
             await self.step("渝快码扫码 Scan a 渝快码 on a phone", lambda: t.barcode.read_code(),  # type: ignore[union-attr]
                             lambda c: f"{c.symbology} token of {len(c.text)} chars from {c.source} (verified by the platform, not here)")
         if t.chipcard:
-            await self.step("社保卡读卡 Read the 社保卡 over PC/SC", lambda: t.chipcard.read_card(),  # type: ignore[union-attr]
+            await self.step("社保卡读卡 Read the 社保卡 over PC/SC", self._read_chipcard,
                             lambda c: f"{mask_name(c.name)} 社会保障号 {mask_id_number(c.social_security_number)} 卡号 {c.card_number[:3]}***")
         if t.doccam:
             async def capture() -> Completion[Any]:
@@ -108,6 +109,15 @@ class Tour:
         await t.stop()
         (self.out / "tour.json").write_text(json.dumps(self.results, ensure_ascii=False, indent=2), encoding="utf-8")
         return self.results
+
+    async def _read_chipcard(self, wait_s: float = 10.0) -> Completion[Any]:
+        """As a flow does: ``no_media`` means the card is not seen yet (pcscd polls its readers), so wait."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            result = await self.terminal.chipcard.read_card()  # type: ignore[union-attr]
+            if result.code is not CompletionCode.NO_MEDIA or time.monotonic() > deadline:
+                return result
+            await asyncio.sleep(0.2)
 
     def _receipt(self) -> AcceptanceReceipt:
         cfg = self.terminal.config.terminal
