@@ -22,7 +22,7 @@ import serial
 from drivers.barcode.decoders import DEFAULT_DECODER, make_decoder
 from drivers.barcode.emulator import QrScreenEmulator, ScannerEmulator
 from drivers.barcode.protocol import LineFramer, check_token, decode_line
-from drivers.camera.capture import FrameGrabber, FrameSource, source_for_target
+from drivers.camera.capture import FrameGrabber, FrameSource, source_for_target, start_grabber
 from kiosk.errors import DeviceIOError, DeviceUnavailableError, InvalidDataError
 from kiosk.terminal.completion import Completion, CompletionCode
 from kiosk.terminal.device import DeviceService
@@ -127,13 +127,7 @@ class CameraBarcodeReader(BarcodeService):
         return {"source": "camera", "decoder": self.decoder.name}
 
     def _do_open(self, token: CancelToken) -> None:
-        self.grabber = FrameGrabber(
-            self.source,
-            self.name,
-            on_fault=lambda why: self.runner.report(DeviceState.HARDWARE_ERROR, f"camera: {why}"),
-            on_recover=lambda: self.runner.report(DeviceState.ONLINE),
-        )
-        self.grabber.start()
+        self.grabber = start_grabber(self.source, self.name, self.runner)
 
     def _do_close(self) -> None:
         grabber, self.grabber = self.grabber, None

@@ -13,12 +13,16 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import TYPE_CHECKING, Callable, Protocol
 
 import cv2
 import numpy as np
 
 from kiosk.errors import DeviceIOError, DeviceUnavailableError
+from kiosk.terminal.status import DeviceState
+
+if TYPE_CHECKING:  # annotation only
+    from kiosk.terminal.runner import CommandRunner
 
 log = logging.getLogger(__name__)
 
@@ -252,3 +256,14 @@ class FrameGrabber:
         except Exception as exc:  # noqa: BLE001 — still gone; try again after retry_s
             log.debug("camera %s: reopen failed: %s", self.name, exc)
 
+
+def start_grabber(source: "FrameSource", device: str, runner: "CommandRunner") -> FrameGrabber:
+    """A started grabber whose faults and recoveries become the device's status (camera and QR alike)."""
+    grabber = FrameGrabber(
+        source,
+        device,
+        on_fault=lambda why: runner.report(DeviceState.HARDWARE_ERROR, f"camera: {why}"),
+        on_recover=lambda: runner.report(DeviceState.ONLINE),
+    )
+    grabber.start()
+    return grabber

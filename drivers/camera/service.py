@@ -18,7 +18,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from drivers.camera.capture import FrameGrabber, FrameSource, source_for_target
+from drivers.camera.capture import FrameGrabber, FrameSource, source_for_target, start_grabber
 from drivers.camera.emulator import SceneCamera
 from drivers.camera.quality import GUIDANCE, FaceQualityChecker, QualityReport, QualityThresholds, moved
 from kiosk.errors import CommandCanceled, DeviceIOError, DeviceTimeoutError, InvalidDataError
@@ -28,7 +28,7 @@ from kiosk.terminal.events import EventBus
 from kiosk.terminal.media import FaceCapture
 from kiosk.terminal.registry import DeviceSpec
 from kiosk.terminal.runner import CancelToken
-from kiosk.terminal.status import DeviceClass, DeviceState
+from kiosk.terminal.status import DeviceClass
 
 log = logging.getLogger(__name__)
 
@@ -110,13 +110,7 @@ class CameraService(DeviceService):
 
     # ----- device ---------------------------------------------------------------------------------
     def _do_open(self, token: CancelToken) -> None:
-        self.grabber = FrameGrabber(
-            self.source,
-            self.name,
-            on_fault=lambda why: self.runner.report(DeviceState.HARDWARE_ERROR, f"camera: {why}"),
-            on_recover=lambda: self.runner.report(DeviceState.ONLINE),
-        )
-        self.grabber.start()
+        self.grabber = start_grabber(self.source, self.name, self.runner)
 
     def _do_close(self) -> None:
         grabber, self.grabber = self.grabber, None
