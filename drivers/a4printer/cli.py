@@ -93,9 +93,5 @@ async def _test_async(args: argparse.Namespace) -> int:
 
 
 def _test(args: argparse.Namespace) -> int:
-    try:
-        return asyncio.run(_test_async(args))
-    except KioskError as exc:
-        return _fail(str(exc))
-    except OSError as exc:
-        return _fail(f"{exc.strerror or exc}")
+    """Config errors and OSError reach ``kiosk.cli.main``, which prints them as one line."""
+    return asyncio.run(_test_async(args))

@@ -103,9 +103,5 @@ async def _scan_async(args: argparse.Namespace) -> int:
 
 
 def _scan(args: argparse.Namespace) -> int:
-    try:
-        return asyncio.run(_scan_async(args))
-    except KioskError as exc:
-        return _fail(str(exc))
-    except OSError as exc:
-        return _fail(f"{exc.strerror or exc}")
+    """Config errors and OSError reach ``kiosk.cli.main``, which prints them as one line."""
+    return asyncio.run(_scan_async(args))

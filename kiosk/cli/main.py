@@ -86,6 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KioskError as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # a missing file or device node, a refused port: one line, never a traceback
+        print(f"kiosk: {exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 
