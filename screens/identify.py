@@ -39,6 +39,11 @@ class IdentifyScreen(BaseScreen):
             self._anim.cancel(self.ids.card)
             self._anim = None
 
+    def start_agent(self) -> None:
+        """为他人代办: the same item again as 代办 (the agent's card and face, then the principal's card)."""
+        if self.vm is not None and self.vm.can_agent:
+            self.send(I.Start(self.vm.item_code, agent=True))
+
     def _choices(self, vm: IdentifyVM) -> list:
         """The buttons for this phase: methods; 代办's principal card or manual entry; retry after a failure."""
         if vm.phase == "choose":

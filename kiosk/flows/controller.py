@@ -21,7 +21,7 @@ from kiosk.flows.search import ItemIndex
 from kiosk.flows.services import CitizenServices
 from kiosk.flows.session import Session
 from kiosk.flows.states import FlowState
-from kiosk.flows.viewmodels import AttractVM, HomeVM, IdleWarningVM, MessageVM, Option, ViewModel
+from kiosk.flows.viewmodels import AttractVM, HomeVM, IdentifyVM, IdleWarningVM, MessageVM, Option, ViewModel
 from kiosk.flows.wiring import FlowServices
 
 log = logging.getLogger(__name__)
@@ -184,7 +184,7 @@ class Controller:
             self.publish(replace(vm, elder_mode=self.elder))
 
     async def _start(self, intent: I.Start) -> None:
-        if self.flow is not None and not self.flow.finished:
+        if self.flow is not None and not self.flow.finished and not self._switch_to_agent(intent):
             return
         if intent.code not in self.services.catalog.items and intent.code not in self.services.catalog.bundles:
             self.publish(MessageVM(elder_mode=self.elder, speak="没有找到该事项", text="没有找到该事项，请重新搜索", level="warning"))
@@ -192,6 +192,19 @@ class Controller:
         assert self.session is not None
         self.flow = ItemFlow(self.services, self.session, self._flow_publish, FlowRecord(intent.code, agent=intent.agent))
         await self.flow.begin()
+
+    def _switch_to_agent(self, intent: I.Start) -> bool:
+        """代办 tapped on the identify screen before anyone was identified: the same item starts over as 代办
+        (the session, and so elder mode, is kept). Anything later in the flow keeps the running flow."""
+        flow = self.flow
+        assert flow is not None
+        view = flow.view
+        if not (intent.agent and not flow.record.agent and intent.code == flow.record.code and flow.state is FlowState.IDENTIFY
+                and flow.record.identity is None and isinstance(view, IdentifyVM) and view.phase in ("choose", "failed")):
+            return False
+        flow.abandon(FlowState.CANCELLED, "switched to 代办")
+        flow.record.forget()
+        return True
 
     def _flow_publish(self, vm: ViewModel) -> None:
         self.publish(vm)

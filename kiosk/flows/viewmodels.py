@@ -110,6 +110,8 @@ class IdentifyVM(ViewModel):
     preview_jpeg: bytes | None = None
     error: str = ""
     identified_name: str = ""  # masked, e.g. 张*
+    item_code: str = ""  # the 为他人代办 button restarts this item as 代办 (``Start(item_code, agent=True)``)
+    can_agent: bool = False  # the item accepts 代办 and this person has not chosen it yet
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -29,7 +29,8 @@ def identify_vm(plan: P.Plan, record: FlowRecord, elder: bool, phase: str = "cho
     speak = error or guidance or _SPEAK_METHOD["idcard_face"]
     return IdentifyVM(elder_mode=elder, speak=speak, title="身份核验" if not record.agent else "代办：代理人身份核验", item_name=plan.name,
                       methods=methods, phase=phase, role=role, guidance=guidance, preview_jpeg=preview, error=error,  # type: ignore[arg-type]
-                      identified_name=masked(record.identity))
+                      identified_name=masked(record.identity), item_code=record.code,
+                      can_agent="agent" in plan.identity_methods and not record.agent and record.identity is None)
 
 
 def guide_vm(plan: P.Plan, record: FlowRecord, member: P.Member, question_id: str, elder: bool) -> GuideVM:

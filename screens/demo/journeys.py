@@ -197,10 +197,11 @@ def agent_item(j: Journey) -> dict[str, object]:
     """代办: the agent's card and face, then the principal's card on the same reader."""
     j.home()
     j.search("hjzm")
-    # The real flow has no 代办 switch on the screens yet: the journey sends the Start a 代办 button would.
-    code = next(e.code for e in j.vm.results if e.name == HOUSEHOLD)
-    j.port.send(I.Start(code, agent=True))
-    j.until(lambda: j.vm.kind == "identify", "代办 start", 10)
+    j.press("home", HOUSEHOLD)
+    j.until(lambda: j.vm.kind == "identify" and j.vm.can_agent, "the item's identify screen", 10)
+    j.shot("identify", "before-agent")
+    j.press_id("identify", "agent")  # 为他人代办
+    j.until(lambda: j.vm.kind == "identify" and j.vm.role == "agent", "代办 start", 10)
     return run_item(j, Citizen("zhangsan", principal_card="lixiuying"))
 
 

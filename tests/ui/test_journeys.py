@@ -56,7 +56,7 @@ def test_agent_item_reads_both_cards_and_prints_the_receipt(journey):
 
     agent_item(journey)
     sent = journey.port.sent
-    assert any(isinstance(i, I.Start) and i.agent for i in sent)
+    assert [i.agent for i in sent if isinstance(i, I.Start)] == [False, True]  # the item, then the 为他人代办 button
     assert I.Choose("method", "idcard_face") in sent and I.Choose("principal", "card") in sent  # both tapped
     assert journey.screens.count("identify:insert_card") == 2  # the agent's card, then the principal's
     assert any(isinstance(i, I.SetField) for i in sent) and any(isinstance(i, I.Sign) for i in sent)
