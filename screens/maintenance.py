@@ -10,12 +10,37 @@ from __future__ import annotations
 from pathlib import Path
 
 from kivy.lang import Builder
-from kivy.properties import StringProperty
+from kivy.factory import Factory
+from kivy.properties import BooleanProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.flows import intents as I
 from kiosk.flows.viewmodels import MaintenanceLoginVM, MaintenanceVM, ViewModel
 from screens.base import BaseScreen, fill_buttons, fill_labels, screen
 
+
+
+class Pane(BoxLayout):
+    """One of the screen's two panels (login pad, dashboard). A hidden pane takes no touch at all.
+
+    Why: the hidden pane is 0 high, but its action grid keeps its own height and is laid out above it,
+    over the shown pane; Kivy's disabled widgets swallow every touch that hits them, so a hidden,
+    disabled 设备计数 button ate the tap on 维护卡 + 密码 whenever the docked keyboard shrank the pad.
+    """
+
+    shown = BooleanProperty(True)
+
+    def on_touch_down(self, touch: object) -> bool:
+        return bool(self.shown and super().on_touch_down(touch))
+
+    def on_touch_move(self, touch: object) -> bool:
+        return bool(self.shown and super().on_touch_move(touch))
+
+    def on_touch_up(self, touch: object) -> bool:
+        return bool(self.shown and super().on_touch_up(touch))
+
+
+Factory.register("MaintenancePane", cls=Pane)
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 PROMPTS = {"totp": "请输入维护口令（6 位动态码）", "card": "请将维护卡放入社保卡读卡器，再输入密码"}
