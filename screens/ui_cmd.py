@@ -1,7 +1,8 @@
-"""``kiosk ui``: the Kivy kiosk window, or the headless UI demo into out/demo.
+"""``kiosk ui``: the demo window on emulated devices, or the headless UI demo into out/demo.
 
 It lives in screens/ (the only package that imports kivy); kivy itself is imported only inside
-``func``, so listing the CLI's commands works on a machine without the UI extra.
+``func``, so listing the CLI's commands works on a machine without the UI extra. The terminal's
+own locked-down window is ``kiosk run``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import os
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    parser = sub.add_parser("ui", help="the kiosk window; --demo adds the developer panel (headless: renders out/demo)")
+    parser = sub.add_parser("ui", help="--demo: the window on emulated devices with the developer panel "
+                            "(without a display: render every screen headless into --out)")
     parser.add_argument("--demo", action="store_true", help="emulated devices + developer panel; without a display, "
                         "render every screen headless into --out")
     parser.add_argument("--headless", action="store_true", help="render the headless demo even when a display exists")
@@ -19,8 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument("--orientation", choices=("portrait", "landscape"), default=None)
     parser.add_argument("--layout", action="append", choices=("portrait", "landscape", "elder-portrait"),
                         help="headless demo: only these layouts (default: all three)")
-    parser.add_argument("--no-devices", action="store_true", help="--story: do not open the sim devices")
-    parser.add_argument("--story", action="store_true", help="scripted story port instead of the flow engine")
+    parser.add_argument("--scale", type=float, default=1.0, help="window size factor (e.g. 0.5 on a small screen)")
+    parser.add_argument("--control", default="", metavar="SOCKET",
+                        help="answer where buttons are and what is shown on this Unix socket (automated runs)")
     parser.set_defaults(func=run)
 
 
@@ -28,17 +31,21 @@ def run(args: argparse.Namespace) -> int:
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     from screens.demo.interactive import has_display
 
-    if args.headless or (args.demo and not has_display()):
+    if args.headless or not has_display():
         from screens.demo.headless import main as headless_main
 
         argv = ["--out", args.out]
         for layout in args.layout or []:
             argv += ["--layout", layout]
         return headless_main(argv)
+    if not args.demo:
+        print("kiosk ui: the window needs --demo (emulated devices); the terminal itself is `kiosk run`", file=__import__("sys").stderr)
+        return 2
+    if not 0.2 <= args.scale <= 1.0:
+        print("kiosk ui: --scale must be between 0.2 and 1", file=__import__("sys").stderr)
+        return 2
     from kiosk.settings.loader import load_config
     from screens.demo.interactive import run_window
 
     config = load_config(getattr(args, "config", None) or os.environ.get("KIOSK_CONFIG"))
-    orientation = args.orientation or config.terminal.orientation
-    return run_window(orientation, demo=args.demo, fullscreen=config.ui.fullscreen and not args.demo,
-                      config=config, devices=not args.no_devices, story=args.story)
+    return run_window(config, args.orientation, scale=args.scale, control=args.control)

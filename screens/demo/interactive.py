@@ -1,63 +1,32 @@
-"""``kiosk ui``: the kiosk window. With a display it is interactive (lockdown on unless --demo adds the
-developer panel); without one, ``--demo`` renders the headless demo into out/demo instead."""
+"""``kiosk ui --demo`` with a display: the terminal itself (``TerminalApp`` — flow engine, embedded
+platform, fleet, maintenance — with the screens) on the sim devices of the embedded configuration,
+in a window with the developer panel (``screens.demo.panel``). Data go to a fresh directory that is
+removed afterwards, unless ``KIOSK_DATA_DIR`` says where."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from typing import Any
 
 
-def run_window(orientation: str = "portrait", demo: bool = True, fullscreen: bool = False,
-               config: Any = None, devices: bool = True, story: bool = False) -> int:
-    """The window on the real flow engine (``kiosk.flows.port.FlowRuntime``: Controller + devices +
-    platform on its own loop thread); ``story=True`` uses the scripted StoryPort instead."""
-    from screens import env
+def run_window(config: Any, orientation: str | None = None, scale: float = 1.0, control: str = "") -> int:
+    from kiosk.logging_setup import configure_logging
+    from screens.run_app import DemoOptions, run_with_screens
 
-    env.prepare(orientation, fullscreen=fullscreen)
-    from kivy.clock import Clock
-
-    from screens.app import KioskApp, UiOptions
-    from screens.demo.story import StoryPort
-
-    runtime = host = None
-    if story:
-        if demo and devices and config is not None:
-            from screens.demo.panel import DeviceHost
-
-            host = DeviceHost(config)
-        port: Any = StoryPort(hall=config.terminal.hall if config is not None else "渝北区政务服务中心（演示）",
-                              speak=_speaker(host))
-    else:
-        from kiosk.flows.port import FlowRuntime
-
-        runtime = port = FlowRuntime(config).start()
-    app = KioskApp(port, UiOptions(orientation=orientation, lockdown=not demo,
-                                   elder_font_scale=config.ui.elder_font_scale if config is not None else 1.6))
-    if demo:
-        from screens.demo.panel import DevPanel
-
-        terminal = runtime.terminal if runtime is not None else (host.terminal if host is not None else None)
-        Clock.schedule_once(lambda _dt: app.root_widget.add_widget(DevPanel(port, terminal)), 0)
+    fresh = None
+    if not os.environ.get("KIOSK_DATA_DIR") and not config.terminal.data_dir:
+        fresh = tempfile.mkdtemp(prefix="kiosk-demo-")
+        os.environ["KIOSK_DATA_DIR"] = fresh
+    if orientation:
+        config = config.model_copy(update={"terminal": config.terminal.model_copy(update={"orientation": orientation})})
+    names = configure_logging(config.logging.level, None)  # the demo logs to the terminal it was started from
     try:
-        app.run()
+        return run_with_screens(config, names, DemoOptions(scale=scale, control=control))
     finally:
-        if runtime is not None:
-            runtime.stop()
-        if host is not None:
-            host.stop()
-    return 0
-
-
-def _speaker(host: Any) -> Any:
-    """Elder mode speaks through the Speaker device (the flow layer's job; the demo story does it here)."""
-    if host is None or host.terminal.speaker is None:  # (the real Controller speaks itself)
-        return None
-    import asyncio
-
-    def speak(text: str) -> None:
-        asyncio.run_coroutine_threadsafe(host.terminal.speaker.speak(text), host.loop)  # type: ignore[union-attr]
-
-    return speak
+        if fresh is not None:
+            shutil.rmtree(fresh, ignore_errors=True)
 
 
 def has_display() -> bool:
