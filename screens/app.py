@@ -41,8 +41,18 @@ Builder.load_string("<-FlatScreenManager>:\n")  # no style rules: drops ScreenMa
 
 
 class FlatScreenManager(ScreenManager):
-    """A ScreenManager without the stencil clip: with NoTransition no screen ever draws outside it, and the
-    clip cost two extra full-screen passes per frame on software GL (llvmpipe)."""
+    """A ScreenManager without the stencil clip: with an instant switch no screen ever draws outside it, and
+    the clip cost two extra full-screen passes per frame on software GL (llvmpipe)."""
+
+
+class InstantTransition(NoTransition):
+    """Swap screens within the call. Kivy's NoTransition is a zero-length animation that removes the old
+    screen on the next clock tick, so one frame drew both screens on top of each other (the new one not yet
+    laid out) — on the black elder theme that frame showed as a mix of the two screens."""
+
+    def start(self, manager: ScreenManager) -> None:
+        super().start(manager)
+        self.stop()  # completes now: on_enter/on_leave fire and the old screen leaves the tree
 
 
 def _clear_colour_only() -> None:
@@ -92,7 +102,7 @@ class KioskApp(App):
             importlib.import_module(f"screens.{name}")
         root = FloatLayout()
         column = BoxLayout(orientation="vertical")
-        self.manager = FlatScreenManager(transition=NoTransition())
+        self.manager = FlatScreenManager(transition=InstantTransition())
         self.bottom_bar = BottomBar()
         column.add_widget(self.manager)
         column.add_widget(self.bottom_bar)
@@ -236,6 +246,10 @@ class KioskApp(App):
     def screenshot(self, path: Path) -> Path:
         """Write the current frame to ``path`` (Kivy appends a counter; we rename it back)."""
         path.parent.mkdir(parents=True, exist_ok=True)
+        # Draw the current tree into the back buffer first: after a flip the back buffer's content is
+        # undefined (an older frame on llvmpipe), so reading it directly could show a stale screen.
+        Window.dispatch("on_draw")
         written = Window.screenshot(name=str(path))  # writes <stem>0001.png
+        Window.dispatch("on_flip")
         Path(written).replace(path)
         return path
