@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import qrcode
 from fpdf import FPDF
 
-from kiosk.documents.fonts import find_cjk_font
+from kiosk.fonts import find_document_font
 
 SEAL_PLACEHOLDER = "（电子印章）"
 
@@ -50,7 +50,7 @@ def render_pdf(doc: OfficialDocument) -> bytes:
 
     Blocking, ≈ 0.5–1 s (parsing and subsetting two CJK faces): call it off the event loop
     (``asyncio.to_thread``)."""
-    body_face, title_face = find_cjk_font("serif"), find_cjk_font("sans-bold")
+    body_face, title_face = find_document_font("serif"), find_document_font("sans-bold")
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_title(doc.title)
     pdf.set_creator("yukuaiban-kiosk")

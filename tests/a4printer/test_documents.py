@@ -6,11 +6,11 @@ import datetime as dt
 import subprocess
 
 from kiosk.documents.certificate import material_notice, render_pdf
-from kiosk.documents.fonts import find_cjk_font
+from kiosk.fonts import find_document_font
 
 
 def test_the_chinese_face_is_simplified_chinese() -> None:
-    face = find_cjk_font("serif")
+    face = find_document_font("serif")
     assert face.family.endswith(" SC") or face.family.startswith("WenQuanYi")
 
 
