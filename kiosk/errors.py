@@ -6,7 +6,8 @@ paper out, jam, platform rejected the request) are result objects, not exception
 
     KioskError
     ├── ConfigError                 a terminal/item configuration is invalid (names file, key, problem)
-    │   └── ItemConfigError         an item configuration breaks the schema
+    │   ├── ItemConfigError         an item configuration breaks the schema
+    │   └── FontNotFound            no CJK font installed (kiosk.fonts)
     ├── StoreError                  the SQLite store cannot be opened/migrated
     │   └── AuditIntegrityError     the audit chain is broken (names the first bad record)
     ├── DeviceError                 raised inside drivers; translated to a Completion by the runner
