@@ -1,4 +1,6 @@
-"""Form: prefilled fields, validation errors from the flow layer, the on-screen keyboard for input."""
+"""Form: prefilled fields, validation errors from the flow layer beside each field, and for input either
+a picker (choices, 是/否, dates: tapped, never typed) or the on-screen keyboard (pinyin / digits / ID pad
+chosen by the flow from the field type, ``FieldVM.keyboard``)."""
 
 from __future__ import annotations
 
@@ -7,11 +9,13 @@ from typing import Any
 
 from kivy.factory import Factory
 from kivy.lang import Builder
+from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.textinput import TextInput
 
 from kiosk.flows import intents as I
 from kiosk.flows.viewmodels import FieldVM, FormVM
 from screens.base import BaseScreen, screen
+from screens.widgets.pickers import PickerBase, editor_for
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
@@ -22,10 +26,16 @@ class FieldInput(TextInput):
     def __init__(self, field: FieldVM, owner: "FormScreen", **kwargs: Any) -> None:
         super().__init__(text=field.value, multiline=False, keyboard_mode="managed", **kwargs)
         self.field_id = field.id
-        self.keyboard_kind = field.keyboard
         self.owner = owner
-        self.readonly = not field.editable
+        self.update(field)
         self.bind(focus=self._focused)
+
+    def update(self, field: FieldVM) -> None:
+        self.keyboard_kind = field.keyboard
+        self.readonly = not field.editable
+        self.hint_text = field.hint
+        if self.text != field.value and not self.focus:  # the flow's value wins unless the citizen is typing
+            self.text = field.value
 
     def _focused(self, _w: Any, focused: bool) -> None:
         if focused and not self.readonly:
@@ -35,25 +45,68 @@ class FieldInput(TextInput):
         self.owner.send(I.SetField(self.field_id, text))
 
 
+class FieldRow(BoxLayout):
+    """One field: its label, its editor (picker or text input) and the flow's error under it."""
+
+    def __init__(self, field: FieldVM, owner: "FormScreen") -> None:
+        super().__init__(orientation="vertical", size_hint_y=None, spacing=6)
+        self.bind(minimum_height=self.setter("height"))
+        self.field_type = field.type
+        self.label = Factory.KLabel(bold=True)
+        self.error = Factory.KLabel(color=owner.app.theme.danger)
+        picker = editor_for(field)
+        theme = owner.app.theme
+        self.editor: Any = picker(field, owner.set_value, owner.tr) if picker else FieldInput(
+            field, owner, size_hint_y=None, height=theme.scale * 64, font_size=theme.font(24))
+        self.add_widget(self.label)
+        self.add_widget(self.editor)
+        self.owner = owner
+
+    def update(self, field: FieldVM) -> None:
+        tr = self.owner.tr
+        self.label.text = tr(field.label) + ("" if field.required else f"（{tr('选填')}）") + (f" · {tr('已预填')}" if field.prefilled else "")
+        if isinstance(self.editor, FieldInput):
+            theme = self.owner.app.theme
+            self.editor.height, self.editor.font_size = theme.scale * 64, theme.font(24)
+        self.editor.update(field)
+        self.error.text = field.error
+        if field.error and self.error.parent is None:
+            self.add_widget(self.error)
+        elif not field.error and self.error.parent is not None:
+            self.remove_widget(self.error)
+
+
 @screen("form")
 class FormScreen(BaseScreen):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.rows: dict[str, FieldRow] = {}
+        self.inputs: dict[str, FieldInput] = {}  # text fields (the keyboard types into these)
+        self.pickers: dict[str, PickerBase] = {}  # choice / 是否 / date fields (tapped)
+
     def render(self, vm: FormVM) -> None:  # type: ignore[override]
         super().render(vm)
-        box = self.ids.fields
-        keep = {w.field_id: w for w in box.children if isinstance(w, FieldInput)}
-        box.clear_widgets()
-        self.inputs: dict[str, FieldInput] = {}
+        rows: dict[str, FieldRow] = {}
         for field in vm.fields:
-            label = field.label + ("" if field.required else f"（{self.tr('选填')}）") + (f" · {self.tr('已预填')}" if field.prefilled else "")
-            box.add_widget(Factory.KLabel(text=label))
-            widget = keep.get(field.id)
-            if widget is None or widget.text != field.value and not widget.focus:
-                widget = FieldInput(field, self, size_hint_y=None, height=self.app.theme.scale * 64,
-                                    font_size=self.app.theme.font(24), hint_text=field.hint)
-            self.inputs[field.id] = widget
-            box.add_widget(widget)
-            if field.error:
-                box.add_widget(Factory.KLabel(text=field.error, color=self.app.theme.danger))
+            row = self.rows.get(field.id)
+            if row is None or row.field_type != field.type or (editor_for(field) is None) != isinstance(row.editor, FieldInput):
+                row = FieldRow(field, self)
+            row.update(field)
+            rows[field.id] = row
+        self.rows = rows
+        self.inputs = {k: r.editor for k, r in rows.items() if isinstance(r.editor, FieldInput)}
+        self.pickers = {k: r.editor for k, r in rows.items() if isinstance(r.editor, PickerBase)}
+        box = self.ids.fields
+        order = [rows[f.id] for f in vm.fields]
+        if list(reversed(box.children)) != order:
+            box.clear_widgets()
+            for row in order:
+                box.add_widget(row)
+
+    def set_value(self, field_id: str, value: str) -> None:
+        """A picker's answer. Text being typed elsewhere is committed first, so nothing typed is lost."""
+        self.app.hide_keyboard()
+        self.send(I.SetField(field_id, value))
 
     def next(self) -> None:
         self.app.hide_keyboard()

@@ -127,6 +127,10 @@ def confirm_vm(plan: P.Plan, record: FlowRecord, fields: tuple[P.PlanField, ...]
             value = mask_id_number(value)
         elif pf.spec.type == "phone":
             value = mask_phone(value)
+        elif pf.spec.type == "checkbox" and not pf.spec.options:
+            value = {"true": "是", "false": "否"}.get(value, value)
+        elif pf.spec.type == "multiselect" and pf.spec.options:
+            value = "、".join(o.label for o in pf.spec.options if o.value in value.split(","))
         elif pf.spec.options:
             value = next((o.label for o in pf.spec.options if o.value == value), value)
         rows.append(SummaryRow(pf.spec.label, value, "form"))

@@ -27,6 +27,7 @@ class Citizen:
     card: str = "zhangsan"
     principal_card: str = ""  # 代办: the principal's card the agent brought
     typed: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # field id (suffix) → keystrokes
+    picked: dict[str, str] = field(default_factory=dict)  # field id (suffix) → option id(s) or YYYY-MM-DD to tap
     score: int = 5
 
 
@@ -43,8 +44,9 @@ def keystrokes(text: str) -> list[tuple[str, str]]:
     return parts
 
 
-def run_item(j: Journey, citizen: Citizen, max_steps: int = 80) -> dict[str, object]:
-    """From the item's first screen to the attract screen after 好差评, tapping as the citizen would."""
+def run_item(j: Journey, citizen: Citizen, max_steps: int = 80, stop_at: str = "") -> dict[str, object]:
+    """From the item's first screen to the attract screen after 好差评 (or to the screen ``stop_at``),
+    tapping as the citizen would."""
     typed: dict[str, str] = {}
     direct: list[str] = []
     seen_phases: set[str] = set()
@@ -52,6 +54,9 @@ def run_item(j: Journey, citizen: Citizen, max_steps: int = 80) -> dict[str, obj
     for _ in range(max_steps):
         vm = j.vm
         kind = vm.kind
+        if kind == stop_at:
+            j.driver.wait_for(kind)
+            return {"typed": typed, "direct": direct}
         if kind == "attract":
             j.shot("attract", "after")
             return {"typed": typed, "receipt": j.receipts[-1] if j.receipts else "", "direct": direct}
@@ -101,6 +106,30 @@ def run_item(j: Journey, citizen: Citizen, max_steps: int = 80) -> dict[str, obj
     raise AssertionError(f"journey did not finish in {max_steps} steps (at {j.vm.kind})")
 
 
+def reach(j: Journey, citizen: Citizen, kind: str, answers: tuple[str, ...] = (), max_steps: int = 30) -> Any:
+    """Tap through identify, the guide (choosing the option labels in ``answers`` where offered) and the
+    notice until the screen ``kind``; returns that screen. Tests use it to stop at the form."""
+    seen: set[str] = set()
+    j.until(lambda: j.vm.kind not in ("home", "attract"), "the item's first screen", 10)
+    for _ in range(max_steps):
+        vm = j.vm
+        if vm.kind == kind:
+            j.driver.wait_for(kind)
+            return j.driver.screen(kind)
+        if vm.kind == "identify":
+            _identify(j, vm, citizen, seen)
+        elif vm.kind == "guide":
+            wanted = next((o.label for o in vm.options if o.label in answers), None)
+            j.press("guide", wanted) if wanted else _guide(j, vm)
+        elif vm.kind == "notice":
+            j.press_id("notice", "next")
+        else:
+            raise AssertionError(f"unexpected screen {vm.kind} on the way to {kind}")
+        if j.vm is vm:
+            j.changed(vm, 40)
+    raise AssertionError(f"{kind} not reached in {max_steps} steps (at {j.vm.kind})")
+
+
 def _identify(j: Journey, vm: Any, citizen: Citizen, seen: set[str]) -> None:
     phase = vm.phase
     who = "principal" if "principal" in seen else vm.role  # after 代办's principal step the reader reads the principal
@@ -143,11 +172,9 @@ def _form(j: Journey, vm: Any, citizen: Citizen, typed: dict[str, str], direct: 
         if not (f.error or (f.required and not f.value)):
             continue
         local = f.id.split(".")[-1]
-        if f.options:  # the form screen has no picker yet: the choice goes in as the flow's SetField
-            value = f.options[0].id if f.type != "district" else j.port.controller.services.district
-            j.port.send(I.SetField(f.id, value))
-            typed[f.id] = value
-            direct.append(f.id)
+        picker = screen.pickers.get(f.id)
+        if picker is not None and not picker.disabled:  # tapped, not typed: a choice, 是/否 or a date
+            typed[f.id] = pick(j, picker, f, citizen.picked.get(local) or _default_pick(j, f))
             j.until(lambda: j.vm is not vm, "field accepted", 10)
             return
         widget = screen.inputs.get(f.id)
@@ -165,6 +192,46 @@ def _form(j: Journey, vm: Any, citizen: Citizen, typed: dict[str, str], direct: 
         return
     j.shot("form", "filled")
     j.press_id("form", "next")
+
+
+def _default_pick(j: Journey, f: Any) -> str:
+    """What a citizen with no particular answer taps: the first option (the hall's own district), 是, a past date."""
+    if f.type == "district":
+        return j.port.controller.services.district
+    if f.type == "date":
+        return DEFAULTS["date"]
+    return f.options[0].id if f.options else ""
+
+
+def pick(j: Journey, picker: Any, f: Any, value: str) -> str:
+    """Tap ``value`` into a form picker as a finger would; returns the value. A date is stepped to with
+    the ±10 years / ±1 buttons from wherever the panel opens; a long option list is opened first."""
+    tap = j.driver.tap
+    if f.type == "date":
+        y, m, d = (int(x) for x in value.split("-"))
+        if not picker.expanded:
+            tap(picker.opener)
+        ids = picker.panel.ids
+        while abs(y - int(picker.year)) >= 10:
+            tap(ids.year_up10 if y > picker.year else ids.year_down10, frames=0)
+        for part, want in (("year", y), ("month", m), ("day", d)):
+            while int(getattr(picker, part)) != want:
+                tap(ids[f"{part}_up" if want > getattr(picker, part) else f"{part}_down"], frames=0)
+        j.driver.pump(1)
+        j.shot("form", "date-picker")
+        tap(ids.ok)
+        return value
+    if f.type == "multiselect":
+        for option_id in value.split(","):
+            before = j.vm
+            tap(picker.buttons[option_id])
+            j.until(lambda: j.vm is not before, "option toggled", 10)
+        return value
+    if not picker.buttons:  # a long list (districts): open it first
+        tap(picker.opener)
+        j.shot("form", "choices")
+    tap(picker.buttons[value])
+    return value
 
 
 DEFAULTS = {"text": "演示", "textarea": "自助办理", "phone": "13800000001", "address": "重庆市渝北区金龙路88号",
