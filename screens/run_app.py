@@ -4,6 +4,7 @@ and — with ``demo`` — the same terminal on emulated devices with the develop
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -53,6 +54,8 @@ def run_with_screens(config: "object", names: "object", demo: DemoOptions | None
                         elder_font_scale=config.ui.elder_font_scale,  # type: ignore[attr-defined]
                         **({"tech_hold_s": demo.tech_hold_s} if demo else {}))
     kiosk_app = KioskApp(app.runtime, options)
+    for signum in (signal.SIGTERM, signal.SIGINT):  # systemd's stop, Ctrl+C on the demo: close devices (pcscd) first
+        signal.signal(signum, lambda *_: app.exit_requested.set())
     Clock.schedule_interval(lambda _dt: app.tick(), 1.0)
     Clock.schedule_interval(lambda _dt: kiosk_app.stop() if app.exit_requested.is_set() else None, 1.0)
     closers: list[object] = []
