@@ -37,15 +37,24 @@ def run_layout(out: Path, layout: str) -> dict[str, object]:
     from kiosk.flows.port import FlowRuntime
     from kiosk.settings.loader import load_config
     from screens.app import KioskApp, UiOptions
+    from screens.demo.checks import GlyphCheck
     from screens.demo.journeys import JOURNEYS, Journey, RecordingPort
     from screens.driver import Driver
+
+    class CheckedApp(KioskApp):
+        """Each screenshot also checks the characters on screen against the font."""
+
+        def screenshot(self, path: Path) -> Path:
+            glyphs.check(path.name, [self.root_widget])
+            return super().screenshot(path)
 
     started = time.monotonic()
     config = load_config(None)
     runtime = FlowRuntime(config).start()
     port = RecordingPort(runtime)
-    app = KioskApp(port, UiOptions(orientation=orientation, tech_hold_s=0.5, elder_font_scale=config.ui.elder_font_scale))
+    app = CheckedApp(port, UiOptions(orientation=orientation, tech_hold_s=0.5, elder_font_scale=config.ui.elder_font_scale))
     driver = Driver(app).start()
+    glyphs = GlyphCheck(app.font.path)
     app.ime_loader.wait()
     folder = out / layout
     summary: dict[str, object] = {"layout": layout, "window": list(driver.app.root_widget.size), "journeys": {},
@@ -69,6 +78,7 @@ def run_layout(out: Path, layout: str) -> dict[str, object]:
     finally:
         summary["seconds"] = round(time.monotonic() - started, 1)
         summary["intents"] = [type(i).__name__ for i in port.sent]
+        summary["missing_glyphs"] = glyphs.missing
         runtime.stop()  # first: no view-model may arrive while the window closes
         driver.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -98,7 +108,16 @@ def main(argv: list[str] | None = None) -> int:
             failed.append(layout)
     summaries = [json.loads((out / f"summary-{l}.json").read_text(encoding="utf-8")) for l in layouts
                  if (out / f"summary-{l}.json").exists()]
+    from screens.demo.checks import missing_screens
+
     shots = sorted(str(p.relative_to(out)) for p in out.rglob("*.png") if p.parent.name != "receipts")
+    problems = []
+    for s in summaries:
+        names = [n for j in s["journeys"].values() for n in j["screenshots"]]
+        if missing := missing_screens(names):
+            problems.append(f"{s['layout']}: no screenshot of {', '.join(missing)}")
+        for shot, chars in s.get("missing_glyphs", {}).items():
+            problems.append(f"{s['layout']}/{shot}: no glyph for {' '.join(chars)}")
     receipts = sorted(p.name for p in (out / "receipts").glob("*.png"))
     lines = ["# 渝快办 kiosk UI demo (headless)", "", f"screenshots: {len(shots)}  receipts: {len(receipts)}", ""]
     for s in summaries:
@@ -110,13 +129,15 @@ def main(argv: list[str] | None = None) -> int:
             if j.get("sent_directly"):
                 lines.append("  - set without a widget (no picker on the form screen yet): " + ", ".join(j["sent_directly"]))
         lines.append("")
+    lines += ["## checks", *([f"- {p}" for p in problems] or ["- every screen shot in every layout; no missing glyph"]), ""]
     lines += ["## receipts", *[f"- receipts/{r}" for r in receipts]]
     (out / "SUMMARY.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"demo: {len(shots)} screenshots, {len(receipts)} receipts → {out}/SUMMARY.md")
+    for problem in problems:
+        print(f"demo: {problem}", file=sys.stderr)
     if failed:
         print(f"demo: failed layouts: {', '.join(failed)}", file=sys.stderr)
-        return 1
-    return 0
+    return 1 if failed or problems else 0
 
 
 if __name__ == "__main__":
