@@ -15,7 +15,14 @@ demo: setup
 test: setup
 	$(PY) -m pytest -q -p no:cacheprovider
 
+# Bench-only Debian packages (tools/apt-bench.txt: chromium for the UI comparison), installed once when missing.
 bench: setup
+	@missing=$$(for p in $$(grep -v '^\s*#' tools/apt-bench.txt | grep -v '^\s*$$'); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" != 0 ]; then echo "bench: not root, cannot install $$missing (tools/apt-bench.txt); those comparisons are skipped"; \
+	  else echo "bench: installing $$missing (tools/apt-bench.txt)"; apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; fi; fi
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
