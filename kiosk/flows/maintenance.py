@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from kiosk.errors import KioskError
 from kiosk.flows import intents as I
 from kiosk.flows.maint_views import CounterRow, DeviceRow, ErrorRow, MaintenanceLoginVM, MaintenanceVM, SelfTestRow
+from kiosk.maint.auth import UNCOUNTED
 
 if TYPE_CHECKING:
     from kiosk.flows.controller import Controller
@@ -100,7 +101,7 @@ class Maintenance:
             locked = result.reason == "locked"
             message = result.message + (f"（{_hhmm(result.locked_until)} 后可再试）" if locked and result.locked_until else "")
             c.publish(MaintenanceLoginVM(title="维护登录", method="card" if intent.method == "card" else "totp", message=message,
-                                         failures_left=None if locked or result.reason in ("no_card", "disabled") else result.failures_left,
+                                         failures_left=None if locked or result.reason in UNCOUNTED else result.failures_left,
                                          locked=locked, locked_until=_hhmm(result.locked_until) if locked and result.locked_until else ""))
             return
         log.info("maintenance entered by %s", result.technician)

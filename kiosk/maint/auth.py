@@ -28,10 +28,14 @@ def create_maint_tables(db: Database) -> None:
     db.execute("CREATE TABLE maint_counters (device TEXT NOT NULL, name TEXT NOT NULL, value INTEGER NOT NULL, PRIMARY KEY (device, name))")
 
 
+#: Refusals before any PIN or code was checked: they do not count towards the lockout.
+UNCOUNTED = frozenset({"no_card", "wrong_card", "reader_error", "disabled"})
+
+
 @dataclass(frozen=True)
 class AuthResult:
     ok: bool
-    reason: str  # ok | wrong_pin | unknown_card | bad_code | locked | no_card | disabled
+    reason: str  # ok | wrong_pin | unknown_card | bad_code | locked | no_card | wrong_card | reader_error | disabled
     technician: str = ""
     locked_until: float = 0.0
     failures_left: int = 0
@@ -45,6 +49,8 @@ class AuthResult:
             "bad_code": f"动态码错误，还可尝试 {self.failures_left} 次",
             "locked": "失败次数过多，维护入口已锁定，请稍后再试",
             "no_card": "未读到维护卡，请将维护卡放入读卡器",
+            "wrong_card": "这张卡不是维护卡，请换用维护卡",
+            "reader_error": "读卡器暂时无法读卡，请取出维护卡重新放入后再试",
             "disabled": "本终端未启用该入口",
         }.get(self.reason, self.reason)
 
@@ -94,6 +100,10 @@ class MaintenanceAuth:
             return self._attempt(False, "unknown_card", technician_id, "card")
         return self._attempt(totp.check_pin(pin, stored), "wrong_pin", technician_id, "card")
 
+    def refused(self, reason: str, method: str, **detail: Any) -> AuthResult:
+        """Refused before any secret was checked (no card, not a maintenance card, reader fault): audited, not counted."""
+        return self._audited(AuthResult(False, reason), method, **detail)
+
     def with_totp(self, code: str) -> AuthResult:
         """Hidden gesture + the 6-digit code of the terminal's authenticator secret."""
         if not self.totp_secret:
@@ -124,8 +134,8 @@ class MaintenanceAuth:
             self._save(state)
             return self._audited(AuthResult(False, failure, who, 0.0, self.max_failures - state["failures"]), method)
 
-    def _audited(self, result: AuthResult, method: str) -> AuthResult:
+    def _audited(self, result: AuthResult, method: str, **detail: Any) -> AuthResult:
         if self.audit is not None:
             self.audit.append(result.technician or "unknown", "maint.enter" if result.ok else "maint.enter_refused", method=method,
-                              reason=result.reason, locked_until=result.locked_until or None)
+                              reason=result.reason, locked_until=result.locked_until or None, **detail)
         return result

@@ -16,7 +16,9 @@ from kiosk.errors import KioskError
 from kiosk.fleet.logs import build_log_bundle, log_files
 from kiosk.fleet.mode import TerminalMode
 from kiosk.maint.auth import AuthResult, MaintenanceAuth
-from kiosk.maint.selftest import until_media, heartbeat_summary, run_selftest
+from kiosk.maint.cardread import read_technician_card
+from kiosk.maint.selftest import heartbeat_summary, run_selftest
+from kiosk.terminal.completion import CompletionCode
 from kiosk.terminal.events import Error, StatusChanged
 from kiosk.terminal.status import FAULT_STATES
 
@@ -46,13 +48,20 @@ class MaintenanceSession:
 
     # ----- entry and exit -----------------------------------------------------------------------
     async def enter_with_card(self, pin: str) -> AuthResult:
-        """Read the technician card on the 社保卡 reader, then check the PIN typed on screen."""
+        """Read the technician card on the 社保卡 reader, then check the PIN typed on screen.
+
+        A card that could not be read is refused before the PIN is looked at (no failure counted):
+        ``no_card`` (nothing on the reader), ``wrong_card`` (a card without our maintenance
+        application), ``reader_error`` (the reader kept failing after the card had settled).
+        """
         reader = self.terminal.chipcard
-        technician_id = None
-        if reader is not None and hasattr(reader, "read_technician_id"):
-            result = await until_media(lambda: reader.read_technician_id(timeout=5))  # the card may be seconds old
-            technician_id = result.data if result.ok else None
-        return self._entered(self.auth.with_card(technician_id, pin))
+        if reader is None or not hasattr(reader, "read_technician_id"):
+            return self._entered(self.auth.with_card(None, pin))
+        result = await read_technician_card(reader)  # the card may be a moment old: settles first
+        if result.ok:
+            return self._entered(self.auth.with_card(result.data, pin))
+        refusal = {CompletionCode.NO_MEDIA: "no_card", CompletionCode.USER_ERROR: "wrong_card"}.get(result.code, "reader_error")
+        return self.auth.refused(refusal, "card", detail=result.description)
 
     def enter_with_totp(self, code: str) -> AuthResult:
         """After the hidden gesture on the attract screen: the authenticator code."""

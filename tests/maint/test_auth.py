@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import AsyncIterator
 
@@ -9,9 +10,11 @@ import pytest
 
 from kiosk.maint import totp
 from kiosk.maint.auth import MAINT, MaintenanceAuth
+from kiosk.maint.cardread import read_technician_card
 from kiosk.maint.session import MaintenanceSession, NotInMaintenance
 from kiosk.settings import parse_config
 from kiosk.store import AuditTrail, Store
+from kiosk.terminal.completion import Completion, CompletionCode
 from kiosk.terminal.facade import Terminal
 
 TECH = "JX500112001"
@@ -107,3 +110,49 @@ def test_totp_entry_and_replay(store: Store, clock: Clock) -> None:
         auth.with_totp("000000")
     # the replayed code was failure 1, four wrong codes make 5: locked, even for a fresh valid code
     assert auth.with_totp(totp.totp(secret, clock.now + 30)).reason == "locked"
+
+
+async def test_card_swapped_in_just_before_the_read(terminal: Terminal, store: Store, clock: Clock) -> None:
+    """A citizen's 社保卡 resting on the reader, swapped for the technician card the instant before 登录: pcscd still
+    holds the old card and the first exchange fails (0x80100016 Transaction failed, 10 of 10 raw reads) — the
+    read settles and retries. (A 社保卡 that had just been read did not race in our runs.)"""
+    emulator = terminal.chipcard.emulator  # type: ignore[union-attr]
+    for _ in range(3):
+        emulator.insert("zhangsan")
+        await asyncio.sleep(1.0)  # pcscd has seen the 社保卡 (its presence poll is ~0.4 s)
+        emulator.insert(technician="tech01")
+        result = await MaintenanceSession(terminal, make_auth(store, clock)).enter_with_card(PIN)
+        assert result.ok and result.technician == TECH, result
+
+
+class ScriptedReader:
+    """Stands in for the reader in the retry policy's own test: answers from a script, no PC/SC."""
+
+    def __init__(self, *codes: CompletionCode) -> None:
+        self.codes = list(codes)
+        self.calls = 0
+
+    async def read_technician_id(self, timeout: float | None = None) -> Completion[str]:
+        self.calls += 1
+        code = self.codes.pop(0) if self.codes else CompletionCode.SUCCESS
+        return Completion.success(TECH) if code is CompletionCode.SUCCESS else Completion.failure(code, code.value)
+
+
+async def test_read_retry_policy() -> None:
+    hw, none, user = CompletionCode.HARDWARE_ERROR, CompletionCode.NO_MEDIA, CompletionCode.USER_ERROR
+    settled = ScriptedReader(none, hw, hw)  # not seen yet, then two broken exchanges while the swap settles
+    assert (await read_technician_card(settled, settle_s=0.01)).data == TECH and settled.calls == 4
+    broken = ScriptedReader(hw, hw, hw, hw)  # a reader that keeps failing: the third failure is the answer
+    assert (await read_technician_card(broken, settle_s=0.01)).code is hw and broken.calls == 3
+    wrong = ScriptedReader(user)  # a card that answers but is not ours: final at once
+    assert (await read_technician_card(wrong, settle_s=0.01)).code is user and wrong.calls == 1
+    empty = ScriptedReader(*[none] * 1000)  # nobody puts a card in: no_media once the patience is spent
+    assert (await read_technician_card(empty, patience_s=0.5)).code is none and 1 < empty.calls < 10
+
+
+async def test_a_card_that_is_not_a_maintenance_card(terminal: Terminal, store: Store, clock: Clock) -> None:
+    terminal.chipcard.emulator.insert("zhangsan")  # type: ignore[union-attr]
+    auth = make_auth(store, clock)
+    results = [await MaintenanceSession(terminal, auth).enter_with_card(PIN) for _ in range(6)]
+    assert {r.reason for r in results} == {"wrong_card"} and "不是维护卡" in results[0].message
+    assert auth.locked_until() == 0.0  # no PIN was checked: not counted towards the lockout
