@@ -7,6 +7,7 @@ engine asks (questions, validation errors, rejected materials), instead of follo
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ class Citizen:
     principal_card: str = ""  # 代办: the principal's card the agent brought
     typed: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # field id (suffix) → keystrokes
     picked: dict[str, str] = field(default_factory=dict)  # field id (suffix) → option id(s) or YYYY-MM-DD to tap
+    answers: tuple[str, ...] = ()  # guide option labels this citizen taps where offered (else the first that leads on)
     score: int = 5
 
 
@@ -63,7 +65,7 @@ def run_item(j: Journey, citizen: Citizen, max_steps: int = 80, stop_at: str = "
         if kind == "identify":
             _identify(j, vm, citizen, seen_phases)
         elif kind == "guide":
-            _guide(j, vm)
+            _guide(j, vm, citizen.answers)
         elif kind == "notice":
             j.shot("notice")
             j.press_id("notice", "next")
@@ -119,8 +121,7 @@ def reach(j: Journey, citizen: Citizen, kind: str, answers: tuple[str, ...] = ()
         if vm.kind == "identify":
             _identify(j, vm, citizen, seen)
         elif vm.kind == "guide":
-            wanted = next((o.label for o in vm.options if o.label in answers), None)
-            j.press("guide", wanted) if wanted else _guide(j, vm)
+            _guide(j, vm, answers or citizen.answers)
         elif vm.kind == "notice":
             j.press_id("notice", "next")
         else:
@@ -153,9 +154,14 @@ def _identify(j: Journey, vm: Any, citizen: Citizen, seen: set[str]) -> None:
         j.press("identify", "被代办人身份证")
 
 
-def _guide(j: Journey, vm: Any) -> None:
-    """The first option that leads on or to a situation this terminal supports (as ``kiosk simulate`` picks)."""
+def _guide(j: Journey, vm: Any, answers: tuple[str, ...] = ()) -> None:
+    """The citizen's own answer if offered, else the first option that leads on or to a situation this
+    terminal supports (as ``kiosk simulate`` picks)."""
     j.shot("guide")
+    wanted = next((o.label for o in vm.options if o.label in answers), None)
+    if wanted:
+        j.press("guide", wanted)
+        return
     flow = j.port.controller.flow
     member, question = P.next_question(flow.plan, flow.record.answers)  # type: ignore[misc]
     option = next((o for o in question.options if o.next or (o.situation and member.item.situation(o.situation).kiosk_supported)),
@@ -198,8 +204,9 @@ def _default_pick(j: Journey, f: Any) -> str:
     """What a citizen with no particular answer taps: the first option (the hall's own district), 是, a past date."""
     if f.type == "district":
         return j.port.controller.services.district
-    if f.type == "date":
-        return DEFAULTS["date"]
+    if f.type == "date":  # a year ago today: one tap on the year's －
+        today = dt.date.today()
+        return (today.replace(year=today.year - 1) if (today.month, today.day) != (2, 29) else today.replace(year=today.year - 1, day=28)).isoformat()
     return f.options[0].id if f.options else ""
 
 

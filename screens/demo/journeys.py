@@ -189,7 +189,7 @@ def ordinary_item(j: Journey) -> dict[str, object]:
     j.home()
     j.search("shbzk")
     j.press("home", SSCARD)
-    result = run_item(j, Citizen("zhangsan"))
+    result = run_item(j, Citizen("zhangsan", answers=("卡丢了，补领",)))  # its form has the 是/否 toggle
     return result
 
 
@@ -218,7 +218,7 @@ def elder_item(j: Journey, on_home: bool = True) -> dict[str, object]:
         j.bar("elder")
         j.until(lambda: j.vm.elder_mode and j.driver.app.theme.elder, "elder mode", 5)
         j.shot("identify", "elder")
-    return run_item(j, Citizen("lixiuying"))
+    return run_item(j, Citizen("lixiuying", answers=("缴存明细",)))  # its form has two dates (the date picker)
 
 
 def services_tour(j: Journey) -> dict[str, object]:

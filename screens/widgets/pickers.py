@@ -17,6 +17,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Callable
 
+from kivy.clock import Clock
 from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
@@ -33,6 +34,22 @@ YEAR_MIN = 1900
 
 def mark(selected: bool, label: str) -> str:
     return ("● " if selected else "○ ") + label
+
+
+def layout() -> tuple[bool, bool]:
+    """(portrait, elder) of the running app: the button grids' column counts follow them."""
+    from kivy.app import App
+
+    app = App.get_running_app()
+    theme = getattr(app, "theme", None)
+    return (bool(theme.portrait), bool(theme.elder)) if theme is not None else (True, False)
+
+
+def columns(long_list: bool) -> int:
+    portrait, elder = layout()
+    if long_list:
+        return (4 if portrait else 6) - (1 if elder else 0)
+    return 2 if portrait else 3
 
 
 class PickerBase(BoxLayout):
@@ -54,6 +71,16 @@ class PickerBase(BoxLayout):
         self.field = field
         self.disabled = not field.editable
 
+    def reveal(self, *_args: Any) -> None:
+        """Scroll the form so an opened list or date panel is in view (it may open below the fold)."""
+        from kivy.uix.scrollview import ScrollView
+
+        scroll = self.parent
+        while scroll is not None and not isinstance(scroll, ScrollView) and scroll is not scroll.parent:
+            scroll = scroll.parent
+        if isinstance(scroll, ScrollView) and scroll.children and scroll.children[0].height > scroll.height:
+            scroll.scroll_to(self, padding=10, animate=False)
+
     def _grid(self, container: Any, options: tuple[Option, ...], chosen: set[str], on_tap: Callable[[str], None]) -> None:
         """One big button per option; the chosen ones drawn as primary buttons with a filled mark."""
         container.clear_widgets()
@@ -74,7 +101,7 @@ class ChoicePicker(PickerBase):
 
     def update(self, field: FieldVM) -> None:
         super().update(field)
-        key = (field.options, field.value, self.expanded)
+        key = (field.options, field.value, self.expanded, layout())
         if key == self._built:
             return
         self._built = key
@@ -82,7 +109,8 @@ class ChoicePicker(PickerBase):
         long_list = len(field.options) > LONG_LIST
         if long_list:
             chosen = next((o.label for o in field.options if o.id == field.value), "")
-            opener = Factory.KGhost(text=(mark(True, self.tr(chosen)) + "  " + self.tr("（点击更改）")) if chosen
+            hint = self.tr("（点击收起）") if self.expanded else self.tr("（点击更改）")
+            opener = Factory.KGhost(text=(mark(True, self.tr(chosen)) + "  " + hint) if chosen
                                     else self.tr("请点击选择") + self.tr(field.label))
             opener.bind(on_release=lambda _b: self.toggle())
             self.opener = opener
@@ -90,13 +118,15 @@ class ChoicePicker(PickerBase):
             if not self.expanded:
                 self.buttons = {}
                 return
-        grid = Factory.PickerGrid(cols=4 if long_list else 2)
+        grid = Factory.PickerGrid(cols=columns(long_list))
         self.add_widget(grid)
         self._grid(grid, field.options, {field.value}, self.choose)
 
     def toggle(self) -> None:
         self.expanded = not self.expanded
         self.update(self.field)
+        if self.expanded:
+            Clock.schedule_once(self.reveal, 0.05)  # once the grid has its height
 
     def choose(self, option_id: str) -> None:
         self.expanded = False
@@ -108,12 +138,12 @@ class MultiPicker(PickerBase):
 
     def update(self, field: FieldVM) -> None:
         super().update(field)
-        key = (field.options, field.value)
+        key = (field.options, field.value, layout())
         if key == self._built:
             return
         self._built = key
         self.clear_widgets()
-        grid = Factory.PickerGrid(cols=2)
+        grid = Factory.PickerGrid(cols=columns(False))
         self.add_widget(grid)
         self._grid(grid, field.options, self.chosen(), self.flip)
 
@@ -193,6 +223,8 @@ class DatePicker(PickerBase):
     def toggle(self) -> None:
         self.expanded = not self.expanded
         self.update(self.field)
+        if self.expanded:
+            Clock.schedule_once(self.reveal, 0.05)  # once the grid has its height
 
     def step(self, part: str, delta: int) -> None:
         """One tap on a ＋/－ button; months wrap, the day stays within the month."""
