@@ -32,8 +32,20 @@ def register_font(preferred: str = "") -> FontChoice:
     return choice
 
 
+#: The kv "tone" of a KButton: (fill colour, text colour) names in the palette or LITERAL.
+BUTTON_TONES = {"primary": ("primary", "primary_text"), "ghost": ("card", "fg"), "danger": ("danger", "white"),
+                "help": ("accent", "black")}
+LITERAL = {"white": (1.0, 1.0, 1.0, 1.0), "black": (0.0, 0.0, 0.0, 1.0)}
+
+
 class Theme(EventDispatcher):
+    """Colours reach the shared widget classes through ``revision``: a rule like KGhost's text colour used to
+    bind both ``primary_text`` (inherited from KButton) and ``fg`` (its own), and whichever property was set
+    last won — in elder mode the ghost buttons' text came out black on dark grey. Class rules now read
+    ``colour(tone, revision)`` and are evaluated once per switch, after the whole palette has changed."""
+
     elder = BooleanProperty(False)
+    revision = NumericProperty(0)
     elder_scale = NumericProperty(1.6)
     scale = NumericProperty(1.0)
     portrait = BooleanProperty(True)
@@ -47,10 +59,26 @@ class Theme(EventDispatcher):
     danger = ListProperty(NORMAL["danger"])
     accent = ListProperty(NORMAL["accent"])
 
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.palette: dict[str, tuple[float, ...]] = dict(NORMAL)
+
     def on_elder(self, _instance: object, value: bool) -> None:
         self.scale = self.elder_scale if value else 1.0
-        for name, colour in (CONTRAST if value else NORMAL).items():
+        self.palette = dict(CONTRAST if value else NORMAL)
+        self.revision += 1  # class rules (tones) first …
+        for name, colour in self.palette.items():  # … then per-widget rules that bind a colour directly win
             setattr(self, name, colour)
+
+    def colour(self, name: str, _revision: float = 0) -> tuple[float, ...]:
+        """A palette colour by name; kv passes ``app.theme.revision`` so the rule re-evaluates on a switch."""
+        return LITERAL.get(name) or self.palette[name]
+
+    def button_fill(self, tone: str, _revision: float = 0) -> tuple[float, ...]:
+        return self.colour(BUTTON_TONES[tone][0])
+
+    def button_text(self, tone: str, _revision: float = 0) -> tuple[float, ...]:
+        return self.colour(BUTTON_TONES[tone][1])
 
     def font(self, size: float) -> float:
         """A font size in sp, scaled for elder mode (use as ``app.theme.scale * sp(n)`` in kv to bind)."""
