@@ -11,7 +11,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from kiosk.flows import intents as I
 from kiosk.flows import plan as P
 
 if TYPE_CHECKING:  # the harness imports this module; the type is only for annotations
@@ -50,7 +49,6 @@ def run_item(j: Journey, citizen: Citizen, max_steps: int = 80, stop_at: str = "
     """From the item's first screen to the attract screen after 好差评 (or to the screen ``stop_at``),
     tapping as the citizen would."""
     typed: dict[str, str] = {}
-    direct: list[str] = []
     seen_phases: set[str] = set()
     j.until(lambda: j.vm.kind not in ("home", "attract"), "the item's first screen", 10)
     for _ in range(max_steps):
@@ -58,10 +56,10 @@ def run_item(j: Journey, citizen: Citizen, max_steps: int = 80, stop_at: str = "
         kind = vm.kind
         if kind == stop_at:
             j.driver.wait_for(kind)
-            return {"typed": typed, "direct": direct}
+            return {"typed": typed}
         if kind == "attract":
             j.shot("attract", "after")
-            return {"typed": typed, "receipt": j.receipts[-1] if j.receipts else "", "direct": direct}
+            return {"typed": typed, "receipt": j.receipts[-1] if j.receipts else ""}
         if kind == "identify":
             _identify(j, vm, citizen, seen_phases)
         elif kind == "guide":
@@ -70,7 +68,7 @@ def run_item(j: Journey, citizen: Citizen, max_steps: int = 80, stop_at: str = "
             j.shot("notice")
             j.press_id("notice", "next")
         elif kind == "form":
-            _form(j, vm, citizen, typed, direct)
+            _form(j, vm, citizen, typed)
         elif kind == "materials":
             _materials(j, vm)
         elif kind == "signature":
@@ -169,7 +167,7 @@ def _guide(j: Journey, vm: Any, answers: tuple[str, ...] = ()) -> None:
     j.press("guide", option.label)
 
 
-def _form(j: Journey, vm: Any, citizen: Citizen, typed: dict[str, str], direct: list[str]) -> None:
+def _form(j: Journey, vm: Any, citizen: Citizen, typed: dict[str, str]) -> None:
     j.shot("form", "error" if vm.error or any(f.error for f in vm.fields) else "")
     screen = j.driver.screen("form")
     for f in vm.fields:
