@@ -1,10 +1,17 @@
 """UI tests: one real Kivy window per test process (offscreen SDL when there is no display), half size
-so llvmpipe draws fast; the app is driven frame by frame through real touches."""
+so llvmpipe draws fast; the app is driven frame by frame through real touches.
+
+The window starts on a ``ScreenPort``: no flow behind it, it shows the view-models a test publishes
+(the glyph test). Tests of behaviour attach the REAL flow engine for their module (``flow_runtime``:
+FlowRuntime with sim devices and the embedded platform, or a whole TerminalApp) and hand the window
+back to the screen port afterwards.
+"""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
+import time
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -13,13 +20,34 @@ from screens import env
 env.prepare("portrait", headless=not os.environ.get("DISPLAY"), scale=0.5)
 
 
+class ScreenPort:
+    """A flow port with nothing behind it: ``publish`` shows a view-model; intents are only recorded."""
+
+    def __init__(self) -> None:
+        self.listeners: list[Callable[[Any], None]] = []
+        self.sent: list[Any] = []
+        self.current: Any = None
+
+    def subscribe(self, listener: Callable[[Any], None]) -> None:
+        self.listeners.append(listener)
+        if self.current is not None:
+            listener(self.current)
+
+    def publish(self, vm: Any) -> None:
+        self.current = vm
+        for listener in list(self.listeners):
+            listener(vm)
+
+    def send(self, intent: Any) -> None:
+        self.sent.append(intent)
+
+
 @pytest.fixture(scope="session")
-def ui(tmp_path_factory: pytest.TempPathFactory):
+def ui() -> Iterator[tuple[Any, ScreenPort]]:
     from screens.app import KioskApp, UiOptions
-    from screens.demo.story import StoryPort
     from screens.driver import Driver
 
-    port = StoryPort(out_dir=tmp_path_factory.mktemp("receipts"))
+    port = ScreenPort()
     app = KioskApp(port, UiOptions(tech_hold_s=0.4))
     driver = Driver(app).start()
     app.ime_loader.wait()
@@ -27,16 +55,28 @@ def ui(tmp_path_factory: pytest.TempPathFactory):
     driver.stop()
 
 
-@pytest.fixture()
-def journey(ui, tmp_path: Path):
-    """A journey starting from the attract screen with a fresh session."""
-    from screens.demo.journeys import Journey
+@pytest.fixture(scope="module")
+def flow_runtime(ui, tmp_path_factory) -> Iterator[tuple[Any, Any]]:
+    """The session's window attached to a FlowRuntime for this module (data in a fresh directory);
+    yields (driver, RecordingPort)."""
+    from kiosk.flows.port import FlowRuntime
+    from kiosk.settings.loader import load_config
+    from screens.demo.journeys import RecordingPort
 
-    driver, port = ui
-    port.elder = False
-    port.out_of_service = ""
-    if driver.app.language != "zh_CN":
-        driver.app.toggle_language()
-    port.send(__import__("kiosk.flows.intents", fromlist=["Cancel"]).Cancel())
-    driver.pump(2)
-    return Journey(driver, port, None)
+    driver, screen_port = ui
+    old = os.environ.get("KIOSK_DATA_DIR")
+    os.environ["KIOSK_DATA_DIR"] = str(tmp_path_factory.mktemp("kiosk-data"))
+    flow = FlowRuntime(load_config(None)).start()
+    port = RecordingPort(flow)
+    driver.app.attach(port)
+    try:
+        yield driver, port
+    finally:
+        driver.app.attach(screen_port)
+        flow.stop()
+        time.sleep(1.5)  # pcscd notices the sim chip-card reader going away in its slot poll; the next module's reader is new
+        driver.pump(2)
+        if old is None:
+            os.environ.pop("KIOSK_DATA_DIR", None)
+        else:
+            os.environ["KIOSK_DATA_DIR"] = old

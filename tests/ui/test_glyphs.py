@@ -7,8 +7,7 @@ import pytest
 from fontTools.ttLib import TTFont
 from kivy.core.text import Label as CoreLabel
 
-from kiosk.flows import viewmodels as V
-from screens.demo.pictures import face_preview, page_on_desk
+from tests.ui.view_samples import sample_view_models
 
 TOFU_PROBE = "\u0378"  # unassigned: every font draws its .notdef box for it
 
@@ -28,36 +27,6 @@ def _missing(texts: set[str], font: str, cmap: set[int]) -> dict[str, str]:
         elif _pixels(ch, font) == tofu:
             bad[ch] = "renders as the tofu box"
     return bad
-
-
-def _sample_vms(port) -> list[V.ViewModel]:
-    item = port.catalog.items["00011200600001"]
-    port.item, port.situation = item, item.situations[1]
-    port.values.update({"name": "张䶮", "id_number": "50011219900101123X", "child_name": "王𠮷"})
-    jpeg, corners = page_on_desk()
-    port.material_state[item.materials[0].id] = "captured"
-    port._accepted()
-    receipt = port.current
-    port.delivery = ""
-    return [port.attract(), port.home("shbzk"), replace_vm(port.attract(), out_of_service=True, out_of_service_reason="身份证阅读器故障"),
-            V.IdentifyVM(item_name=item.name, methods=(V.Option("agent", "代办"),), phase="face", role="agent",
-                         guidance="请正对摄像头，保持不动", preview_jpeg=face_preview()),
-            V.GuideVM(item_name=item.name, question_id="q", question=item.questions[0].text,
-                      options=tuple(V.Option(o.id, o.label) for o in item.questions[0].options)),
-            V.NoticeVM(item_name=item.name, situation="成年人首次申领", materials=(V.SummaryRow("居民身份证", "原件1份"),),
-                       conditions=item.conditions[:2], time_limit="5个工作日", fees="不收费"),
-            port.form_vm(), port.materials_vm(jpeg, corners, "doccam"),
-            V.SignatureVM(item_name=item.name, statement="本人承诺所填信息真实有效", signer="张*"),
-            port.confirm_vm(), V.ProgressVM(message="正在提交，请稍候", cancellable=True), receipt,
-            V.EvaluateVM(), V.CaseStatusVM(phase="result", cases=(V.CaseRow("YKB1", item.name, "review", "审核中", "今天"),)),
-            port.centres_vm(), port.faq_vm("社保卡丢了"), V.HelpVM(requested=True, request_id="H00001"),
-            V.MessageVM(title="提示", text="打印机缺纸，回执号已显示在屏幕上", level="error")]
-
-
-def replace_vm(vm, **changes):
-    from dataclasses import replace
-
-    return replace(vm, **changes)
 
 
 def _screen_texts(driver, kind: str) -> set[str]:
@@ -84,14 +53,14 @@ def test_the_checker_catches_a_missing_glyph(font):
 
 
 @pytest.mark.parametrize("language", ["zh_CN", "en"])
-def test_every_screen_renders_every_glyph(ui, font, language):
+def test_every_screen_renders_every_glyph(ui, font, language, tmp_path):
     driver, port = ui
     path, cmap = font
     if driver.app.language != language:
         driver.app.toggle_language()
     texts: set[str] = set()
     try:
-        for vm in _sample_vms(port):
+        for vm in sample_view_models(tmp_path):
             port.publish(vm)
             driver.wait_for(vm.kind)
             texts |= _screen_texts(driver, vm.kind)
