@@ -3,8 +3,11 @@
 The flow layer runs on its own loop thread (``FlowRuntime``); the fleet agent, the watchdog's
 pings and staged config switches live on that same loop. A session boundary is the moment the
 attract screen comes back: only then is a staged item configuration applied (never during a
-citizen's session) or a requested restart carried out. Kivy is not imported here: ``kiosk run``
-puts the screens on top, or runs headless.
+citizen's session) or a requested restart carried out. Remote commands that change what citizens
+see (out_of_service / in_service, enter/exit_maintenance, hall_message) and required devices going
+down or up re-draw the attract screen at once when nobody is served, else at the session's end
+(the controller reads the mode whenever it shows the attract screen). Kivy is not imported here:
+``kiosk run`` puts the screens on top, or runs headless.
 """
 
 from __future__ import annotations
@@ -15,13 +18,16 @@ import threading
 from typing import Any, Callable
 
 from kiosk.fleet.handlers import FleetHooks
+from kiosk.fleet.mode import TerminalModeChanged
 from kiosk.fleet.wiring import FleetServices, build_fleet
+from kiosk.flows.maintenance import attract_notice
 from kiosk.flows.port import FlowRuntime
 from kiosk.flows.search import ItemIndex
 from kiosk.flows.viewmodels import AttractVM, ViewModel
 from kiosk.items.loader import load_catalog
 from kiosk.privacy import SensitiveValues
 from kiosk.settings.model import TerminalConfig
+from kiosk.terminal.events import Event, StatusChanged
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +40,7 @@ class TerminalApp:
         self.exit_requested = threading.Event()
         self._screenshot = screenshot
         self._ticker: asyncio.Task[None] | None = None
+        self._unsubscribe: Callable[[], None] | None = None
 
     def start(self, headless: bool) -> "TerminalApp":
         self.runtime.start()
@@ -42,6 +49,8 @@ class TerminalApp:
         return self
 
     def stop(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
         if self.fleet is not None:
             self._call(self._stop_fleet())
         self.runtime.stop()
@@ -61,6 +70,8 @@ class TerminalApp:
         hooks = FleetHooks(screenshot=self._screenshot, restart=self.exit_requested.set, reload_config=self._reload_catalog)
         self.fleet = build_fleet(self.config, services.terminal, store=services.store, audit=services.audit, link=services.link, hooks=hooks)
         services.extras["maintenance"] = self.fleet.maintenance  # the flow layer's maintenance visits (kiosk.flows.maintenance)
+        services.extras["mode"] = self.fleet.mode  # remote out-of-service / maintenance and the hall message, on the attract screen
+        self._unsubscribe = services.terminal.bus.subscribe(self._on_event, (TerminalModeChanged, StatusChanged))
         self._reload_catalog()  # a bundle applied before the last restart is the running configuration
         await self.fleet.start()
         if headless:  # no UI loop: the asyncio loop is the main loop the watchdog watches
@@ -85,6 +96,23 @@ class TerminalApp:
     def _on_view(self, vm: ViewModel) -> None:
         if isinstance(vm, AttractVM):  # a session boundary: nobody is being served
             self.runtime.loop.call_soon_threadsafe(self._at_boundary)
+
+    def _on_event(self, _event: Event) -> None:
+        """Any thread (device workers publish status changes): re-check the attract screen on the flow loop."""
+        self.runtime.loop.call_soon_threadsafe(self._refresh_attract)
+
+    def _refresh_attract(self) -> None:
+        """Nobody served and the attract screen up: show the new notice now. During a citizen's session (or a
+        technician's visit, or the login pad) nothing changes here; the session's end draws the attract screen anew."""
+        controller, services = self.runtime.controller, self.runtime.services
+        if controller is None or services is None or controller.session is not None or controller.maintenance.active:
+            return
+        view = controller.view
+        if not isinstance(view, AttractVM):
+            return
+        closed, hall = attract_notice(services)
+        if (view.out_of_service_reason, view.hall_message) != (closed, hall):
+            controller.attract()
 
     def _at_boundary(self) -> None:
         if self.fleet is None:

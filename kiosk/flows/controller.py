@@ -15,7 +15,7 @@ from typing import Callable
 from kiosk.flows import intents as I
 from kiosk.flows.idle import IdleTimer
 from kiosk.flows.itemflow import ItemFlow
-from kiosk.flows.maintenance import Maintenance
+from kiosk.flows.maintenance import Maintenance, attract_notice, terminal_closed
 from kiosk.flows.record import FlowRecord
 from kiosk.flows.search import ItemIndex
 from kiosk.flows.services import CitizenServices
@@ -70,9 +70,9 @@ class Controller:
 
     def attract(self) -> None:
         cfg = self.services.config.terminal
-        down = self.services.terminal.required_down()
+        closed, hall_message = attract_notice(self.services)  # device down, remote out-of-service/maintenance, hall message
         self.publish(AttractVM(elder_mode=False, speak="", title=cfg.hall, hall_name=cfg.hall, high_frequency=self._frequent(),
-                               out_of_service=bool(down), out_of_service_reason="设备维护中，请到其他终端或窗口办理" if down else ""))
+                               hall_message=hall_message, out_of_service=bool(closed), out_of_service_reason=closed))
 
     def _frequent(self) -> tuple:
         entries = {e.code: e for e in self.index.entries()}
@@ -139,6 +139,8 @@ class Controller:
             await self.maintenance.handle(intent)  # a technician at the terminal: citizen intents wait
             return
         if self.session is None and not isinstance(intent, (I.Touch, I.Start, I.OpenService, I.Search, I.ToggleElder, I.Help)):
+            return
+        if self.session is None and terminal_closed(self.services):  # remotely out of service: no new citizen session
             return
         warned = self.idle.warning_shown
         self.begin_session()

@@ -29,6 +29,30 @@ FAULTS = ("offline", "no_device", "hardware_error", "user_error")
 IDLE_S = 600.0  # a technician who walks away: the terminal goes back to service by itself
 
 
+#: What the attract screen says while the fleet's terminal mode keeps citizens out (kiosk.fleet.mode).
+CLOSED_REASONS = {"out_of_service": "本终端暂停服务，请到其他终端或窗口办理", "maintenance": "设备维护中，请到其他终端或窗口办理"}
+DEVICE_DOWN_REASON = "设备维护中，请到其他终端或窗口办理"
+
+
+def terminal_closed(services: Any) -> str:
+    """The reason citizens may not start a session now ("" = open): a remote out-of-service or
+    enter-maintenance command, or a technician inside. The fleet's TerminalMode is injected by the app
+    as ``extras["mode"]`` (absent: always open)."""
+    mode = services.extras.get("mode")
+    return CLOSED_REASONS.get(mode.snapshot.mode, "") if mode is not None else ""
+
+
+def attract_notice(services: Any) -> tuple[str, str]:
+    """(out-of-service reason or "", hall message) for the attract screen, read at each session boundary:
+    so a remote command that arrives while a citizen is being served changes the screen only afterwards."""
+    mode = services.extras.get("mode")
+    hall = mode.snapshot.hall_message if mode is not None else ""
+    closed = terminal_closed(services)
+    if closed:
+        return closed, hall
+    return (DEVICE_DOWN_REASON if services.terminal.required_down() else ""), hall
+
+
 def _hhmm(at: float, seconds: bool = False) -> str:
     return time.strftime("%H:%M:%S" if seconds else "%H:%M", time.localtime(at))
 

@@ -78,6 +78,8 @@ class MaintenanceSession:
         self._require()
         self._audit("maint.leave")
         self.technician = ""
+        if self.mode.snapshot.mode != "maintenance":  # a remote command during the visit (out_of_service …) stands
+            return
         back = self._mode_before if self._mode_before != "maintenance" else "in_service"
         self.mode.set_mode(back if back != "starting" else "in_service", "maintenance finished")
 

@@ -1,31 +1,55 @@
 """Maintenance through real touches on the real flow engine: TerminalApp (FlowRuntime + Controller + fleet,
-sim devices) under the screens; hidden corner → code pad → dashboard buttons → back to attract."""
+sim devices) under the screens; hidden corner → code pad → dashboard buttons → back to attract; the technician
+card (on the sim 社保卡 reader, real PC/SC driver) + PIN pad, a wrong PIN, and the lockout after 5 failures."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
 
 import pytest
 
+from drivers.chipcard.pcscd import private_mode_available
 from kiosk.app import TerminalApp
 from kiosk.flows import intents as I
 from kiosk.flows.viewmodels import MaintenanceVM
 from kiosk.maint import totp
+from kiosk.platform.emulator.terminals import queue_command
 from kiosk.privacy import SensitiveValues
 from kiosk.settings.loader import load_config
 
+# A private pcscd (as tests/chipcard and tests/maint): this module's technician card goes on vpcd, and the pcscd of
+# another process on the machine (a parallel UI run) mixed its own sim 社保卡 into ours ("这张卡不是维护卡").
+# libpcsclite reads this once per process before its first call; set at collection, it covers the whole UI run
+# (it belongs in tests/ui/conftest.py, which was being rewritten when this was added).
+if private_mode_available() and not os.environ.get("PCSCLITE_CSOCK_NAME"):
+    os.environ["PCSCLITE_CSOCK_NAME"] = os.path.join(tempfile.mkdtemp(prefix="kiosk-ui-pcsc-"), "pcscd.comm")
 
-@pytest.fixture()
-def terminal(ui, tmp_path, monkeypatch):
-    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
+
+def run_terminal(ui, config):
     driver, story = ui
-    app = TerminalApp(load_config(None), SensitiveValues()).start(headless=True)
+    app = TerminalApp(config, SensitiveValues()).start(headless=True)
     driver.app.attach(app.runtime)
     yield driver, app
     driver.app.attach(story)
     app.stop()
     story.send(I.Cancel())
     driver.pump(2)
+
+
+@pytest.fixture()
+def terminal(ui, tmp_path, monkeypatch):
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
+    yield from run_terminal(ui, load_config(None))
+
+
+@pytest.fixture()
+def fleet_terminal(ui, tmp_path, monkeypatch):
+    """The same terminal with a heartbeat every 0.3 s, so a command queued on the embedded platform arrives at once."""
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
+    config = load_config(None)
+    yield from run_terminal(ui, config.model_copy(update={"platform": config.platform.model_copy(update={"heartbeat_s": 0.3})}))
 
 
 def wait_until(driver, predicate, timeout: float = 60.0) -> None:
@@ -70,3 +94,110 @@ def test_technician_taps_through_maintenance(terminal):
     driver.tap(driver.button("maintenance", "退出维护"))
     driver.wait_for("attract", timeout=20)
     assert app.fleet is not None and app.fleet.mode.snapshot.mode == "in_service"
+
+
+def type_and_submit(driver, screen, digits: str) -> None:
+    kiosk = driver.app
+    for digit in digits:
+        driver.tap(kiosk.keyboard.key(digit), frames=0)
+    driver.tap(screen.ids.next)
+
+
+def shown_message(screen) -> str:
+    """The refusal as the technician sees it: the pad's message label, visible."""
+    labels = [w for w in screen.walk() if getattr(w, "text", None) == screen.message and w is not screen]
+    assert labels and labels[0].opacity == 1 and labels[0].width > 0, "message not on screen"
+    return labels[0].text
+
+
+def test_technician_card_and_pin_by_taps(terminal):
+    driver, app = terminal
+    kiosk = driver.app
+    driver.wait_for("attract")
+    # The technician's card replaces the sim's 社保卡 on the reader (the demo panel does the same) and the login
+    # follows at once: the flow's read waits for the card to settle (PC/SC 0x80100016 right after a swap).
+    app.runtime.terminal.chipcard.emulator.insert(technician="tech01")
+    kiosk.open_maintenance()  # the hidden corner's long press
+    driver.pump(2)
+    screen = kiosk.screen_for("maintenance")
+    driver.tap(screen.ids.by_card)
+    assert screen.method == "card" and "维护卡" in screen.prompt
+    assert kiosk.keyboard is not None and kiosk.keyboard.mode == "digits"
+
+    type_and_submit(driver, screen, "000000")  # a wrong PIN: plain Chinese, attempts left, still the card method
+    wait_until(driver, lambda: "密码错误" in screen.message)
+    assert shown_message(screen) == "密码错误，还可尝试 4 次" and screen.method == "card" and not screen.ids.next.disabled
+    type_and_submit(driver, screen, "123456")  # the demo technician's PIN
+    wait_until(driver, lambda: isinstance(kiosk.current_vm, MaintenanceVM))
+    assert screen.mode == "dashboard" and kiosk.current_vm.technician == "JX500112001"
+    driver.tap(driver.button("maintenance", "退出维护"))
+    driver.wait_for("attract", timeout=20)
+
+    # Again, after a dashboard visit (its hidden buttons once swallowed this tap): five wrong PINs lock the entry.
+    kiosk.open_maintenance()
+    driver.pump(2)
+    driver.tap(screen.ids.by_card)
+    assert screen.method == "card"
+    for left in (4, 3, 2, 1):
+        type_and_submit(driver, screen, "999999")
+        wait_until(driver, lambda left=left: f"还可尝试 {left} 次" in screen.message)
+    type_and_submit(driver, screen, "999999")
+    wait_until(driver, lambda: "锁定" in screen.message)
+    assert shown_message(screen).startswith("失败次数过多，维护入口已锁定，请稍后再试（") and "后可再试" in screen.message
+    assert screen.ids.next.disabled and kiosk.current_vm.locked
+    type_and_submit(driver, screen, "123456")  # even the right PIN: the 登录 button does not act while locked
+    driver.pump(5)
+    assert not isinstance(kiosk.current_vm, MaintenanceVM) and app.fleet.mode.snapshot.mode != "maintenance"
+
+
+def screen_texts(driver, kind: str) -> list[str]:
+    return [w.text for w in driver.app.screen_for(kind).walk() if isinstance(getattr(w, "text", None), str) and w.opacity > 0]
+
+
+def test_fleet_commands_change_the_screen(fleet_terminal):
+    """Commands queued on the embedded platform, delivered by the real heartbeat: hall message and out-of-service on
+    the attract screen; out-of-service waits for a citizen's session to end; enter_maintenance shows 设备维护中 and a
+    technician's visit ends it."""
+    driver, app = fleet_terminal
+    kiosk = driver.app
+    driver.wait_for("attract")
+    state, tid = app.runtime.services.link.emulator.state, app.config.terminal.id
+    attract = kiosk.screen_for("attract")
+
+    queue_command(state, tid, "hall_message", {"text": "今晚 22:00 系统升级，自助终端暂停 30 分钟"})
+    wait_until(driver, lambda: "今晚 22:00 系统升级，自助终端暂停 30 分钟" in screen_texts(driver, "attract"), timeout=20)
+    assert attract.ids.item_list.children  # still serving: the high-frequency items are offered
+
+    driver.tap(attract.ids.item_list.children[-1])  # a citizen starts an item …
+    wait_until(driver, lambda: kiosk.current_vm.kind not in ("attract", "home"))
+    serving = kiosk.current_vm.kind
+    queue_command(state, tid, "out_of_service", {"reason": "网络割接"})  # … and the platform closes the terminal
+    wait_until(driver, lambda: app.fleet.mode.snapshot.mode == "out_of_service", timeout=20)
+    driver.pump(5)
+    assert kiosk.current_vm.kind == serving and app.runtime.controller.session is not None  # not cut off mid-item
+    driver.tap(kiosk.bottom_bar.ids.home)  # 退出: the session boundary
+    driver.wait_for("attract", timeout=20)
+    texts = screen_texts(driver, "attract")
+    assert any(t.startswith("暂停服务") and "本终端暂停服务" in t for t in texts), texts
+    assert kiosk.current_vm.out_of_service and not attract.ids.item_list.children
+    driver.tap(attract.ids.prompt)  # a tap on the closed terminal starts nothing
+    driver.pump(5)
+    assert kiosk.current_vm.kind == "attract" and app.runtime.controller.session is None
+
+    queue_command(state, tid, "in_service", {})  # at idle: the screen changes at once
+    wait_until(driver, lambda: not kiosk.current_vm.out_of_service and attract.ids.item_list.children, timeout=20)
+
+    queue_command(state, tid, "enter_maintenance", {"reason": "更换打印机"})  # a technician is asked for
+    wait_until(driver, lambda: kiosk.current_vm.out_of_service, timeout=20)
+    assert any("设备维护中" in t for t in screen_texts(driver, "attract"))
+    kiosk.open_maintenance()  # the technician arrives: corner, code, dashboard
+    driver.pump(2)
+    screen = kiosk.screen_for("maintenance")
+    for digit in totp.totp(app.config.maintenance.totp_secret):
+        driver.tap(kiosk.keyboard.key(digit), frames=0)
+    driver.tap(screen.ids.next)
+    wait_until(driver, lambda: isinstance(kiosk.current_vm, MaintenanceVM))
+    driver.tap(driver.button("maintenance", "退出维护"))  # the visit done: back in service
+    driver.wait_for("attract", timeout=20)
+    assert app.fleet.mode.snapshot.mode == "in_service" and not kiosk.current_vm.out_of_service
+    assert "今晚 22:00 系统升级，自助终端暂停 30 分钟" in screen_texts(driver, "attract")
