@@ -1,4 +1,4 @@
-"""``kiosk install-service``: units, user, udev rules and journald settings, rendered from systemd/.
+"""``kiosk install-service``: units, user, udev rules, journald settings and the console lockdown, rendered from systemd/.
 
 With ``--root DIR`` everything is written under DIR (tests, image builds) and the dedicated user is
 created in DIR/etc/passwd by ``systemd-sysusers --root``; without it the live system is set up and
@@ -19,6 +19,11 @@ from kiosk.errors import ConfigError
 #: Unit templates live in the repository's systemd/ folder (shipped next to the package).
 TEMPLATES = Path(__file__).resolve().parents[2] / "systemd"
 UNITS = ("kiosk.service", "kiosk-restart.service", "kiosk-restart.timer")
+#: Lockdown below the compositor (docs/lockdown.md): template → where it goes.
+LOCKDOWN = (("sysctl-kiosk.conf", "etc/sysctl.d/90-yukuaiban-kiosk.conf"),
+            ("logind-kiosk.conf", "etc/systemd/logind.conf.d/yukuaiban-kiosk.conf"),
+            ("system-kiosk.conf", "etc/systemd/system.conf.d/yukuaiban-kiosk.conf"))
+MASKED = ("ctrl-alt-del.target",)  # Ctrl+Alt+Del on a terminal keyboard must not reboot it
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -76,8 +81,13 @@ def install(plan: InstallPlan, root: Path | None = None, *, enable: bool = True)
     _write(base / "usr/lib/sysusers.d/yukuaiban-kiosk.conf", render("kiosk.sysusers.conf", plan), written)
     _write(base / "etc/udev/rules.d/70-yukuaiban-kiosk.rules", render_rules(plan.udev), written)
     _write(base / "etc/systemd/journald.conf.d/yukuaiban-kiosk.conf", render("journald-kiosk.conf", plan), written)
+    for template, target in LOCKDOWN:
+        _write(base / target, render(template, plan), written)
+    for unit in MASKED:
+        _mask(base / "etc/systemd/system" / unit, written)
     _sysusers(base / "usr/lib/sysusers.d/yukuaiban-kiosk.conf", root)
     if root is None:
+        _run(["sysctl", "-p", str(base / LOCKDOWN[0][1])])  # logind and system.conf settings apply at the next boot
         _run(["udevadm", "control", "--reload-rules"])
         _run(["udevadm", "trigger", "--subsystem-match=tty", "--subsystem-match=video4linux", "--subsystem-match=usbmisc"])
         _run(["systemctl", "daemon-reload"])
@@ -86,6 +96,15 @@ def install(plan: InstallPlan, root: Path | None = None, *, enable: bool = True)
     elif enable:
         _enable_in_root(base)
     return written
+
+
+def _mask(path: Path, written: list[Path]) -> None:
+    """What ``systemctl mask`` does: the unit name points to /dev/null in /etc."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_symlink() or path.exists():
+        path.unlink()
+    path.symlink_to("/dev/null")
+    written.append(path)
 
 
 def _sysusers(conf: Path, root: Path | None) -> None:

@@ -119,5 +119,5 @@ def test_app_command_override_and_no_enable(tmp_path: Path) -> None:
     assert main(["install-service", "--root", str(root), "--exec", str(exe), "--cage", str(exe), "--no-enable",
                  "--app", f"{exe} ui --fullscreen"]) == 0
     text = (root / "etc/systemd/system/kiosk.service").read_text()
-    assert f"ExecStart={exe} -d -s -- {exe} ui --fullscreen" in text
+    assert f"ExecStart={exe} -d -- {exe} ui --fullscreen" in text
     assert not (root / "etc/systemd/system/graphical.target.wants").exists()
