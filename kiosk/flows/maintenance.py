@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 Provider = Callable[[], Any]  # → kiosk.maint.session.MaintenanceSession
 FAULTS = ("offline", "no_device", "hardware_error", "user_error")
 IDLE_S = 600.0  # a technician who walks away: the terminal goes back to service by itself
+PAD_IDLE_S = 60.0  # the login pad left open (a citizen's stray long press, a technician who gave up): back to attract
 
 
 #: What the attract screen says while the fleet's terminal mode keeps citizens out (kiosk.fleet.mode).
@@ -65,6 +66,7 @@ class Maintenance:
         self.session: Any = None  # MaintenanceSession while logging in or inside
         self.view: MaintenanceVM | None = None
         self.idle_s = IDLE_S
+        self.pad_idle_s = PAD_IDLE_S
         self._idle: asyncio.TimerHandle | None = None
 
     @property
@@ -74,11 +76,15 @@ class Maintenance:
     def _provider(self) -> Provider | None:
         return self.controller.services.extras.get("maintenance")
 
+    @property
+    def pad_open(self) -> bool:
+        return not self.active and isinstance(self.controller.view, MaintenanceLoginVM)
+
     def claims(self, intent: I.Intent) -> bool:
-        """Intents this visit handles: its own, everything while inside, taps on the login pad (no citizen session)."""
+        """Intents this visit handles: its own, everything while inside, taps and 退出 on the login pad (no citizen session)."""
         if isinstance(intent, (I.MaintenanceLogin, I.MaintenanceAction)) or self.active:
             return True
-        return isinstance(intent, I.Touch) and isinstance(self.controller.view, MaintenanceLoginVM)
+        return isinstance(intent, (I.Touch, I.Cancel)) and self.pad_open
 
     # ----- intents ------------------------------------------------------------------------------
     async def handle(self, intent: I.Intent) -> None:
@@ -86,14 +92,15 @@ class Maintenance:
         self._arm()
 
     def _arm(self) -> None:
-        """(Re)start the inactivity timer while inside; every intent counts as activity."""
+        """(Re)start the inactivity timer while inside or while the pad is open; every intent counts as activity."""
         if self._idle is not None:
             self._idle.cancel()
-        self._idle = asyncio.get_running_loop().call_later(self.idle_s, self._expired) if self.active else None
+        wait = self.idle_s if self.active else self.pad_idle_s if self.pad_open else None
+        self._idle = asyncio.get_running_loop().call_later(wait, self._expired) if wait is not None else None
 
     def _expired(self) -> None:
         self._idle = None
-        if self.active:
+        if self.active or self.pad_open:
             asyncio.get_running_loop().create_task(self.leave("idle"))
 
     async def _handle(self, intent: I.Intent) -> None:
@@ -103,6 +110,8 @@ class Maintenance:
             await self._action(intent.action)
         elif isinstance(intent, I.Cancel) and self.active:
             await self._action("leave")
+        elif isinstance(intent, I.Cancel) and self.pad_open:  # 退出 on the pad: back to the attract screen
+            await self.leave("pad closed")
 
     async def _login(self, intent: I.MaintenanceLogin) -> None:
         c = self.controller
@@ -175,7 +184,7 @@ class Maintenance:
             self._publish(self._dashboard(section=self.view.section if self.view else "status", message=f"操作失败：{exc}"))
 
     async def leave(self, reason: str = "technician") -> None:
-        """Back to service: audited by the session, then the attract screen."""
+        """Back to service (or just the pad closed): audited by the session when inside, then the attract screen."""
         if self._idle is not None:
             self._idle.cancel()
             self._idle = None

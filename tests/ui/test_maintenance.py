@@ -148,6 +148,9 @@ def test_technician_card_and_pin_by_taps(terminal):
     type_and_submit(driver, screen, "123456")  # even the right PIN: the 登录 button does not act while locked
     driver.pump(5)
     assert not isinstance(kiosk.current_vm, MaintenanceVM) and app.fleet.mode.snapshot.mode != "maintenance"
+    driver.tap(kiosk.bottom_bar.ids.home)  # 退出: the pad closes, citizens get the terminal back
+    driver.wait_for("attract", timeout=20)
+    assert not kiosk.current_vm.out_of_service and app.runtime.controller.session is None
 
 
 def screen_texts(driver, kind: str) -> list[str]:
