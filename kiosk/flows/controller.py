@@ -138,6 +138,9 @@ class Controller:
         if self.maintenance.claims(intent):
             await self.maintenance.handle(intent)  # a technician at the terminal: citizen intents wait
             return
+        if self.session is None and isinstance(intent, I.Cancel):  # 退出 with nothing to end, e.g. on a login pad
+            self.attract()  # opened by accident (the UI opens it locally): back to the idle screen
+            return
         if self.session is None and not isinstance(intent, (I.Touch, I.Start, I.OpenService, I.Search, I.ToggleElder, I.Help)):
             return
         if self.session is None and terminal_closed(self.services):  # remotely out of service: no new citizen session

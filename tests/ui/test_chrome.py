@@ -97,9 +97,6 @@ def test_technician_corner_needs_a_long_press(journey):
     assert I.MaintenanceLogin("totp", "246810") in journey.port.sent
 
 
-@pytest.mark.xfail(strict=True, reason="flow bug: with no citizen session the controller drops Cancel (kiosk/flows/controller.py "
-                   "`if self.session is None and not isinstance(intent, (I.Touch, ...))`), and Maintenance only claims it when "
-                   "logged in — so a pad opened by accident has no way back to the attract screen")
 def test_a_pad_opened_by_accident_is_left_with_exit(flow_runtime):
     from screens.demo.journeys import Journey
 
