@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pytest
 from kivy.base import EventLoop
 from kivy.core.window import Window
 from kivy.graphics import opengl as gl
@@ -80,17 +81,10 @@ def _first_frame_after_switch(driver: Any, elder: bool) -> tuple[np.ndarray, np.
     return first, reference
 
 
-def test_first_frame_after_a_switch_is_the_new_screen_only_in_elder_mode(ui: Any) -> None:
+@pytest.mark.parametrize("elder", [True, False], ids=["elder", "normal"])
+def test_first_frame_after_a_switch_is_the_new_screen_only(ui: Any, elder: bool) -> None:
     driver, _port = ui
-    first, reference = _first_frame_after_switch(driver, elder=True)
-    share = _differing_share(first, reference)
-    assert share < 0.002, f"first frame differs from the settled form in {share:.1%} of the pixels"
-    assert _in_tree(driver.app) == ["form"], "old screen still in the tree"
-
-
-def test_first_frame_after_a_switch_is_the_new_screen_only_in_normal_mode(ui: Any) -> None:
-    driver, _port = ui
-    first, reference = _first_frame_after_switch(driver, elder=False)
+    first, reference = _first_frame_after_switch(driver, elder=elder)
     share = _differing_share(first, reference)
     assert share < 0.002, f"first frame differs from the settled form in {share:.1%} of the pixels"
     assert _in_tree(driver.app) == ["form"], "old screen still in the tree"
