@@ -4,14 +4,20 @@
 required device down); ``maintenance`` is a technician at the terminal. The hall message is the
 line the attract screen shows. Changes are published on the EventBus (``TerminalModeChanged``) so
 the UI bridges them with a Clock trigger like any device event; nothing here imports kivy.
+
+With ``settings`` (the fleet's CommandLog) the mode and the hall message are remembered across
+restarts: a terminal the platform closed stays closed after the nightly restart. A technician's own
+visit (``remember=False``) is not remembered: after a crash mid-visit the terminal is as it was before.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from dataclasses import dataclass, replace
 from datetime import datetime, time as dtime
+from typing import Any
 
 from kiosk.errors import ConfigError
 from kiosk.terminal.events import Event, EventBus
@@ -56,10 +62,26 @@ class TerminalModeChanged(Event):
 
 
 class TerminalMode:
-    def __init__(self, bus: EventBus | None = None) -> None:
+    def __init__(self, bus: EventBus | None = None, settings: Any = None) -> None:
         self.bus = bus
+        self.settings = settings  # .setting(key) / .set_setting(key, value), e.g. kiosk.fleet.commands.CommandLog
         self._lock = threading.Lock()
         self._snapshot = ModeSnapshot()
+
+    def restore(self) -> ModeSnapshot:
+        """At start: the remembered mode (a remote out_of_service …) and hall message; "starting" when none."""
+        if self.settings is None:
+            return self._snapshot
+        raw = self.settings.setting("mode")
+        try:
+            saved = json.loads(raw) if raw else {}
+            mode, reason = str(saved.get("mode", "")), str(saved.get("reason", ""))
+        except (ValueError, AttributeError):
+            mode, reason = "", ""
+        changes: dict[str, object] = {"hall_message": (self.settings.setting("hall_message") or "")[:200]}
+        if mode in ("in_service", "out_of_service", "maintenance"):
+            changes.update(mode=mode, reason=reason)
+        return self._update(**changes)
 
     @property
     def snapshot(self) -> ModeSnapshot:
@@ -73,13 +95,18 @@ class TerminalMode:
             self.bus.publish(TerminalModeChanged("terminal", old=old, new=new))
         return new
 
-    def set_mode(self, mode: str, reason: str = "") -> ModeSnapshot:
+    def set_mode(self, mode: str, reason: str = "", *, remember: bool = True) -> ModeSnapshot:
         if mode not in MODES:
             raise ConfigError(f"terminal mode {mode!r}: expected one of {', '.join(MODES)}")
+        if remember and self.settings is not None and mode != "starting":
+            self.settings.set_setting("mode", json.dumps({"mode": mode, "reason": reason}, ensure_ascii=False))
         return self._update(mode=mode, reason=reason)
 
     def set_hall_message(self, text: str) -> ModeSnapshot:
-        return self._update(hall_message=text.strip()[:200])
+        text = text.strip()[:200]
+        if self.settings is not None:
+            self.settings.set_setting("hall_message", text)
+        return self._update(hall_message=text)
 
     def set_restart_window(self, window: RestartWindow) -> ModeSnapshot:
         return self._update(restart_window=window)

@@ -56,7 +56,8 @@ class FleetServices:
     _task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        self.mode.set_mode("in_service")
+        if self.mode.snapshot.mode == "starting":  # nothing remembered: serve; a remote out_of_service survives restarts
+            self.mode.set_mode("in_service", remember=False)
         if self.agent is not None and self._task is None:
             self._stop.clear()
             self._task = asyncio.create_task(self.agent.run(self._stop), name="fleet-heartbeat")
@@ -94,7 +95,8 @@ def build_fleet(config: Any, terminal: Any, *, store: Store | None = None, audit
     for area in (FLEET, MAINT):
         area.apply(store.db())
     audit = audit or AuditTrail(store)
-    mode = TerminalMode(terminal.bus)
+    mode = TerminalMode(terminal.bus, settings=CommandLog(store))
+    mode.restore()
     counters = DeviceCounters(terminal.bus, store)
     configs = ConfigBundles(data_dir / "config-bundles", builtin_items_dir(), config.platform.bundle_public_key, audit=audit,
                             health_check=health_check)

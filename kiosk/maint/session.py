@@ -71,7 +71,7 @@ class MaintenanceSession:
         if result.ok:
             self.technician = result.technician
             self._mode_before = self.mode.snapshot.mode
-            self.mode.set_mode("maintenance", f"technician {self.technician}")
+            self.mode.set_mode("maintenance", f"technician {self.technician}", remember=False)  # a crash mid-visit: as before it
         return result
 
     def leave(self) -> None:

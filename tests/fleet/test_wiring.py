@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 from pathlib import Path
 
 from kiosk.fleet.backoff import Backoff
-from kiosk.fleet.wiring import build_fleet
+from kiosk.fleet.commands import CommandLog
+from kiosk.fleet.handlers import HandlerContext, build_handlers
+from kiosk.fleet.wiring import FleetServices, build_fleet
 from kiosk.maint import totp
 from kiosk.settings import parse_config
 from kiosk.terminal.facade import Terminal
@@ -68,3 +71,45 @@ async def test_build_fleet_end_to_end(tmp_path: Path, monkeypatch) -> None:  # t
         await terminal.stop()
         await link.aclose()
         sink.close()
+
+
+async def test_remote_mode_and_hall_message_survive_a_restart(tmp_path: Path) -> None:
+    """The platform closed the terminal: the nightly restart must not open it again; a technician's visit is not
+    remembered (a crash mid-visit restarts as before it), leaving after a remote enter_maintenance is."""
+    config = parse_config(CONFIG.format(data=tmp_path / "data", secret=totp.new_secret()))
+
+    async def boot() -> tuple[Terminal, FleetServices]:
+        terminal = Terminal(config)
+        await terminal.start()
+        fleet = build_fleet(config, terminal)  # no link: no heartbeat task, the same store
+        await fleet.start()
+        return terminal, fleet
+
+    terminal, fleet = await boot()
+    assert fleet.mode.snapshot.mode == "in_service"
+    handlers = build_handlers(HandlerContext(fleet.mode, CommandLog(fleet.store)))  # what the heartbeat reply runs
+    assert (await handlers["out_of_service"]({"reason": "网络割接"})).ok
+    assert (await handlers["hall_message"]({"text": "今晚系统升级"})).ok
+    await fleet.stop()
+    await terminal.stop()
+
+    terminal, fleet = await boot()  # the restart
+    assert (fleet.mode.snapshot.mode, fleet.mode.snapshot.reason, fleet.mode.snapshot.hall_message) == ("out_of_service", "网络割接", "今晚系统升级")
+    session = fleet.maintenance()
+    assert session.enter_with_totp(totp.totp(config.maintenance.totp_secret)).ok and fleet.mode.snapshot.mode == "maintenance"
+    await fleet.stop()
+    await terminal.stop()
+
+    terminal, fleet = await boot()  # crashed during the visit: closed as before it, not "maintenance"
+    assert fleet.mode.snapshot.mode == "out_of_service"
+    fleet.mode.set_mode("maintenance", "remote command")  # enter_maintenance; a technician comes and goes
+    session = fleet.maintenance()
+    assert session.enter_with_totp(totp.totp(config.maintenance.totp_secret, time.time() + 30)).ok  # the next code (no replay)
+    session.leave()
+    assert fleet.mode.snapshot.mode == "in_service"
+    await fleet.stop()
+    await terminal.stop()
+    terminal, fleet = await boot()
+    assert fleet.mode.snapshot.mode == "in_service"
+    await fleet.stop()
+    await terminal.stop()
