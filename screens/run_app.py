@@ -29,7 +29,16 @@ def run_with_screens(config: "object", names: "object", demo: DemoOptions | None
     env.prepare(config.terminal.orientation, fullscreen=fullscreen, scale=demo.scale if demo else 1.0)  # type: ignore[attr-defined]
     from kivy.clock import Clock
 
+    panel_w = 0
+    if demo is not None:  # the developer panel gets its own strip right of the terminal's screen
+        from kivy.config import Config
+
+        screen_w = Config.getint("graphics", "width")
+        panel_w = max(160, min(300, int(screen_w * 0.24)))
+        Config.set("graphics", "width", str(screen_w + panel_w))
+
     from kiosk.app import TerminalApp
+    from kiosk.maint import totp
     from screens.app import KioskApp, UiOptions
 
     shots: list[bytes] = []
@@ -60,7 +69,9 @@ def run_with_screens(config: "object", names: "object", demo: DemoOptions | None
     Clock.schedule_interval(lambda _dt: kiosk_app.stop() if app.exit_requested.is_set() else None, 1.0)
     closers: list[object] = []
     if demo is not None:
-        Clock.schedule_once(lambda _dt: closers.extend(_add_demo_tools(kiosk_app, app.runtime.terminal, demo)), 0)
+        secret = config.maintenance.totp_secret  # type: ignore[attr-defined]
+        code = (lambda: totp.totp(secret)) if secret else None
+        Clock.schedule_once(lambda _dt: closers.extend(_add_demo_tools(kiosk_app, app.runtime.terminal, demo, panel_w, code)), 0)
     try:
         kiosk_app.run()
     finally:
@@ -70,12 +81,16 @@ def run_with_screens(config: "object", names: "object", demo: DemoOptions | None
     return 0
 
 
-def _add_demo_tools(kiosk_app: "object", terminal: "object", demo: DemoOptions) -> list[object]:
-    """The developer panel over the screens, and the control socket when asked for (after build())."""
+def _add_demo_tools(kiosk_app: "object", terminal: "object", demo: DemoOptions, panel_w: int, code: "object" = None) -> list[object]:
+    """The developer panel beside the screens, and the control socket when asked for (after build())."""
+    from kivy.core.window import Window
+
     from screens.demo.panel import DevPanel
 
-    panel = DevPanel(kiosk_app, terminal)
-    kiosk_app.root_widget.add_widget(panel)  # type: ignore[attr-defined]
+    root = kiosk_app.root_widget  # type: ignore[attr-defined]
+    root.size_hint_x, root.width = None, Window.width - panel_w  # the terminal's screen keeps its own size
+    panel = DevPanel(kiosk_app, terminal, code, size=(panel_w, Window.height), pos=(Window.width - panel_w, 0))  # type: ignore[arg-type]
+    Window.add_widget(panel)
     tools: list[object] = [panel]
     if demo.control:
         from screens.demo.control import ControlServer

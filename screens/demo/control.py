@@ -9,7 +9,7 @@ Unix socket, one JSON answer per line. Every question is answered on the Kivy th
     {"cmd": "find", "text": "身份证"}    → {"x", "y"} of the first visible button containing the text
     {"cmd": "panel", "name": "show_qr"} → {"x", "y"} of a developer-panel button
     {"cmd": "key", "key": "7"}          → {"x", "y"} of an on-screen keyboard key
-    {"cmd": "widget", "id": "next"}     → {"x", "y"} of the current screen's ``ids[id]`` (or the bottom bar's)
+    {"cmd": "widget", "id": "next"}     → {"x", "y", "text"} of the current screen's ``ids[id]`` (or the bottom bar's)
     {"cmd": "corner"}                   → {"x", "y"} of the hidden technician corner
 """
 
@@ -106,7 +106,9 @@ class ControlServer:
         if cmd == "widget":
             screen = app.manager.current_screen
             widget = screen.ids.get(request["id"]) or app.bottom_bar.ids.get(request["id"])
-            return self.where(widget) if widget is not None else {"error": f"no widget id {request['id']!r}"}
+            if widget is None:
+                return {"error": f"no widget id {request['id']!r}"}
+            return {**self.where(widget), "text": getattr(widget, "text", None)}
         if cmd == "corner":
             return self.where(app.tech_corner)
         return {"error": f"unknown command {cmd!r}"}

@@ -20,6 +20,7 @@ from kivy.factory import Factory
 from kivy.graphics import Color, Rectangle
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
+from kivy.uix.widget import Widget
 
 log = logging.getLogger(__name__)
 DEMO_CARD, PRINCIPAL_CARD = "zhangsan", "lixiuying"  # cards in drivers/idcard/cards/demo.json
@@ -30,23 +31,22 @@ ACTIONS = (("insert_id_card", "放身份证"), ("show_qr", "出示二维码"), (
 
 
 class DevPanel(BoxLayout):
-    """Four buttons and a status line, in a dark box at the right edge of the demo window."""
+    """Four buttons and a status line in a dark strip beside the kiosk screen (the demo window is wider
+    than the terminal's display by ``width``), so the panel never covers a button of the screens."""
 
-    def __init__(self, app: Any, terminal: Any, **kwargs: Any) -> None:
+    def __init__(self, app: Any, terminal: Any, maintenance_code: Callable[[], str] | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("orientation", "vertical")
         kwargs.setdefault("size_hint", (None, None))
-        kwargs.setdefault("pos_hint", {"right": 1, "center_y": 0.55})
         super().__init__(spacing=4, padding=6, **kwargs)
         self.app, self.terminal = app, terminal
-        self.width = max(150, int(app.root_widget.width * 0.2))
         self.card_on_reader = self.qr_shown = self.page_on_desk = self.paper_out = self._capturing = False
         self.last_receipt = ""
         self.worker = ThreadPoolExecutor(1, thread_name_prefix="dev-panel")
         with self.canvas.before:
-            Color(0.12, 0.14, 0.18, 0.92)
+            Color(0.12, 0.14, 0.18, 1)
             self._bg = Rectangle(pos=self.pos, size=self.size)
         self.bind(pos=lambda *_: setattr(self._bg, "pos", self.pos), size=lambda *_: setattr(self._bg, "size", self.size))
-        font = max(12, int(self.width / 10))
+        font = max(12, int(self.width / 11))
         self.add_widget(Label(text="开发者面板", font_size=font, color=(1, 1, 1, 1), size_hint_y=None, height=font * 2))
         self.buttons: dict[str, Any] = {}
         for name, label in ACTIONS:
@@ -58,7 +58,13 @@ class DevPanel(BoxLayout):
                             size_hint_y=None, height=font * 4, halign="center", valign="middle")
         self.status.bind(size=lambda lbl, size: setattr(lbl, "text_size", size))
         self.add_widget(self.status)
-        self.bind(minimum_height=self.setter("height"))  # the buttons' kv rules size them: grow to fit
+        if maintenance_code is not None:  # the demo's technician has no authenticator app: the code is shown here
+            code = Label(font_size=int(font * 0.75), color=(1, 0.85, 0.4, 1), size_hint_y=None, height=font * 2)
+            self.add_widget(code)
+            tick = lambda _dt: setattr(code, "text", f"维护动态码 {maintenance_code()}")  # noqa: E731
+            tick(0)
+            Clock.schedule_interval(tick, 1.0)
+        self.add_widget(Widget())  # the rest of the strip
         app.on_shown.append(self._on_shown)
         self.run(self._empty_devices, "")
 

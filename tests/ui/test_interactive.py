@@ -125,7 +125,7 @@ def on(kind: str, phase: str | None = None) -> Callable[[dict[str, Any]], bool]:
 
 @pytest.fixture()
 def demo(tmp_path):
-    xvfb, display = start_xvfb(540, 960)
+    xvfb, display = start_xvfb(800, 960)  # the half-size terminal screen (540 wide) and the panel strip beside it
     window = None
     try:
         window = DemoWindow(display, tmp_path)
@@ -194,8 +194,10 @@ def test_the_developer_panel_drives_the_devices_and_the_flow(demo):
     corner = demo.ask(cmd="corner")
     demo.xdotool("mousemove", str(corner["x"]), str(corner["y"]), "mousedown", "1", "sleep", "2.5", "mouseup", "1")
     demo.until(on("maintenance"), "the maintenance pad", 5)
-    for digit in totp.totp(load_config(None).maintenance.totp_secret):
+    time.sleep(0.3)  # the docked keyboard lays out
+    for typed, digit in enumerate(totp.totp(load_config(None).maintenance.totp_secret), 1):
         demo.click(cmd="key", key=digit)
+        demo.until(lambda s, n=typed: len(demo.ask(cmd="widget", id="code")["text"]) == n, f"digit {typed} typed", 5)
     demo.click(cmd="widget", id="next")
     dashboard = demo.until(lambda s: s["kind"] == "maintenance" and bool((s["vm"] or {}).get("devices")), "the dashboard")
     printer = next(row for row in dashboard["vm"]["devices"] if row["device"] == "printer")
