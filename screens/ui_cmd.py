@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument("--orientation", choices=("portrait", "landscape"), default=None)
     parser.add_argument("--layout", action="append", choices=("portrait", "landscape", "elder-portrait"),
                         help="headless demo: only these layouts (default: all three)")
-    parser.add_argument("--scale", type=float, default=1.0, help="window size factor (e.g. 0.5 on a small screen)")
+    parser.add_argument("--scale", type=float, default=None, help="window size factor, 0.2–1 (default: the largest that fits the display)")
     parser.add_argument("--control", default="", metavar="SOCKET",
                         help="answer where buttons are and what is shown on this Unix socket (automated runs)")
     parser.set_defaults(func=run)
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.demo:
         print("kiosk ui: the window needs --demo (emulated devices); the terminal itself is `kiosk run`", file=__import__("sys").stderr)
         return 2
-    if not 0.2 <= args.scale <= 1.0:
+    if args.scale is not None and not 0.2 <= args.scale <= 1.0:
         print("kiosk ui: --scale must be between 0.2 and 1", file=__import__("sys").stderr)
         return 2
     from kiosk.settings.loader import load_config

@@ -7,11 +7,24 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
 from typing import Any
 
 
-def run_window(config: Any, orientation: str | None = None, scale: float = 1.0, control: str = "") -> int:
+def fit_scale(orientation: str, panel_w: int = 260) -> float:
+    """The largest window scale ≤ 1 that fits the X display (a developer's monitor is rarely 1080×1920
+    portrait); 1.0 when the display size cannot be read (xdotool missing, Wayland)."""
+    try:
+        out = subprocess.run(["xdotool", "getdisplaygeometry"], capture_output=True, text=True, timeout=5, check=True).stdout
+        width, height = (int(v) for v in out.split()[:2])
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return 1.0
+    screen_w, screen_h = (1080, 1920) if orientation == "portrait" else (1920, 1080)
+    return max(0.2, min(1.0, width / (screen_w + panel_w), (height - 60) / screen_h))  # 60 px: title bar, panel of a desktop
+
+
+def run_window(config: Any, orientation: str | None = None, scale: float | None = None, control: str = "") -> int:
     from kiosk.logging_setup import configure_logging
     from screens.run_app import DemoOptions, run_with_screens
 
@@ -21,6 +34,8 @@ def run_window(config: Any, orientation: str | None = None, scale: float = 1.0, 
         os.environ["KIOSK_DATA_DIR"] = fresh
     if orientation:
         config = config.model_copy(update={"terminal": config.terminal.model_copy(update={"orientation": orientation})})
+    if scale is None:
+        scale = fit_scale(config.terminal.orientation)
     names = configure_logging(config.logging.level, None)  # the demo logs to the terminal it was started from
     try:
         return run_with_screens(config, names, DemoOptions(scale=scale, control=control))
