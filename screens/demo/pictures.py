@@ -1,5 +1,6 @@
-"""Synthetic camera frames for the scripted story: a face-like preview and a page on a desk with the
-page corners (the outline the document camera's detector reports), as JPEG bytes. Kivy-free."""
+"""Synthetic camera frames for view-models built by hand (the glyph test's samples): a face-like preview
+and a page on a desk with the page corners (the outline the document camera's detector reports), as
+JPEG bytes. Kivy-free."""
 
 from __future__ import annotations
 
