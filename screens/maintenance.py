@@ -20,15 +20,19 @@ from screens.base import BaseScreen, fill_buttons, fill_labels, screen
 
 
 
-class Pane(BoxLayout):
+class MaintenancePane(BoxLayout):
     """One of the screen's two panels (login pad, dashboard). A hidden pane takes no touch at all.
 
-    Why: the hidden pane is 0 high, but its action grid keeps its own height and is laid out above it,
-    over the shown pane; Kivy's disabled widgets swallow every touch that hits them, so a hidden,
-    disabled 设备计数 button ate the tap on 维护卡 + 密码 whenever the docked keyboard shrank the pad.
+    Why: a pane hidden after a visit kept the height it was laid out with (kv's ``height: 0`` is applied
+    once), so the hidden dashboard's grid still lay over the pad; Kivy's disabled widgets swallow every
+    touch that hits them, so a hidden, disabled 设备计数 button ate the tap on 维护卡 + 密码.
     """
 
     shown = BooleanProperty(True)
+
+    def on_shown(self, _pane: object, shown: bool) -> None:
+        if not shown:  # kv's constant `height: 0` is applied once: a pane hidden after being laid out keeps its height
+            self.height = 0
 
     def on_touch_down(self, touch: object) -> bool:
         return bool(self.shown and super().on_touch_down(touch))
@@ -40,7 +44,7 @@ class Pane(BoxLayout):
         return bool(self.shown and super().on_touch_up(touch))
 
 
-Factory.register("MaintenancePane", cls=Pane)
+Factory.register("MaintenancePane", cls=MaintenancePane)  # kv rules match the class name: <MaintenancePane> styles it
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 PROMPTS = {"totp": "请输入维护口令（6 位动态码）", "card": "请将维护卡放入社保卡读卡器，再输入密码"}

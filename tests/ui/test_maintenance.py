@@ -204,3 +204,37 @@ def test_fleet_commands_change_the_screen(fleet_terminal):
     driver.wait_for("attract", timeout=20)
     assert app.fleet.mode.snapshot.mode == "in_service" and not kiosk.current_vm.out_of_service
     assert "今晚 22:00 系统升级，自助终端暂停 30 分钟" in screen_texts(driver, "attract")
+
+
+def test_a_hidden_pane_takes_no_touch(ui):
+    """Why the tap on 维护卡 + 密码 once did nothing: Kivy's disabled widgets swallow touches that hit them, and the
+    hidden dashboard's (disabled, invisible) buttons lay over the pad. A hidden MaintenancePane passes them on."""
+    from kivy.tests.common import UnitTestTouch
+    from kivy.uix.boxlayout import BoxLayout
+    from kivy.uix.button import Button
+
+    from screens.maintenance import MaintenancePane
+
+    def swallowed(box) -> bool:
+        box.add_widget(Button(text="设备计数", size_hint=(None, None), size=(100, 100), pos=(0, 0)))
+        box.disabled = True
+        return bool(box.dispatch("on_touch_down", UnitTestTouch(50, 50)))
+
+    assert swallowed(BoxLayout(size=(0, 0)))  # plain Kivy: the hidden box's disabled button eats the tap
+    assert not swallowed(MaintenancePane(shown=False, size=(0, 0)))
+    shown = MaintenancePane(shown=True)
+    shown.add_widget(Button(size_hint=(None, None), size=(100, 100), pos=(0, 0)))
+    assert shown.dispatch("on_touch_down", UnitTestTouch(50, 50))  # a shown pane works as before
+
+
+def test_only_one_pane_is_shown(terminal):
+    """The pad and the dashboard take turns: the hidden one is invisible, 0 high and disabled (its kv rule applies)."""
+    driver, app = terminal
+    kiosk = driver.app
+    driver.wait_for("attract")
+    kiosk.open_maintenance()
+    driver.pump(2)
+    screen = kiosk.screen_for("maintenance")
+    login, dashboard = screen.ids.login, screen.ids.dashboard
+    assert login.orientation == "vertical" and (login.opacity, login.disabled) == (1, False)
+    assert (dashboard.opacity, dashboard.disabled, dashboard.size_hint_y, dashboard.height) == (0, True, None, 0)
