@@ -169,8 +169,9 @@ def in_process(taps: int, sessions: int) -> dict[str, object]:
         glFinish()  # … and its pixels actually rasterised
         elapsed = time.perf_counter() - start
         latencies.append(elapsed)
-        by_transition.setdefault(name, []).append(elapsed)
         cpu.append(time.process_time() - cpu_start)  # all threads, incl. llvmpipe's: robust to a busy machine
+        by_transition.setdefault(name, []).append(elapsed)
+        by_transition.setdefault(name + " cpu", []).append(cpu[-1])
 
     settle("attract", None)
     while len(latencies) < taps:
@@ -236,9 +237,13 @@ def main() -> int:
     print(f"  CPU time per tap (process, all threads): p95 {result['cpu_p95'] * 1000:.1f} ms, median "
           f"{result['cpu_median'] * 1000:.1f} ms; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
           "(wall figures above include waiting for other processes)")
+    print("  per transition (wall | CPU all threads):")
     for name, values in result["by_transition"].items():
-        print(f"  {name:<22} p95 {_p95(values) * 1000:6.1f} ms  median {statistics.median(values) * 1000:6.1f} ms  "
-              f"max {max(values) * 1000:6.1f} ms  (n={len(values)})")
+        if not name.endswith(" cpu"):
+            cpu = result["by_transition"][name + " cpu"]
+            print(f"  {name:<20} p95 {_p95(values) * 1000:6.1f} ms  median {statistics.median(values) * 1000:6.1f} ms  "
+                  f"max {max(values) * 1000:6.1f} ms | CPU p95 {_p95(cpu) * 1000:5.1f} ms  median {statistics.median(cpu) * 1000:5.1f} ms  "
+                  f"(n={len(values)})")
     growth = (result["rssN"] - result["rss10"]) / result["rss10"] * 100 if result["rss10"] else float("nan")
     print(f"RSS after 10 sessions {result['rss10'] / 1024:.1f} MiB, after {args.sessions} {result['rssN'] / 1024:.1f} MiB: "
           f"{growth:+.1f} % (goal within 5 %; ratio {abs(growth) / 5:.2f})")

@@ -145,8 +145,7 @@ class KioskApp(App):
         self.current_vm = vm
         if self.manager.current != screen.name:
             self.manager.current = screen.name
-        self.bottom_bar.opacity = 0 if vm.kind == "attract" else 1
-        self.bottom_bar.disabled = vm.kind == "attract"
+        self.bottom_bar.hidden = vm.kind == "attract"
         for hook in list(self.on_shown):
             hook(vm.kind)
 

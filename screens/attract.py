@@ -45,6 +45,13 @@ class AttractScreen(BaseScreen):
             self._pulse.repeat = True
             self._pulse.start(self.ids.prompt)
 
+    def on_leave(self, *_args: object) -> None:
+        """Off screen: the pulse stops (render starts it again when attract returns)."""
+        if self._pulse is not None:
+            self._pulse.cancel(self.ids.prompt)
+            self._pulse = None
+            self.ids.prompt.opacity = 1
+
     def on_touch_down(self, touch: Any) -> bool:
         if any(b.collide_point(*b.to_widget(*touch.pos)) for b in self.ids.item_list.children):
             return super().on_touch_down(touch)  # a high-frequency item: starts that item

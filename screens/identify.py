@@ -32,16 +32,26 @@ class IdentifyScreen(BaseScreen):
         set_jpeg(self.ids.preview, vm.preview_jpeg)
         self.ids.preview.opacity = 1 if vm.phase == "face" and vm.preview_jpeg else 0
         if vm.phase in ("insert_card", "insert_sscard", "scan_code") and self._anim is None:
-            self._anim = Animation(y_shift=-40, duration=0.8) + Animation(y_shift=0, duration=0.8)
+            # 10 steps a second, as the attract pulse: every frame kept software GL redrawing the whole
+            # window nonstop while the citizen looks for the card, and a tap then waited for that frame
+            self._anim = Animation(y_shift=-40, duration=0.8, step=0.1) + Animation(y_shift=0, duration=0.8, step=0.1)
             self._anim.repeat = True
             self._anim.start(self.ids.card)
         elif vm.phase not in ("insert_card", "insert_sscard", "scan_code") and self._anim is not None:
             self._anim.cancel(self.ids.card)
             self._anim = None
 
+    def on_leave(self, *_args: object) -> None:
+        """Off screen: no animation ticking behind the next screen (render starts it again)."""
+        if self._anim is not None:
+            self._anim.cancel(self.ids.card)
+            self._anim = None
+
     def start_agent(self) -> None:
         """为他人代办: the same item again as 代办 (the agent's card and face, then the principal's card)."""
-        if self.vm is not None and self.vm.can_agent:
+        # hidden (opacity and height 0) outside the choose phase, not disabled: disabling re-rendered its
+        # label texture (the colour is baked in) on every phase change
+        if self.vm is not None and self.vm.can_agent and self.vm.phase == "choose":
             self.send(I.Start(self.vm.item_code, agent=True))
 
     def _choices(self, vm: IdentifyVM) -> list:

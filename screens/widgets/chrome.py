@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 from kivy.clock import Clock
 from kivy.lang import Builder
-from kivy.properties import NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.widget import Widget
@@ -17,7 +17,24 @@ Builder.load_file(str(Path(__file__).with_name("chrome.kv")))
 
 
 class BottomBar(BoxLayout):
-    """Always visible; in elder mode its buttons grow with the type."""
+    """Visible on every screen but attract; in elder mode its buttons grow with the type.
+
+    Hidden = transparent and deaf to touches, not ``disabled``: disabling re-rendered all four label
+    textures (the colour is baked into them) on every attract↔home switch, ~4 CJK text renders per tap."""
+
+    hidden = BooleanProperty(False)
+
+    def on_hidden(self, _bar: Any, hidden: bool) -> None:
+        self.opacity = 0 if hidden else 1
+
+    def on_touch_down(self, touch: Any) -> bool:
+        return False if self.hidden else super().on_touch_down(touch)
+
+    def on_touch_move(self, touch: Any) -> bool:
+        return False if self.hidden else super().on_touch_move(touch)
+
+    def on_touch_up(self, touch: Any) -> bool:
+        return False if self.hidden else super().on_touch_up(touch)
 
 
 class IdleOverlay(FloatLayout):
