@@ -238,3 +238,12 @@ def test_only_one_pane_is_shown(terminal):
     login, dashboard = screen.ids.login, screen.ids.dashboard
     assert login.orientation == "vertical" and (login.opacity, login.disabled) == (1, False)
     assert (dashboard.opacity, dashboard.disabled, dashboard.size_hint_y, dashboard.height) == (0, True, None, 0)
+    screen.message = "密码错误，还可尝试 4 次"  # the tallest pad: a refusal shown, the keypad docked below
+    assert kiosk.keyboard is not None and kiosk.keyboard.parent is not None
+    driver.pump(5)
+    column = login.parent.children[::-1]  # title, message, pad, dashboard: top to bottom
+    rows = [w for w in column[:2]] + [w for w in login.children[::-1] if w.height > 0]
+    spans = [(w.to_window(w.x, w.y)[1], w.to_window(w.x, w.top)[1]) for w in rows]
+    for (_, bottom), (_, top) in zip(spans, spans[1:]):
+        assert top <= bottom + 0.5, f"the pad's rows overlap: {spans}"  # (the keypad once pushed the buttons over the title)
+    assert spans[-1][0] >= kiosk.keyboard.to_window(0, kiosk.keyboard.top)[1] - 0.5  # nothing behind the keypad
