@@ -41,6 +41,7 @@ class TerminalApp:
         self._screenshot = screenshot
         self._ticker: asyncio.Task[None] | None = None
         self._unsubscribe: Callable[[], None] | None = None
+        self._restart_pending = False  # a remote restart waits for the session boundary
 
     def start(self, headless: bool) -> "TerminalApp":
         self.runtime.start()
@@ -67,7 +68,7 @@ class TerminalApp:
     async def _start_fleet(self, headless: bool) -> None:
         services = self.runtime.services
         assert services is not None
-        hooks = FleetHooks(screenshot=self._screenshot, restart=self.exit_requested.set, reload_config=self._reload_catalog)
+        hooks = FleetHooks(screenshot=self._screenshot, restart=self._restart_requested, reload_config=self._reload_catalog)
         self.fleet = build_fleet(self.config, services.terminal, store=services.store, audit=services.audit, link=services.link, hooks=hooks)
         services.extras["maintenance"] = self.fleet.maintenance  # the flow layer's maintenance visits (kiosk.flows.maintenance)
         services.extras["mode"] = self.fleet.mode  # remote out-of-service / maintenance and the hall message, on the attract screen
@@ -114,7 +115,20 @@ class TerminalApp:
         if (view.out_of_service_reason, view.hall_message) != (closed, hall):
             controller.attract()
 
+    def _restart_requested(self) -> None:
+        """The remote ``restart`` (acknowledged already): at once when nobody is served, else when the session ends."""
+        self._restart_pending = True
+        controller = self.runtime.controller
+        if controller is None or (controller.session is None and not controller.maintenance.active):
+            log.info("remote restart: exiting for systemd to restart the app")
+            self.exit_requested.set()
+        else:
+            log.info("remote restart deferred to the end of the current session")
+
     def _at_boundary(self) -> None:
+        if self._restart_pending:
+            log.info("remote restart at the session boundary: exiting for systemd to restart the app")
+            self.exit_requested.set()
         if self.fleet is None:
             return
         outcome = self.fleet.at_session_boundary(session_active=False)
