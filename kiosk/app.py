@@ -42,6 +42,7 @@ class TerminalApp:
         self._ticker: asyncio.Task[None] | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._restart_pending = False  # a remote restart waits for the session boundary
+        self._reload_pending = False  # so does a remote reload_config's catalog re-read
 
     def start(self, headless: bool) -> "TerminalApp":
         self.runtime.start()
@@ -68,7 +69,7 @@ class TerminalApp:
     async def _start_fleet(self, headless: bool) -> None:
         services = self.runtime.services
         assert services is not None
-        hooks = FleetHooks(screenshot=self._screenshot, restart=self._restart_requested, reload_config=self._reload_catalog)
+        hooks = FleetHooks(screenshot=self._screenshot, restart=self._restart_requested, reload_config=self._reload_requested)
         self.fleet = build_fleet(self.config, services.terminal, store=services.store, audit=services.audit, link=services.link, hooks=hooks)
         services.extras["maintenance"] = self.fleet.maintenance  # the flow layer's maintenance visits (kiosk.flows.maintenance)
         services.extras["mode"] = self.fleet.mode  # remote out-of-service / maintenance and the hall message, on the attract screen
@@ -115,11 +116,21 @@ class TerminalApp:
         if (view.out_of_service_reason, view.hall_message) != (closed, hall):
             controller.attract()
 
+    def _serving(self) -> bool:
+        controller = self.runtime.controller
+        return controller is not None and (controller.session is not None or controller.maintenance.active)
+
+    def _reload_requested(self) -> str:
+        """The remote ``reload_config``: re-read the catalog now when nobody is served, else at the session's end."""
+        if self._serving():
+            self._reload_pending = True
+            return "catalog reload deferred to the end of the current session"
+        return self._reload_catalog()
+
     def _restart_requested(self) -> None:
         """The remote ``restart`` (acknowledged already): at once when nobody is served, else when the session ends."""
         self._restart_pending = True
-        controller = self.runtime.controller
-        if controller is None or (controller.session is None and not controller.maintenance.active):
+        if not self._serving():
             log.info("remote restart: exiting for systemd to restart the app")
             self.exit_requested.set()
         else:
@@ -132,8 +143,9 @@ class TerminalApp:
         if self.fleet is None:
             return
         outcome = self.fleet.at_session_boundary(session_active=False)
-        if outcome == "applied":
-            log.info("staged item configuration applied: %s", self._reload_catalog())
+        if outcome == "applied" or self._reload_pending:
+            self._reload_pending = False
+            log.info("item configuration %s: %s", "applied" if outcome == "applied" else "reloaded", self._reload_catalog())
         if self.fleet.restart_due(session_active=False):
             log.info("nightly restart window: exiting for systemd to restart the app")
             self.exit_requested.set()

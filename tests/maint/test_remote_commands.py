@@ -75,3 +75,17 @@ def test_a_closed_terminal_starts_no_session(app: TerminalApp) -> None:
     queue(app, "in_service")
     eventually(lambda: not screen.views[-1].out_of_service)  # type: ignore[attr-defined]
     screen.send(I.Touch(), lambda vm: isinstance(vm, HomeVM))  # open again
+
+
+def test_remote_reload_waits_for_the_citizen(app: TerminalApp) -> None:
+    screen = Screen(app)
+    services = app.runtime.services
+    assert services is not None and app.fleet is not None and app.fleet.agent is not None
+    screen.send(I.Touch(), lambda vm: isinstance(vm, HomeVM))
+    catalog = services.catalog
+    command = queue(app, "reload_config")
+    eventually(lambda: executed(app, command))
+    result = app.fleet.agent.commands.store.db().execute("SELECT result FROM fleet_commands WHERE command_id = ?", [command]).fetchone()[0]
+    assert "deferred" in result and services.catalog is catalog  # the citizen's catalog is not swapped under them
+    screen.send(I.Cancel(), lambda vm: isinstance(vm, AttractVM))
+    eventually(lambda: services.catalog is not catalog, timeout=5)  # re-read at the boundary
