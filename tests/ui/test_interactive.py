@@ -18,12 +18,14 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
 
+from drivers.chipcard.pcscd import private_mode_available
 from drivers.printer.service import MSG_PAPER_OUT
 from kiosk.maint import totp
 from kiosk.settings.loader import load_config
@@ -53,9 +55,12 @@ class DemoWindow:
 
     def __init__(self, display: str, tmp: Path) -> None:
         self.display = display
-        self.path = str(tmp / "control.sock")
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SDL_", "KIVY_"))}  # conftest's offscreen SDL
+        sockets = tempfile.mkdtemp(prefix="kiosk-demo-")  # short: a Unix socket path has ≤ 107 bytes
+        self.path = os.path.join(sockets, "control.sock")
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SDL_", "KIVY_", "PCSCLITE_"))}  # conftest's offscreen SDL
         env.update(DISPLAY=display, KIOSK_DATA_DIR=str(tmp / "data"), KIVY_NO_ARGS="1", KIVY_HOME=str(tmp / "kivy"))
+        if private_mode_available():  # the demo's sim chip-card reader gets a pcscd of its own, not this process's
+            env["PCSCLITE_CSOCK_NAME"] = os.path.join(sockets, "pcscd.comm")
         self.env = env
         self.log = (tmp / "demo.log").open("wb")
         self.proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli.main", "ui", "--demo", "--scale", "0.5", "--control", self.path],
