@@ -22,6 +22,8 @@ class HomeScreen(BaseScreen):
         self._search = Clock.create_trigger(self._send_search, 0.25)
 
     def render(self, vm: HomeVM) -> None:  # type: ignore[override]
+        if self.vm is not None and (vm.query, vm.category) != (self.vm.query, self.vm.category):
+            self.ids.body.scroll_y = 1  # new results: show them from the top (they come first in the scroll)
         super().render(vm)
         fill_buttons(self.ids.categories,
                      [(f"{self.tr(c.label)} ({c.count})", lambda c=c.id: self.send(I.Search(self.ids.query.text, c)))
@@ -32,6 +34,9 @@ class HomeScreen(BaseScreen):
                                          for o in vm.services], "KGhost")
         if self.ids.query.text != vm.query:
             self.ids.query.text = vm.query
+
+    def on_leave(self, *_args: object) -> None:
+        self.ids.body.scroll_y = 1  # the next session starts at the top
 
     def query_changed(self, text: str) -> None:
         if self.vm is not None and text != self.vm.query:
