@@ -11,6 +11,7 @@ from kiosk.flows.viewmodels import ConfirmVM
 from screens.base import BaseScreen, fill_buttons, fill_labels, screen
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+SECTION_TITLES = {"item": "办理信息", "form": "申请信息", "material": "已交材料"}
 
 
 @screen("confirm")
@@ -21,7 +22,7 @@ class ConfirmScreen(BaseScreen):
         for row in vm.rows:
             if row.section and row.section != section:
                 section = row.section
-                lines.append(f"【{row.section}】")
+                lines.append(f"【{self.tr(SECTION_TITLES.get(row.section, row.section))}】")
             lines.append(f"{row.label}：{row.value}")
         for label, value in ((self.tr("办理时限"), vm.time_limit), (self.tr("收费"), vm.fees),
                              (self.tr("受理"), vm.routing_note)):

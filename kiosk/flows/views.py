@@ -114,6 +114,17 @@ def signature_vm(plan: P.Plan, record: FlowRecord, elder: bool, error: str = "")
                        statement=statement, signer=masked(record.identity), signed=bool(record.signature), error=error)
 
 
+def _material_name(plan: P.Plan, key: str) -> str:
+    """The citizen-facing name of a provided material (keys are ``material`` or ``member.material``)."""
+    member_id, _, local = key.rpartition(".")
+    for member in plan.members:
+        if member_id in ("", member.id):
+            found = next((m.name for m in member.item.materials if m.id == local), None)
+            if found:
+                return found
+    return local
+
+
 def confirm_vm(plan: P.Plan, record: FlowRecord, fields: tuple[P.PlanField, ...], modes: tuple[str, ...], deliveries: tuple[str, ...],
                receiving: tuple[str, str], handling: tuple[str, str], routing_note: str, time_limit: str, elder: bool) -> ConfirmVM:
     rows = [SummaryRow("办理事项", plan.name, "item"), SummaryRow("申请人", masked(record.identity), "item")]
@@ -136,7 +147,7 @@ def confirm_vm(plan: P.Plan, record: FlowRecord, fields: tuple[P.PlanField, ...]
         rows.append(SummaryRow(pf.spec.label, value, "form"))
     for key, provided in record.provided.items():
         if provided.status in ("elicense", "captured"):
-            rows.append(SummaryRow(key.split(".")[-1], "电子证照" if provided.status == "elicense" else f"已采集{len(provided.files)}页", "material"))
+            rows.append(SummaryRow(_material_name(plan, key), "电子证照" if provided.status == "elicense" else f"已采集{len(provided.files)}页", "material"))
     return ConfirmVM(elder_mode=elder, speak=f"请核对信息。本事项由{handling[1]}办理，确认无误请点提交。", title="确认提交", can_back=True,
                      item_name=plan.name, rows=tuple(rows), modes=tuple(Option(m, HANDLING_MODES[m]) for m in modes), mode=record.mode,
                      deliveries=tuple(Option(d, DELIVERY_METHODS[d]) for d in deliveries), delivery=record.delivery,

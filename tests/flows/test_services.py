@@ -116,6 +116,10 @@ def test_continue_on_mobile_hands_the_draft_over_once(harness: Harness) -> None:
                 await robot.prepare
                 robot.prepare = None
             await controller.send(intent)
+        confirm = controller.view
+        materials = [row for row in confirm.rows if row.section == "material"]
+        names = {m.name for m in services.catalog.items["00010900100001"].materials}
+        assert materials and all(row.label in names for row in materials), materials  # names, not material ids
         await controller.send(I.Handover())
         vm = controller.view
         assert isinstance(vm, HandoverVM)
