@@ -36,17 +36,19 @@ def mark(selected: bool, label: str) -> str:
     return ("● " if selected else "○ ") + label
 
 
-def layout() -> tuple[bool, bool]:
-    """(portrait, elder) of the running app: the button grids' column counts follow them."""
+def layout() -> tuple[bool, bool, str]:
+    """(portrait, elder, language) of the running app: grids and texts are rebuilt when one changes."""
     from kivy.app import App
 
     app = App.get_running_app()
     theme = getattr(app, "theme", None)
-    return (bool(theme.portrait), bool(theme.elder)) if theme is not None else (True, False)
+    if theme is None:
+        return True, False, ""
+    return bool(theme.portrait), bool(theme.elder), str(getattr(app, "language", ""))
 
 
 def columns(long_list: bool) -> int:
-    portrait, elder = layout()
+    portrait, elder, _language = layout()
     if long_list:
         return (4 if portrait else 6) - (1 if elder else 0)
     return 2 if portrait else 3
@@ -161,7 +163,7 @@ class TogglePicker(PickerBase):
     def update(self, field: FieldVM) -> None:
         super().update(field)
         options = field.options or (Option("true", "是"), Option("false", "否"))
-        key = (options, field.value)
+        key = (options, field.value, layout())
         if key == self._built:
             return
         self._built = key
@@ -203,7 +205,7 @@ class DatePicker(PickerBase):
         if field.value != getattr(self, "_value", None) and not self.expanded:
             self._value = field.value
             self.draft(parsed or self.today())
-        key = (field.value, self.expanded)
+        key = (field.value, self.expanded, layout())
         if key == self._built:
             return
         self._built = key
