@@ -52,6 +52,12 @@ def prepare(orientation: str = "portrait", fullscreen: bool = False, headless: b
     Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
     Config.set("graphics", "borderless", "1" if fullscreen else "0")
     Config.set("graphics", "resizable", "0")
+    # No multisampling (Kivy asks for 2×): on the terminals' software GL (Mesa llvmpipe) resolving the
+    # multisampled 1080×1920 buffer cost ~20 ms of CPU every frame, two thirds of a frame, even with
+    # nothing drawn (bench/bench_ui.py). Text is textures and the screens are axis-aligned rectangles; only
+    # the few rounded corners and lines lose their edge smoothing. KIOSK_GL_MULTISAMPLES=2 brings it back
+    # (a terminal with a GPU).
+    Config.set("graphics", "multisamples", os.environ.get("KIOSK_GL_MULTISAMPLES", "0"))
     Config.set("kivy", "exit_on_escape", "0")  # lockdown: Esc never quits
     Config.set("kivy", "pause_on_minimize", "0")
     Config.set("input", "mouse", "mouse,disable_multitouch")
