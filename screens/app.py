@@ -52,7 +52,8 @@ class InstantTransition(NoTransition):
 
     def start(self, manager: ScreenManager) -> None:
         super().start(manager)
-        self.stop()  # completes now: on_enter/on_leave fire and the old screen leaves the tree
+        self._anim.cancel(self)  # completes now: the old screen leaves the tree and on_enter/on_leave fire
+        self._on_complete()  # (Kivy's stop() would skip on_enter/on_leave: the screens' animations never stopped)
 
 
 def _clear_colour_only() -> None:
