@@ -7,25 +7,27 @@
 * frequency: jieba's word frequencies (a character's weight is the summed frequency of the words
   it occurs in), so the candidate bar puts 张 before 章 before 䶮.
 
-Building takes about a second, so the result is pickled under the user cache dir keyed by the
-library versions; the UI loads it off the UI thread.
+Building takes about a second, so the result is stored as SQLite under the user cache dir keyed by
+the library versions (kiosk.ime.store: read in place, not unpickled into ~19 MiB of Python objects);
+the UI opens it off the UI thread when the keyboard is first shown.
 """
 
 from __future__ import annotations
 
 import bz2
 import os
-import pickle
 import re
+import sqlite3
 import threading
 import unicodedata
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 UNIHAN_DIR = Path("/usr/share/unicode")
 _VARIANT_KEYS = ("kSpoofingVariant", "kZVariant", "kSemanticVariant", "kSpecializedSemanticVariant")
-_FORMAT = 4
+_FORMAT = 5
 _lock = threading.Lock()
 
 
@@ -38,12 +40,16 @@ def toneless(syllable: str) -> str:
 
 @dataclass
 class Lexicon:
-    """Toneless syllable → characters, syllable key ('zhang'san') → phrases, both ranked by frequency."""
+    """Toneless syllable → characters, syllable key ('zhang'san') → phrases, both ranked by frequency.
 
-    chars: dict[str, list[str]] = field(default_factory=dict)
-    phrases: dict[str, list[str]] = field(default_factory=dict)
-    variants: dict[str, list[str]] = field(default_factory=dict)  # 吉 → [𠮷]
-    freq: dict[str, int] = field(default_factory=dict)
+    Built, the values are lists; loaded from the store, a syllable's characters are one string and
+    phrases/variants are read from SQLite on lookup (kiosk.ime.store) — the composer only iterates them.
+    """
+
+    chars: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    phrases: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    variants: Mapping[str, Sequence[str]] = field(default_factory=dict)  # 吉 → [𠮷]
+    freq: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def syllables(self) -> frozenset[str]:
@@ -142,33 +148,30 @@ def _after_bases(ranked: list[str], inherited: dict[str, str]) -> list[str]:
 
 
 def _cache_key() -> str:
-    import jieba
-    import pypinyin
+    # versions from the package metadata: importing jieba just for its version held ~19 MiB of RSS
+    from importlib import metadata
 
     unihan = UNIHAN_DIR / "Unihan_Readings.txt.bz2"
     stamp = int(unihan.stat().st_mtime) if unihan.exists() else 0
-    return f"v{_FORMAT}-pypinyin{pypinyin.__version__}-jieba{jieba.__version__}-unihan{stamp}"
+    return f"v{_FORMAT}-pypinyin{metadata.version('pypinyin')}-jieba{metadata.version('jieba')}-unihan{stamp}"
 
 
 def load(cache_dir: Path | None = None) -> Lexicon:
-    """The lexicon from the cache, building (and caching) it on first use. Thread-safe."""
+    """The lexicon from the cached store, building (and storing) it on first use. Thread-safe."""
     from kiosk.fonts import cache_dir as font_cache
+    from kiosk.ime import store
 
     directory = cache_dir or font_cache().parent
-    path = directory / f"ime-{_cache_key()}.pickle"
+    path = directory / f"ime-{_cache_key()}.sqlite"
     with _lock:
         if path.is_file():
             try:
-                with open(path, "rb") as handle:
-                    lexicon = pickle.load(handle)
-                if isinstance(lexicon, Lexicon):
-                    return lexicon
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-                pass  # a torn or stale cache: rebuild below
+                return store.open_lexicon(path)
+            except sqlite3.DatabaseError:
+                pass  # a torn or foreign file: rebuild below
         lexicon = build()
         directory.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.tmp")
-        with open(partial, "wb") as handle:
-            pickle.dump(lexicon, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        store.write(lexicon, partial)
         partial.replace(path)
-        return lexicon
+        return store.open_lexicon(path)

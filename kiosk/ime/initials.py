@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from pypinyin import Style, lazy_pinyin
-
 
 @dataclass(frozen=True)
 class SearchKey:
@@ -16,6 +14,8 @@ class SearchKey:
 
 
 def search_key(text: str) -> SearchKey:
+    from pypinyin import Style, lazy_pinyin  # here, not at import: its dictionaries are ~55 MiB of RSS
+
     syllables = [s.lower() for s in lazy_pinyin(text, style=Style.NORMAL, errors="ignore")]
     return SearchKey(text, "".join(syllables), "".join(s[0] for s in syllables if s))
 
