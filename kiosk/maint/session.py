@@ -8,6 +8,7 @@ the UI returns to the attract screen on that ``TerminalModeChanged`` event.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 from typing import Any
@@ -58,8 +59,8 @@ class MaintenanceSession:
         if reader is None or not hasattr(reader, "read_technician_id"):
             return self._entered(self.auth.with_card(None, pin))
         result = await read_technician_card(reader)  # the card may be a moment old: settles first
-        if result.ok:
-            return self._entered(self.auth.with_card(result.data, pin))
+        if result.ok:  # the PIN hash (PBKDF2, ~0.1 s) off the flow loop: heartbeat and UI intents keep moving
+            return self._entered(await asyncio.to_thread(self.auth.with_card, result.data, pin))
         refusal = {CompletionCode.NO_MEDIA: "no_card", CompletionCode.USER_ERROR: "wrong_card"}.get(result.code, "reader_error")
         return self.auth.refused(refusal, "card", detail=result.description)
 
