@@ -205,7 +205,7 @@ class Controller:
         assert flow is not None
         view = flow.view
         if not (intent.agent and not flow.record.agent and intent.code == flow.record.code and flow.state is FlowState.IDENTIFY
-                and flow.record.identity is None and isinstance(view, IdentifyVM) and view.phase in ("choose", "failed")):
+                and "agent" in flow.plan.identity_methods and flow.record.identity is None and isinstance(view, IdentifyVM) and view.phase in ("choose", "failed")):
             return False
         flow.abandon(FlowState.CANCELLED, "switched to 代办")
         flow.record.forget()
