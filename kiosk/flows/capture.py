@@ -13,7 +13,6 @@ import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from kiosk.documents.certificate import OfficialDocument, render_pdf
 from kiosk.errors import PlatformError
 from kiosk.flows import intents as I
 from kiosk.flows import plan as P
@@ -147,6 +146,9 @@ class CaptureStep:
 
     async def _generated(self, pm: P.PlanMaterial) -> CapturedPage:
         """The form filled in by the terminal from the values typed (签名 follows on the signature step)."""
+        # imported here: fpdf + qrcode are ~23 MiB of RSS the UI process should only pay when a form is generated
+        from kiosk.documents.certificate import OfficialDocument, render_pdf
+
         flow = self.flow
         fields = [(pf.spec.label, flow.record.values.get(pf.key, "")) for pf in P.fields(flow.plan, flow.record.answers)
                   if any(m == pm.targets[0][0] for m, _ in pf.targets) and flow.record.values.get(pf.key)]

@@ -15,9 +15,6 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-import cv2
-import numpy as np
-
 from kiosk.flows.viewmodels import MaterialVM, Option
 from kiosk.items.model import Item, Material, ReviewPoint
 from kiosk.items.vocab import CAPTURE_SOURCES
@@ -49,7 +46,13 @@ class Provided:
 
 
 def sharpness(jpeg: bytes) -> float:
-    """0..1 legibility score: variance of the Laplacian on a reduced grey image, squashed."""
+    """0..1 legibility score: variance of the Laplacian on a reduced grey image, squashed.
+
+    OpenCV is imported here, not at module level: the UI process imports this module with the flow engine,
+    and cv2 + numpy are ~30 MiB of RSS a terminal that never captures a page should not hold."""
+    import cv2
+    import numpy as np
+
     image = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_REDUCED_GRAYSCALE_4)
     if image is None:
         return 0.0

@@ -2,26 +2,26 @@
 
 Why pypinyin at index time: citizens type ``sbjf`` or ``shebao`` on the on-screen keyboard far more
 often than they finish a Chinese word; each name (and alias) is indexed once as characters, joined
-full pinyin and initials, and a query matches any of the three as a substring.
+full pinyin and initials, and a query matches any of the three as a substring. The pinyin forms are
+cached on disk (kiosk.ime.keys), so a terminal whose catalog is unchanged never imports pypinyin.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pypinyin import Style, lazy_pinyin
-
 from kiosk.flows.viewmodels import Category, ItemEntry
+from kiosk.ime.keys import compute, pinyin_forms
 from kiosk.items.loader import Catalog
 from kiosk.items.vocab import CATEGORIES
 
 
 def initials(text: str) -> str:
-    return "".join(p[0] for p in lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore") if p).lower()
+    return compute(text)[1]
 
 
 def full_pinyin(text: str) -> str:
-    return "".join(lazy_pinyin(text, errors="ignore")).lower()
+    return compute(text)[0]
 
 
 @dataclass(frozen=True)
@@ -35,22 +35,23 @@ class ItemIndex:
 
     def __init__(self, catalog: Catalog) -> None:
         rows: list[_Indexed] = []
+        names_of = {item.code: (item.name, *(n for n in (item.short_name,) if n), *item.aliases) for item in catalog.items.values()}
+        forms = pinyin_forms([n for names in names_of.values() for n in names] + [b.name for b in catalog.bundles.values()])
         for item in catalog.items.values():
-            names = (item.name, *(n for n in (item.short_name,) if n), *item.aliases)
             entry = ItemEntry(item.code, item.name, item.category, CATEGORIES.get(item.category, item.category),
-                              False, item.department, initials(item.short_name or item.name))
-            rows.append(_Indexed(entry, self._keys(names)))
+                              False, item.department, forms[item.short_name or item.name][1])
+            rows.append(_Indexed(entry, self._keys(names_of[item.code], forms)))
         for bundle in catalog.bundles.values():
             entry = ItemEntry(bundle.code, bundle.name, bundle.category, CATEGORIES.get(bundle.category, bundle.category),
-                              True, bundle.department, initials(bundle.name))
-            rows.append(_Indexed(entry, self._keys((bundle.name,))))
+                              True, bundle.department, forms[bundle.name][1])
+            rows.append(_Indexed(entry, self._keys((bundle.name,), forms)))
         self._rows = tuple(rows)
 
     @staticmethod
-    def _keys(names: tuple[str, ...]) -> tuple[str, ...]:
+    def _keys(names: tuple[str, ...], forms: dict[str, tuple[str, str]]) -> tuple[str, ...]:
         keys: list[str] = []
         for name in names:
-            keys += [name.lower(), full_pinyin(name), initials(name)]
+            keys += [name.lower(), *forms[name]]
         return tuple(keys)
 
     def entries(self) -> tuple[ItemEntry, ...]:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from kiosk.documents.certificate import OfficialDocument, render_pdf
 from kiosk.errors import PlatformError
 from kiosk.flows.materials import SOURCE_FOR_PLATFORM, Provided
 from kiosk.items.jurisdiction import CITY_DISTRICT, Routing
@@ -133,6 +132,8 @@ async def print_result(terminal: Terminal, doc: Mapping[str, Any], hall: str) ->
     printer = terminal.a4printer
     if printer is None:
         return False, "本终端没有A4打印机，请到窗口领取结果文书"
+    from kiosk.documents.certificate import OfficialDocument, render_pdf  # fpdf + qrcode: ~23 MiB, only when printing
+
     official = OfficialDocument(title=str(doc["title"]), paragraphs=["经审查，准予办理。"], issuer=str(doc["issuer"]), issued_on=dt.date.today(),
                                 doc_number=f"验证码：{doc['verification_code']}", fields=list(doc.get("fields", {}).items()))
     pdf = await asyncio.to_thread(render_pdf, official)
