@@ -104,6 +104,14 @@ class FormScreen(BaseScreen):
             for row in order:
                 box.add_widget(row)
 
+    def fit_scroll(self) -> None:
+        """A form that fits again (a date panel or list closed) goes back to the top: Kivy's ScrollView
+        would keep it pushed to the bottom, leaving an empty band under the title."""
+        fields = self.ids.fields
+        scroll = fields.parent
+        if scroll is not None and fields.height <= scroll.height:
+            scroll.scroll_y = 1
+
     def set_value(self, field_id: str, value: str) -> None:
         """A picker's answer. Text being typed elsewhere is committed first, so nothing typed is lost."""
         self.app.hide_keyboard()

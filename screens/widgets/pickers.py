@@ -247,9 +247,11 @@ class DatePicker(PickerBase):
         return f"{int(self.year):04d}-{int(self.month):02d}-{int(self.day):02d}"
 
     def confirm(self) -> None:
+        value = self.value()
         self.expanded = False
-        self._value = None  # the flow's echo re-reads the draft from the value it kept
-        self.on_value(self.field_id, self.value())
+        self.update(self.field)  # closed at once; the flow's echo then shows the value it kept
+        self._value = None  # …and the draft is re-read from that value
+        self.on_value(self.field_id, value)
 
     def cancel(self) -> None:
         self.expanded = False
