@@ -10,14 +10,22 @@ back to the screen port afterwards.
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from typing import Any, Callable, Iterator
 
 import pytest
 
+from drivers.chipcard.pcscd import private_mode_available
 from screens import env
 
 env.prepare("portrait", headless=not os.environ.get("DISPLAY"), scale=0.5)
+
+# A private pcscd for every sim 社保卡 reader of the UI run (as tests/chipcard and tests/maint do): without it,
+# another process on the machine (a parallel UI run) mixed its own sim card into ours ("这张卡不是维护卡").
+# libpcsclite reads this once per process before its first call, so it is set at collection.
+if private_mode_available() and not os.environ.get("PCSCLITE_CSOCK_NAME"):
+    os.environ["PCSCLITE_CSOCK_NAME"] = os.path.join(tempfile.mkdtemp(prefix="kiosk-ui-pcsc-"), "pcscd.comm")
 
 
 class ScreenPort:

@@ -4,13 +4,10 @@ card (on the sim 社保卡 reader, real PC/SC driver) + PIN pad, a wrong PIN, an
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 
 import pytest
 
-from drivers.chipcard.pcscd import private_mode_available
 from kiosk.app import TerminalApp
 from kiosk.flows import intents as I
 from kiosk.flows.viewmodels import MaintenanceVM
@@ -18,14 +15,6 @@ from kiosk.maint import totp
 from kiosk.platform.emulator.terminals import queue_command
 from kiosk.privacy import SensitiveValues
 from kiosk.settings.loader import load_config
-
-# A private pcscd (as tests/chipcard and tests/maint): this module's technician card goes on vpcd, and the pcscd of
-# another process on the machine (a parallel UI run) mixed its own sim 社保卡 into ours ("这张卡不是维护卡").
-# libpcsclite reads this once per process before its first call; set at collection, it covers the whole UI run
-# (it belongs in tests/ui/conftest.py, which was being rewritten when this was added).
-if private_mode_available() and not os.environ.get("PCSCLITE_CSOCK_NAME"):
-    os.environ["PCSCLITE_CSOCK_NAME"] = os.path.join(tempfile.mkdtemp(prefix="kiosk-ui-pcsc-"), "pcscd.comm")
-
 
 def run_terminal(ui, config):
     driver, story = ui
