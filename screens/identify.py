@@ -16,7 +16,8 @@ from screens.imaging import set_jpeg
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 PROMPTS = {"insert_card": "请将身份证放在感应区", "reading": "正在读取身份证，请勿移动",
            "scan_code": "请出示渝快码，对准下方扫码区", "insert_sscard": "请插入社会保障卡",
-           "face": "请正对摄像头，保持不动", "verifying": "正在核验身份…"}
+           "face": "请正对摄像头，保持不动", "verifying": "正在核验身份…", "choose": "请选择身份核验方式"}
+AGENT_CHOOSE = "代办：请先核验您（代办人）本人的身份"
 
 
 @screen("identify")
@@ -26,7 +27,8 @@ class IdentifyScreen(BaseScreen):
     def render(self, vm: IdentifyVM) -> None:  # type: ignore[override]
         super().render(vm)
         fill_buttons(self.ids.methods, self._choices(vm))
-        self.ids.prompt.text = self.tr(vm.guidance or PROMPTS.get(vm.phase, ""))
+        prompt = AGENT_CHOOSE if vm.phase == "choose" and vm.role == "agent" else PROMPTS.get(vm.phase, "")
+        self.ids.prompt.text = self.tr(vm.guidance or prompt)
         self.ids.card.opacity = 1 if vm.phase in ("insert_card", "reading", "insert_sscard") else 0
         self.ids.qr.opacity = 1 if vm.phase == "scan_code" else 0
         set_jpeg(self.ids.preview, vm.preview_jpeg)
