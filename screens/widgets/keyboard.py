@@ -1,8 +1,8 @@
 """On-screen keyboard: pinyin IME with a frequency-ranked candidate bar, Latin letters, digit pad and
 the ID-number pad (digits + X). The IME engine is kiosk.ime (kivy-free); this is only the widget.
 
-The lexicon is loaded on a worker thread at start-up and handed over with a Clock trigger, so the
-first frame never waits for it.
+The lexicon is loaded on a worker thread when the keyboard is first shown (not at start-up: a terminal
+that is only looked at should not hold it) and handed over with a Clock trigger, so no frame waits for it.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ MODES = ("pinyin", "letters", "digits", "id_number")
 
 
 class LexiconLoader:
-    """Loads the IME lexicon once, off the UI thread; callbacks run on the Kivy thread."""
+    """Loads the IME lexicon once, off the UI thread, on first demand; callbacks run on the Kivy thread."""
 
     def __init__(self) -> None:
         self.lexicon: Lexicon | None = None
@@ -35,7 +35,13 @@ class LexiconLoader:
         self._waiting: list[Callable[[Lexicon], None]] = []
         self._trigger = Clock.create_trigger(self._deliver, 0)
         self._thread = threading.Thread(target=self._run, name="ime-lexicon", daemon=True)
-        self._thread.start()
+        self._start_lock = threading.Lock()
+
+    def start(self) -> None:
+        """Begin loading (idempotent): the keyboard calls it when it is first built."""
+        with self._start_lock:
+            if self._thread.ident is None:
+                self._thread.start()
 
     def _run(self) -> None:
         try:
@@ -51,6 +57,7 @@ class LexiconLoader:
             self._waiting.clear()
 
     def when_ready(self, callback: Callable[[Lexicon], None]) -> None:
+        self.start()
         if self.lexicon is not None:
             callback(self.lexicon)
         else:
@@ -58,6 +65,7 @@ class LexiconLoader:
 
     def wait(self, timeout: float = 30.0) -> Lexicon:
         """Tests and the headless demo: block until loaded."""
+        self.start()
         self._thread.join(timeout)
         self._deliver()
         if self.lexicon is None:
