@@ -1,4 +1,4 @@
-"""Masking of personal data: ID numbers, names and phone numbers.
+"""Masking of personal data: ID numbers, names, phone and bank account numbers.
 
 Patterns catch ID and phone numbers wherever they appear. Names cannot be found by a pattern,
 so the session registers the names it reads (``SensitiveValues``) and every log line is scrubbed
@@ -19,6 +19,7 @@ ID_NUMBER_RE = re.compile(
 PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 NAME_KEYS = frozenset({"name", "applicant", "applicant_name", "principal_name", "agent_name", "holder", "姓名", "english_name"})
 ID_KEYS = frozenset({"id_number", "social_security_number", "id_no", "idcard", "证件号码"})
+BANK_KEYS = frozenset({"bank_account", "account_no", "bank_card", "银行账号"})
 
 
 def mask_id_number(value: str) -> str:
@@ -31,6 +32,13 @@ def mask_id_number(value: str) -> str:
 def mask_phone(value: str) -> str:
     """``13812345678`` → ``138****5678``."""
     return value[:3] + "****" + value[-4:] if len(value) == 11 else "*" * len(value)
+
+
+def mask_bank_account(value: str) -> str:
+    """``6222020200112345678`` → ``6222***********5678``: first 4 and last 4 digits kept (a financial
+    account is sensitive personal information under the PIPL, shown and logged like an ID number)."""
+    digits = value.replace(" ", "")
+    return mask_id_number(digits)
 
 
 def mask_name(value: str) -> str:
@@ -62,6 +70,8 @@ def mask_value(key: str, value: object, names: frozenset[str] = frozenset()) -> 
             return mask_name(value)
         if lowered in ID_KEYS:
             return mask_id_number(value)
+        if lowered in BANK_KEYS:
+            return mask_bank_account(value)
         return mask_text(value, names)
     return value
 

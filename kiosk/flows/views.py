@@ -17,7 +17,7 @@ from kiosk.flows.viewmodels import (
     ConfirmVM, FormVM, GuideVM, IdentifyVM, MaterialsVM, NoticeVM, Option, SignatureVM, SummaryRow,
 )
 from kiosk.items.vocab import DELIVERY_METHODS, HANDLING_MODES, IDENTITY_METHODS
-from kiosk.privacy import mask_id_number, mask_phone
+from kiosk.privacy import mask_bank_account, mask_id_number, mask_phone
 
 _SPEAK_METHOD = {"idcard_face": "请选择身份核验方式。可以刷身份证，也可以出示渝快码或插入社保卡。"}
 
@@ -138,6 +138,8 @@ def confirm_vm(plan: P.Plan, record: FlowRecord, fields: tuple[P.PlanField, ...]
             value = mask_id_number(value)
         elif pf.spec.type == "phone":
             value = mask_phone(value)
+        elif pf.spec.type == "bank_account":
+            value = mask_bank_account(value)
         elif pf.spec.type == "checkbox" and not pf.spec.options:
             value = {"true": "是", "false": "否"}.get(value, value)
         elif pf.spec.type == "multiselect" and pf.spec.options:

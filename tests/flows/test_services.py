@@ -120,6 +120,8 @@ def test_continue_on_mobile_hands_the_draft_over_once(harness: Harness) -> None:
         materials = [row for row in confirm.rows if row.section == "material"]
         names = {m.name for m in services.catalog.items["00010900100001"].materials}
         assert materials and all(row.label in names for row in materials), materials  # names, not material ids
+        shown = " ".join(row.value for row in confirm.rows)
+        assert "500112198703152613" not in shown and "5001**********2613" in shown  # masked on the screen too
         await controller.send(I.Handover())
         vm = controller.view
         assert isinstance(vm, HandoverVM)

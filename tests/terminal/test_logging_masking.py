@@ -53,3 +53,10 @@ def test_mask_leaves_ordinary_numbers_alone(tmp_path: Path) -> None:
     configure_logging("INFO", log_file)
     logging.getLogger("x").info("case 20261126000123456789 took 1234 ms on port 9100")
     assert "20261126000123456789" in log_file.read_text(encoding="utf-8")
+
+
+def test_bank_accounts_are_masked_by_field_name() -> None:
+    from kiosk.privacy import mask_bank_account, mask_value
+
+    assert mask_bank_account("6222020200112345678") == "6222***********5678"
+    assert mask_value("extra", {"bank_account": "6222 0202 0011 2345 678"}) == {"bank_account": "6222***********5678"}
