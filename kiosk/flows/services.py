@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from kiosk.flows.controller import Controller
 
 log = logging.getLogger(__name__)
+CHINA = dt.timezone(dt.timedelta(hours=8))  # the halls' time: appointment days and slot labels
 COMPLAINT_KINDS = (Option("cannot_handle", "办不成事"), Option("slow", "办事慢"), Option("attitude", "服务态度"),
                    Option("system_fault", "系统故障"), Option("other", "其他"))
 _CASE_ID = re.compile(r"CQ\d{14}")
@@ -209,15 +210,25 @@ class CitizenServices:
         vm = self.view if isinstance(self.view, AppointmentVM) else AppointmentVM()
         if isinstance(intent, I.Choose) and intent.what == "centre":
             self.centre = intent.value
-            day = dt.date.today() + dt.timedelta(days=1)
-            slots = await self.client.list_slots(intent.value, day.isoformat())
+            slots = await self._next_open_day(intent.value)
             options = (Option("now", "现场取号（今天）"),) + tuple(
-                Option(str(s.start), dt.datetime.fromtimestamp(s.start).strftime("%m-%d %H:%M"), f"余{s.available}") for s in slots if s.available)
+                Option(str(s.start), dt.datetime.fromtimestamp(s.start, CHINA).strftime("%m-%d %H:%M"), f"余{s.available}") for s in slots)
             self.show(replace(vm, centre=intent.value, slots=options, speak="请选择现场取号或预约时间"))
         elif isinstance(intent, I.Choose) and intent.what == "slot" and self.centre:
             await self._ticket(vm, intent.value)
 
     _on_queue = _on_appointment
+
+    async def _next_open_day(self, centre: str) -> list[Any]:
+        """Free slots of the first day after today (China time) that has any, within a week: asking only
+        for tomorrow offered nothing on a Friday or Saturday, and UTC's date is a day behind before 08:00."""
+        today = dt.datetime.now(CHINA).date()
+        for ahead in range(1, 8):
+            day = today + dt.timedelta(days=ahead)
+            free = [s for s in await self.client.list_slots(centre, day.isoformat()) if s.available]
+            if free:
+                return free
+        return []
 
     async def _ticket(self, vm: AppointmentVM, slot: str) -> None:
         try:
