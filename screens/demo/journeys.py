@@ -19,7 +19,7 @@ from typing import Any, Callable
 from kivy.tests.common import UnitTestTouch
 
 from kiosk.flows import intents as I
-from screens.demo.citizen import Citizen, run_item
+from screens.demo.citizen import Citizen, reach, run_item
 from screens.driver import Driver
 
 Listener = Callable[[Any], None]
@@ -221,6 +221,34 @@ def elder_item(j: Journey, on_home: bool = True) -> dict[str, object]:
     return run_item(j, Citizen("lixiuying", answers=("缴存明细",)))  # its form has two dates (the date picker)
 
 
+ELDER_CARE = "经济困难的高龄失能老年人养老服务补贴申请"
+WINDOW_ONLY = {  # item, search letters, a situation only a service window takes, the one the citizen then chooses
+    "household": (HOUSEHOLD, "hjzm", "姓名、出生日期、户籍地址等基本信息", ""),
+    "elder_care": (ELDER_CARE, "gljt", "已入住养老机构", "60周岁以上且生活不能自理（失能）"),
+}
+
+
+def window_only(j: Journey, which: str = "household", card: str = "zhangsan") -> dict[str, object]:
+    """A situation this terminal cannot take: the flow says so in plain words (the message screen) and offers
+    the 一次性告知书. With a second answer (高龄补贴, for the elder layout) the citizen chooses again and
+    completes the item, signature included; otherwise they leave with 退出."""
+    name, letters, unsupported, instead = WINDOW_ONLY[which]
+    j.home()
+    j.search(letters)
+    j.press("home", name)
+    reach(j, Citizen(card), "guide")
+    j.shot("guide")
+    j.press("guide", unsupported)
+    j.until(lambda: j.vm.kind == "message", "the window-only message", 10)
+    j.shot("message")
+    if not instead:
+        j.bar("home")
+        j.until(lambda: j.vm.kind == "attract", "back to attract", 10)
+        return {}
+    j.press("message", "重新选择")
+    return run_item(j, Citizen(card, answers=(instead,)))
+
+
 def services_tour(j: Journey) -> dict[str, object]:
     """Case status (the last receipt's QR shown to the scanner), centres, FAQ typed on the keyboard, 帮办."""
     j.home()
@@ -283,4 +311,5 @@ def idle_and_technician(j: Journey) -> dict[str, object]:
 
 
 JOURNEYS = {"ordinary": ordinary_item, "agent": agent_item, "elder": elder_item, "services": services_tour,
+            "window_only": window_only, "elder_care": lambda j: window_only(j, "elder_care", card="lixiuying"),
             "idle": idle_and_technician}
