@@ -20,5 +20,7 @@ class MessageScreen(BaseScreen):
         if not isinstance(vm, MessageVM):
             vm = MessageVM(text=vm.title or vm.kind, elder_mode=vm.elder_mode)
         super().render(vm)
-        fill_buttons(self.ids.actions, [(self.tr(a.label), lambda a=a.id: self.send(I.Choose("action", a)))
-                                        for a in vm.actions])
+        buttons = fill_buttons(self.ids.actions, [(self.tr(a.label), lambda a=a.id: self.send(I.Choose("action", a)))
+                                                  for a in vm.actions])
+        for button, action in zip(buttons, vm.actions):  # the way forward stands out; the others are plain
+            button.tone = "primary" if action.primary or len(vm.actions) == 1 else "ghost"

@@ -84,3 +84,13 @@ def test_the_measure_sees_unreadable_text(ui: Any) -> None:
     finally:
         app.show(MessageVM(elder_mode=False, title="", text=""))
         driver.pump(2)
+
+
+def test_a_message_marks_its_way_forward(ui: Any) -> None:
+    driver, _port = ui
+    app = driver.app
+    app.show(MessageVM(title="户籍证明出具", text="您的情形需到窗口办理", actions=(
+        Action("print_notice", "打印告知书", True), Action("back", "重新选择"), Action("cancel", "退出"))))
+    driver.pump(2)
+    tones = {b.text: b.tone for b in app.screen_for("message").ids.actions.children}
+    assert tones == {"打印告知书": "primary", "重新选择": "ghost", "退出": "ghost"}
