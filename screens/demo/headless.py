@@ -72,7 +72,7 @@ def run_layout(out: Path, layout: str) -> dict[str, object]:
             summary["journeys"][name] = {  # type: ignore[index]
                 "screens": journey.screens, "screenshots": [p.name for p in journey.shots],
                 "receipts": [p.name for p in journey.receipts], "receipt_number": journey.last_receipt_number,
-                "typed_fields": sorted(result.get("typed", {})), "sent_directly": result.get("direct", []),
+                "typed_fields": sorted(result.get("typed", {})),
                 "seconds": round(time.monotonic() - t0, 1)}
             print(f"demo: {layout} {name}: {len(journey.shots)} screenshots, {time.monotonic() - t0:.1f} s "
                   + " ".join(f"{k} {v:.1f} s" for k, v in journey.timing.items()), flush=True)
@@ -127,8 +127,6 @@ def main(argv: list[str] | None = None) -> int:
             lines.append(f"- {name} ({j['seconds']} s): " + " → ".join(j["screens"]))
             if j.get("receipts"):
                 lines.append(f"  - receipt {j['receipt_number']}: " + ", ".join(f"receipts/{r}" for r in j["receipts"]))
-            if j.get("sent_directly"):
-                lines.append("  - set without a widget (no picker on the form screen yet): " + ", ".join(j["sent_directly"]))
         lines.append("")
     lines += ["## checks", *([f"- {p}" for p in problems] or ["- every screen shot in every layout; no missing glyph"]), ""]
     lines += ["## receipts", *[f"- receipts/{r}" for r in receipts]]

@@ -102,7 +102,7 @@ class Journey:
 
     def _describe(self) -> str:
         vm = self.vm
-        return " ".join(str(getattr(vm, a)) for a in ("phase", "error", "text", "guidance") if getattr(vm, a, ""))
+        return " ".join(str(getattr(vm, a)) for a in ("phase", "error", "text", "guidance", "out_of_service_reason") if getattr(vm, a, ""))
 
     def press(self, kind: str, text: str) -> None:
         self.driver.tap(self.driver.button(kind, text))
