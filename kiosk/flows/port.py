@@ -103,6 +103,8 @@ class FlowRuntime:
             return
         if self._busy and isinstance(intent, I.Touch):
             controller.idle.touch(controller.elder)
+            if controller.session is None:  # attract after 退出 while the ended step still winds down: the
+                queue.put_nowait(intent)    # tap starts the next session once it is done, it is not lost
         elif self._busy and isinstance(intent, I.Cancel):
             self.loop.create_task(controller.end("cancelled"))
         else:

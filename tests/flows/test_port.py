@@ -52,5 +52,7 @@ def test_cancel_during_a_card_wait_ends_the_session_at_once(tmp_path: Path) -> N
         _wait(seen, lock, lambda v: isinstance(v, AttractVM), timeout=5)
         assert time.monotonic() - started < 3.0  # not queued behind the 120 s card wait
         assert session.wiped and not (runtime.services.sessions_root / session.id).exists()  # type: ignore[union-attr]
+        runtime.send(I.Touch())  # the next citizen taps the attract screen at once
+        _wait(seen, lock, lambda v: isinstance(v, HomeVM), timeout=10)
     finally:
         runtime.stop()
