@@ -53,7 +53,7 @@ class FieldRow(BoxLayout):
         self.bind(minimum_height=self.setter("height"))
         self.field_type = field.type
         self.label = Factory.KLabel(bold=True)
-        self.error = Factory.KLabel(bold=True)
+        self.error = Factory.KLabel(bold=True, tone="danger")  # red in both themes, across elder switches
         picker = editor_for(field)
         theme = owner.app.theme
         self.editor: Any = picker(field, owner.set_value, owner.tr) if picker else FieldInput(
@@ -70,7 +70,6 @@ class FieldRow(BoxLayout):
             self.editor.height, self.editor.font_size = theme.scale * 64, theme.font(24)
         self.editor.update(field)
         self.error.text = field.error
-        self.error.color = self.owner.app.theme.danger  # after the KLabel rule's colour binding, on every render
         if field.error and self.error.parent is None:
             self.add_widget(self.error)
         elif not field.error and self.error.parent is not None:

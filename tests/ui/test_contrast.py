@@ -94,3 +94,14 @@ def test_a_message_marks_its_way_forward(ui: Any) -> None:
     driver.pump(2)
     tones = {b.text: b.tone for b in app.screen_for("message").ids.actions.children}
     assert tones == {"打印告知书": "primary", "重新选择": "ghost", "退出": "ghost"}
+
+
+def test_a_toned_label_keeps_its_tone_across_elder_switches(ui: Any) -> None:
+    from kivy.factory import Factory
+
+    driver, _port = ui
+    theme = driver.app.theme
+    error = Factory.KLabel(text="截止年月不能晚于今天", tone="danger")
+    for elder in (True, False):
+        theme.elder = elder
+        assert tuple(error.color) == tuple(theme.danger)

@@ -65,6 +65,12 @@ def _in_tree(app: Any) -> list[str]:
     return [s.name for s in app.manager.children]
 
 
+def _where(a: np.ndarray, b: np.ndarray) -> str:
+    """The box (x0, y0, x1, y1 from the bottom left) holding the differing pixels, for the failure message."""
+    ys, xs = np.nonzero(np.abs(a.astype(int) - b.astype(int)).max(axis=2) > 24)
+    return f"in box {xs.min()},{ys.min()}–{xs.max()},{ys.max()}" if len(xs) else "nowhere"
+
+
 def _differing_share(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.count_nonzero(np.abs(a.astype(int) - b.astype(int)).max(axis=2) > 24)) / (a.shape[0] * a.shape[1])
 
@@ -86,7 +92,7 @@ def test_first_frame_after_a_switch_is_the_new_screen_only(ui: Any, elder: bool)
     driver, _port = ui
     first, reference = _first_frame_after_switch(driver, elder=elder)
     share = _differing_share(first, reference)
-    assert share < 0.002, f"first frame differs from the settled form in {share:.1%} of the pixels"
+    assert share < 0.002, f"first frame differs from the settled form in {share:.1%} of the pixels {_where(first, reference)}"
     assert _in_tree(driver.app) == ["form"], "old screen still in the tree"
 
 
