@@ -27,6 +27,9 @@ class Driver:
         return self
 
     def stop(self) -> None:
+        from kivy.lang import Builder
+
+        Builder.sync()  # kv rule updates still queued run while the app exists (after stop, ``app`` is None)
         self.app.stop()
         EventLoop.idle()
 
