@@ -107,6 +107,8 @@ class SceneCamera:
         frames = [clean]
         if self.noise:  # a few pre-made noisy variants: per-frame noise would cost ~30 ms each
             frames = [self._noisy(clean) for _ in range(4)]
+        for frame in frames:
+            frame.flags.writeable = False  # served as is, not copied per frame: consumers must not draw on it
         with self._lock:
             self.scene, self._frames = scene, frames
 
@@ -144,7 +146,7 @@ class SceneCamera:
                 self._direction = -self._direction
             self._offset += self._direction * self.motion_px
             return np.roll(frame, self._offset, axis=1)
-        return frame.copy()
+        return frame  # read-only and shared, like a driver's mapped buffer: a copy per frame is idle CPU
 
     def close(self) -> None:
         pass

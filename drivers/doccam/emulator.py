@@ -1,15 +1,22 @@
 """The 高拍仪 emulator: a camera that plays generated scenes as an MJPG stream.
 
-``place("a4")`` generates a page sliding onto the desk and plays it; once the page lies still the
-still frames loop (each with its own noise), as a real page lying under a real camera would.
+``place("a4")`` generates a page sliding onto the desk and plays it; once the page lies still a
+few still frames loop (each with its own noise), as a real page lying under a real camera would.
 ``clear()`` takes the page away. Frames are JPEG-encoded once at ``place`` time and decoded by
 the driver, so the driver sees what a UVC MJPG camera delivers.
+
+Idle must be cheap: every sim process (demo, UI tests, ``kiosk run`` on the default config) has
+this emulator open. So a scene is drawn only when it changes, only ``STILL_VARIANTS`` still frames
+are drawn however long the clip (the rest of the clip re-serves them), and drawn scenes are kept
+per process (``_drawn``): scenes are seeded, so reopening the device re-serves them instead of
+drawing 30 frames of 720p again (≈ 2 s of CPU each time).
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -18,6 +25,26 @@ from drivers.doccam.scenes import Scene, make_scene
 from kiosk.errors import DeviceIOError
 
 SCENES = ("a4", "card", "card_back", "empty")
+STILL_VARIANTS = 3  # distinct still frames (sensor noise differs); a longer still part loops them
+_DEFAULT_MOVING = int(make_scene.__kwdefaults__["moving"])  # type: ignore[index]
+
+
+def _encode(frame: np.ndarray) -> bytes:
+    ok, buf = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    if not ok:
+        raise ValueError("cannot encode frame")
+    return buf.tobytes()
+
+
+@lru_cache(maxsize=6)
+def _drawn(name: str, params: tuple[tuple[str, object], ...]) -> tuple[Scene, tuple[bytes, ...]]:
+    """A named scene drawn and encoded once per process (same name and params → same seeded frames)."""
+    kwargs = dict(params)
+    frames = int(kwargs.get("frames", 30))  # type: ignore[call-overload]
+    moving = max(0, min(int(kwargs.get("moving", _DEFAULT_MOVING)), frames - 1))  # type: ignore[call-overload]
+    kwargs["frames"] = min(frames, moving + STILL_VARIANTS)  # the emulator loops the still frames anyway
+    scene = make_scene(name, **kwargs)  # type: ignore[arg-type]
+    return scene, tuple(_encode(f) for f in scene.frames)
 
 
 class DoccamEmulator:
@@ -36,6 +63,7 @@ class DoccamEmulator:
         self._unplugged = False
         self._played: dict[int, int] = {}
         self._generation = 0
+        self._drawing: threading.Thread | None = None
         self.clear()
         self._pending = scene if scene != "empty" else ""  # generated at open(): scenes take a second to draw
 
@@ -54,18 +82,24 @@ class DoccamEmulator:
         with self._lock:
             self._generation += 1
             self._pending = ""
-        self._install(*self._render(make_scene("empty", width=self.width, height=self.height, frames=4, seed=self.seed)))
+        self._install(*self._render("empty", frames=STILL_VARIANTS))
 
     def _render(self, scene: str | Scene, **params: object) -> tuple[Scene, list[bytes]]:
-        if isinstance(scene, str):
-            if scene not in SCENES:
-                raise ValueError(f"unknown scene {scene!r}; known: {', '.join(SCENES)}")
-            defaults: dict[str, object] = {"width": self.width, "height": self.height, "frames": self.scene_frames,
-                                           "seed": self.seed, "fps": self.fps}
-            if scene.startswith("card"):
-                defaults.update(scale=0.4, angle_deg=-12.0)
-            scene = make_scene(scene, **{**defaults, **params})  # type: ignore[arg-type]
-        return scene, [self._encode(f) for f in scene.frames]
+        if not isinstance(scene, str):
+            return scene, [_encode(f) for f in scene.frames]
+        if scene not in SCENES:
+            raise ValueError(f"unknown scene {scene!r}; known: {', '.join(SCENES)}")
+        defaults: dict[str, object] = {"width": self.width, "height": self.height, "frames": self.scene_frames,
+                                       "seed": self.seed, "fps": self.fps}
+        if scene.startswith("card"):
+            defaults.update(scale=0.4, angle_deg=-12.0)
+        merged = {**defaults, **params}
+        try:
+            drawn, encoded = _drawn(scene, tuple(sorted(merged.items())))
+        except TypeError:  # an unhashable param (a list for center): draw it uncached
+            drawn = make_scene(scene, **merged)  # type: ignore[arg-type]
+            return drawn, [_encode(f) for f in drawn.frames]
+        return drawn, list(encoded)
 
     def _install(self, scene: Scene, encoded: list[bytes], generation: int | None = None) -> None:
         with self._lock:
@@ -74,12 +108,12 @@ class DoccamEmulator:
             self._scene, self._frames, self._still_from, self._index = scene, encoded, scene.still_from, 0
 
     def _place_in_background(self, name: str) -> None:
-        """The URL's initial scene, drawn off the open path (a 720p clip takes a second or two)."""
+        """The URL's initial scene, drawn off the open path (the page already lies still: a few frames)."""
         with self._lock:
             generation = self._generation
 
-        def work() -> None:
-            self._install(*self._render(name), generation=generation)
+        def work() -> None:  # lying there already when the camera starts: no slide-in to draw
+            self._install(*self._render(name, moving=0), generation=generation)
 
         self._drawing = threading.Thread(target=work, name="doccam-emulator-scene", daemon=True)
         self._drawing.start()
@@ -127,15 +161,9 @@ class DoccamEmulator:
 
     def close(self) -> None:
         """Wait for a scene still being drawn: a process exiting while OpenCV runs on a daemon thread aborts."""
-        drawing = getattr(self, "_drawing", None)
+        drawing = self._drawing
         if drawing is not None and drawing is not threading.current_thread():
             drawing.join(timeout=15.0)
-
-    def _encode(self, frame: np.ndarray) -> bytes:
-        ok, buf = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 90])
-        if not ok:
-            raise ValueError("cannot encode frame")
-        return buf.tobytes()
 
 
 class EmulatorSource:

@@ -19,7 +19,7 @@ import numpy as np
 
 from drivers.doccam.detect import MODES, MSG_PLACE, Detection, analyse
 from drivers.doccam.rectify import make_page
-from drivers.doccam.stability import StillTracker
+from drivers.doccam.stability import ChangeGate, StillTracker
 from drivers.doccam.transport import Frame, FrameSource, Grabber
 from kiosk.errors import DeviceIOError, DeviceUnavailableError
 from kiosk.terminal.completion import Completion, CompletionCode
@@ -107,6 +107,7 @@ class DocumentCameraService(DeviceService):
         self._preview: tuple[int, bytes] | None = None
         self._present = False
         self._interest = 0.0  # last time.monotonic() someone looked at the preview or captured
+        self._unchanged_at = 0.0  # last time a frame looked like the analysed one (the ChangeGate let it pass)
         self.emulator: Any = None  # set by the sim factory
 
     # ----- contract ---------------------------------------------------------------------------
@@ -138,7 +139,7 @@ class DocumentCameraService(DeviceService):
         size by default, so the UI can draw it over a preview of any size — or None."""
         self._interest = time.monotonic()
         analysis = self._analysis
-        if analysis is None or analysis.detection.corners is None or time.monotonic() - analysis.frame.at > 1.0:
+        if analysis is None or analysis.detection.corners is None or time.monotonic() - max(analysis.frame.at, self._unchanged_at) > 1.0:
             return None
         w, h = analysis.detection.frame_size
         sx, sy = (1.0 / w, 1.0 / h) if normalized else (1.0, 1.0)
@@ -234,7 +235,9 @@ class DocumentCameraService(DeviceService):
         return current if current is not None and current.frame.seq > seq else None
 
     def _analyse_loop(self) -> None:
-        seq, misses = -1, 0
+        """Analyse at ``analysis_fps`` while someone captures or watches; otherwise at ``idle_fps``, and
+        only frames in which something moved (``ChangeGate``): an untouched desk costs a thumbnail."""
+        seq, misses, gate = -1, 0, ChangeGate()
         while not self._stop.is_set():
             grabber = self._grabber
             frame = grabber.wait_newer(seq, 0.2) if grabber else None
@@ -242,16 +245,22 @@ class DocumentCameraService(DeviceService):
                 continue
             started = time.monotonic()
             seq, mode = frame.seq, self._mode
-            try:
-                detection = analyse(frame.image, mode)
-            except cv2.error as exc:  # a corrupt frame must not kill the preview
-                log.warning("doccam analyse: %s", exc)
-                continue
-            with self._cond:
-                self._analysis = Analysis(frame, detection, mode)
-                self._cond.notify_all()
-            misses = 0 if detection.corners is not None else misses + 1
-            self._track_presence(detection.corners is not None, misses)
+            if started - self._interest < 2.0:
+                gate.reset()  # live: every analysed frame is fresh for the capture and the outline
+            if gate.changed(frame.image, mode, started):
+                try:
+                    detection = analyse(frame.image, mode)
+                except cv2.error as exc:  # a corrupt frame must not kill the preview
+                    log.warning("doccam analyse: %s", exc)
+                    gate.reset()
+                    continue
+                with self._cond:
+                    self._analysis = Analysis(frame, detection, mode)
+                    self._cond.notify_all()
+                misses = 0 if detection.corners is not None else misses + 1
+                self._track_presence(detection.corners is not None, misses)
+            else:
+                self._unchanged_at = frame.at  # the last analysis still describes the desk
             busy = time.monotonic() - self._interest < 2.0
             period = 1.0 / (self.options.analysis_fps if busy else self.options.idle_fps)
             deadline = started + period
