@@ -143,9 +143,9 @@ class DoccamEmulator:
             time.sleep(0.02)
             raise DeviceIOError("emulated camera unplugged")
         delay = self._next_at - time.monotonic()
-        if delay > 0:
-            time.sleep(min(delay, 0.05))
-            if delay > 0.05:
+        if delay > 0:  # one sleep per frame at ≥ 10 fps; slower rates come back so the grabber sees a stop
+            time.sleep(min(delay, 0.1))
+            if delay > 0.1:
                 return None
         self._next_at = max(self._next_at + 1.0 / self.fps, time.monotonic() - 0.5)
         with self._lock:
@@ -156,7 +156,7 @@ class DoccamEmulator:
             self._seq += 1
             self._played[self._seq] = i
             if len(self._played) > 1000:
-                self._played.pop(min(self._played))
+                self._played.pop(next(iter(self._played)))  # the oldest: seqs are inserted in order
             return self._seq, data
 
     def close(self) -> None:

@@ -259,8 +259,11 @@ class DocumentCameraService(DeviceService):
                     self._cond.notify_all()
                 misses = 0 if detection.corners is not None else misses + 1
                 self._track_presence(detection.corners is not None, misses)
-            else:
-                self._unchanged_at = frame.at  # the last analysis still describes the desk
+            elif self._analysis is not None:  # looks like the last analysed frame: same verdict, counted again
+                self._unchanged_at = frame.at
+                found = self._analysis.detection.corners is not None
+                misses = 0 if found else misses + 1
+                self._track_presence(found, misses)
             busy = time.monotonic() - self._interest < 2.0
             period = 1.0 / (self.options.analysis_fps if busy else self.options.idle_fps)
             deadline = started + period
