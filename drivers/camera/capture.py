@@ -30,7 +30,11 @@ IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".webp"})
 
 
 class FrameSource(Protocol):
-    """Anything that yields BGR frames: a V4L2 camera, a video file, an emulator."""
+    """Anything that yields BGR frames: a V4L2 camera, a video file, an emulator.
+
+    Sources that can take a frame without decoding it also offer ``grab() -> bool`` and
+    ``retrieve() -> image | None``; the grabber then decodes only while someone wants frames.
+    """
 
     def open(self) -> None: ...
     def read(self) -> np.ndarray | None: ...  # blocks up to one frame period; None = no frame now
@@ -101,6 +105,31 @@ class VideoCaptureSource:
             return frame if ok else None
         raise DeviceIOError(f"camera {self.target} stopped delivering frames")
 
+    def grab(self) -> bool:
+        """Take the next frame off the device (or file, paced) without decoding it."""
+        cap = self._cap
+        if cap is None:
+            raise DeviceIOError("camera not open")
+        if self._period:
+            delay = self._next_at - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            self._next_at = max(self._next_at + self._period, time.monotonic() - self._period)
+        if cap.grab():
+            return True
+        if self._is_file and self.loop:
+            cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+            return bool(cap.grab())
+        raise DeviceIOError(f"camera {self.target} stopped delivering frames")
+
+    def retrieve(self) -> np.ndarray | None:
+        """Decode the frame ``grab()`` took (the expensive half: MJPG → BGR)."""
+        cap = self._cap
+        if cap is None:
+            raise DeviceIOError("camera not open")
+        ok, frame = cap.retrieve()
+        return frame if ok else None
+
     def close(self) -> None:
         if self._cap is not None:
             self._cap.release()
@@ -154,6 +183,11 @@ class FrameGrabber:
 
     ``on_fault(description)`` / ``on_recover()`` let the device report status when a camera stops
     delivering (unplugged) and when it comes back; the grabber reopens the source meanwhile.
+
+    Idle is cheap: with a source that can ``grab()`` without decoding, frames are still taken off
+    the camera at its rate (its queue never goes stale) but decoded only while someone asked for
+    one in the last ``want_s`` seconds (``latest()``, ``wait_newer()``). Between commands no frame
+    is kept: ``latest()`` is None until the first fresh one — never an old picture of the last citizen.
     """
 
     def __init__(
@@ -164,8 +198,12 @@ class FrameGrabber:
         on_fault: Callable[[str], None] | None = None,
         on_recover: Callable[[], None] | None = None,
         retry_s: float = 1.0,
+        want_s: float = 2.0,
     ) -> None:
         self.source = source
+        self.want_s = want_s
+        self._wanted_until = 0.0
+        self.frames_undecoded = 0  # grabbed while nobody wanted frames, never decoded
         self.name = name
         self._on_fault = on_fault
         self._on_recover = on_recover
@@ -183,6 +221,7 @@ class FrameGrabber:
     def start(self) -> None:
         """Open the source here (errors surface to ``open()``), then grab on a thread."""
         self.source.open()
+        self._wanted_until = time.monotonic() + self.want_s  # the first frames are decoded: the camera is proven to work
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name=f"grab-{self.name}", daemon=True)
         self._thread.start()
@@ -203,36 +242,43 @@ class FrameGrabber:
         return self._thread is not None and self._thread.is_alive()
 
     def latest(self) -> Frame | None:
+        self._wanted_until = time.monotonic() + self.want_s
         with self._cond:
             return self._latest
 
     def wait_newer(self, after_seq: int, timeout: float) -> Frame | None:
         """The newest frame with ``seq > after_seq``, waiting up to ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
-        with self._cond:
-            while self._latest is None or self._latest.seq <= after_seq:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or self._stop.is_set():
-                    return None
-                self._cond.wait(remaining)
-            frame = self._latest
-            self._consumed_seq = frame.seq
-            return frame
+        self._wanted_until = max(self._wanted_until, deadline)
+        try:
+            with self._cond:
+                while self._latest is None or self._latest.seq <= after_seq:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0 or self._stop.is_set():
+                        return None
+                    self._cond.wait(remaining)
+                frame = self._latest
+                self._consumed_seq = frame.seq
+                return frame
+        finally:
+            self._wanted_until = time.monotonic() + self.want_s  # the caller's next call is likely near
 
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                image = self.source.read()
+                got, image = self._next()
             except Exception as exc:  # noqa: BLE001 — any capture failure: report, reopen, go on
                 self._fault(str(exc))
                 continue
-            if image is None:
+            if not got:
                 continue
             if self.fault:
                 self.fault = ""
                 log.info("camera %s: frames again", self.name)
                 if self._on_recover:
                     self._on_recover()
+            if image is None:
+                continue  # taken off the camera, not decoded: nobody wants it
             with self._cond:
                 self._seq += 1
                 if self._latest is not None and self._latest.seq > self._consumed_seq:
@@ -240,6 +286,24 @@ class FrameGrabber:
                 self._latest = Frame(self._seq, image, time.monotonic())
                 self.frames_grabbed += 1
                 self._cond.notify_all()
+
+    def _next(self) -> tuple[bool, np.ndarray | None]:
+        """(the camera delivered, the decoded frame or None). Every frame is taken off the camera;
+        with a grab-capable source only wanted ones are decoded."""
+        grab, retrieve = getattr(self.source, "grab", None), getattr(self.source, "retrieve", None)
+        if grab is None or retrieve is None:
+            image = self.source.read()
+            return image is not None, image
+        if not grab():
+            return False, None
+        if time.monotonic() < self._wanted_until:
+            image = retrieve()
+            return image is not None, image
+        self.frames_undecoded += 1
+        if self._latest is not None:
+            with self._cond:
+                self._latest = None  # no longer "now"
+        return True, None
 
     def _fault(self, description: str) -> None:
         if not self.fault:

@@ -115,6 +115,28 @@ def test_video_file_is_replayed_at_its_frame_rate_and_looped(tmp_path: Path) -> 
     assert elapsed >= 0.15  # 10 frames at 50 fps ≈ 0.2 s, not as fast as the disk allows
 
 
+def test_idle_grabber_reads_the_camera_but_decodes_only_wanted_frames(tmp_path: Path) -> None:
+    clip = tmp_path / "idle.avi"
+    writer = cv2.VideoWriter(str(clip), cv2.VideoWriter.fourcc(*"MJPG"), 50, (160, 120))
+    for i in range(10):
+        writer.write(np.full((120, 160, 3), i * 20, np.uint8))
+    writer.release()
+    grabber = FrameGrabber(VideoCaptureSource(str(clip)), "t", want_s=0.3)
+    grabber.start()
+    try:
+        assert grabber.wait_newer(0, 2.0) is not None  # decoded while wanted
+        time.sleep(0.8)  # nobody asks: the want runs out
+        decoded, skipped = grabber.frames_grabbed, grabber.frames_undecoded
+        time.sleep(0.5)
+        assert grabber.frames_grabbed == decoded  # nothing decoded while idle ...
+        assert grabber.frames_undecoded >= skipped + 10  # ... but frames kept coming off the camera (50 fps)
+        assert grabber.latest() is None  # and no old frame is kept as if it were "now"
+        frame = grabber.wait_newer(0, 1.0)
+        assert frame is not None and time.monotonic() - frame.at < 0.2 and grabber.frames_grabbed > decoded
+    finally:
+        grabber.stop()
+
+
 def test_still_image_and_missing_targets(tmp_path: Path) -> None:
     image = tmp_path / "x.png"
     cv2.imwrite(str(image), np.full((10, 10, 3), 77, np.uint8))
