@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from drivers.doccam.detect import MSG_DARK, MSG_HOLD, MSG_PLACE, MSG_READY, Detection
@@ -81,8 +82,6 @@ class ChangeGate:
 
     @staticmethod
     def thumbnail(image: np.ndarray) -> np.ndarray:
-        import cv2  # local: this module is otherwise pure numpy
-
         small = cv2.resize(image, (64, 36), interpolation=cv2.INTER_AREA)
         return (cv2.cvtColor(small, cv2.COLOR_BGR2GRAY) if small.ndim == 3 else small).astype(np.int16)
 
