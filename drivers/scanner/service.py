@@ -6,19 +6,22 @@ already scanned in ``data``. Cancel and timeout reach a page being read through 
 
 URL: ``sane:DEVICE`` (e.g. ``sane:test:0``, ``sane:epson2:libusb:001:004``); ``?opt.NAME=VALUE``
 sets a backend option (hyphens or underscores) on every scan; ``?config_dir=/path`` sets
-``SANE_CONFIG_DIR`` for the whole process (see ``sanelib``).
+``SANE_CONFIG_DIR`` for the libsane process (see ``sanelib``).
+
+libsane itself runs in a worker process per device (``remote``/``worker``): a libsane deadlock or
+crash takes down only that child, which is killed and replaced for the next command.
 """
 
 from __future__ import annotations
 
 import io
-import threading
 from typing import Any, Callable
 
 from PIL import Image
 
 from drivers.scanner.protocol import MODE_HINTS, SOURCE_HINTS, fault_for, pick_choice, status_name
-from drivers.scanner.sanelib import LIBRARY, keep_sigpipe_ignored
+from drivers.scanner import sanelib
+from drivers.scanner.remote import SaneError, SaneWorker
 from kiosk.errors import DeviceError, DeviceIOError, DeviceUnavailableError
 from kiosk.terminal.completion import Completion, CompletionCode
 from kiosk.terminal.device import DeviceService
@@ -48,39 +51,44 @@ class SaneScanner(DeviceService):
         self.options = {k.replace("-", "_"): v for k, v in (options or {}).items()}
         self.page_options = page_options
         self.jpeg_quality = jpeg_quality
-        self._sane: Any = None
-        self._dev: Any = None
+        self._worker = SaneWorker(name)
+        self._opened = False
+        self._opts: dict[str, tuple[int, Any, bool]] = {}  # name -> (SANE type, constraint, settable)
         self._caps: dict[str, Any] = {}
 
     def capabilities(self) -> dict[str, Any]:
         return dict(self._caps)
 
+    @property
+    def worker_pid(self) -> int | None:
+        """The libsane worker process (for the technician and tests); None before open."""
+        return self._worker.pid if self._worker.alive else None
+
     # ----- lifecycle ---------------------------------------------------------------------------
     def _do_open(self, token: CancelToken) -> None:
-        if self._dev is not None:
+        if self._opened and self._worker.alive:
             return
-        self._sane = LIBRARY.acquire(self.config_dir)
+        if not sanelib.available():
+            raise DeviceUnavailableError(sanelib.IMPORT_ERROR)
+        self._worker.start()
         try:
-            self._dev = self._sane.open(self.device_name)
-        except Exception as exc:  # _sane.error, RuntimeError
-            LIBRARY.release()
-            self._sane = None
+            self._opts = self._worker.call("open", self.device_name, self.config_dir, token=token)
+        except SaneError as exc:
+            self._worker.stop()
             raise DeviceUnavailableError(f"cannot open SANE device {self.device_name!r}: {exc}") from None
+        except BaseException:
+            self._worker.stop()
+            raise
+        self._opened = True
         self._caps = self._read_capabilities()
 
     def _do_close(self) -> None:
-        dev, self._dev = self._dev, None
-        if dev is not None:
-            try:
-                dev.close()
-            except Exception:
-                pass
-            LIBRARY.release()
-        self._sane = None
+        self._opened = False
+        self._worker.stop()
 
     def _read_capabilities(self) -> dict[str, Any]:
         def constraint(name: str) -> Any:
-            return self._dev[name].constraint if name in self._dev.optlist else None
+            return self._opts[name][1] if name in self._opts else None
 
         sources = constraint("source") or ["Flatbed"]
         res = constraint("resolution")
@@ -101,13 +109,15 @@ class SaneScanner(DeviceService):
     ) -> Completion[list[CapturedPage]]:
         return await self._execute("scan", lambda token: self._do_scan(token, source, mode, dpi, max_pages), timeout)
 
-    def _set(self, name: str, value: Any) -> None:
+    def _set(self, token: CancelToken, name: str, value: Any) -> None:
         try:
-            setattr(self._dev, name, value)
+            self._worker.call("set", name, value, token=token)
+        except DeviceError:
+            raise
         except Exception as exc:
             raise DeviceIOError(f"cannot set SANE option {name}={value!r}: {exc}") from None
 
-    def _configure(self, source: str, mode: str, dpi: int) -> tuple[str, str, int, tuple[float, float]] | Completion[Any]:
+    def _configure(self, token: CancelToken, source: str, mode: str, dpi: int) -> tuple[str, str, int, tuple[float, float]] | Completion[Any]:
         """Set source, mode, dpi and an A4 area (clipped to the bed); return what the backend took."""
         offered_sources = self._caps.get("sources", [])
         sane_source = pick_choice(source, offered_sources, SOURCE_HINTS)
@@ -116,29 +126,31 @@ class SaneScanner(DeviceService):
         sane_mode = pick_choice(mode, self._caps.get("modes", []), MODE_HINTS)
         if sane_mode is None:
             return Completion.failure(CompletionCode.UNSUPPORTED, f"mode {mode!r} not offered (have {self._caps.get('modes')})")
-        if "source" in self._dev.optlist:
-            self._set("source", sane_source)
-        self._set("mode", sane_mode)
-        if "depth" in self._dev.optlist and self._dev["depth"].is_settable():
-            self._set("depth", 8)
-        self._set("resolution", int(dpi))
+        if "source" in self._opts:
+            self._set(token, "source", sane_source)
+        self._set(token, "mode", sane_mode)
+        if "depth" in self._opts and self._opts["depth"][2]:
+            self._set(token, "depth", 8)
+        self._set(token, "resolution", int(dpi))
         max_area = self._caps.get("max_area_mm") or list(A4_MM)
         area = (min(A4_MM[0], float(max_area[0])), min(A4_MM[1], float(max_area[1])))
-        if "br_x" in self._dev.optlist:
-            self._set("tl_x", 0.0)
-            self._set("tl_y", 0.0)
-            self._set("br_x", area[0])
-            self._set("br_y", area[1])
+        if "br_x" in self._opts:
+            self._set(token, "tl_x", 0.0)
+            self._set(token, "tl_y", 0.0)
+            self._set(token, "br_x", area[0])
+            self._set(token, "br_y", area[1])
         for name, value in self.options.items():
-            self._set(name, _coerce(self._dev[name].type if name in self._dev.optlist else 3, value))
-        actual_dpi = int(round(float(self._dev.resolution)))
+            self._set(token, name, _coerce(self._opts[name][0] if name in self._opts else 3, value))
+        actual_dpi = int(round(float(self._worker.call("get", "resolution", token=token))))
         return sane_source, sane_mode, actual_dpi, area
 
     def _do_scan(self, token: CancelToken, source: str, mode: str, dpi: int, max_pages: int) -> Completion[list[CapturedPage]]:
-        if self._dev is None:
+        if not self._opened:
             raise DeviceUnavailableError("scanner not open")
-        self._dev.cancel()  # leave any half-finished state of a previous command
-        configured = self._configure(source, mode, dpi)
+        if not self._worker.alive:  # the last worker died or was killed: a fresh one, device reopened
+            self._do_open(token)
+        self._worker.call("cancel", token=token)  # leave any half-finished state of a previous command
+        configured = self._configure(token, source, mode, dpi)
         if isinstance(configured, Completion):
             return configured
         sane_source, sane_mode, actual_dpi, area = configured
@@ -148,7 +160,7 @@ class SaneScanner(DeviceService):
             while len(pages) < (max_pages if adf else 1):
                 token.check()
                 for name, value in (self.page_options(len(pages), source) if self.page_options else {}).items():
-                    self._set(name, value)
+                    self._set(token, name, value)
                 try:
                     image = self._snap(token, adf)
                 except DeviceError:
@@ -161,32 +173,21 @@ class SaneScanner(DeviceService):
                     return self._fault(message, pages)
                 pages.append(self._encode(image, actual_dpi, len(pages) + 1, sane_source, sane_mode, area))
         finally:
-            self._dev.cancel()
+            if self._worker.alive:
+                try:
+                    self._worker.call("cancel", timeout=self._worker.grace_s)
+                except DeviceError:
+                    pass  # the worker is gone; the next command starts a new one
         self.runner.report(DeviceState.ONLINE)
         end = "feeder_empty" if adf and len(pages) < max_pages else "max_pages" if adf else "flatbed"
         return Completion.success(pages, f"{len(pages)} page(s) at {actual_dpi} dpi", pages=len(pages), end=end, dpi=actual_dpi, area_mm=list(area))
 
     def _snap(self, token: CancelToken, adf: bool) -> Image.Image:
-        """One sheet. A watcher calls ``sane_cancel`` (allowed from any thread by the SANE standard)
-        when the command is canceled or its deadline passes, so a slow page never outlives its
-        command and the runner never has to abandon a worker that is inside libsane."""
-        finished = threading.Event()
-
-        def watch() -> None:
-            while not finished.wait(0.02):
-                if token.cancelled or token.remaining() <= 0:
-                    self._dev.cancel()
-                    return
-
-        watcher = threading.Thread(target=watch, name=f"{self.name}-scan-watch", daemon=True)
-        watcher.start()
-        try:
-            self._dev.start()
-            image = self._dev.snap(no_cancel=adf)
-        finally:
-            keep_sigpipe_ignored()
-            finished.set()
-            watcher.join()
+        """One sheet. When the command is canceled or its deadline passes the worker process gets
+        ``sane_cancel`` (from its second thread), and is killed if it does not answer within its
+        grace, so a slow or wedged page never outlives its command and the runner never has to
+        abandon a thread that is inside libsane."""
+        image: Image.Image = self._worker.call("snap", adf, token=token)
         token.check()  # a canceled read returns a partial image: drop it
         return image
 
