@@ -61,6 +61,8 @@ class Bridge:
         self.port.send(intent)
 
     def _flush(self, _dt: float = 0) -> None:
+        if self.closed:  # a snapshot that arrived before close() is not shown either (the app may be stopping)
+            return
         with self._lock:
             screen, self._screen = self._screen, None
             idle, changed, self._idle_changed = self._idle, self._idle_changed, False

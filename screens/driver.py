@@ -29,6 +29,8 @@ class Driver:
     def stop(self) -> None:
         from kivy.lang import Builder
 
+        if self.app.bridge is not None:  # nothing from the flow layer is shown once the window is closing
+            self.app.bridge.close()
         Builder.sync()  # kv rule updates still queued run while the app exists (after stop, ``app`` is None)
         self.app.stop()
         EventLoop.idle()

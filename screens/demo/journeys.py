@@ -245,7 +245,9 @@ def window_only(j: Journey, which: str = "household", card: str = "zhangsan") ->
         j.bar("home")
         j.until(lambda: j.vm.kind == "attract", "back to attract", 10)
         return {}
+    message = j.vm
     j.press("message", "重新选择")
+    j.changed(message, 10)  # the flow answers from its own thread: back on the guide
     return run_item(j, Citizen(card, answers=(instead,)))
 
 
