@@ -87,15 +87,19 @@ class VideoCaptureSource:
         self._cap = cap
         self._next_at = time.monotonic()
 
-    def read(self) -> np.ndarray | None:
-        cap = self._cap
-        if cap is None:
-            raise DeviceIOError("camera not open")
+    def _pace(self) -> None:
+        """A file plays at its own frame rate (a device paces itself): wait for the next frame's time."""
         if self._period:
             delay = self._next_at - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
             self._next_at = max(self._next_at + self._period, time.monotonic() - self._period)
+
+    def read(self) -> np.ndarray | None:
+        cap = self._cap
+        if cap is None:
+            raise DeviceIOError("camera not open")
+        self._pace()
         ok, frame = cap.read()
         if ok:
             return frame
@@ -110,11 +114,7 @@ class VideoCaptureSource:
         cap = self._cap
         if cap is None:
             raise DeviceIOError("camera not open")
-        if self._period:
-            delay = self._next_at - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            self._next_at = max(self._next_at + self._period, time.monotonic() - self._period)
+        self._pace()
         if cap.grab():
             return True
         if self._is_file and self.loop:
