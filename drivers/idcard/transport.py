@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import termios
 import time
 
 import serial
@@ -58,7 +59,7 @@ class SerialLink:
         if ser is not None:
             try:
                 ser.close()
-            except (OSError, serial.SerialException):
+            except (OSError, serial.SerialException, termios.error):
                 pass
 
     def _port(self) -> serial.Serial:
@@ -71,7 +72,7 @@ class SerialLink:
         try:
             ser.reset_input_buffer()  # a stale answer to an abandoned command must not pass as this one's
             ser.write(frame)
-        except (serial.SerialException, OSError) as exc:
+        except (serial.SerialException, OSError, termios.error) as exc:  # tcflush on a vanished pty: termios.error
             self.close()
             raise DeviceIOError(f"{self.port} write failed: {exc}") from None
 
