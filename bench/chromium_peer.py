@@ -26,6 +26,8 @@ import threading
 import time
 from pathlib import Path
 
+from screens.demo.xvfb import start_xvfb
+
 MARKER = "KIOSK-FIRST-FRAME"
 ITEMS = ("社会保险个人权益记录（参保证明）查询打印", "住房公积金个人缴存证明打印", "基本医疗保险参保人员跨省异地就医备案",
          "失业登记", "户籍证明出具", "新生儿出生一件事")
@@ -76,18 +78,6 @@ def tree(root: int) -> list[int]:
         out.append(pid)
         todo += children.get(pid, [])
     return out
-
-
-def start_xvfb(size: tuple[int, int]) -> tuple[subprocess.Popen[bytes], str] | None:
-    if shutil.which("Xvfb") is None:
-        return None
-    read, write = os.pipe()
-    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", f"{size[0]}x{size[1]}x24", "-nolisten", "tcp"],
-                            pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write)
-    with os.fdopen(read) as pipe:
-        number = pipe.readline().strip()
-    return (proc, f":{number}") if number else None
 
 
 def one_run(chromium: str, page: Path, profile: Path, display: str | None, settle_s: float = 2.0,
@@ -269,7 +259,7 @@ def compare(runs: int = 3) -> dict[str, dict[str, float]] | None:
         return None
     display, xvfb = os.environ.get("DISPLAY"), None
     if not display:
-        started = start_xvfb((1080, 1920))
+        started = start_xvfb(1080, 1920)
         if started is not None:
             xvfb, display = started
     try:

@@ -29,6 +29,7 @@ from drivers.chipcard.pcscd import private_mode_available
 from drivers.printer.service import MSG_PAPER_OUT
 from kiosk.maint import totp
 from kiosk.settings.loader import load_config
+from screens.demo import xvfb
 
 REPO = Path(__file__).resolve().parents[2]
 ITEM = "住房公积金个人缴存证明打印"
@@ -37,17 +38,10 @@ pytestmark = [pytest.mark.skipif(shutil.which("Xvfb") is None, reason="Xvfb is n
 
 
 def start_xvfb(width: int, height: int) -> tuple[subprocess.Popen[bytes], str]:
-    """Xvfb on a display number it picks itself (``-displayfd``): no clash with another X server."""
-    read, write = os.pipe()
-    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],
-                            pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write)
-    with os.fdopen(read) as pipe:
-        number = pipe.readline().strip()
-    if not number:
-        proc.kill()
+    started = xvfb.start_xvfb(width, height)
+    if started is None:
         pytest.fail("Xvfb did not report a display number")
-    return proc, f":{number}"
+    return started
 
 
 class DemoWindow:
