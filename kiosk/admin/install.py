@@ -1,4 +1,4 @@
-"""``kiosk install-service``: units, user, udev rules, journald settings and the console lockdown, rendered from systemd/.
+"""``kiosk install-service``: units, user, udev rules, journald settings and the console lockdown, rendered from units/.
 
 With ``--root DIR`` everything is written under DIR (tests, image builds) and the dedicated user is
 created in DIR/etc/passwd by ``systemd-sysusers --root``; without it the live system is set up and
@@ -11,13 +11,15 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 
 from kiosk.admin.udev import DEFAULTS, UdevDevice, render_rules
 from kiosk.errors import ConfigError
 
-#: Unit templates live in the repository's systemd/ folder (shipped next to the package).
-TEMPLATES = Path(__file__).resolve().parents[2] / "systemd"
+#: Unit templates: package data in kiosk/admin/units/, so a checkout, an installed wheel and the Debian
+#: package all carry them. Wheels and the .deb are installed unzipped, so ``files()`` is a real directory.
+TEMPLATES = Path(str(files("kiosk.admin").joinpath("units")))
 UNITS = ("kiosk.service", "kiosk-restart.service", "kiosk-restart.timer")
 #: Lockdown below the compositor (docs/lockdown.md): template → where it goes.
 LOCKDOWN = (("sysctl-kiosk.conf", "etc/sysctl.d/90-yukuaiban-kiosk.conf"),
