@@ -12,12 +12,15 @@ import tempfile
 import time
 from pathlib import Path
 
+from kiosk.content import faq_dir
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "knowledge"))
 
-from kiosk.knowledge import KnowledgeBase, base, tokenize  # noqa: E402
 from test_search import QUERIES  # noqa: E402
+
+from kiosk.knowledge import KnowledgeBase, base, tokenize  # noqa: E402
 
 GOAL_LATENCY_MS = 20.0
 
@@ -38,7 +41,7 @@ def evaluate(kb: KnowledgeBase) -> tuple[float, float, list[float]]:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        kb = KnowledgeBase.build(ROOT / "config" / "faq", Path(tmp) / "faq.db")
+        kb = KnowledgeBase.build(faq_dir(), Path(tmp) / "faq.db")
         build_ms = (time.perf_counter() - t0) * 1000
         print(f"build: {kb.count()} entries in {build_ms:.0f} ms")
         variants = {"shipped (bigrams+synonyms+stop)": kb,

@@ -24,6 +24,7 @@ from pathlib import Path
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from kiosk.content import items_dir
 from kiosk.fleet.agent import FleetAgent
 from kiosk.fleet.backoff import Backoff, reconnect_stats, simulate_reconnect
 from kiosk.fleet.configs import ConfigBundles
@@ -31,7 +32,7 @@ from kiosk.platform.emulator.server import EmbeddedPlatform
 from kiosk.terminal.platform import PlatformClient
 
 GOAL_SPREAD_S = 30.0
-ITEMS = Path(__file__).resolve().parents[1] / "config" / "items"
+ITEMS = items_dir()
 
 
 class OutageTransport(httpx.AsyncBaseTransport):

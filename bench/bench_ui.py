@@ -34,13 +34,13 @@ from screens import env; env.prepare("portrait", headless=True)
 from kiosk.settings.loader import load_config
 config = load_config(None)
 if mode == "terminal":  # as ``kiosk run`` (screens/run_app.py) does: the flow engine with its devices, then the window
-    from kiosk.flows.port import FlowRuntime
-    port = FlowRuntime(config).start()
+    from kiosk.assembly import assemble
+    port = assemble(config).runtime.start()
 else:  # the screens alone: a port that answers with the attract view-model built from the real catalog
     from kiosk.flows.search import ItemIndex
     from kiosk.flows.viewmodels import AttractVM
     from kiosk.items import load_catalog
-    from kiosk.flows.wiring import items_dir
+    from kiosk.content import items_dir
     entries = ItemIndex(load_catalog(items_dir())).entries()[:6]
     class port:
         send = staticmethod(lambda intent: None)
@@ -102,14 +102,14 @@ def in_process(taps: int, sessions: int) -> dict[str, object]:
     from kivy.graphics.opengl import glFinish
     from kivy.tests.common import UnitTestTouch
 
+    from kiosk.assembly import assemble
     from kiosk.flows import intents as I
-    from kiosk.flows.port import FlowRuntime
     from kiosk.settings.loader import load_config
     from screens.app import KioskApp, UiOptions
     from screens.driver import Driver
 
     config = load_config(None)
-    runtime = FlowRuntime(config).start()
+    runtime = assemble(config).runtime.start()
     runtime.terminal.idcard.emulator.remove()  # the default sim has a card lying on the reader: the timed
     # "place card" screen would be skipped by an instant read (and the read, face and verify steps timed instead)
     app = KioskApp(runtime, UiOptions(elder_font_scale=config.ui.elder_font_scale))

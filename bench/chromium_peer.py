@@ -146,7 +146,7 @@ class StaticPort:
         from kiosk.flows import viewmodels as V
         from kiosk.flows.controller import HIGH_FREQUENCY, SERVICES
         from kiosk.flows.search import ItemIndex
-        from kiosk.flows.wiring import items_dir
+        from kiosk.content import items_dir
         from kiosk.items.loader import load_catalog
         from kiosk.settings.loader import load_config
         index, hall = ItemIndex(load_catalog(items_dir())), load_config(None).terminal.hall
@@ -163,9 +163,9 @@ class StaticPort:
             for listener in self.listeners: listener(self.views[1])
 
 if mode == "terminal":
-    from kiosk.flows.port import FlowRuntime
+    from kiosk.assembly import assemble
     from kiosk.settings.loader import load_config
-    port = runtime = FlowRuntime(load_config(None)).start()
+    port = runtime = assemble(load_config(None)).runtime.start()
 else:
     port, runtime = StaticPort(), None
 app = KioskApp(port); app._run_prepare()

@@ -52,7 +52,7 @@ stage("app import (window + GL context)")
 from kiosk.flows import viewmodels as V
 from kiosk.flows.controller import HIGH_FREQUENCY, SERVICES
 from kiosk.flows.search import ItemIndex
-from kiosk.flows.wiring import items_dir
+from kiosk.content import items_dir
 from kiosk.items.loader import load_catalog
 from kiosk.settings.loader import load_config
 index, hall = ItemIndex(load_catalog(items_dir())), load_config(None).terminal.hall

@@ -19,13 +19,12 @@ from typing import Any, Callable
 
 from kiosk.fleet.handlers import FleetHooks
 from kiosk.fleet.mode import TerminalModeChanged
-from kiosk.fleet.wiring import FleetServices, build_fleet
+from kiosk.fleet.wiring import FleetServices
 from kiosk.flows.maintenance import attract_notice
 from kiosk.flows.port import FlowRuntime
 from kiosk.flows.search import ItemIndex
 from kiosk.flows.viewmodels import AttractVM, ViewModel
 from kiosk.items.loader import load_catalog
-from kiosk.privacy import SensitiveValues
 from kiosk.settings.model import TerminalConfig
 from kiosk.terminal.events import Event, StatusChanged
 
@@ -33,12 +32,13 @@ log = logging.getLogger(__name__)
 
 
 class TerminalApp:
-    def __init__(self, config: TerminalConfig, names: SensitiveValues, screenshot: Callable[[], bytes | None] | None = None) -> None:
+    def __init__(self, config: TerminalConfig, runtime: FlowRuntime, fleet: FleetServices, hooks: FleetHooks) -> None:
+        """Built by kiosk.assembly; the fleet's restart / reload hooks are this app's (screenshot is the UI's)."""
         self.config = config
-        self.runtime = FlowRuntime(config, names=names)
-        self.fleet: FleetServices | None = None
+        self.runtime = runtime
+        self.fleet = fleet
         self.exit_requested = threading.Event()
-        self._screenshot = screenshot
+        hooks.restart, hooks.reload_config = self._restart_requested, self._reload_requested
         self._ticker: asyncio.Task[None] | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._restart_pending = False  # a remote restart waits for the session boundary
@@ -53,14 +53,12 @@ class TerminalApp:
     def stop(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
-        if self.fleet is not None:
-            self._call(self._stop_fleet())
+        self._call(self._stop_fleet())
         self.runtime.stop()
 
     def tick(self) -> None:
         """The UI loop is alive (Kivy Clock, about once a second)."""
-        if self.fleet is not None:
-            self.fleet.watchdog.tick()
+        self.fleet.watchdog.tick()
 
     # ----- on the runtime's loop -------------------------------------------------------------------
     def _call(self, coroutine: Any, timeout_s: float = 60.0) -> Any:
@@ -69,12 +67,9 @@ class TerminalApp:
     async def _start_fleet(self, headless: bool) -> None:
         services = self.runtime.services
         assert services is not None
-        hooks = FleetHooks(screenshot=self._screenshot, restart=self._restart_requested, reload_config=self._reload_requested)
-        self.fleet = build_fleet(self.config, services.terminal, store=services.store, audit=services.audit, link=services.link, hooks=hooks)
         services.extras["maintenance"] = self.fleet.maintenance  # the flow layer's maintenance visits (kiosk.flows.maintenance)
         services.extras["mode"] = self.fleet.mode  # remote out-of-service / maintenance and the hall message, on the attract screen
         self._unsubscribe = services.terminal.bus.subscribe(self._on_event, (TerminalModeChanged, StatusChanged))
-        self._reload_catalog()  # a bundle applied before the last restart is the running configuration
         await self.fleet.start()
         if headless:  # no UI loop: the asyncio loop is the main loop the watchdog watches
             self._ticker = asyncio.get_running_loop().create_task(self.fleet.watchdog.tick_forever(), name="watchdog-tick")
@@ -82,12 +77,11 @@ class TerminalApp:
     async def _stop_fleet(self) -> None:
         if self._ticker is not None:
             self._ticker.cancel()
-        assert self.fleet is not None
         await self.fleet.stop()
 
     def _reload_catalog(self) -> str:
         services, controller, fleet = self.runtime.services, self.runtime.controller, self.fleet
-        if services is None or fleet is None:
+        if services is None:
             return "not started"
         services.catalog = load_catalog(fleet.configs.active_dir())
         services.extras.pop("index", None)
@@ -140,8 +134,6 @@ class TerminalApp:
         if self._restart_pending:
             log.info("remote restart at the session boundary: exiting for systemd to restart the app")
             self.exit_requested.set()
-        if self.fleet is None:
-            return
         outcome = self.fleet.at_session_boundary(session_active=False)
         if outcome == "applied" or self._reload_pending:
             self._reload_pending = False

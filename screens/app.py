@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import logging
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -27,6 +26,7 @@ from kiosk.flows.viewmodels import IdleWarningVM, ViewModel
 from screens.base import REGISTRY, BaseScreen
 from screens.bridge import Bridge, FlowPort
 from screens.i18n import Translator
+from screens.options import UiOptions
 from screens.theme import Theme, register_font
 from screens.widgets import clip as _clip  # noqa: F401  (registers KScroll before any .kv uses it)
 from screens.widgets import picture as _picture  # noqa: F401  (registers KImage)
@@ -63,16 +63,6 @@ def _clear_colour_only() -> None:
 
     gl.glClearColor(*Window.clearcolor)
     gl.glClear(gl.GL_COLOR_BUFFER_BIT)
-
-
-@dataclass(frozen=True)
-class UiOptions:
-    orientation: str = "portrait"
-    language: str = "zh_CN"
-    elder_font_scale: float = 1.6
-    font: str = ""
-    lockdown: bool = True
-    tech_hold_s: float = 5.0
 
 
 class KioskApp(App):

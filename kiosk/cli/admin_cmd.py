@@ -1,7 +1,7 @@
 """``kiosk admin keygen | bundle | sign | verify | publish | rollout | report``: signed item-configuration bundles.
 
     kiosk admin keygen keys/bundle.pem                      → prints the public key to pin (platform.bundle_public_key)
-    kiosk admin bundle config/items --version 7 -o items-v7.unsigned.zip
+    kiosk admin bundle kiosk/content/items --version 7 -o items-v7.unsigned.zip
     kiosk admin sign items-v7.unsigned.zip --key keys/bundle.pem -o items-v7.zip
     kiosk admin publish items-v7.zip --dir /srv/bundles --public-key keys/bundle.pub
     kiosk admin rollout 7 --percent 10 --dir /srv/bundles   (canary), then --percent 100

@@ -35,39 +35,25 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 async def _run(args: argparse.Namespace) -> dict[str, Any]:
-    from kiosk.maint.selftest import run_selftest
+    from kiosk.assembly import assemble
+    from kiosk.maint.selftest import heartbeat_summary, run_selftest
     from kiosk.settings import load_config
-    from kiosk.store import AuditTrail, Store
-    from kiosk.terminal.facade import Terminal
 
-    config = load_config(args.config)
-    terminal = Terminal(config)
-    link = None
+    assembly = assemble(load_config(args.config))
+    terminal, fleet = assembly.terminal, assembly.fleet
+    if args.no_platform:
+        terminal.services.pop("platform", None)
     try:
         await terminal.start()
-        if not args.no_platform:
-            from kiosk.terminal.platform.link import open_link
-
-            link = open_link(config, terminal.bus)
-            terminal.services["platform"] = link.client
         report = await run_selftest(terminal, args.only)
-        if args.upload and link is not None:
-            from kiosk.fleet.wiring import build_fleet
-            from kiosk.maint.selftest import heartbeat_summary
-
-            fleet = build_fleet(config, terminal, link=link)
-            assert fleet.agent is not None
+        if args.upload and not args.no_platform and fleet.agent is not None:
             fleet.agent.selftest = heartbeat_summary(report)
             report["uploaded"] = await fleet.agent.beat()
-            fleet.counters.close()
+        assembly.audit.append("technician-cli", "maint.selftest", passed=report["passed"],
+                              failed=[r["name"] for r in report["results"] if not r["ok"]])
     finally:
-        await terminal.stop()
-        if link is not None:
-            await link.aclose()
-    data_dir = config.terminal.data_path()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    AuditTrail(Store(data_dir / "kiosk.db")).append("technician-cli", "maint.selftest", passed=report["passed"],
-                                                   failed=[r["name"] for r in report["results"] if not r["ok"]])
+        fleet.counters.close()
+        await assembly.services.aclose()
     return report
 
 

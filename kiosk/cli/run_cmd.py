@@ -1,7 +1,9 @@
-"""``kiosk run``: the terminal as systemd runs it — screens on top of TerminalApp, or ``--headless``.
+"""``kiosk run``: the terminal as systemd runs it — screens on top of the assembled terminal, or ``--headless``.
 
-The screens part lives in ``screens.run_app`` (only screens/ imports kivy); this module registers
-the command and runs headless itself.
+A configuration problem (a bad required device, a platform URL nothing serves, a broken catalog) ends
+start-up with one line naming it and exit status ``EXIT_CONFIG`` (78, EX_CONFIG): the unit lists it in
+``RestartPreventExitStatus=`` so a terminal with a broken config waits for a technician instead of
+restart-looping. The screens part lives in ``screens.run_app`` (only screens/ imports kivy).
 """
 
 from __future__ import annotations
@@ -9,9 +11,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import signal
+import sys
 
+from kiosk.errors import ConfigError
 from kiosk.logging_setup import configure_logging
 from kiosk.settings import load_config
+from kiosk.settings.model import TerminalConfig
+
+EXIT_CONFIG = 78
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -21,22 +28,24 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _run(args: argparse.Namespace) -> int:
-    from kiosk.app import TerminalApp
-
-    config = load_config(args.config)
-    data = config.terminal.data_path()
-    log_file = {"-": None, "": data / "logs" / "kiosk.jsonl"}.get(config.logging.file, config.logging.file)
-    names = configure_logging(config.logging.level, log_file, max_mb=config.logging.max_mb, keep_files=config.logging.keep_files)
-    if args.headless:
-        return _headless(TerminalApp(config, names))
-    runner = importlib.import_module("screens.run_app")  # the UI package owns everything Kivy
-    return int(runner.run_with_screens(config, names))
+    try:
+        config = load_config(args.config)
+        return _serve(config, args.headless)
+    except ConfigError as exc:
+        print(f"kiosk: configuration error, not starting: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
 
 
-def _headless(app: "object") -> int:
-    from kiosk.app import TerminalApp
+def _serve(config: TerminalConfig, headless: bool) -> int:
+    from kiosk.assembly import assemble
+    from kiosk.log_plan import LogPlan
 
-    assert isinstance(app, TerminalApp)
+    plan = LogPlan.of(config)
+    names = configure_logging(plan.level, plan.file, max_mb=plan.max_mb, keep_files=plan.keep_files)
+    if not headless:
+        runner = importlib.import_module("screens.run_app")  # the UI package owns everything Kivy
+        return int(runner.run_with_screens(config, names))
+    app = assemble(config, names=names).app
     stop = app.exit_requested
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

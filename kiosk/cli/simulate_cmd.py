@@ -43,7 +43,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _list() -> int:
     from kiosk.flows.robot import load_personas
-    from kiosk.flows.wiring import items_dir
+    from kiosk.content import items_dir
     from kiosk.items import load_catalog
 
     catalog = load_catalog(items_dir())

@@ -1,7 +1,8 @@
-"""Wiring of fleet management and maintenance for the app (the one place the lead calls).
+"""Fleet management and maintenance over the app's store, terminal and platform link (built by kiosk.assembly).
 
-    fleet = build_fleet(config, terminal, store=store, audit=audit, link=link, hooks=FleetHooks(screenshot=…, restart=…))
-    catalog = load_catalog(fleet.configs.active_dir())      # instead of config/items directly
+    configs = ConfigBundles(data_dir / "config-bundles", builtin_items, public_key, audit=audit)
+    catalog = load_catalog(configs.active_dir())             # the running item configuration, loaded once
+    fleet = build_fleet(config, terminal, store=store, audit=audit, configs=configs, link=link, hooks=hooks)
     await fleet.start()                                      # heartbeat task + watchdog thread + READY=1
     …  Kivy Clock every second: fleet.watchdog.tick()
     …  at every session boundary: if fleet.at_session_boundary(session_active=False) == "applied": reload the catalog
@@ -15,12 +16,12 @@ tells us; we never ask them.
 from __future__ import annotations
 
 import asyncio
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kiosk.fleet.agent import FleetAgent
+from kiosk.log_plan import LogPlan
 from kiosk.fleet.backoff import Backoff
 from kiosk.fleet.commands import FLEET, CommandLog
 from kiosk.fleet.configs import ConfigBundles, HealthCheck
@@ -31,13 +32,6 @@ from kiosk.maint.counters import DeviceCounters
 from kiosk.maint.session import MaintenanceSession
 from kiosk.store import AuditTrail, Store
 from kiosk.watchdog import Watchdog
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def builtin_items_dir() -> Path:
-    return Path(os.environ.get("KIOSK_ITEMS_DIR") or REPO / "config" / "items")
-
 
 @dataclass
 class FleetServices:
@@ -86,24 +80,26 @@ class FleetServices:
                                   configs=self.configs, agent=self.agent, log_dir=self.log_dir)
 
 
-def build_fleet(config: Any, terminal: Any, *, store: Store | None = None, audit: AuditTrail | None = None, link: Any = None,
-                hooks: FleetHooks | None = None, health_check: HealthCheck | None = None, software_version: str = "0.1.0") -> FleetServices:
-    """Everything fleet and maintenance need, over the app's store, terminal and platform link."""
+def open_config_bundles(config: Any, builtin_items: Path, audit: AuditTrail, health_check: HealthCheck | None = None) -> ConfigBundles:
+    """The signed item configurations under ``data_dir``; before the first one, the catalog shipped with the software."""
+    return ConfigBundles(config.terminal.data_path() / "config-bundles", builtin_items, config.platform.bundle_public_key, audit=audit,
+                         health_check=health_check)
+
+
+def build_fleet(config: Any, terminal: Any, *, store: Store, audit: AuditTrail, configs: ConfigBundles, link: Any = None,
+                hooks: FleetHooks | None = None, software_version: str = "0.1.0") -> FleetServices:
+    """Everything fleet and maintenance need, over the app's store, terminal, platform link and configurations."""
     data_dir = config.terminal.data_path()
     data_dir.mkdir(parents=True, exist_ok=True)
-    store = store or Store(data_dir / "kiosk.db")
     for area in (FLEET, MAINT):
         area.apply(store.db())
-    audit = audit or AuditTrail(store)
     mode = TerminalMode(terminal.bus, settings=CommandLog(store))
     mode.restore()
     counters = DeviceCounters(terminal.bus, store)
-    configs = ConfigBundles(data_dir / "config-bundles", builtin_items_dir(), config.platform.bundle_public_key, audit=audit,
-                            health_check=health_check)
     auth = MaintenanceAuth.from_config(config.maintenance, store=store, audit=audit)
     watchdog = Watchdog(runners=lambda: [d.runner for d in terminal.devices.values()])
-    log_file = config.logging.file
-    log_dir = data_dir / "logs" if not log_file else (Path(log_file).parent if log_file != "-" else None)
+    log_file = LogPlan.of(config).file
+    log_dir = log_file.parent if log_file is not None else None  # what the remote upload_logs command sends
     agent = None
     if link is not None:
         source = None

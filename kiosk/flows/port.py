@@ -18,9 +18,7 @@ from kiosk.flows import intents as I
 from kiosk.flows.controller import Controller
 from kiosk.flows.recovery import recover
 from kiosk.flows.viewmodels import ViewModel
-from kiosk.flows.wiring import FlowServices, open_services, publish_catalog_to_embedded
-from kiosk.privacy import SensitiveValues
-from kiosk.settings.model import TerminalConfig
+from kiosk.flows.wiring import FlowServices
 from kiosk.terminal.facade import Terminal
 
 log = logging.getLogger(__name__)
@@ -28,12 +26,12 @@ Listener = Callable[[ViewModel], None]
 
 
 class FlowRuntime:
-    def __init__(self, config: TerminalConfig, *, elder: bool = False, names: SensitiveValues | None = None) -> None:
-        self.config = config
+    def __init__(self, services: FlowServices, *, elder: bool = False) -> None:
+        """``services`` come built (kiosk.assembly); their devices are opened on this runtime's loop."""
+        self.config = services.config
         self.elder = elder
-        self.names = names  # the log filter's registry: names a session reads are masked in every log line
         self.loop = asyncio.new_event_loop()
-        self.services: FlowServices | None = None
+        self.services: FlowServices | None = services
         self.controller: Controller | None = None
         self._listeners: list[Listener] = []
         self._queue: asyncio.Queue[I.Intent] | None = None
@@ -69,8 +67,8 @@ class FlowRuntime:
             self._thread.join(timeout_s)
 
     async def _open(self) -> None:
-        self.services = await open_services(self.config, names=self.names)
-        publish_catalog_to_embedded(self.services)
+        assert self.services is not None
+        await self.services.start_devices()
         self._tasks.append(self.loop.create_task(self.services.link.worker.run(), name="outbox-worker"))
         for r in await recover(self.services):
             log.warning("recovered %s at %s: %s", r.item_code, r.state, r.outcome)

@@ -22,7 +22,7 @@ from kiosk.errors import FlowError
 from kiosk.flows import intents as I
 from kiosk.flows import plan as P
 from kiosk.flows import viewmodels as VM
-from kiosk.flows.wiring import REPO
+REPO = Path(__file__).resolve().parents[2]  # moves with the robot into sim/
 from kiosk.privacy import mask_name
 
 log = logging.getLogger(__name__)

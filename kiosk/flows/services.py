@@ -22,7 +22,7 @@ from kiosk.flows.viewmodels import (
     AppointmentVM, CaseRow, CaseStatusVM, CentreRow, CentresVM, ComplaintVM, FaqHit, FaqVM, HandoverVM, HelpVM, Option,
     SummaryRow, TicketVM, ViewModel,
 )
-from kiosk.flows.wiring import faq_dir
+
 from kiosk.terminal.receipt import Align, ReceiptDocument
 
 if TYPE_CHECKING:
@@ -269,7 +269,7 @@ class CitizenServices:
         if kb is None:
             from kiosk.knowledge.base import KnowledgeBase
 
-            kb = KnowledgeBase.build(faq_dir(), self.c.services.data_dir / "knowledge.db")
+            kb = KnowledgeBase.build(self.c.services.faq_dir, self.c.services.data_dir / "knowledge.db")
             self.c.services.extras["knowledge"] = kb
         return kb
 

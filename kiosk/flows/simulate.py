@@ -18,7 +18,7 @@ from kiosk.flows.recovery import Recovered, recover
 from kiosk.flows.robot import Persona, Robot, load_personas
 from kiosk.flows.viewmodels import ViewModel
 from kiosk.items.loader import Catalog
-from kiosk.flows.wiring import FlowServices, open_services, publish_catalog_to_embedded
+from kiosk.flows.wiring import FlowServices
 from kiosk.privacy import mask_text
 from kiosk.settings.model import TerminalConfig
 
@@ -51,8 +51,9 @@ class Simulator:
     @classmethod
     async def open(cls, config: TerminalConfig, say: Say = print, personas: dict[str, Persona] | None = None,
                    catalog: Catalog | None = None) -> "Simulator":
-        services = await open_services(config, catalog=catalog)
-        publish_catalog_to_embedded(services)
+        from kiosk.assembly import open_flow_services
+
+        services = await open_flow_services(config, catalog=catalog)
         sim = cls(services, say, personas)
         sim.worker = asyncio.get_running_loop().create_task(services.link.worker.run(), name="outbox-worker")
         sim.recovered = await recover(services)

@@ -1,6 +1,6 @@
 """FAQ knowledge base: JSON content → SQLite FTS5 (via sqlite-utils) → ranked hits.
 
-Content lives in ``config/faq/*.json`` (files with ``entries``) plus one synonyms file
+Content lives in ``kiosk/content/faq/*.json`` (files with ``entries``) plus one synonyms file
 (``kind: synonyms``). ``build`` recreates the database from scratch: it is cheap (< 1 s) and the
 content ships with item configuration bundles, so there is no migration to manage.
 """
@@ -89,25 +89,25 @@ class KnowledgeBase:
         self._vocab = frozenset(row[0] for row in db.execute("SELECT term FROM faq_vocab"))
 
     @classmethod
-    def build(cls, directory: str | Path, db: str | Path | sqlite_utils.Database) -> "KnowledgeBase":
+    def build(cls, directory: str | Path, db: str | Path | sqlite_utils.Database) -> KnowledgeBase:
         entries, groups = load_content(directory)
         database = db if isinstance(db, sqlite_utils.Database) else _connect(db)
         with database.conn:
             for name in ("faq_vocab", "faq_fts", "faq", "synonyms"):
                 database.execute(f"DROP TABLE IF EXISTS [{name}]")
-            database["faq"].insert_all(
+            database.table("faq").insert_all(
                 ({"id": e.id, "topic": e.topic, "question": e.question, "answer": e.answer,
                   "items": json.dumps(e.items), "q_tok": index_text([e.question]),
                   "k_tok": index_text(e.keywords), "a_tok": index_text([e.answer]),
                   "p_tok": " ".join(pinyin_tokens(tokens(" ".join((e.question, *e.keywords)))))}
                  for e in entries),
                 pk="id")
-            database["synonyms"].insert_all(({"grp": i, "term": t} for i, g in enumerate(groups) for t in g))
-        database["faq"].enable_fts(["q_tok", "k_tok", "a_tok", "p_tok"], fts_version="FTS5", tokenize="unicode61")
+            database.table("synonyms").insert_all(({"grp": i, "term": t} for i, g in enumerate(groups) for t in g))
+        database.table("faq").enable_fts(["q_tok", "k_tok", "a_tok", "p_tok"], fts_version="FTS5", tokenize="unicode61")
         return cls(database, groups)
 
     @classmethod
-    def open(cls, db: str | Path) -> "KnowledgeBase":
+    def open(cls, db: str | Path) -> KnowledgeBase:
         database = _connect(db)
         groups: dict[int, list[str]] = {}
         for row in database["synonyms"].rows:

@@ -35,7 +35,7 @@ def run_layout(out: Path, layout: str) -> dict[str, object]:
     from screens import env
 
     env.prepare(orientation, fullscreen=False, headless=True)
-    from kiosk.flows.port import FlowRuntime
+    from kiosk.assembly import assemble
     from kiosk.settings.loader import load_config
     from screens.app import KioskApp, UiOptions
     from screens.demo.checks import GlyphCheck
@@ -51,7 +51,7 @@ def run_layout(out: Path, layout: str) -> dict[str, object]:
 
     started = time.monotonic()
     config = load_config(None)
-    runtime = FlowRuntime(config).start()
+    runtime = assemble(config).runtime.start()
     port = RecordingPort(runtime)
     app = CheckedApp(port, UiOptions(orientation=orientation, tech_hold_s=0.5, elder_font_scale=config.ui.elder_font_scale))
     driver = Driver(app).start()

@@ -26,7 +26,7 @@ def fit_scale(orientation: str, panel_w: int = 260) -> float:
 
 def run_window(config: Any, orientation: str | None = None, scale: float | None = None, control: str = "") -> int:
     from kiosk.logging_setup import configure_logging
-    from screens.run_app import DemoOptions, run_with_screens
+    from screens.run_app import WindowOptions, run_with_screens
 
     fresh = None
     if not os.environ.get("KIOSK_DATA_DIR") and not config.terminal.data_dir:
@@ -38,10 +38,32 @@ def run_window(config: Any, orientation: str | None = None, scale: float | None 
         scale = fit_scale(config.terminal.orientation)
     names = configure_logging(config.logging.level, None)  # the demo logs to the terminal it was started from
     try:
-        return run_with_screens(config, names, DemoOptions(scale=scale, control=control))
+        return run_with_screens(config, names, WindowOptions(scale=scale), tools=lambda app, assembly, panel_w: _add_demo_tools(
+            app, assembly, panel_w, control))
     finally:
         if fresh is not None:
             shutil.rmtree(fresh, ignore_errors=True)
+
+
+def _add_demo_tools(kiosk_app: Any, assembly: Any, panel_w: int, control: str) -> list[Any]:
+    """The developer panel in the strip beside the screens, and the control socket when asked for (after build())."""
+    from kivy.core.window import Window
+
+    from kiosk.maint import totp
+    from screens.demo.panel import DevPanel
+
+    secret = assembly.config.maintenance.totp_secret
+    code = (lambda: totp.totp(secret)) if secret else None
+    root = kiosk_app.root_widget
+    root.size_hint_x, root.width = None, Window.width - panel_w  # the terminal's screen keeps its own size
+    panel = DevPanel(kiosk_app, assembly.terminal, code, size=(panel_w, Window.height), pos=(Window.width - panel_w, 0))
+    Window.add_widget(panel)
+    tools: list[Any] = [panel]
+    if control:
+        from screens.demo.control import ControlServer
+
+        tools.append(ControlServer(control, kiosk_app, panel).start())
+    return tools
 
 
 def has_display() -> bool:

@@ -12,10 +12,11 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk.admin.bundles import build_bundle, sign_bundle
+from kiosk.content import items_dir
 from kiosk.platform.signing import public_key_b64
 
 REPO = Path(__file__).resolve().parents[2]
-ITEMS = REPO / "config" / "items"
+ITEMS = items_dir()
 
 
 def make_catalog(target: Path, items: tuple[str, ...] = ("household_certificate",)) -> Path:

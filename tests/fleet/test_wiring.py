@@ -7,14 +7,16 @@ import socket
 import time
 from pathlib import Path
 
+from kiosk.assembly import assemble
+from kiosk.content import items_dir
 from kiosk.fleet.backoff import Backoff
 from kiosk.fleet.commands import CommandLog
 from kiosk.fleet.handlers import HandlerContext, build_handlers
-from kiosk.fleet.wiring import FleetServices, build_fleet
+from kiosk.fleet.wiring import FleetServices, build_fleet, open_config_bundles
 from kiosk.maint import totp
 from kiosk.settings import parse_config
+from kiosk.store import AuditTrail, Store
 from kiosk.terminal.facade import Terminal
-from kiosk.terminal.platform.link import open_link
 
 CONFIG = """
 [terminal]
@@ -42,10 +44,9 @@ async def test_build_fleet_end_to_end(tmp_path: Path, monkeypatch) -> None:  # t
     monkeypatch.setenv("NOTIFY_SOCKET", str(tmp_path / "notify"))
     secret = totp.new_secret()
     config = parse_config(CONFIG.format(data=tmp_path / "data", secret=secret))
-    terminal = Terminal(config)
+    assembly = assemble(config)
+    terminal, fleet, link = assembly.terminal, assembly.fleet, assembly.services.link
     await terminal.start()
-    link = open_link(config, terminal.bus)
-    fleet = build_fleet(config, terminal, link=link)
     assert fleet.agent is not None
     fleet.agent.policy = Backoff(period_s=0.2, base_s=0.05, cap_s=0.5)
     await fleet.start()
@@ -81,7 +82,10 @@ async def test_remote_mode_and_hall_message_survive_a_restart(tmp_path: Path) ->
     async def boot() -> tuple[Terminal, FleetServices]:
         terminal = Terminal(config)
         await terminal.start()
-        fleet = build_fleet(config, terminal)  # no link: no heartbeat task, the same store
+        store = Store(config.terminal.data_path() / "kiosk.db")
+        audit = AuditTrail(store)
+        configs = open_config_bundles(config, items_dir(), audit)
+        fleet = build_fleet(config, terminal, store=store, audit=audit, configs=configs)  # no link: no heartbeat task, the same store
         await fleet.start()
         return terminal, fleet
 

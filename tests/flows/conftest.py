@@ -53,7 +53,7 @@ class Harness:
         self.thread.join(5)
 
     def platform_db(self) -> Any:
-        return self.sim.services.link.emulator.state.db
+        return self.sim.services.link.endpoint.state.db
 
 
 @pytest.fixture(scope="package")

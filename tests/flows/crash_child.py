@@ -17,7 +17,7 @@ import os
 import sys
 
 from kiosk.flows.simulate import Simulator
-from kiosk.flows.wiring import items_dir
+from kiosk.content import items_dir
 from kiosk.items import load_catalog
 from kiosk.settings.loader import load_config
 

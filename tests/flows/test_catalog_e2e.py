@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.flows.wiring import items_dir
+from kiosk.content import items_dir
 from kiosk.items import load_catalog
 
 from tests.flows.conftest import Harness

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.flows.recovery import recover
-from kiosk.flows.wiring import items_dir, open_services, publish_catalog_to_embedded
+from kiosk.assembly import open_flow_services
+from kiosk.content import items_dir
 from kiosk.items import load_catalog
 from kiosk.settings.loader import DEFAULT_CONFIG
 from kiosk.store.audit import AuditTrail
@@ -65,12 +66,11 @@ def _crash_runs(tmp_path: Path, runs: dict[str, str]) -> dict[str, Path]:
 
 async def _restart(data_dir: Path) -> dict[str, object]:
     config = config_for(data_dir, drop=DROP)
-    services = await open_services(config, catalog=CATALOG)
+    services = await open_flow_services(config, catalog=CATALOG)
     try:
-        publish_catalog_to_embedded(services)
         recovered = await recover(services)
         await services.link.worker.drain(20)
-        conn = services.link.emulator.state.db.conn
+        conn = services.link.endpoint.state.db.conn
         apps = {code: conn.execute("SELECT COUNT(*) FROM applications WHERE item_code = ?", (code,)).fetchone()[0] for code in MEMBER_ITEMS}
         outbox = services.link.outbox.stats()
         checkpoints = services.store.db().execute("SELECT COUNT(*) FROM checkpoints").fetchone()[0]

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Callable
 
 from kiosk.flows import intents as I
-from kiosk.flows.port import FlowRuntime
+from kiosk.assembly import assemble
 from kiosk.flows.viewmodels import AttractVM, HomeVM, IdentifyVM, ViewModel
 
 from tests.flows.conftest import config_for
@@ -26,7 +26,7 @@ def _wait(seen: list[ViewModel], lock: threading.Lock, test: Callable[[ViewModel
 
 
 def test_cancel_during_a_card_wait_ends_the_session_at_once(tmp_path: Path) -> None:
-    runtime = FlowRuntime(config_for(tmp_path, drop=("doccam", "chipcard", "a4printer", "scanner", "speaker"))).start()
+    runtime = assemble(config_for(tmp_path, drop=("doccam", "chipcard", "a4printer", "scanner", "speaker"))).runtime.start()
     seen: list[ViewModel] = []
     lock = threading.Lock()
 

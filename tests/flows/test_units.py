@@ -10,7 +10,7 @@ import pytest
 from kiosk.flows import intents, plan, viewmodels
 from kiosk.flows.search import ItemIndex, initials
 from kiosk.flows.validation import field_error, id_check_digit, id_number_error
-from kiosk.flows.wiring import items_dir
+from kiosk.content import items_dir
 from kiosk.items import load_catalog
 from kiosk.items.model import FormField
 
@@ -99,11 +99,11 @@ def test_a_broken_checkpoint_does_not_stop_recovery(tmp_path) -> None:  # type: 
     from kiosk.flows.machine import FlowMachine
     from kiosk.flows.recovery import recover
     from kiosk.flows.states import FlowState
-    from kiosk.flows.wiring import open_services
+    from kiosk.assembly import open_flow_services
     from tests.flows.conftest import config_for
 
     async def scenario() -> list[str]:
-        services = await open_services(config_for(tmp_path), catalog=CATALOG, start_devices=False)
+        services = await open_flow_services(config_for(tmp_path), catalog=CATALOG, start_devices=False)
         try:
             payload = {"code": "00011300100001", "entries": [], "submit_started_at": 1.0, "answers": {"00011300100001": {"q_who": "o_general"}},
                        "provided": {"idcard": {"status": "captured", "source": "scanner", "files": [str(tmp_path / "gone.jpg")]}},

@@ -30,7 +30,7 @@ def test_torn_cache_is_rebuilt(tmp_path: Path) -> None:
 CHILD = """
 import sys
 from kiosk.flows.search import ItemIndex
-from kiosk.flows.wiring import items_dir
+from kiosk.content import items_dir
 from kiosk.items.loader import load_catalog
 index = ItemIndex(load_catalog(items_dir()))
 print(bool(index.search("sbjf")), "pypinyin" in sys.modules)

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from kiosk.cli.main import main
-from kiosk.items import ConditionContext, load_catalog, validate_dir
-from kiosk.items import vocab
+from kiosk.content import items_dir
+from kiosk.items import ConditionContext, load_catalog, validate_dir, vocab
 
 ROOT = Path(__file__).resolve().parents[2]
-CATALOG = ROOT / "config" / "items"
+CATALOG = items_dir()
 SCHEMA = ROOT / "kiosk" / "items" / "schema" / "item.schema.json"
 
 

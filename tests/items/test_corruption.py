@@ -10,10 +10,11 @@ from typing import Any, Callable
 import pytest
 
 from kiosk.cli.main import main
+from kiosk.content import items_dir
 from kiosk.errors import ItemConfigError
 from kiosk.items import load_catalog, validate_dir
 
-CATALOG = Path(__file__).resolve().parents[2] / "config" / "items"
+CATALOG = items_dir()
 TARGET = "si_record_print.json"
 CODE = "00011200400001"
 Doc = dict[str, Any]

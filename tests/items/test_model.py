@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from kiosk.content import items_dir
 from kiosk.items import Condition, ConditionContext, load_catalog, route
 
-CATALOG = Path(__file__).resolve().parents[2] / "config" / "items"
+CATALOG = items_dir()
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.content import faq_dir, items_dir
 from kiosk.errors import ConfigError
 from kiosk.items import load_catalog
 from kiosk.knowledge import KnowledgeBase, load_content, tokens
 
 ROOT = Path(__file__).resolve().parents[2]
-FAQ = ROOT / "config" / "faq"
+FAQ = faq_dir()
 
 # (query, acceptable FAQ ids) — written the way people talk at the hall, not copied from questions.
 QUERIES = [
@@ -60,7 +61,7 @@ def test_twenty_or_more_queries_and_content_size():
 
 
 def test_faq_item_links_exist_in_catalog_and_cover_it():
-    catalog = load_catalog(ROOT / "config" / "items")
+    catalog = load_catalog(items_dir())
     entries, _ = load_content(FAQ)
     for entry in entries:
         for code in entry.items:

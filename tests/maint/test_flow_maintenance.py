@@ -13,11 +13,17 @@ from typing import Callable, Iterator
 import pytest
 
 from kiosk.app import TerminalApp
+from kiosk.assembly import assemble
 from kiosk.flows import intents as I
-from kiosk.flows.viewmodels import AttractVM, HomeVM, MaintenanceLoginVM, MaintenanceVM, ViewModel
+from kiosk.flows.viewmodels import (
+    AttractVM,
+    HomeVM,
+    MaintenanceLoginVM,
+    MaintenanceVM,
+    ViewModel,
+)
 from kiosk.maint import totp
 from kiosk.maint.selftest import STEPS
-from kiosk.privacy import SensitiveValues
 from kiosk.receipts.testpage import build_test_page
 from kiosk.settings.loader import load_config
 from kiosk.store import AuditTrail
@@ -56,7 +62,7 @@ class Screen:
 @pytest.fixture
 def terminal_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TerminalApp]:
     monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
-    app = TerminalApp(load_config(None), SensitiveValues()).start(headless=True)
+    app = assemble(load_config(None)).app.start(headless=True)
     yield app
     app.stop()
 

@@ -10,10 +10,10 @@ from typing import Callable, Iterator
 import pytest
 
 from kiosk.app import TerminalApp
+from kiosk.assembly import assemble
 from kiosk.flows import intents as I
 from kiosk.flows.viewmodels import AttractVM, HomeVM
 from kiosk.platform.emulator.terminals import queue_command
-from kiosk.privacy import SensitiveValues
 from kiosk.settings.loader import load_config
 from tests.maint.test_flow_maintenance import Screen
 
@@ -23,15 +23,15 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TerminalApp
     monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
     config = load_config(None)
     config = config.model_copy(update={"platform": config.platform.model_copy(update={"heartbeat_s": 0.3})})
-    terminal_app = TerminalApp(config, SensitiveValues()).start(headless=True)
+    terminal_app = assemble(config).app.start(headless=True)
     yield terminal_app
     terminal_app.stop()
 
 
 def queue(app: TerminalApp, kind: str, args: dict | None = None) -> str:
     services = app.runtime.services
-    assert services is not None and services.link.emulator is not None
-    return queue_command(services.link.emulator.state, app.config.terminal.id, kind, args)
+    assert services is not None and services.link.endpoint is not None
+    return queue_command(services.link.endpoint.state, app.config.terminal.id, kind, args)
 
 
 def eventually(predicate: Callable[[], bool], timeout: float = 20.0) -> None:

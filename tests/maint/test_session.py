@@ -10,6 +10,7 @@ from typing import AsyncIterator
 
 import pytest
 
+from kiosk.content import items_dir
 from kiosk.fleet.configs import ConfigBundles
 from kiosk.maint import totp
 from kiosk.maint.auth import MAINT, MaintenanceAuth
@@ -66,7 +67,7 @@ async def test_counters_count_real_commands_and_persist(terminal: Terminal, stor
 async def test_session_actions_are_audited(terminal: Terminal, store: Store, tmp_path: Path) -> None:
     secret = totp.new_secret()
     audit = AuditTrail(store)
-    configs = ConfigBundles(tmp_path / "config", REPO / "config" / "items", "")
+    configs = ConfigBundles(tmp_path / "config", items_dir(), "")
     log_dir = tmp_path / "logs"
     log_dir.mkdir()
     (log_dir / "kiosk.jsonl").write_text(json.dumps({"msg": "read card 500112198703152613 phone 13812345678"}) + "\n", encoding="utf-8")

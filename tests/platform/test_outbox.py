@@ -113,13 +113,13 @@ async def test_running_worker_delivers_soon_after_a_kick(tmp_path: Path, client:
 
 async def test_embedded_link_from_the_default_config(tmp_path: Path) -> None:
     from kiosk.settings import load_config
-    from kiosk.terminal.platform.link import open_link
+    from kiosk.assembly import assemble
 
     config = load_config(None)
     config = config.model_copy(update={"terminal": config.terminal.model_copy(update={"data_dir": str(tmp_path)})})
-    link = open_link(config)
+    link = assemble(config).services.link
     try:
-        assert config.platform.url == "embedded:" and link.emulator is not None
+        assert config.platform.url == "embedded:" and link.endpoint is not None
         token = (await link.client.verify_code("YKM1-LISI-2M8N4R6T")).person_token
         entry = link.outbox.enqueue({"item_code": "CQ-RS-0001", "person_token": token, "mode": "instant", "receiving_district": "500112", "form": {}})
         assert link.status()["outbox"]["depth"] == 1

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from kiosk.flows import intents as I
-from kiosk.flows.port import FlowRuntime
+from kiosk.assembly import assemble
 from kiosk.settings.loader import load_config
 
 
@@ -16,7 +16,7 @@ from kiosk.settings.loader import load_config
 def runtime(ui, tmp_path, monkeypatch):
     monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
     driver, story = ui
-    flow = FlowRuntime(load_config(None)).start()
+    flow = assemble(load_config(None)).runtime.start()
     driver.app.attach(flow)
     yield driver, flow
     driver.app.attach(story)

@@ -41,7 +41,7 @@ def _confirm_lines(j) -> list[str]:
 
 def _application(j, field_id: str, value: str, timeout: float = 20.0) -> dict:
     """The application the embedded platform received whose form has ``field_id`` = ``value``."""
-    db = j.port.controller.services.link.emulator.state.db
+    db = j.port.controller.services.link.endpoint.state.db
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for (body,) in db.conn.execute("SELECT body FROM applications").fetchall():

@@ -14,7 +14,7 @@ from kivy.metrics import dp
 from kiosk.flows.controller import HIGH_FREQUENCY, SERVICES
 from kiosk.flows.search import ItemIndex
 from kiosk.flows.viewmodels import AttractVM, HomeVM
-from kiosk.flows.wiring import items_dir
+from kiosk.content import items_dir
 from kiosk.items import load_catalog
 
 

@@ -15,14 +15,14 @@ from kiosk.flows import intents as I
 @pytest.fixture(scope="module")
 def real(ui, tmp_path_factory):
     """The session's window attached to a FlowRuntime for this module (data in a fresh directory)."""
-    from kiosk.flows.port import FlowRuntime
+    from kiosk.assembly import assemble
     from kiosk.settings.loader import load_config
     from screens.demo.journeys import RecordingPort
 
     driver, story = ui
     old = os.environ.get("KIOSK_DATA_DIR")
     os.environ["KIOSK_DATA_DIR"] = str(tmp_path_factory.mktemp("kiosk-data"))
-    flow = FlowRuntime(load_config(None)).start()
+    flow = assemble(load_config(None)).runtime.start()
     port = RecordingPort(flow)
     driver.app.attach(port)
     yield driver, port

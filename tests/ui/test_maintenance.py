@@ -8,17 +8,17 @@ import time
 
 import pytest
 
-from kiosk.app import TerminalApp
+from kiosk.assembly import assemble
 from kiosk.flows import intents as I
 from kiosk.flows.viewmodels import MaintenanceVM
 from kiosk.maint import totp
 from kiosk.platform.emulator.terminals import queue_command
-from kiosk.privacy import SensitiveValues
 from kiosk.settings.loader import load_config
+
 
 def run_terminal(ui, config):
     driver, story = ui
-    app = TerminalApp(config, SensitiveValues()).start(headless=True)
+    app = assemble(config).app.start(headless=True)
     driver.app.attach(app.runtime)
     yield driver, app
     driver.app.attach(story)
@@ -153,7 +153,7 @@ def test_fleet_commands_change_the_screen(fleet_terminal):
     driver, app = fleet_terminal
     kiosk = driver.app
     driver.wait_for("attract")
-    state, tid = app.runtime.services.link.emulator.state, app.config.terminal.id
+    state, tid = app.runtime.services.link.endpoint.state, app.config.terminal.id
     attract = kiosk.screen_for("attract")
 
     queue_command(state, tid, "hall_message", {"text": "今晚 22:00 系统升级，自助终端暂停 30 分钟"})

@@ -11,10 +11,10 @@ import math
 from datetime import datetime
 from pathlib import Path
 
+from kiosk.content import faq_dir, items_dir
 from kiosk.flows import viewmodels as V
 from kiosk.flows.controller import HIGH_FREQUENCY, SERVICES
 from kiosk.flows.search import ItemIndex
-from kiosk.flows.wiring import items_dir
 from kiosk.items.loader import load_catalog
 from kiosk.privacy import mask_id_number, mask_name
 from screens.demo.pictures import face_preview, page_on_desk
@@ -73,7 +73,11 @@ def sample_view_models(out: Path) -> list[V.ViewModel]:
 
 def _receipt(item_name: str, values: dict[str, str], out: Path) -> V.ReceiptVM:
     from drivers.printer.render import render_document
-    from kiosk.receipts import AcceptanceReceipt, MaterialReceived, build_acceptance_receipt
+    from kiosk.receipts import (
+        AcceptanceReceipt,
+        MaterialReceived,
+        build_acceptance_receipt,
+    )
 
     number = "YKB20261126000001"
     document = build_acceptance_receipt(AcceptanceReceipt(
@@ -103,6 +107,6 @@ def _centres() -> V.CentresVM:
 def _faq(query: str) -> V.FaqVM:
     from kiosk.knowledge import KnowledgeBase
 
-    kb = KnowledgeBase.build(REPO / "config" / "faq", ":memory:")
+    kb = KnowledgeBase.build(faq_dir(), ":memory:")
     hits = tuple(V.FaqHit(h.id, h.question, h.answer, h.topic) for h in kb.search(query, 3))
     return V.FaqVM(query=query, hits=hits, suggestions=("社保卡丢了怎么补办", "异地就医怎么备案"))

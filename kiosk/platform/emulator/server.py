@@ -66,6 +66,8 @@ class EmbeddedPlatform:
             self._thread.join(timeout=5)
         self._server = self._thread = None
 
+    close = stop  # the PlatformEndpoint contract (kiosk.terminal.platform.endpoint)
+
     def __enter__(self) -> "EmbeddedPlatform":
         return self.start()
 

@@ -1,7 +1,7 @@
-"""Wiring from the terminal config: the client (and, for ``platform.url = "embedded:"``, the emulator).
+"""The platform link: client + durable outbox + delivery worker, over one platform endpoint.
 
-Embedded mode starts the real emulator on a free loopback port in a background thread, so the demo
-needs no separate server and still goes through HTTP, signing and the outbox exactly as in production.
+Built by the composition root (kiosk.assembly) from the terminal config and the endpoint it opened
+(a remote platform, or a plugin such as the simulators' embedded emulator).
 """
 
 from __future__ import annotations
@@ -15,22 +15,21 @@ import httpx
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.outbox import DeliveryWorker, Outbox, load_or_create_seal_key
 from kiosk.terminal.platform.client import PlatformClient
+from kiosk.terminal.platform.endpoint import PlatformEndpoint
 from kiosk.terminal.platform.keys import load_or_create_key
 
 if TYPE_CHECKING:
     from kiosk.settings.model import TerminalConfig
 
-EMBEDDED = "embedded:"
-
 
 @dataclass
 class PlatformLink:
-    """What the app attaches to ``Terminal.services``: client, outbox, delivery worker, optional emulator."""
+    """What the flows, fleet and maintenance share: client, outbox, delivery worker and the endpoint."""
 
     client: PlatformClient
     outbox: Outbox
     worker: DeliveryWorker
-    emulator: Any = None  # EmbeddedPlatform in embedded mode
+    endpoint: PlatformEndpoint
 
     def status(self) -> dict[str, Any]:
         """Link state plus outbox depth/oldest age, for the heartbeat and maintenance screen."""
@@ -39,22 +38,17 @@ class PlatformLink:
     async def aclose(self) -> None:
         await self.client.aclose()
         self.outbox.close()
-        if self.emulator is not None:
-            self.emulator.stop()
+        self.endpoint.close()
 
 
-def open_link(config: "TerminalConfig", bus: EventBus | None = None, http: httpx.AsyncClient | None = None) -> PlatformLink:
+def open_link(config: "TerminalConfig", endpoint: PlatformEndpoint, *, bus: EventBus | None = None,
+              http: httpx.AsyncClient | None = None, software_version: str = "0.1.0") -> PlatformLink:
+    """Keys, client and outbox under ``data_dir``; registration sends the configured enrollment code."""
     data_dir = config.terminal.data_path()
     data_dir.mkdir(parents=True, exist_ok=True)
     key = load_or_create_key(Path(config.platform.key_file) if config.platform.key_file else data_dir / "terminal.key")
-    emulator = None
-    base_url = config.platform.url
-    if base_url == EMBEDDED:
-        from kiosk.platform.emulator.server import EmbeddedPlatform
-
-        emulator = EmbeddedPlatform(data_dir / "platform-emulator.db", bundles_dir=data_dir / "bundles").start()
-        base_url = emulator.url
-    client = PlatformClient(base_url, config.terminal.id, key, district_code=config.terminal.district_code, hall=config.terminal.hall,
-                            http=http, bus=bus, timeout_s=config.platform.timeout_s, retries=config.platform.retries)
+    client = PlatformClient(endpoint.url, config.terminal.id, key, district_code=config.terminal.district_code, hall=config.terminal.hall,
+                            enrollment_code=config.platform.enrollment_code, software_version=software_version, http=http, bus=bus,
+                            timeout_s=config.platform.timeout_s, retries=config.platform.retries)
     outbox = Outbox(data_dir / "outbox.db", load_or_create_seal_key(data_dir / "outbox.key"), config.terminal.id)
-    return PlatformLink(client, outbox, DeliveryWorker(outbox, client), emulator)
+    return PlatformLink(client, outbox, DeliveryWorker(outbox, client), endpoint)
