@@ -25,5 +25,10 @@ bench: setup
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; fi; fi
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
+# House rules, checked: ruff (pyproject [tool.ruff]) and mypy with the pydantic plugin over the product.
+lint: setup
+	$(PY) -m ruff check kiosk drivers screens
+	$(PY) -m mypy kiosk drivers screens
+
 clean:
 	rm -rf out .pytest_cache

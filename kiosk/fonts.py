@@ -112,7 +112,7 @@ def find_cjk_font(preferred: str = "", weight: str = "regular") -> FontChoice | 
     return None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def find_document_font(style: str = "serif") -> FontFace:
     """The first installed face for ``style`` (serif | sans-bold) for PDFs; ``KIOSK_CJK_FONT=/path[#index]``
     overrides the search. Raises FontNotFound."""
@@ -122,7 +122,7 @@ def find_document_font(style: str = "serif") -> FontFace:
         return FontFace(path, int(index or 0), Path(path).stem)
     for path, family in DOCUMENT_CANDIDATES[style]:
         if os.path.exists(path):
-            index = face_index(path, family)
-            if index is not None:
-                return FontFace(path, index, family)
+            found = face_index(path, family)
+            if found is not None:
+                return FontFace(path, found, family)
     raise FontNotFound("no CJK font found; install fonts-noto-cjk or fonts-wqy-microhei, or set KIOSK_CJK_FONT")

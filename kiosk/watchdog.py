@@ -14,7 +14,7 @@ import os
 import socket
 import threading
 import time
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +40,11 @@ def notify(message: str, env: dict[str, str] | None = None) -> bool:
         return False
 
 
-def watchdog_interval_s(env: dict[str, str] | None = None) -> float | None:
+def watchdog_interval_s(env: Mapping[str, str] | None = None) -> float | None:
     """Half of ``$WATCHDOG_USEC`` (systemd's advice), or None when no watchdog is asked for this process."""
-    env = env if env is not None else os.environ
-    usec = env.get("WATCHDOG_USEC", "")
-    pid = env.get("WATCHDOG_PID", "")
+    environ = os.environ if env is None else env
+    usec = environ.get("WATCHDOG_USEC", "")
+    pid = environ.get("WATCHDOG_PID", "")
     if not usec.isdigit() or int(usec) <= 0 or (pid and pid != str(os.getpid())):
         return None
     return int(usec) / 2_000_000
@@ -129,7 +129,7 @@ class Watchdog:
             self.pings += 1
         return True
 
-    def start(self) -> "Watchdog":
+    def start(self) -> Watchdog:
         if self.interval_s is None or self._thread is not None:
             return self  # not asked for a watchdog: nothing to do
         self._thread = threading.Thread(target=self._run, name="sd-watchdog", daemon=True)

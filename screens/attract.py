@@ -4,6 +4,7 @@ and the out-of-service notice when a required device or the platform is down."""
 from __future__ import annotations
 
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ class AttractScreen(BaseScreen):
     def render(self, vm: AttractVM) -> None:  # type: ignore[override]
         super().render(vm)
         items = [] if vm.out_of_service else list(vm.high_frequency)
-        fill_buttons(self.ids.item_list, [(e.name, lambda c=e.code: self.send(I.Start(c))) for e in items], "KGhost")
+        fill_buttons(self.ids.item_list, [(e.name, partial(self.send, I.Start(e.code))) for e in items], "KGhost")
         if self._pulse is None and not vm.out_of_service:
             # 10 steps a second is smooth enough for a slow fade; every frame (step 0) kept software GL
             # redrawing the whole window nonstop, 7×24, at ~2/3 of a CPU

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from kivy.app import App
 from kivy.properties import ObjectProperty
@@ -11,10 +12,10 @@ from kivy.uix.screenmanager import Screen
 from kiosk.flows.intents import Intent
 from kiosk.flows.viewmodels import ViewModel
 
-REGISTRY: dict[str, type["BaseScreen"]] = {}
+REGISTRY: dict[str, type[BaseScreen]] = {}
 
 
-def screen(kind: str) -> Callable[[type["BaseScreen"]], type["BaseScreen"]]:
+def screen(kind: str) -> Callable[[type[BaseScreen]], type[BaseScreen]]:
     """Class decorator: this screen renders view-models whose ``kind`` is ``kind``."""
 
     def register(cls: type[BaseScreen]) -> type[BaseScreen]:
@@ -55,7 +56,7 @@ def fill_buttons(container: Any, entries: list[tuple[str, Callable[[], None]]], 
     key = (style, tuple(label for label, _ in entries))
     if getattr(container, "_filled", None) == key:  # same buttons: keep the widgets (and their text textures)
         buttons = list(reversed(container.children))
-        for button, (_, action) in zip(buttons, entries):
+        for button, (_, action) in zip(buttons, entries, strict=True):
             button.action = action
         return buttons
     container.clear_widgets()

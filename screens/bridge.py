@@ -8,7 +8,8 @@ other way through ``FlowPort.send``, which must not block (the controller queues
 from __future__ import annotations
 
 import threading
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from kivy.clock import Clock
 

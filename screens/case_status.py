@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from kivy.lang import Builder
@@ -18,7 +19,7 @@ PHASES = {"scan": "请将回执二维码对准扫码区", "idcard": "请将身�
 class CaseStatusScreen(BaseScreen):
     def render(self, vm: CaseStatusVM) -> None:  # type: ignore[override]
         super().render(vm)
-        fill_buttons(self.ids.methods, [(self.tr(o.label), lambda m=o.id: self.send(I.Choose("method", m)))
+        fill_buttons(self.ids.methods, [(self.tr(o.label), partial(self.send, I.Choose("method", o.id)))
                                         for o in vm.methods] if vm.phase == "choose" else [], "KGhost")
         lines = [self.tr(PHASES[vm.phase])] if vm.phase in PHASES else []
         for case in vm.cases:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from kivy.lang import Builder
@@ -30,7 +31,7 @@ class ConfirmScreen(BaseScreen):
                 lines.append(f"{label}：{value}")
         fill_labels(self.ids.rows, lines)
         mark = lambda chosen, o: ("● " if o.id == chosen else "○ ") + o.label  # noqa: E731
-        fill_buttons(self.ids.deliveries, [(mark(vm.delivery, o), lambda v=o.id: self.send(I.Choose("delivery", v)))
+        fill_buttons(self.ids.deliveries, [(mark(vm.delivery, o), partial(self.send, I.Choose("delivery", o.id)))
                                            for o in vm.deliveries], "KGhost")
-        fill_buttons(self.ids.modes, [(mark(vm.mode, o), lambda v=o.id: self.send(I.Choose("mode", v)))
+        fill_buttons(self.ids.modes, [(mark(vm.mode, o), partial(self.send, I.Choose("mode", o.id)))
                                       for o in vm.modes if len(vm.modes) > 1], "KGhost")

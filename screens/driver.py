@@ -21,7 +21,7 @@ class Driver:
         self.app = app
         self.frames = 0
 
-    def start(self) -> "Driver":
+    def start(self) -> Driver:
         self.app._run_prepare()  # builds the root and opens the window, as App.run() does first
         self.pump()
         return self

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from kivy.lang import Builder
@@ -18,5 +19,5 @@ class EvaluateScreen(BaseScreen):
     def render(self, vm: EvaluateVM) -> None:  # type: ignore[override]
         super().render(vm)
         fill_buttons(self.ids.levels, [(("★" * int(o.id)) + "  " + self.tr(o.label),
-                                        lambda s=int(o.id): self.send(I.Evaluate(s)))
+                                        partial(self.send, I.Evaluate(int(o.id))))
                                        for o in reversed(vm.levels)] if not vm.submitted else [], "KGhost")

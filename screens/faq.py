@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ class FaqScreen(BaseScreen):
         super().render(vm)
         if self.ids.query.text != vm.query and not self.ids.query.focus:
             self.ids.query.text = vm.query
-        fill_buttons(self.ids.suggestions, [(s, lambda s=s: self.send(I.SubmitText(s))) for s in vm.suggestions], "KGhost")
+        fill_buttons(self.ids.suggestions, [(s, partial(self.send, I.SubmitText(s))) for s in vm.suggestions], "KGhost")
         fill_labels(self.ids.hits, [f"问：{h.question}\n答：{h.answer}" + (f"\n（{self.tr('来源')}：{h.source}）" if h.source else "")
                                     for h in vm.hits])
 

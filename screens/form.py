@@ -23,7 +23,9 @@ Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 class FieldInput(TextInput):
     """A TextInput that never raises the system keyboard; our keyboard types into it."""
 
-    def __init__(self, field: FieldVM, owner: "FormScreen", **kwargs: Any) -> None:
+    text: str  # TextInput's StringProperty, declared for the type checker (Kivy ships no types)
+
+    def __init__(self, field: FieldVM, owner: FormScreen, **kwargs: Any) -> None:
         super().__init__(text=field.value, multiline=False, keyboard_mode="managed", **kwargs)
         self.field_id = field.id
         self.owner = owner
@@ -48,7 +50,7 @@ class FieldInput(TextInput):
 class FieldRow(BoxLayout):
     """One field: its label, its editor (picker or text input) and the flow's error under it."""
 
-    def __init__(self, field: FieldVM, owner: "FormScreen") -> None:
+    def __init__(self, field: FieldVM, owner: FormScreen) -> None:
         super().__init__(orientation="vertical", size_hint_y=None, spacing=6)
         self.bind(minimum_height=self.setter("height"))
         self.field_type = field.type

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from kivy.lang import Builder
@@ -18,5 +19,5 @@ class GuideScreen(BaseScreen):
     def render(self, vm: GuideVM) -> None:  # type: ignore[override]
         super().render(vm)
         fill_buttons(self.ids.options, [(o.label + (f"\n{o.detail}" if o.detail else ""),
-                                         lambda q=vm.question_id, o=o.id: self.send(I.Answer(q, o))) for o in vm.options])
+                                         partial(self.send, I.Answer(vm.question_id, o.id))) for o in vm.options])
         fill_labels(self.ids.chosen, [f"{row.label}：{row.value}" for row in vm.chosen], "KMuted")

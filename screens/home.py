@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +27,11 @@ class HomeScreen(BaseScreen):
             self.ids.body.scroll_y = 1  # new results: show them from the top (they come first in the scroll)
         super().render(vm)
         fill_buttons(self.ids.categories,
-                     [(f"{self.tr(c.label)} ({c.count})", lambda c=c.id: self.send(I.Search(self.ids.query.text, c)))
+                     [(f"{self.tr(c.label)} ({c.count})", partial(self._search_category, c.id))
                       for c in vm.categories], "KGhost")
         shown = vm.results if (vm.query or vm.category) else vm.high_frequency
-        fill_buttons(self.ids.item_list, [(e.name, lambda c=e.code: self.send(I.Start(c))) for e in shown])
-        fill_buttons(self.ids.services, [(self.tr(o.label), lambda s=o.id: self.send(I.OpenService(s)))
+        fill_buttons(self.ids.item_list, [(e.name, partial(self.send, I.Start(e.code))) for e in shown])
+        fill_buttons(self.ids.services, [(self.tr(o.label), partial(self.send, I.OpenService(o.id)))
                                          for o in vm.services], "KGhost")
         if self.ids.query.text != vm.query:
             self.ids.query.text = vm.query
@@ -41,6 +42,10 @@ class HomeScreen(BaseScreen):
     def query_changed(self, text: str) -> None:
         if self.vm is not None and text != self.vm.query:
             self._search()
+
+    def _search_category(self, category: str) -> None:
+        """A category button: the query as typed when it is pressed, within that category."""
+        self.send(I.Search(self.ids.query.text, category))
 
     def _send_search(self, _dt: float = 0) -> None:
         self.send(I.Search(self.ids.query.text, self.vm.category if self.vm else None))

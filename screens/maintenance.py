@@ -7,17 +7,19 @@ every check, lockout and audit record stays on the flow side. Leaving is the flo
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
-from kivy.lang import Builder
 from kivy.factory import Factory
+from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.flows import intents as I
-from kiosk.flows.viewmodels import MaintenanceLoginVM, MaintenanceVM, ViewModel
+from kiosk.flows.maint_views import MaintenanceLoginVM, MaintenanceVM
+from kiosk.flows.viewmodels import ViewModel
 from screens.base import BaseScreen, fill_buttons, fill_labels, screen
-
 
 
 class MaintenancePane(BoxLayout):
@@ -50,7 +52,7 @@ Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 PROMPTS = {"totp": "请输入维护口令（6 位动态码）", "card": "请将维护卡放入社保卡读卡器，再输入密码"}
 
 
-def section_lines(vm: MaintenanceVM, tr: "callable") -> list[str]:  # type: ignore[valid-type]
+def section_lines(vm: MaintenanceVM, tr: Callable[[str], str]) -> list[str]:
     """The dashboard's list for the panel the last action opened (status, self-test, counters, errors, config)."""
     if vm.section == "selftest":
         return [f"[{tr('跳过') if r.skipped else tr('通过') if r.ok else tr('未通过')}] {r.name} ({r.device})：{r.detail}"
@@ -82,7 +84,7 @@ class MaintenanceScreen(BaseScreen):
         self.render(MaintenanceLoginVM(title="维护登录", method="totp"))
         self.send(I.MaintenanceAction("login"))
 
-    def render(self, vm: ViewModel) -> None:  # type: ignore[override]
+    def render(self, vm: ViewModel) -> None:
         super().render(vm)
         if isinstance(vm, MaintenanceVM):
             self._render_dashboard(vm)
@@ -102,7 +104,7 @@ class MaintenanceScreen(BaseScreen):
     def _render_dashboard(self, vm: MaintenanceVM) -> None:
         self.mode, self.message = "dashboard", vm.message
         self.header = f"{self.tr('维护员')} {vm.technician} · {self.tr('配置版本')} {vm.config_version}"
-        buttons = fill_buttons(self.ids.actions, [(self.tr(a.label), lambda a=a.id: self.act(a)) for a in vm.actions])
+        buttons = fill_buttons(self.ids.actions, [(self.tr(a.label), partial(self.act, a.id)) for a in vm.actions])
         for button in buttons:
             button.disabled = vm.busy
         fill_labels(self.ids.rows, section_lines(vm, self.tr))

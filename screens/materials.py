@@ -3,6 +3,7 @@ detected page outline drawn over it, rejections with the rule they cite."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -43,16 +44,16 @@ class MaterialsScreen(BaseScreen):
         buttons = BoxLayout(size_hint_y=None, spacing=8)
         buttons.bind(minimum_height=buttons.setter("height"))
         for source in m.sources:
-            if source.id == "elicense":
-                action = lambda _b, mid=m.id: self.send(I.UseElicense(mid))  # noqa: E731
-            else:
-                action = lambda _b, mid=m.id, s=source.id: self.send(I.Capture(mid, s))  # noqa: E731
+            intent = I.UseElicense(m.id) if source.id == "elicense" else I.Capture(m.id, source.id)
             button = Factory.KButton(text=self.tr(source.label))
             button.material_source = (m.id, source.id)
-            button.bind(on_release=action)
+            button.bind(on_release=partial(self._send_on_release, intent))
             buttons.add_widget(button)
         card.add_widget(buttons)
         return card
+
+    def _send_on_release(self, intent: I.Intent, _button: Any) -> None:
+        self.send(intent)
 
     def draw_outline(self, *_args: Any) -> None:
         """Scale the outline from preview pixels to the displayed image rectangle and draw it."""

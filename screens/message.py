@@ -3,6 +3,7 @@ Also the fallback for a view-model kind this UI does not know yet (shown, never 
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from kivy.lang import Builder
@@ -16,11 +17,11 @@ Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 @screen("message")
 class MessageScreen(BaseScreen):
-    def render(self, vm: ViewModel) -> None:  # type: ignore[override]
+    def render(self, vm: ViewModel) -> None:
         if not isinstance(vm, MessageVM):
             vm = MessageVM(text=vm.title or vm.kind, elder_mode=vm.elder_mode)
         super().render(vm)
-        buttons = fill_buttons(self.ids.actions, [(self.tr(a.label), lambda a=a.id: self.send(I.Choose("action", a)))
+        buttons = fill_buttons(self.ids.actions, [(self.tr(a.label), partial(self.send, I.Choose("action", a.id)))
                                                   for a in vm.actions])
-        for button, action in zip(buttons, vm.actions):  # the way forward stands out; the others are plain
+        for button, action in zip(buttons, vm.actions, strict=True):  # the way forward stands out; the others are plain
             button.tone = "primary" if action.primary or len(vm.actions) == 1 else "ghost"

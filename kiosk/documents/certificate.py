@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import qrcode
 from fpdf import FPDF
 
 from kiosk.fonts import find_document_font
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 SEAL_PLACEHOLDER = "（电子印章）"
 
@@ -38,7 +42,7 @@ def chinese_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def _qr_image(text: str):  # type: ignore[no-untyped-def]
+def _qr_image(text: str) -> Image.Image:
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=8, border=2)
     code.add_data(text)
     code.make(fit=True)

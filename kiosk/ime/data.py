@@ -127,7 +127,7 @@ def build() -> Lexicon:
     def score(ch: str, syllable: str) -> tuple[bool, int, int]:
         return (primary.get(ch) != syllable, -char_freq.get(ch, 0), ord(ch))  # ties: BMP before Ext-B
 
-    chars = {s: _after_bases(sorted(cs, key=lambda ch, s=s: score(ch, s)), inherited) for s, cs in by_syllable.items()}
+    chars = {s: _after_bases(sorted(cs, key=lambda ch: score(ch, s)), inherited) for s, cs in by_syllable.items()}
     phrases: dict[str, list[str]] = defaultdict(list)
     for phrase, pys in phrases_dict.items():
         phrases["'".join(toneless(p[0]) for p in pys)].append(phrase)

@@ -47,7 +47,7 @@ class _Table(Mapping[str, list[str]]):
         return int(self._db.execute(self._count).fetchone()[0])
 
 
-def write(lexicon: "Lexicon", path: Path) -> None:
+def write(lexicon: Lexicon, path: Path) -> None:
     """Write ``lexicon`` to a new SQLite file at ``path`` (the caller renames it into place)."""
     path.unlink(missing_ok=True)
     db = sqlite3.connect(path)
@@ -65,7 +65,7 @@ def write(lexicon: "Lexicon", path: Path) -> None:
         db.close()
 
 
-def open_lexicon(path: Path) -> "Lexicon":
+def open_lexicon(path: Path) -> Lexicon:
     """The lexicon read from ``path``: syllables' characters and frequencies in memory, phrases and variants in place."""
     from kiosk.ime.data import Lexicon
 

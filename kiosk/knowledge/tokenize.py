@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Iterable
+from collections.abc import Iterable
 
 from pypinyin import lazy_pinyin
 
@@ -20,8 +20,8 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 # Query-side filler bigrams: in every colloquial question, they carry no topic.
 STOP_BIGRAMS = frozenset(
-    "怎么 么办 怎样 我想 想要 什么 哪些 哪里 可以 能不 不能 需要 还能 一下 请问 如何 要办 办哪 了怎 了还 么弄 的时 时候 "
-    "我的 我们 他们 要去 去哪 了吗 吗我 到底 应该 是不 不是 有没 没有".split()
+    ["怎么", "么办", "怎样", "我想", "想要", "什么", "哪些", "哪里", "可以", "能不", "不能", "需要", "还能", "一下", "请问", "如何", "要办", "办哪",
+     "了怎", "了还", "么弄", "的时", "时候", "我的", "我们", "他们", "要去", "去哪", "了吗", "吗我", "到底", "应该", "是不", "不是", "有没", "没有"]
 )
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -69,7 +70,7 @@ class MaintenanceAuth:
         self._memory = {"failures": 0, "locked_until": 0.0, "last_totp_step": None}
 
     @classmethod
-    def from_config(cls, section: Any, **kw: Any) -> "MaintenanceAuth":
+    def from_config(cls, section: Any, **kw: Any) -> MaintenanceAuth:
         return cls(dict(section.technicians), section.totp_secret, max_failures=section.max_failures, lockout_s=section.lockout_s, **kw)
 
     # ----- persistence --------------------------------------------------------------------------
@@ -77,7 +78,9 @@ class MaintenanceAuth:
         if self.store is None:
             return dict(self._memory)
         row = self.store.db().execute("SELECT failures, locked_until, last_totp_step FROM maint_lockout WHERE id = 1").fetchone()
-        return {"failures": row[0], "locked_until": row[1], "last_totp_step": row[2]} if row else {"failures": 0, "locked_until": 0.0, "last_totp_step": None}
+        if row is None:
+            return {"failures": 0, "locked_until": 0.0, "last_totp_step": None}
+        return {"failures": row[0], "locked_until": row[1], "last_totp_step": row[2]}
 
     def _save(self, state: dict[str, Any]) -> None:
         if self.store is None:

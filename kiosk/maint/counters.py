@@ -12,7 +12,8 @@ receipt our builders make ends with a cut (the driver does not report cuts separ
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from kiosk.terminal.events import Error, Event, EventBus, MediaInserted, StatusChanged
 from kiosk.terminal.status import DeviceState
@@ -48,8 +49,8 @@ class DeviceCounters:
 
     def _on_event(self, event: Event) -> None:
         if isinstance(event, StatusChanged):
-            old = event.old
-            if old is not None and old.state is DeviceState.BUSY and (event.new.state is not DeviceState.BUSY or event.new.description != old.description):
+            old, new = event.old, event.new
+            if old is not None and old.state is DeviceState.BUSY and (new.state is not DeviceState.BUSY or new.description != old.description):
                 for name in COMMAND_COUNTERS.get(old.description, ()):
                     self._bump(event.device, name)
         elif isinstance(event, MediaInserted):

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from kiosk.terminal.completion import Completion, CompletionCode
 
@@ -42,7 +43,9 @@ Step = Callable[[Any], Awaitable[tuple[bool, str, dict[str, Any]]]]
 
 
 def _c(result: Completion[Any], what: str) -> tuple[bool, str, dict[str, Any]]:
-    return (True, f"{what}: ok", {}) if result.ok else (False, f"{what}: {result.code.value}: {result.description}", {"action": result.action.value if result.action else None})
+    if result.ok:
+        return True, f"{what}: ok", {}
+    return False, f"{what}: {result.code.value}: {result.description}", {"action": result.action.value if result.action else None}
 
 
 async def until_media(call: Callable[[], Awaitable[Completion[Any]]]) -> Completion[Any]:
@@ -70,6 +73,8 @@ async def idcard_read(t: Any) -> tuple[bool, str, dict[str, Any]]:
     result = await until_media(lambda: t.idcard.read_card())
     if not result.ok:
         return _c(result, "ID card read")
+    if result.data is None:
+        return False, "ID card read: success without the card's data", {}
     return True, f"ID card read: {result.data!r}", {"card_type": result.data.card_type}
 
 
@@ -77,6 +82,8 @@ async def chipcard_read(t: Any) -> tuple[bool, str, dict[str, Any]]:
     result = await until_media(lambda: t.chipcard.read_card())
     if not result.ok:
         return _c(result, "社保卡 read")
+    if result.data is None:
+        return False, "社保卡 read: success without the card's data", {}
     return True, f"社保卡 read: {result.data!r}", {"reader": result.data.reader}
 
 
@@ -150,7 +157,7 @@ async def platform_round_trip(t: Any) -> tuple[bool, str, dict[str, Any]]:
     try:
         await client.ping()
         await client.current_config()  # a signed call: the terminal key is accepted too
-    except Exception as exc:  # any failure is the step's result
+    except Exception as exc:  # noqa: BLE001 — any failure is the step's result
         return False, f"platform round trip: {type(exc).__name__}: {exc}"[:300], {}
     ms = (time.monotonic() - started) * 1000
     return True, f"platform round trip {ms:.0f} ms (ping + signed call)", {"latency_ms": round(ms, 1)}
@@ -183,9 +190,9 @@ async def run_selftest(terminal: Any, only: list[str] | None = None, step_timeou
         started = time.monotonic()
         try:
             ok, detail, data = await asyncio.wait_for(step(terminal), step_timeout_s)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             ok, detail, data = False, f"{name}: no answer within {step_timeout_s:.0f} s", {}
-        except Exception as exc:  # a broken step is a failed step; the suite goes on
+        except Exception as exc:  # noqa: BLE001 — a broken step is a failed step; the suite goes on
             ok, detail, data = False, f"{name}: {type(exc).__name__}: {exc}", {}
         results.append(StepResult(name, device or "platform", ok, detail, prompt, time.monotonic() - started, data))
     return {"at": time.time(), "terminal": terminal.config.terminal.id, "passed": all(r.ok for r in results),

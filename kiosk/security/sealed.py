@@ -32,7 +32,7 @@ class SealedBox:
         self._aead = AESGCM(key)
 
     @classmethod
-    def from_file(cls, path: Path) -> "SealedBox":
+    def from_file(cls, path: Path) -> SealedBox:
         return cls(load_or_create_key(path))
 
     def seal(self, plaintext: bytes, associated: bytes = b"") -> bytes:

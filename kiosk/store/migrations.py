@@ -12,7 +12,7 @@ which ran, so a second ``apply`` is a no-op.
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from sqlite_utils import Database
 

@@ -79,7 +79,7 @@ class Completion(Generic[T]):
         return self.code is CompletionCode.SUCCESS
 
     @classmethod
-    def success(cls, data: T | None = None, description: str = "ok", **detail: object) -> "Completion[T]":
+    def success(cls, data: T | None = None, description: str = "ok", **detail: object) -> Completion[T]:
         return cls(CompletionCode.SUCCESS, description, None, data, CITIZEN_MESSAGES[CompletionCode.SUCCESS], detail=dict(detail))
 
     @classmethod
@@ -91,7 +91,7 @@ class Completion(Generic[T]):
         citizen_message: str | None = None,
         data: T | None = None,
         **detail: object,
-    ) -> "Completion[T]":
+    ) -> Completion[T]:
         """A failed completion; the action and the citizen message default by code."""
         if code is CompletionCode.SUCCESS:
             raise ValueError("failure() needs a failure code")
@@ -104,6 +104,6 @@ class Completion(Generic[T]):
             detail=dict(detail),
         )
 
-    def stamped(self, command: str, duration_s: float) -> "Completion[T]":
+    def stamped(self, command: str, duration_s: float) -> Completion[T]:
         """The same completion, labelled with the command name and how long it took."""
         return replace(self, command=command, duration_s=duration_s)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import abc
 import time
-from typing import Any, Callable, ClassVar, TypeVar
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
 
 from kiosk.terminal.completion import Completion, CompletionCode
 from kiosk.terminal.events import EventBus
@@ -60,10 +61,10 @@ class DeviceService(abc.ABC):
         return await self.runner.run(command, work, self.default_timeout if timeout is None else timeout)
 
     # ----- what drivers implement ---------------------------------------------------------------
-    def _do_open(self, token: CancelToken) -> None:
+    def _do_open(self, token: CancelToken) -> None:  # noqa: B027 - an optional hook: a device with nothing to open keeps the no-op
         """Open the transport and check the device answers. Raise a ``DeviceError`` if not."""
 
-    def _do_close(self) -> None:
+    def _do_close(self) -> None:  # noqa: B027 - an optional hook, like _do_open
         """Close the transport. Must not raise."""
 
     def _do_reset(self, token: CancelToken) -> None:

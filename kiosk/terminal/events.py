@@ -12,8 +12,8 @@ import collections
 import logging
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 from kiosk.terminal.completion import RecoveryAction
 from kiosk.terminal.status import DeviceStatus
@@ -96,7 +96,7 @@ class EventBus:
         with self._lock:
             return [e for e in self._recent if isinstance(e, wanted)]
 
-    def stream(self, loop: asyncio.AbstractEventLoop | None = None, types: Iterable[type[Event]] = (Event,)) -> "EventStream":
+    def stream(self, loop: asyncio.AbstractEventLoop | None = None, types: Iterable[type[Event]] = (Event,)) -> EventStream:
         """An async iterator of events, delivered into ``loop`` from any publishing thread."""
         return EventStream(self, loop or asyncio.get_running_loop(), tuple(types))
 
@@ -115,7 +115,7 @@ class EventStream:
         except RuntimeError:  # loop closed
             self._unsubscribe()
 
-    def __aiter__(self) -> "EventStream":
+    def __aiter__(self) -> EventStream:
         return self
 
     async def __anext__(self) -> Event:

@@ -8,8 +8,9 @@ of the progress URL); widths, wrapping and encodings are the driver's business.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator, Union
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # PIL is only needed by callers that add images
     from PIL.Image import Image as PILImage
@@ -95,7 +96,7 @@ class QrCode:
 class ImageBlock:
     """A picture (logo, signature); the driver scales it down to the paper width and dithers it."""
 
-    image: "PILImage"
+    image: PILImage
     align: Align = Align.CENTER
 
 
@@ -109,7 +110,7 @@ class Cut:
     partial: bool = False
 
 
-Block = Union[TextLine, KeyValue, Table, Separator, QrCode, ImageBlock, Feed, Cut]
+Block = TextLine | KeyValue | Table | Separator | QrCode | ImageBlock | Feed | Cut
 
 
 @dataclass
@@ -125,34 +126,34 @@ class ReceiptDocument:
     def __len__(self) -> int:
         return len(self.blocks)
 
-    def add(self, block: Block) -> "ReceiptDocument":
+    def add(self, block: Block) -> ReceiptDocument:
         self.blocks.append(block)
         return self
 
     def text(self, text: str, align: Align = Align.LEFT, bold: bool = False, width: int = 1, height: int = 1,
-             indent: int = 0) -> "ReceiptDocument":
+             indent: int = 0) -> ReceiptDocument:
         return self.add(TextLine(text, align, bold, width, height, indent))
 
-    def kv(self, key: str, value: str, bold: bool = False) -> "ReceiptDocument":
+    def kv(self, key: str, value: str, bold: bool = False) -> ReceiptDocument:
         return self.add(KeyValue(key, value, bold))
 
-    def table(self, headers: tuple[str, ...], rows: list[tuple[str, ...]] | tuple[tuple[str, ...], ...],
-              weights: tuple[int, ...] = (), aligns: tuple[Align, ...] = ()) -> "ReceiptDocument":
+    def table(self, headers: tuple[str, ...], rows: Sequence[tuple[str, ...]],
+              weights: tuple[int, ...] = (), aligns: tuple[Align, ...] = ()) -> ReceiptDocument:
         return self.add(Table(tuple(headers), tuple(tuple(r) for r in rows), tuple(weights), tuple(aligns)))
 
-    def separator(self, char: str = "-") -> "ReceiptDocument":
+    def separator(self, char: str = "-") -> ReceiptDocument:
         return self.add(Separator(char))
 
-    def qr(self, data: str, size: int = 6, align: Align = Align.CENTER) -> "ReceiptDocument":
+    def qr(self, data: str, size: int = 6, align: Align = Align.CENTER) -> ReceiptDocument:
         return self.add(QrCode(data, size, align))
 
-    def image(self, image: "PILImage", align: Align = Align.CENTER) -> "ReceiptDocument":
+    def image(self, image: PILImage, align: Align = Align.CENTER) -> ReceiptDocument:
         return self.add(ImageBlock(image, align))
 
-    def feed(self, lines: int = 1) -> "ReceiptDocument":
+    def feed(self, lines: int = 1) -> ReceiptDocument:
         return self.add(Feed(lines))
 
-    def cut(self, partial: bool = False) -> "ReceiptDocument":
+    def cut(self, partial: bool = False) -> ReceiptDocument:
         return self.add(Cut(partial))
 
     def plain_text(self) -> str:

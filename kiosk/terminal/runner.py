@@ -18,8 +18,9 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from kiosk.errors import (
     CommandCanceled,
@@ -177,7 +178,7 @@ class CommandRunner:
             self._queue.put(job)
         try:
             result = await asyncio.wait_for(asyncio.shield(job.future), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             result = await self._stop_job(job, "timeout")
         except asyncio.CancelledError:
             job.token.cancel("canceled")
@@ -191,7 +192,7 @@ class CommandRunner:
         job.skipped = True
         try:  # give a cooperative worker a moment to leave the device sane
             return await asyncio.wait_for(asyncio.shield(job.future), ACK_WAIT_S)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self._watch_for_hang(job)
             code = CompletionCode.TIMEOUT if reason == "timeout" else CompletionCode.CANCELED
             return Completion.failure(code, f"{job.command}: {reason} (device still finishing)")
@@ -298,14 +299,14 @@ class CommandRunner:
             self._needs_reset = False
             try:
                 self._reset_hook()
-            except Exception as exc:  # reported through the command's own outcome below
+            except Exception as exc:  # noqa: BLE001 — reported through the command's own outcome below
                 log.warning("device %s: reset before %s failed: %s", self.device, job.command, exc)
 
     def _execute(self, job: _Job) -> Completion[Any]:
         try:
             job.token.check()
             value = job.work(job.token)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 — whatever a driver raises becomes the command's Completion
             if not isinstance(exc, (CommandCanceled, DeviceTimeoutError, InvalidDataError)):
                 log.warning("device %s: %s failed: %r", self.device, job.command, exc)
             return completion_from_exception(exc, job.token)

@@ -53,7 +53,7 @@ class DeviceStatus:
     def ready(self) -> bool:
         return self.state in READY_STATES
 
-    def with_state(self, state: DeviceState, description: str = "", **detail: object) -> "DeviceStatus":
+    def with_state(self, state: DeviceState, description: str = "", **detail: object) -> DeviceStatus:
         merged = {**self.detail, **detail}
         return replace(self, state=state, description=description, detail=merged, since=time.time())
 

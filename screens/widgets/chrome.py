@@ -3,8 +3,9 @@ and the hidden technician corner (long-press top-left for ``hold_s`` seconds).""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from kivy.clock import Clock
 from kivy.lang import Builder

@@ -8,8 +8,10 @@ that is only looked at should not hold it) and handed over with a Clock trigger,
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from kivy.clock import Clock
 from kivy.factory import Factory
@@ -108,7 +110,7 @@ class OnScreenKeyboard(BoxLayout):
         for row in layout:
             line = BoxLayout(spacing=6)
             for key in row:
-                line.add_widget(self._key(key.upper() if self.mode == "letters" else key, lambda k=key: self.press(k), name=key))
+                line.add_widget(self._key(key.upper() if self.mode == "letters" else key, partial(self.press, key), name=key))
             rows.add_widget(line)
         bottom = BoxLayout(spacing=6)
         if self.mode in ("pinyin", "letters"):

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from kivy.clock import Clock
 from kivy.factory import Factory
@@ -196,13 +197,14 @@ class DatePicker(PickerBase):
                  today: Callable[[], dt.date] = dt.date.today, **kwargs: Any) -> None:
         self.today = today
         self.panel: Any = None
+        self._value: str | None = None  # the field value the draft was last read from
         super().__init__(field, on_value, tr, **kwargs)
 
     def update(self, field: FieldVM) -> None:
         super().update(field)
         parsed = parse(field.value)
         self.shown = f"{parsed.year}年{parsed.month}月{parsed.day}日" if parsed else ""
-        if field.value != getattr(self, "_value", None) and not self.expanded:
+        if field.value != self._value and not self.expanded:
             self._value = field.value
             self.draft(parsed or self.today())
         key = (field.value, self.expanded, layout())

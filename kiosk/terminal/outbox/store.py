@@ -13,9 +13,10 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from kiosk.errors import StoreError
 from kiosk.terminal.outbox.crypto import Sealer
@@ -85,12 +86,13 @@ class Outbox:
         entry_id = uuid.uuid4().hex
         with self._lock, self._conn:
             self._conn.execute("BEGIN IMMEDIATE")
-            cursor = self._conn.execute("INSERT INTO outbox (id, receipt, created_at, next_attempt_at) VALUES (?, ?, ?, ?)", (entry_id, entry_id, now, now))
+            cursor = self._conn.execute("INSERT INTO outbox (id, receipt, created_at, next_attempt_at) VALUES (?, ?, ?, ?)",
+                                        (entry_id, entry_id, now, now))
             seq = cursor.lastrowid
             receipt = f"{self.terminal_id}-{time.strftime('%Y%m%d', time.localtime(now))}-{seq:06d}"
             payload = {**application, "terminal_receipt": receipt, "submitted_at": int(now),
-                       "_materials": [{"material_code": m.material_code, "name": m.name, "source": m.source, "media_type": m.media_type, "license_id": m.license_id}
-                                      for m in materials]}
+                       "_materials": [{"material_code": m.material_code, "name": m.name, "source": m.source, "media_type": m.media_type,
+                                       "license_id": m.license_id} for m in materials]}
             sealed = self._sealer.seal(json.dumps(payload, ensure_ascii=False).encode("utf-8"), entry_id)
             self._conn.execute("UPDATE outbox SET receipt = ?, payload = ? WHERE id = ?", (receipt, sealed, entry_id))
             for index, material in enumerate(materials):
@@ -102,7 +104,8 @@ class Outbox:
     def due(self, now: float | None = None, limit: int = 20) -> list[str]:
         now = time.time() if now is None else now
         with self._lock:
-            found = self._conn.execute("SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY seq LIMIT ?", (now, limit)).fetchall()
+            found = self._conn.execute("SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY seq LIMIT ?",
+                                       (now, limit)).fetchall()
         return [r[0] for r in found]
 
     def next_due_at(self) -> float | None:
@@ -142,15 +145,17 @@ class Outbox:
     def mark_rejected(self, entry_id: str, code: str, message: str, field: str | None) -> None:
         """The platform refused it for good (4xx): kept sealed for a technician, never retried."""
         with self._lock:
-            self._conn.execute("UPDATE outbox SET state = 'rejected', attempts = attempts + 1, reject_code = ?, reject_message = ?, reject_field = ? WHERE id = ?",
+            self._conn.execute("UPDATE outbox SET state = 'rejected', attempts = attempts + 1, "
+                               "reject_code = ?, reject_message = ?, reject_field = ? WHERE id = ?",
                                (code, message, field, entry_id))
 
     def get(self, entry_id: str) -> dict[str, Any] | None:
         with self._lock:
-            cursor = self._conn.execute("SELECT id, receipt, created_at, state, attempts, last_error, case_id, delivered_at, reject_code, reject_message, reject_field "
+            cursor = self._conn.execute("SELECT id, receipt, created_at, state, attempts, last_error, case_id, delivered_at, "
+                                        "reject_code, reject_message, reject_field "
                                         "FROM outbox WHERE id = ?", (entry_id,))
             found = cursor.fetchone()
-            return dict(zip([c[0] for c in cursor.description], found)) if found else None
+            return dict(zip([c[0] for c in cursor.description], found, strict=True)) if found else None
 
     def stats(self, now: float | None = None) -> OutboxStats:
         now = time.time() if now is None else now

@@ -34,7 +34,8 @@ def material_refs(materials: list[Material]) -> list[dict[str, Any]]:
 
 
 class DeliveryWorker:
-    def __init__(self, outbox: Outbox, client: PlatformClient, backoff_base_s: float = 1.0, backoff_max_s: float = 300.0, idle_poll_s: float = 30.0) -> None:
+    def __init__(self, outbox: Outbox, client: PlatformClient,
+                 backoff_base_s: float = 1.0, backoff_max_s: float = 300.0, idle_poll_s: float = 30.0) -> None:
         self.outbox = outbox
         self.client = client
         self.backoff_base_s = backoff_base_s
@@ -110,7 +111,7 @@ class DeliveryWorker:
             if wait > 0 and not self.outbox.due(limit=1):
                 try:
                     await asyncio.wait_for(self._wake.wait(), wait)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
 
     async def drain(self, timeout_s: float = 30.0) -> bool:

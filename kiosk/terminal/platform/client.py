@@ -37,7 +37,8 @@ class PlatformClient:
 
     def __init__(self, base_url: str, terminal_id: str, key: Ed25519PrivateKey, *, district_code: str, hall: str = "",
                  enrollment_code: str = "DEMO-ENROLL", software_version: str = "0.1.0", http: httpx.AsyncClient | None = None,
-                 bus: EventBus | None = None, timeout_s: float = 10.0, retries: int = 4, backoff_base_s: float = 0.2, backoff_max_s: float = 5.0) -> None:
+                 bus: EventBus | None = None, timeout_s: float = 10.0, retries: int = 4,
+                 backoff_base_s: float = 0.2, backoff_max_s: float = 5.0) -> None:
         self.transport = SignedTransport(base_url, terminal_id, key, http=http, bus=bus, timeout_s=timeout_s, retries=retries,
                                          backoff_base_s=backoff_base_s, backoff_max_s=backoff_max_s)
         self.transport.on_unregistered = self._reregister
@@ -87,7 +88,8 @@ class PlatformClient:
         return response.content, response.headers.get("ETag")
 
     # ----- catalogue ----------------------------------------------------------------------------
-    async def list_items(self, q: str | None = None, category: str | None = None, mode: str | None = None, limit: int = 50, offset: int = 0) -> m.ItemList:
+    async def list_items(self, q: str | None = None, category: str | None = None, mode: str | None = None,
+                         limit: int = 50, offset: int = 0) -> m.ItemList:
         return await self._get(m.ItemList, "/v1/items", q=q, category=category, mode=mode, limit=limit, offset=offset)
 
     async def get_item(self, item_code: str) -> m.ItemDetail:
@@ -99,7 +101,8 @@ class PlatformClient:
 
     async def list_centres(self, district_code: str | None = None, item_code: str | None = None, lat: float | None = None, lon: float | None = None,
                            limit: int = 20) -> list[m.Centre]:
-        response = await self.transport.request("GET", "/v1/centres", params={"district_code": district_code, "item_code": item_code, "lat": lat, "lon": lon, "limit": limit})
+        params = {"district_code": district_code, "item_code": item_code, "lat": lat, "lon": lon, "limit": limit}
+        response = await self.transport.request("GET", "/v1/centres", params=params)
         return [m.Centre.model_validate(c) for c in response.json()["centres"]]
 
     async def get_centre(self, centre_id: str) -> m.Centre:
@@ -175,7 +178,8 @@ class PlatformClient:
         body = {"centre_id": centre_id, "item_code": item_code, "slot_start": slot_start, "person_token": person_token}
         return await self._post(m.Appointment, "/v1/appointments", body)
 
-    async def take_queue_ticket(self, centre_id: str, item_code: str | None = None, person_token: str | None = None, priority: str = "normal") -> m.QueueTicket:
+    async def take_queue_ticket(self, centre_id: str, item_code: str | None = None, person_token: str | None = None,
+                                priority: str = "normal") -> m.QueueTicket:
         body: dict[str, Any] = {"centre_id": centre_id, "priority": priority}
         body.update({k: v for k, v in (("item_code", item_code), ("person_token", person_token)) if v})
         return await self._post(m.QueueTicket, "/v1/queue-tickets", body)

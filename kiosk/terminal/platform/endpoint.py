@@ -8,8 +8,9 @@ silently started emulator.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from kiosk.errors import ConfigError
 from kiosk.plugins import PLATFORMS, has_plugin, load_plugin, plugin_names
@@ -59,7 +60,7 @@ def check_platform_url(url: str) -> None:
         raise ConfigError(f"platform.url: no platform for scheme {scheme!r} (known here: {known})")
 
 
-def open_platform(config: "TerminalConfig", catalog: "Catalog") -> PlatformEndpoint:
+def open_platform(config: TerminalConfig, catalog: Catalog) -> PlatformEndpoint:
     url = config.platform.url
     check_platform_url(url)
     scheme = platform_scheme(url)
