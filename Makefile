@@ -27,8 +27,7 @@ bench: setup
 
 # House rules, checked: ruff (pyproject [tool.ruff]) and mypy with the pydantic plugin over the product.
 lint: setup
-	$(PY) -m ruff check kiosk drivers screens
-	$(PY) -m mypy kiosk drivers screens
+	@rc=0; $(PY) -m ruff check kiosk drivers screens || rc=1; $(PY) -m mypy kiosk drivers screens || rc=1; exit $$rc
 
 clean:
 	rm -rf out .pytest_cache
