@@ -299,11 +299,3 @@ def _roll(pages: list[Image.Image], width: int, cut_marks: bool, margin: int, cu
                 draw.line([(x, y + gap // 2), (x + 6, y + gap // 2)], fill=96, width=2)
         y += gap
     return roll
-
-
-def render_document(document: object, profile: object | None = None) -> RenderResult:
-    """Preview a ``ReceiptDocument`` exactly as the driver would send it to ``profile`` (default 80 mm)."""
-    from drivers.printer.encoder import PROFILE_80, Encoder, PrinterProfile
-
-    prof = profile if isinstance(profile, PrinterProfile) else PROFILE_80
-    return render(Encoder(prof).encode(document), width_dots=prof.dots, encoding=prof.encoding)  # type: ignore[arg-type]

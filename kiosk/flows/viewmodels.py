@@ -385,11 +385,3 @@ class HandoverVM(ViewModel):
     expires_in_s: int
     qr_png: bytes | None = None
 
-
-def __getattr__(name: str) -> type:
-    """Re-export the maintenance view-models (kiosk.flows.maint_views subclasses ViewModel: imported lazily)."""
-    if name in ("MaintenanceLoginVM", "MaintenanceVM"):
-        from kiosk.flows import maint_views
-
-        return getattr(maint_views, name)
-    raise AttributeError(name)

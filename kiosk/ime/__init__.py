@@ -1,6 +1,7 @@
 """Kivy-free input method for the on-screen keyboard: pinyin composer, lexicon, pinyin-initial search."""
 
-from kiosk.ime.data import Lexicon, build, load, toneless
+from kiosk.ime.cache import load
+from kiosk.ime.data import Lexicon, build, toneless
 from kiosk.ime.engine import Candidate, Composer, segment
 from kiosk.ime.initials import SearchKey, matches, search, search_key
 

@@ -8,17 +8,14 @@
   it occurs in), so the candidate bar puts 张 before 章 before 䶮.
 
 Building takes about a second, so the result is stored as SQLite under the user cache dir keyed by
-the library versions (kiosk.ime.store: read in place, not unpickled into ~19 MiB of Python objects);
+the library versions (kiosk.ime.cache, kiosk.ime.store: read in place, not unpickled into ~19 MiB of Python objects);
 the UI opens it off the UI thread when the keyboard is first shown.
 """
 
 from __future__ import annotations
 
 import bz2
-import os
 import re
-import sqlite3
-import threading
 import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -27,8 +24,7 @@ from pathlib import Path
 
 UNIHAN_DIR = Path("/usr/share/unicode")
 _VARIANT_KEYS = ("kSpoofingVariant", "kZVariant", "kSemanticVariant", "kSpecializedSemanticVariant")
-_FORMAT = 5
-_lock = threading.Lock()
+FORMAT = 5  # bump when the stored layout changes: the cache file name carries it
 
 
 def toneless(syllable: str) -> str:
@@ -146,32 +142,3 @@ def _after_bases(ranked: list[str], inherited: dict[str, str]) -> list[str]:
         result.insert(result.index(inherited[ch]) + 1, ch)
     return result
 
-
-def _cache_key() -> str:
-    # versions from the package metadata: importing jieba just for its version held ~19 MiB of RSS
-    from importlib import metadata
-
-    unihan = UNIHAN_DIR / "Unihan_Readings.txt.bz2"
-    stamp = int(unihan.stat().st_mtime) if unihan.exists() else 0
-    return f"v{_FORMAT}-pypinyin{metadata.version('pypinyin')}-jieba{metadata.version('jieba')}-unihan{stamp}"
-
-
-def load(cache_dir: Path | None = None) -> Lexicon:
-    """The lexicon from the cached store, building (and storing) it on first use. Thread-safe."""
-    from kiosk.fonts import cache_dir as font_cache
-    from kiosk.ime import store
-
-    directory = cache_dir or font_cache().parent
-    path = directory / f"ime-{_cache_key()}.sqlite"
-    with _lock:
-        if path.is_file():
-            try:
-                return store.open_lexicon(path)
-            except sqlite3.DatabaseError:
-                pass  # a torn or foreign file: rebuild below
-        lexicon = build()
-        directory.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        store.write(lexicon, partial)
-        partial.replace(path)
-        return store.open_lexicon(path)

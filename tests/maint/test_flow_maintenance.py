@@ -15,13 +15,8 @@ import pytest
 from kiosk.app import TerminalApp
 from kiosk.assembly import assemble
 from kiosk.flows import intents as I
-from kiosk.flows.viewmodels import (
-    AttractVM,
-    HomeVM,
-    MaintenanceLoginVM,
-    MaintenanceVM,
-    ViewModel,
-)
+from kiosk.flows.maint_views import MaintenanceLoginVM, MaintenanceVM
+from kiosk.flows.viewmodels import AttractVM, HomeVM, ViewModel
 from kiosk.maint import totp
 from kiosk.maint.selftest import STEPS
 from kiosk.receipts.testpage import build_test_page

@@ -72,7 +72,7 @@ def sample_view_models(out: Path) -> list[V.ViewModel]:
 
 
 def _receipt(item_name: str, values: dict[str, str], out: Path) -> V.ReceiptVM:
-    from drivers.printer.render import render_document
+    from drivers.printer.preview import render_document
     from kiosk.receipts import (
         AcceptanceReceipt,
         MaterialReceived,
