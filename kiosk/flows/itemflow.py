@@ -26,6 +26,7 @@ from kiosk.flows.machine import FlowMachine
 from kiosk.flows.record import FlowRecord
 from kiosk.flows.session import Session
 from kiosk.flows.states import AFTER_ACCEPTANCE, FINAL, FlowState
+from kiosk.flows.step_context import StepContext
 from kiosk.flows.submit_step import SubmitStep
 from kiosk.flows.viewmodels import Action, MessageVM, ViewModel
 from kiosk.flows.wiring import FlowServices
@@ -50,8 +51,9 @@ class ItemFlow:
         self.licenses: dict[str, bool] = {}
         self.view: ViewModel | None = None
         self.live = LivePreview(self.show_live)
-        self.capture = CaptureStep(self)
-        self.submit = SubmitStep(self)
+        step = StepContext(self.plan, record, session, services.terminal, services.link, services.config.terminal, self.live, self)
+        self.capture = CaptureStep(step)
+        self.submit = SubmitStep(step)
         self.notice_printed = False
 
     # ----- plumbing -----------------------------------------------------------------------------

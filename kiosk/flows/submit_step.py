@@ -12,7 +12,7 @@ import asyncio
 import logging
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kiosk.errors import PlatformError
 from kiosk.flows import intents as I
@@ -22,22 +22,27 @@ from kiosk.flows.crash import crash_point
 from kiosk.flows.form import applicant_districts, form_payload
 from kiosk.flows.materials import Provided
 from kiosk.flows.states import FlowState
+from kiosk.flows.step_context import StepContext
 from kiosk.flows.submit import (
-    acceptance_receipt, application, outbox_materials, print_receipt, print_result, received, result_document, wait_case_id,
+    acceptance_receipt,
+    application,
+    outbox_materials,
+    print_receipt,
+    print_result,
+    received,
+    result_document,
+    wait_case_id,
 )
 from kiosk.flows.viewmodels import Action, EvaluateVM, ProgressVM, ReceiptVM
 from kiosk.items.jurisdiction import Routing, route
 from kiosk.items.vocab import DELIVERY_METHODS, HANDLING_MODES
 
-if TYPE_CHECKING:
-    from kiosk.flows.itemflow import ItemFlow
-
 log = logging.getLogger(__name__)
 
 
 class SubmitStep:
-    def __init__(self, flow: "ItemFlow") -> None:
-        self.flow = flow
+    def __init__(self, ctx: StepContext) -> None:
+        self.ctx = ctx
         self.print_error = ""
         self.png_path = ""
         self.certificate: tuple[bool, str] | None = None
@@ -45,18 +50,18 @@ class SubmitStep:
 
     # ----- routing and choices ------------------------------------------------------------------
     async def routing(self, member: P.Member) -> Routing:
-        r = self.flow.record
-        member_values = {f: r.values.get(self.flow.plan.key(member, f), "") for f in (s.id for s in member.item.fields)}
-        for shared in (self.flow.plan.bundle.shared_fields if self.flow.plan.bundle else ()):
+        r = self.ctx.record
+        member_values = {f: r.values.get(self.ctx.plan.key(member, f), "") for f in (s.id for s in member.item.fields)}
+        for shared in (self.ctx.plan.bundle.shared_fields if self.ctx.plan.bundle else ()):
             if member.id in shared.maps_to:
                 member_values[shared.maps_to[member.id]] = r.values.get(f"shared.{shared.id}", "")
         principal = r.principal if r.agent and r.principal.get("name") else None
-        districts = applicant_districts(r.identity, principal, await self.flow.districts(), member_values)
+        districts = applicant_districts(r.identity, principal, await self.ctx.flow.districts(), member_values)
         found = P.situation(member, r.answers)
-        return route(member.item, self.flow.services.district, districts, found.handling_modes if found and found.handling_modes else None)
+        return route(member.item, self.ctx.site.district_code, districts, found.handling_modes if found and found.handling_modes else None)
 
     def modes(self, member: P.Member) -> tuple[str, ...]:
-        found = P.situation(member, self.flow.record.answers)
+        found = P.situation(member, self.ctx.record.answers)
         allowed = found.handling_modes if found and found.handling_modes else member.item.handling_modes
         return tuple(m for m in allowed if m != "online")  # 全程网办 is the citizen's own phone, not this terminal
 
@@ -72,35 +77,37 @@ class SubmitStep:
         return modes[0]
 
     async def show_confirm(self) -> None:
-        flow, r = self.flow, self.flow.record
-        first = flow.plan.members[0]
+        ctx = self.ctx
+        r = ctx.record
+        first = ctx.plan.members[0]
         routing = await self.routing(first)
         if routing.decision == "refuse":
-            flow.message(f"{routing.reason}。可到办理地政务服务中心办理，或点“附近网点”查看。", "warning",
+            ctx.flow.message(f"{routing.reason}。可到办理地政务服务中心办理，或点“附近网点”查看。", "warning",
                          (Action("centres", "附近网点", True), Action("cancel", "退出")))
             return
-        modes = self.modes(first) if flow.plan.single else (r.mode or self.default_mode(first, routing),)
+        modes = self.modes(first) if ctx.plan.single else (r.mode or self.default_mode(first, routing),)
         if not r.mode or r.mode not in modes:
             r.mode = self.default_mode(first, routing)
         deliveries = tuple(d.method for d in first.item.delivery)
         if r.delivery not in deliveries:
             r.delivery = deliveries[0] if deliveries else ""
-        districts = await flow.districts()
+        districts = await ctx.flow.districts()
         handling = routing.handling_district or routing.receiving_district
         note = f"本终端受理，转{districts.get(handling, handling)}办理（异地代收代办）" if r.mode == "proxy_remote" else ""
         if handling == "500000":
             districts = {**districts, "500000": "重庆市（市级部门）"}
         found = P.situation(first, r.answers)
         limit = first.item.time_limits_for(found.id).promised.label() if found else ""
-        flow.save()
-        flow.show(V.confirm_vm(flow.plan, r, P.fields(flow.plan, r.answers), modes, deliveries,
+        ctx.flow.save()
+        ctx.flow.show(V.confirm_vm(ctx.plan, r, P.fields(ctx.plan, r.answers), modes, deliveries,
                                (routing.receiving_district, districts.get(routing.receiving_district, "")),
-                               (handling, districts.get(handling, handling)), note, limit, flow.elder))
+                               (handling, districts.get(handling, handling)), note, limit, ctx.flow.elder))
 
     # ----- intents ------------------------------------------------------------------------------
     async def handle(self, intent: I.Intent) -> None:
-        flow, r = self.flow, self.flow.record
-        if flow.state is FlowState.CONFIRM:
+        ctx = self.ctx
+        r = ctx.record
+        if ctx.flow.state is FlowState.CONFIRM:
             if isinstance(intent, I.Choose) and intent.what == "mode" and intent.value in HANDLING_MODES:
                 r.mode = intent.value
                 await self.show_confirm()
@@ -109,40 +116,42 @@ class SubmitStep:
                 await self.show_confirm()
             elif isinstance(intent, I.Confirm):
                 await self.submit()
-        elif flow.state is FlowState.RECEIPT:
+        elif ctx.flow.state is FlowState.RECEIPT:
             if isinstance(intent, I.Next):
-                flow.go(FlowState.EVALUATE, "receipt seen")
-                flow.show(EvaluateVM(elder_mode=flow.elder, speak="请为本次服务评价，1到5颗星", title="好差评", can_cancel=False))
+                ctx.flow.go(FlowState.EVALUATE, "receipt seen")
+                ctx.flow.show(EvaluateVM(elder_mode=ctx.flow.elder, speak="请为本次服务评价，1到5颗星", title="好差评", can_cancel=False))
             elif isinstance(intent, (I.Finish, I.Cancel)):
-                flow.go(FlowState.DONE, "citizen finished")
-        elif flow.state is FlowState.EVALUATE:
+                ctx.flow.go(FlowState.DONE, "citizen finished")
+        elif ctx.flow.state is FlowState.EVALUATE:
             if isinstance(intent, I.Evaluate) and 1 <= intent.score <= 5:
                 await self.evaluate(intent.score, intent.comment)
             elif isinstance(intent, (I.Finish, I.Cancel)):
-                flow.go(FlowState.DONE, "evaluation skipped")
+                ctx.flow.go(FlowState.DONE, "evaluation skipped")
 
     # ----- submit -------------------------------------------------------------------------------
     async def submit(self) -> None:
-        flow, r = self.flow, self.flow.record
-        if flow.record.identity is None:
+        ctx = self.ctx
+        r = ctx.record
+        if ctx.record.identity is None:
             return
         delivery = self.delivery_details()
         if isinstance(delivery, str):
-            flow.message(delivery, "warning", (Action("back", "返回修改", True),))
+            ctx.flow.message(delivery, "warning", (Action("back", "返回修改", True),))
             return
         r.submit_started_at = time.time()
-        flow.go(FlowState.SUBMITTING, f"confirmed ({r.mode})")
-        flow.show(ProgressVM(elder_mode=flow.elder, speak="正在提交，请稍候", title=flow.plan.name, message="正在提交申请，请稍候…", can_cancel=False))
+        ctx.flow.go(FlowState.SUBMITTING, f"confirmed ({r.mode})")
+        ctx.flow.show(ProgressVM(elder_mode=ctx.flow.elder, speak="正在提交，请稍候", title=ctx.plan.name, message="正在提交申请，请稍候…", can_cancel=False))
         await self.enqueue_remaining(delivery)
-        flow.go(FlowState.ACCEPTED, f"{len(r.entries)} application(s) in the outbox")
-        flow.services.link.worker.kick()
+        ctx.flow.go(FlowState.ACCEPTED, f"{len(r.entries)} application(s) in the outbox")
+        ctx.link.worker.kick()
         await self.receipt()
 
     def delivery_details(self) -> dict[str, str] | None | str:
-        r, flow = self.flow.record, self.flow
+        ctx = self.ctx
+        r = ctx.record
         if r.delivery != "post":
             return {"method": r.delivery} if r.delivery == "pickup" else None
-        fields = P.fields(flow.plan, r.answers)
+        fields = P.fields(ctx.plan, r.answers)
         address = next((r.values[pf.key] for pf in fields if pf.spec.type == "address" and r.values.get(pf.key)), "")
         phone = next((r.values[pf.key] for pf in fields if pf.spec.type == "phone" and r.values.get(pf.key)), "")
         name = (r.principal.get("name") if r.agent else "") or (r.identity.person.get("name", "") if r.identity else "")
@@ -152,29 +161,31 @@ class SubmitStep:
 
     async def enqueue_remaining(self, delivery: dict[str, str] | None) -> None:
         """Enqueue every member not yet in ``record.entries``; each enqueue is checkpointed at once."""
-        flow, r = self.flow, self.flow.record
+        ctx = self.ctx
+        r = ctx.record
         done = {e["member"] for e in r.entries}
         signature = Path(r.signature) if r.signature and Path(r.signature).exists() else None
-        listed = P.materials(flow.plan, r.answers, r.values, r.identity_kind, r.delivery or None)
-        for member in flow.plan.members:
+        listed = P.materials(ctx.plan, r.answers, r.values, r.identity_kind, r.delivery or None)
+        for member in ctx.plan.members:
             if member.id in done or P.situation(member, r.answers) is None:
                 continue
             routing = await self.routing(member)
-            mode = r.mode if flow.plan.single else self.default_mode(member, routing)
+            mode = r.mode if ctx.plan.single else self.default_mode(member, routing)
             body = application(member.item.code, r.identity.person_token if r.identity else "", mode, routing, self.member_form(member), delivery)
             provided = {target: (pm.material.name, r.provided.get(pm.key, Provided())) for pm, _ in listed
                         for mid, target in pm.targets if mid == member.id}
-            entry = flow.services.link.outbox.enqueue(body, outbox_materials(provided, signature))
+            entry = ctx.link.outbox.enqueue(body, outbox_materials(provided, signature))
             crash_point(f"enqueued:{len(r.entries) + 1}")
             r.entries.append({"member": member.id, "entry_id": entry.id, "receipt": entry.receipt, "mode": mode, "item": member.item.name})
-            flow.save()
-            log.info("flow %s: %s enqueued as %s (%s)", flow.plan.code, member.id, entry.receipt, mode)
+            ctx.flow.save()
+            log.info("flow %s: %s enqueued as %s (%s)", ctx.plan.code, member.id, entry.receipt, mode)
 
     def member_form(self, member: P.Member) -> dict[str, Any]:
-        flow, r = self.flow, self.flow.record
+        ctx = self.ctx
+        r = ctx.record
         values: dict[str, str] = {}
         specs = []
-        for pf in P.fields(flow.plan, r.answers):
+        for pf in P.fields(ctx.plan, r.answers):
             for mid, fid in pf.targets:
                 if mid == member.id:
                     values[fid] = r.values.get(pf.key, "")
@@ -188,44 +199,46 @@ class SubmitStep:
 
     # ----- receipt ------------------------------------------------------------------------------
     async def receipt(self) -> None:
-        flow, r = self.flow, self.flow.record
-        cfg = flow.services.config.terminal
+        ctx = self.ctx
+        r = ctx.record
+        cfg = ctx.site
         for entry in r.entries:
             if entry.get("mode") == "on_site" and not r.result_printed and not self.unattended:
-                flow.show(ProgressVM(elder_mode=flow.elder, speak="正在出具办理结果，请稍候", title=flow.plan.name,
+                ctx.flow.show(ProgressVM(elder_mode=ctx.flow.elder, speak="正在出具办理结果，请稍候", title=ctx.plan.name,
                                      message="就地批办：正在出具并打印结果文书…", can_cancel=False))
-                doc = await result_document(flow.services.link.client, flow.services.link.worker, entry["entry_id"], flow.services.link.outbox, 10.0)
-                self.certificate = await print_result(flow.services.terminal, doc, cfg.hall) if doc else (False, "结果文书将在办结后发送至渝快办，也可到窗口领取")
+                doc = await result_document(ctx.link.client, ctx.link.worker, entry["entry_id"], ctx.link.outbox, 10.0)
+                self.certificate = await print_result(ctx.terminal, doc, cfg.hall) if doc else (False, "结果文书将在办结后发送至渝快办，也可到窗口领取")
                 r.result_printed = self.certificate[0]
         applicant = (r.principal.get("name") if r.agent and r.principal.get("name") else "") or (r.identity.person.get("name", "") if r.identity else "")
         applicant_id = (r.principal.get("id_number") if r.agent else "") or (r.identity.person.get("id_number", "") if r.identity else "")
         notes = tuple(f"{e['item']}：{e['receipt']}" for e in r.entries) if len(r.entries) > 1 else ()
         delivery = DELIVERY_METHODS.get(r.delivery, "窗口自取")
         provided = {pm.key: (pm.material.name, r.provided.get(pm.key, Provided()))
-                    for pm, _ in P.materials(flow.plan, r.answers, r.values, r.identity_kind, r.delivery or None)}
-        first = flow.plan.members[0]
+                    for pm, _ in P.materials(ctx.plan, r.answers, r.values, r.identity_kind, r.delivery or None)}
+        first = ctx.plan.members[0]
         found = P.situation(first, r.answers)
         limit = first.item.time_limits_for(found.id).promised.label() if found else ""
-        department = flow.plan.bundle.department if flow.plan.bundle else first.item.department
-        flow.show(ProgressVM(elder_mode=flow.elder, speak="正在打印回执", title=flow.plan.name, message="已受理，正在打印回执…", can_cancel=False))
-        document = acceptance_receipt(r.reference(), flow.plan.name, applicant, applicant_id, cfg.hall, cfg.id, delivery, received(provided),
+        department = ctx.plan.bundle.department if ctx.plan.bundle else first.item.department
+        ctx.flow.show(ProgressVM(elder_mode=ctx.flow.elder, speak="正在打印回执", title=ctx.plan.name, message="已受理，正在打印回执…", can_cancel=False))
+        document = acceptance_receipt(r.reference(), ctx.plan.name, applicant, applicant_id, cfg.hall, cfg.id, delivery, received(provided),
                                       limit, department, notes)
-        outcome = await print_receipt(flow.services.terminal, document, flow.session.temp_file("receipt.png"))
+        outcome = await print_receipt(ctx.terminal, document, ctx.session.temp_file("receipt.png"))
         r.receipt_printed = outcome.printed
         self.print_error, self.png_path = outcome.error, outcome.png_path
-        flow.go(FlowState.RECEIPT, "receipt printed" if outcome.printed else f"receipt not printed: {outcome.error}")
+        ctx.flow.go(FlowState.RECEIPT, "receipt printed" if outcome.printed else f"receipt not printed: {outcome.error}")
         self.show_receipt()
 
     def show_receipt(self) -> None:
-        flow, r = self.flow, self.flow.record
+        ctx = self.ctx
+        r = ctx.record
         case = ""
-        row = flow.services.link.outbox.get(r.entries[0]["entry_id"]) if r.entries else None
+        row = ctx.link.outbox.get(r.entries[0]["entry_id"]) if r.entries else None
         if row and row.get("case_id"):
             case = row["case_id"]
         way = "" if r.receipt_printed else "请拍照保存屏幕上的回执号，或凭身份证到窗口补打回执"
         cert_ok, cert_error = self.certificate if self.certificate else (False, "")
         speak = f"提交成功，您的回执号是{r.reference()}" + ("，请取走回执" if r.receipt_printed else "。回执未能打印，请拍照保存回执号")
-        flow.show(ReceiptVM(elder_mode=flow.elder, speak=speak, title="办理成功", can_cancel=False, item_name=flow.plan.name,
+        ctx.flow.show(ReceiptVM(elder_mode=ctx.flow.elder, speak=speak, title="办理成功", can_cancel=False, item_name=ctx.plan.name,
                             receipt_number=r.reference(), case_number=case, receipt_png_path=self.png_path, printed=r.receipt_printed,
                             print_error=self.print_error, way_forward=way, certificate_printed=cert_ok, certificate_error=cert_error))
         if not case and r.entries and not self.unattended:
@@ -233,16 +246,17 @@ class SubmitStep:
 
     async def _case_number_later(self, entry_id: str) -> None:
         """The platform's 办件号 arrives once the outbox delivers; show it if the citizen is still looking."""
-        link = self.flow.services.link
-        if await wait_case_id(link.worker, link.outbox, entry_id, 15.0) and self.flow.state is FlowState.RECEIPT:
+        link = self.ctx.link
+        if await wait_case_id(link.worker, link.outbox, entry_id, 15.0) and self.ctx.flow.state is FlowState.RECEIPT:
             self.show_receipt()
 
     async def evaluate(self, score: int, comment: str) -> None:
-        flow, r = self.flow, self.flow.record
-        row = flow.services.link.outbox.get(r.entries[0]["entry_id"]) if r.entries else None
+        ctx = self.ctx
+        r = ctx.record
+        row = ctx.link.outbox.get(r.entries[0]["entry_id"]) if r.entries else None
         try:
-            await flow.services.link.client.evaluate(score, comment, case_id=(row or {}).get("case_id"), item_code=flow.plan.members[0].item.code)
+            await ctx.link.client.evaluate(score, comment, case_id=(row or {}).get("case_id"), item_code=ctx.plan.members[0].item.code)
             r.evaluated = True
         except PlatformError as exc:
             log.warning("evaluation not delivered: %s", exc)
-        flow.go(FlowState.DONE, f"evaluated {score}")
+        ctx.flow.go(FlowState.DONE, f"evaluated {score}")
