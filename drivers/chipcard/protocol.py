@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from kiosk.errors import DeviceError, InvalidDataError, ProtocolError
+from kiosk.identity.gb11643 import IdNumberProblem, id_number_problem
 
 SSSE_AID = b"sx1.sh." + "社会保障".encode("gbk")  # 15 bytes: 73 78 31 2E 73 68 2E C9 E7 BB E1 B1 A3 D5 CF
 #: Our maintenance card's application (proprietary RID F0…, not a 社保卡): technician id + name.
@@ -131,20 +132,13 @@ def decode_bcd(value: bytes) -> str:
     return digits if digits.isdigit() else ""
 
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def gb11643_check_digit(first17: str) -> str:
-    """ISO 7064 MOD 11-2 check character of an 18-digit citizen ID number (GB 11643)."""
-    return "10X98765432"[sum(int(d) * w for d, w in zip(first17, _WEIGHTS)) % 11]
-
-
 def check_id_number(number: str) -> None:
-    """Raise InvalidDataError unless ``number`` is 18 chars with the right GB 11643 check digit."""
-    if len(number) != 18 or not number[:17].isdigit() or number[17] not in "0123456789X":
+    """Raise InvalidDataError unless ``number`` is a valid GB 11643 ID number (kiosk.identity.gb11643)."""
+    problem = id_number_problem(number)
+    if problem is IdNumberProblem.FORM:
         raise InvalidDataError("social security number is not an 18-character ID number")
-    if gb11643_check_digit(number[:17]) != number[17]:
-        raise InvalidDataError("social security number has a wrong check digit")
+    if problem is not None:
+        raise InvalidDataError(f"social security number: {problem.value}")
 
 
 @dataclass(frozen=True)

@@ -9,33 +9,24 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from kiosk.identity.gb11643 import IdNumberProblem, id_number_problem
 from kiosk.items.model import FormField
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK = "10X98765432"
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
 _ADDRESS_HINT = re.compile(r"(省|市|区|县|镇|乡|街道|路|街|巷|村|号|组|社区)")
 
 
-def id_check_digit(first17: str) -> str:
-    """GB 11643-1999 ISO 7064 MOD 11-2 check character for the first 17 digits."""
-    return _CHECK[sum(int(c) * w for c, w in zip(first17, _WEIGHTS)) % 11]
+_ID_NUMBER_MESSAGES = {
+    IdNumberProblem.FORM: "身份证号码应为18位，最后一位可以是数字或X",
+    IdNumberProblem.BIRTH_DATE: "身份证号码中的出生日期不正确",
+    IdNumberProblem.CHECK_DIGIT: "身份证号码校验位不正确，请核对后重新输入",
+}
 
 
 def id_number_error(value: str, today: dt.date | None = None) -> str:
-    """'' when ``value`` is a valid 18-digit citizen ID number, else why not (plain Chinese)."""
-    value = value.strip().upper()
-    if not re.fullmatch(r"\d{17}[\dX]", value):
-        return "身份证号码应为18位，最后一位可以是数字或X"
-    try:
-        born = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
-    except ValueError:
-        return "身份证号码中的出生日期不正确"
-    if born > (today or dt.date.today()) or born.year < 1900:
-        return "身份证号码中的出生日期不正确"
-    if id_check_digit(value[:17]) != value[17]:
-        return "身份证号码校验位不正确，请核对后重新输入"
-    return ""
+    """'' when ``value`` is a valid 18-digit citizen ID number (kiosk.identity.gb11643), else why not (plain Chinese)."""
+    problem = id_number_problem(value.strip().upper(), today)
+    return _ID_NUMBER_MESSAGES[problem] if problem else ""
 
 
 def parse_date(value: str) -> dt.date | None:

@@ -9,7 +9,7 @@ import pytest
 
 from kiosk.flows import intents, plan, viewmodels
 from kiosk.flows.search import ItemIndex, initials
-from kiosk.flows.validation import field_error, id_check_digit, id_number_error
+from kiosk.flows.validation import field_error, id_number_error
 from kiosk.content import items_dir
 from kiosk.items import load_catalog
 from kiosk.items.model import FormField
@@ -22,10 +22,6 @@ CATALOG = load_catalog(items_dir())
                                        ("500112208703152613", False)])
 def test_gb11643(number: str, ok: bool) -> None:
     assert (id_number_error(number, dt.date(2026, 11, 26)) == "") is ok
-
-
-def test_check_digit_x() -> None:
-    assert id_check_digit("11010519491231002") == "X"
 
 
 @pytest.mark.parametrize("kind,value,error", [
