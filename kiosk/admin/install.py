@@ -76,6 +76,8 @@ def _write(path: Path, text: str, written: list[Path]) -> None:
 def install(plan: InstallPlan, root: Path | None = None, *, enable: bool = True) -> list[Path]:
     """Write everything; returns the files written. ``root=None`` means the live system."""
     plan.check()
+    if root is not None:
+        root = root.resolve()  # systemd-sysusers --root=DIR fails on a relative DIR
     base = root if root is not None else Path("/")
     written: list[Path] = []
     for unit in UNITS:
