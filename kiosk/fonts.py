@@ -114,15 +114,10 @@ def find_cjk_font(preferred: str = "", weight: str = "regular") -> FontChoice | 
 
 @functools.cache
 def find_document_font(style: str = "serif") -> FontFace:
-    """The first installed face for ``style`` (serif | sans-bold) for PDFs; ``KIOSK_CJK_FONT=/path[#index]``
-    overrides the search. Raises FontNotFound."""
-    override = os.environ.get("KIOSK_CJK_FONT")
-    if override:
-        path, _, index = override.partition("#")
-        return FontFace(path, int(index or 0), Path(path).stem)
+    """The first installed face for ``style`` (serif | sans-bold) for PDFs. Raises FontNotFound."""
     for path, family in DOCUMENT_CANDIDATES[style]:
         if os.path.exists(path):
             found = face_index(path, family)
             if found is not None:
                 return FontFace(path, found, family)
-    raise FontNotFound("no CJK font found; install fonts-noto-cjk or fonts-wqy-microhei, or set KIOSK_CJK_FONT")
+    raise FontNotFound("no CJK font found; install fonts-noto-cjk or fonts-wqy-microhei")
