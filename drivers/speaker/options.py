@@ -1,0 +1,31 @@
+"""Options of the speaker factories (espeak-ng voice prompts); units in the names."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field
+
+from kiosk.terminal.options import DeviceOptions
+
+DEFAULT_VOICE = "cmn-latn-pinyin"  # = drivers.speaker.tts.DEFAULT_VOICE (this module imports no TTS code)
+
+
+class VoiceOptions(DeviceOptions):
+    voice: str = Field(DEFAULT_VOICE, min_length=1, description="espeak-ng voice")
+    rate_wpm: int = Field(160, ge=80, le=450, validation_alias=AliasChoices("rate_wpm", "speed"),
+                          description="speaking rate in words per minute (espeak-ng -s); 'speed' is the old name")
+
+
+class EspeakOptions(VoiceOptions):
+    """``espeak:default?player=aplay%20-D%20hw:1&rate_wpm=150``: prompts played on a sound device."""
+
+    player: str = Field("", description="player command line; empty: the first found of pw-play, paplay, aplay")
+
+
+class WavOptions(VoiceOptions):
+    """``wav:///var/lib/kiosk/prompts?keep_files=200``: prompts written as numbered WAV files."""
+
+    keep_files: int = Field(200, ge=1, validation_alias=AliasChoices("keep_files", "keep"), description="newest files kept; 'keep' is the old name")
+
+
+class SimSpeakerOptions(VoiceOptions):
+    """``sim:speaker``: the real driver writing WAVs into the emulator's temp dir."""

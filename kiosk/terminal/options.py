@@ -1,0 +1,89 @@
+"""Typed device options: one pydantic model per driver factory validates the URL query and the options table.
+
+A device's options come from two places that mean the same thing::
+
+    [devices.idcard]
+    url = "serial:///dev/kiosk-idcard?baud=115200"     # the URL query (text values)
+    [devices.idcard.options]
+    read_timeout_s = 3.5                              # the options table (TOML values)
+
+Both are merged and validated by the factory's model. A key given in BOTH places is refused (there is no
+precedence rule to remember); query text is converted by pydantic's lax mode (``"115200"`` → 115200,
+``"true"`` → True, ``"fast"`` → an error naming the key).
+
+How the registry finds a factory's model: the factory carries it as the attribute ``options_model``,
+set with the ``@takes_options(Model)`` decorator next to the factory. A factory without one takes no
+options: any key given is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from kiosk.errors import ConfigError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class DeviceOptions(BaseModel):
+    """Base of every driver's options model: unknown keys are refused, values are read-only."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NoOptions(DeviceOptions):
+    """A factory that takes no options."""
+
+
+def takes_options(model: type[DeviceOptions]) -> Callable[[F], F]:
+    """Declare the options model of a driver factory (read by ``options_model_of``)."""
+
+    def mark(factory: F) -> F:
+        factory.options_model = model  # type: ignore[attr-defined]
+        return factory
+
+    return mark
+
+
+def options_model_of(factory: Callable[..., Any]) -> type[DeviceOptions]:
+    model = getattr(factory, "options_model", None)
+    return model if isinstance(model, type) and issubclass(model, DeviceOptions) else NoOptions
+
+
+def _where(device: str, key: str, from_query: set[str]) -> str:
+    return f"devices.{device}.url ?{key}=" if key in from_query else f"devices.{device}.options.{key}"
+
+
+def _why(error: Mapping[str, Any]) -> str:
+    if error["type"] == "extra_forbidden":
+        return "unknown option"
+    if error["type"] == "missing":
+        return "required option is missing"
+    got = error.get("input")
+    return f"{error['msg']} (got {got!r})" if got is not None else str(error["msg"])
+
+
+def validate_options(model: type[DeviceOptions], device: str, query: Mapping[str, str], table: Mapping[str, Any]) -> DeviceOptions:
+    """Merge the URL query and the options table into ``model``; ConfigError names device, key and why.
+
+    Every problem is listed (``ConfigError.problems``), e.g.
+    ``devices.idcard.url ?baud=: Input should be a valid integer … (got 'fast')``.
+    """
+    twice = sorted(set(query) & set(table))
+    problems = [f"devices.{device}.options.{key}: also given in the URL query; give it once" for key in twice]
+    merged = {**table, **query}
+    try:
+        options = model.model_validate(merged)
+    except ValidationError as exc:
+        for error in exc.errors():
+            key = ".".join(str(part) for part in error["loc"]) or "(options)"
+            problems.append(f"{_where(device, key.split('.')[0], set(query))}: {_why(error)}")
+        options = None
+    if problems or options is None:
+        known = ", ".join(sorted(model.model_fields)) or "none"
+        problems = [p + (f" (known: {known})" if p.endswith("unknown option") else "") for p in problems]
+        raise ConfigError(f"devices.{device}: {len(problems)} option problem(s)\n" + "\n".join(problems), problems)
+    return options
