@@ -22,7 +22,6 @@ from kiosk.fleet.mode import TerminalModeChanged
 from kiosk.fleet.wiring import FleetServices
 from kiosk.flows.maintenance import attract_notice
 from kiosk.flows.port import FlowRuntime
-from kiosk.flows.search import ItemIndex
 from kiosk.flows.viewmodels import AttractVM, ViewModel
 from kiosk.items.loader import load_catalog
 from kiosk.settings.model import TerminalConfig
@@ -67,8 +66,8 @@ class TerminalApp:
     async def _start_fleet(self, headless: bool) -> None:
         services = self.runtime.services
         assert services is not None
-        services.extras["maintenance"] = self.fleet.maintenance  # the flow layer's maintenance visits (kiosk.flows.maintenance)
-        services.extras["mode"] = self.fleet.mode  # remote out-of-service / maintenance and the hall message, on the attract screen
+        services.maintenance = self.fleet.maintenance  # the flow layer's maintenance visits (kiosk.flows.maintenance)
+        services.mode = self.fleet.mode  # remote out-of-service / maintenance and the hall message, on the attract screen
         self._unsubscribe = services.terminal.bus.subscribe(self._on_event, (TerminalModeChanged, StatusChanged))
         await self.fleet.start()
         if headless:  # no UI loop: the asyncio loop is the main loop the watchdog watches
@@ -80,13 +79,10 @@ class TerminalApp:
         await self.fleet.stop()
 
     def _reload_catalog(self) -> str:
-        services, controller, fleet = self.runtime.services, self.runtime.controller, self.fleet
+        services, fleet = self.runtime.services, self.fleet
         if services is None:
             return "not started"
-        services.catalog = load_catalog(fleet.configs.active_dir())
-        services.extras.pop("index", None)
-        if controller is not None:
-            controller.index = services.extras.setdefault("index", ItemIndex(services.catalog))
+        services.catalog = load_catalog(fleet.configs.active_dir())  # the controller's search index follows the new catalog
         return f"{len(services.catalog.items)} item(s), {len(services.catalog.bundles)} bundle(s)"
 
     def _on_view(self, vm: ViewModel) -> None:

@@ -8,11 +8,11 @@ closes the flow (never abandoning an accepted application) and calls ``Session.w
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Callable
 
 from kiosk.flows import intents as I
+from kiosk.flows.background import BackgroundTasks
 from kiosk.flows.idle import IdleTimer
 from kiosk.flows.itemflow import ItemFlow
 from kiosk.flows.maintenance import Maintenance, attract_notice, terminal_closed
@@ -33,10 +33,11 @@ HIGH_FREQUENCY = ("00011200400001", "00012700100001", "00011500200001", "0001130
 
 
 class Controller:
-    def __init__(self, services: FlowServices, publish: Publish, *, elder: bool = False) -> None:
+    def __init__(self, services: FlowServices, publish: Publish, *, elder: bool = False, tasks: BackgroundTasks | None = None) -> None:
+        """``tasks``: the runtime's owner of background work (awaited on stop); a controller of its own otherwise."""
         self.services = services
         self.publish_cb = publish
-        self.index: ItemIndex = services.extras.setdefault("index", ItemIndex(services.catalog))
+        self.tasks = tasks or BackgroundTasks("controller")
         self.session: Session | None = None
         self.flow: ItemFlow | None = None
         self.citizen = CitizenServices(self)
@@ -50,6 +51,11 @@ class Controller:
 
     # ----- publishing ---------------------------------------------------------------------------
     @property
+    def index(self) -> ItemIndex:
+        """The search index of the current catalog (rebuilt once after a remote config reload)."""
+        return self.services.caches.item_index(self.services.catalog)
+
+    @property
     def elder(self) -> bool:
         return self.session.elder_mode if self.session else self.elder_default
 
@@ -58,7 +64,7 @@ class Controller:
         self.publish_cb(vm)
         said = (vm.kind, vm.speak if vm.kind != "idle" else "")  # the countdown is spoken once, not every second
         if vm.elder_mode and vm.speak and said != self._last_said and self.services.terminal.speaker is not None:
-            asyncio.get_running_loop().create_task(self._speak(vm.speak))  # live preview frames repeat it: said once
+            self.tasks.spawn(self._speak(vm.speak), "speak")  # live preview frames repeat it: said once
         self._last_said = said
 
     async def _speak(self, text: str) -> None:
@@ -195,7 +201,7 @@ class Controller:
             self.publish(MessageVM(elder_mode=self.elder, speak="没有找到该事项", text="没有找到该事项，请重新搜索", level="warning"))
             return
         assert self.session is not None
-        self.flow = ItemFlow(self.services, self.session, self._flow_publish, FlowRecord(intent.code, agent=intent.agent))
+        self.flow = ItemFlow(self.services, self.session, self._flow_publish, FlowRecord(intent.code, agent=intent.agent), tasks=self.tasks)
         await self.flow.begin()
 
     def _switch_to_agent(self, intent: I.Start) -> bool:

@@ -17,6 +17,7 @@ from kiosk.errors import PlatformError
 from kiosk.flows import intents as I
 from kiosk.flows import plan as P
 from kiosk.flows import views as V
+from kiosk.flows.background import BackgroundTasks
 from kiosk.flows.capture import CaptureStep
 from kiosk.flows.crash import crash_listener, crash_point
 from kiosk.flows.form import prefill_value, validate
@@ -40,7 +41,7 @@ _DEVICE = {"idcard_face": DeviceClass.ID_CARD_READER, "ykm": DeviceClass.BARCODE
 
 class ItemFlow:
     def __init__(self, services: FlowServices, session: Session, publish: Publish, record: FlowRecord,
-                 state: FlowState = FlowState.IDENTIFY) -> None:
+                 state: FlowState = FlowState.IDENTIFY, *, tasks: BackgroundTasks | None = None) -> None:
         self.services = services
         self.session = session
         self.publish_vm = publish
@@ -51,7 +52,8 @@ class ItemFlow:
         self.licenses: dict[str, bool] = {}
         self.view: ViewModel | None = None
         self.live = LivePreview(self.show_live)
-        step = StepContext(self.plan, record, session, services.terminal, services.link, services.config.terminal, self.live, self)
+        step = StepContext(self.plan, record, session, services.terminal, services.link, services.config.terminal, self.live,
+                           tasks or BackgroundTasks("flow"), self)
         self.capture = CaptureStep(step)
         self.submit = SubmitStep(step)
         self.notice_printed = False
@@ -90,14 +92,13 @@ class ItemFlow:
         self.show(MessageVM(elder_mode=self.elder, speak=text, title=self.plan.name, text=text, level=level, actions=actions))  # type: ignore[arg-type]
 
     async def districts(self) -> dict[str, str]:
-        cached = self.services.extras.get("districts")
-        if cached is None:
+        caches = self.services.caches
+        if caches.districts is None:
             try:
-                cached = {d.code: d.name for d in await self.services.link.client.list_districts()}
+                caches.districts = {d.code: d.name for d in await self.services.link.client.list_districts()}
             except PlatformError:
-                cached = {self.services.district: self.services.config.terminal.district_name}
-            self.services.extras["districts"] = cached
-        return cached  # type: ignore[no-any-return]
+                caches.districts = {self.services.district: self.services.config.terminal.district_name}
+        return caches.districts
 
     # ----- entry --------------------------------------------------------------------------------
     async def begin(self) -> None:

@@ -2,7 +2,7 @@
 
 Why here and not in the screens: the maintenance screen, like every screen, only sends intents and
 renders view-models; ``kiosk.maint.MaintenanceSession`` (audited, kivy-free) does the work. The
-session comes from a provider the app injects as ``FlowServices.extras["maintenance"]`` (the fleet's
+session comes from the provider the composition root sets as ``FlowServices.maintenance`` (the fleet's
 ``maintenance()``), so the flow layer never builds fleet objects. A citizen session is ended and
 wiped before a technician gets in; leaving maintenance shows the attract screen again.
 """
@@ -13,18 +13,16 @@ import asyncio
 import logging
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any
 
 from kiosk.errors import KioskError
 from kiosk.flows import intents as I
 from kiosk.flows.maint_views import CounterRow, DeviceRow, ErrorRow, MaintenanceLoginVM, MaintenanceVM, SelfTestRow
+from kiosk.flows.session_host import SessionHost
+from kiosk.flows.wiring import FlowServices
 from kiosk.maint.auth import UNCOUNTED
 
-if TYPE_CHECKING:
-    from kiosk.flows.controller import Controller
-
 log = logging.getLogger(__name__)
-Provider = Callable[[], Any]  # → kiosk.maint.session.MaintenanceSession
 FAULTS = ("offline", "no_device", "hardware_error", "user_error")
 IDLE_S = 600.0  # a technician who walks away: the terminal goes back to service by itself
 PAD_IDLE_S = 60.0  # the login pad left open (a citizen's stray long press, a technician who gave up): back to attract
@@ -35,18 +33,18 @@ CLOSED_REASONS = {"out_of_service": "本终端暂停服务，请到其他终端�
 DEVICE_DOWN_REASON = "设备维护中，请到其他终端或窗口办理"
 
 
-def terminal_closed(services: Any) -> str:
+def terminal_closed(services: FlowServices) -> str:
     """The reason citizens may not start a session now ("" = open): a remote out-of-service or
-    enter-maintenance command, or a technician inside. The fleet's TerminalMode is injected by the app
-    as ``extras["mode"]`` (absent: always open)."""
-    mode = services.extras.get("mode")
+    enter-maintenance command, or a technician inside. The fleet's TerminalMode is set by the
+    composition root as ``FlowServices.mode`` (None: always open)."""
+    mode = services.mode
     return CLOSED_REASONS.get(mode.snapshot.mode, "") if mode is not None else ""
 
 
-def attract_notice(services: Any) -> tuple[str, str]:
+def attract_notice(services: FlowServices) -> tuple[str, str]:
     """(out-of-service reason or "", hall message) for the attract screen, read at each session boundary:
     so a remote command that arrives while a citizen is being served changes the screen only afterwards."""
-    mode = services.extras.get("mode")
+    mode = services.mode
     hall = mode.snapshot.hall_message if mode is not None else ""
     closed = terminal_closed(services)
     if closed:
@@ -61,7 +59,7 @@ def _hhmm(at: float, seconds: bool = False) -> str:
 class Maintenance:
     """The technician's visit: login attempts, dashboard actions, leaving. Owned by the Controller."""
 
-    def __init__(self, controller: "Controller") -> None:
+    def __init__(self, controller: SessionHost) -> None:
         self.controller = controller
         self.session: Any = None  # MaintenanceSession while logging in or inside
         self.view: MaintenanceVM | None = None
@@ -72,9 +70,6 @@ class Maintenance:
     @property
     def active(self) -> bool:
         return self.session is not None and self.session.active
-
-    def _provider(self) -> Provider | None:
-        return self.controller.services.extras.get("maintenance")
 
     @property
     def pad_open(self) -> bool:
@@ -101,7 +96,7 @@ class Maintenance:
     def _expired(self) -> None:
         self._idle = None
         if self.active or self.pad_open:
-            asyncio.get_running_loop().create_task(self.leave("idle"))
+            self.controller.tasks.spawn(self.leave("idle"), "maintenance-idle")
 
     async def _handle(self, intent: I.Intent) -> None:
         if isinstance(intent, I.MaintenanceLogin):
@@ -120,7 +115,7 @@ class Maintenance:
             return
         if c.session is not None:  # never alongside a citizen: end (and wipe) the session first
             await c.end("maintenance")
-        provider = self._provider()
+        provider = self.controller.services.maintenance
         if provider is None:
             c.publish(MaintenanceLoginVM(title="维护登录", method="card" if intent.method == "card" else "totp",
                                          message="本终端未启用维护模式"))

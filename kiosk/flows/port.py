@@ -15,6 +15,7 @@ import threading
 from typing import Callable
 
 from kiosk.flows import intents as I
+from kiosk.flows.background import BackgroundTasks
 from kiosk.flows.controller import Controller
 from kiosk.flows.recovery import recover
 from kiosk.flows.viewmodels import ViewModel
@@ -36,7 +37,8 @@ class FlowRuntime:
         self._listeners: list[Listener] = []
         self._queue: asyncio.Queue[I.Intent] | None = None
         self._busy = False
-        self._tasks: list[asyncio.Task[None]] = []
+        self._tasks: list[asyncio.Task[None]] = []  # the long-running loops (outbox worker, intent consumer)
+        self.tasks = BackgroundTasks("flow-runtime")  # one-off work nobody awaits on the spot (a session ended by 退出 mid-wait)
         self._thread = threading.Thread(target=self.loop.run_forever, name="flow-runtime", daemon=True)
 
     # ----- FlowPort -------------------------------------------------------------------------------
@@ -72,14 +74,16 @@ class FlowRuntime:
         self._tasks.append(self.loop.create_task(self.services.link.worker.run(), name="outbox-worker"))
         for r in await recover(self.services):
             log.warning("recovered %s at %s: %s", r.item_code, r.state, r.outcome)
-        self.controller = Controller(self.services, self._fanout, elder=self.elder)
+        self.controller = Controller(self.services, self._fanout, elder=self.elder, tasks=self.tasks)
         self._queue = asyncio.Queue()
         self._tasks.append(self.loop.create_task(self._consume(), name="flow-intents"))
         self.controller.attract()
 
     async def _close(self) -> None:
+        await self.tasks.aclose()  # a pending end/wipe finishes first: the citizen's files are gone before we return
         if self.controller is not None and self.controller.session is not None:
             await self.controller.end("shutdown")
+        await self.tasks.aclose()  # whatever the shutdown end started (a last spoken line)
         for task in self._tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -104,7 +108,7 @@ class FlowRuntime:
             if controller.session is None:  # attract after 退出 while the ended step still winds down: the
                 queue.put_nowait(intent)    # tap starts the next session once it is done, it is not lost
         elif self._busy and isinstance(intent, I.Cancel):
-            self.loop.create_task(controller.end("cancelled"))
+            self.tasks.spawn(controller.end("cancelled"), "session-end")
         else:
             queue.put_nowait(intent)
 

@@ -77,7 +77,8 @@ async def _recover_one(services: FlowServices, cp: Checkpoint, claimed: set[str]
                                        "mode": "", "item": pending[0].item.name})
                 claimed.add(orphans[0])
                 outcome = "adopted"
-            await flow.submit.enqueue_remaining(flow.submit.delivery_details() if isinstance(flow.submit.delivery_details(), dict) else None)
+            details = flow.submit.delivery_details()
+            await flow.submit.enqueue_remaining(details if isinstance(details, dict) else None)
             flow.go(FlowState.ACCEPTED, "recovered after crash while submitting")
             services.link.worker.kick()
         if flow.state in AFTER_ACCEPTANCE:

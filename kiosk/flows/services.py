@@ -17,16 +17,29 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.errors import PlatformError
 from kiosk.flows import intents as I
+from kiosk.flows.handover import handover_vm
 from kiosk.flows.identify import METHODS, IdentifyFailed
+from kiosk.flows.session_host import SessionHost
 from kiosk.flows.viewmodels import (
-    AppointmentVM, CaseRow, CaseStatusVM, CentreRow, CentresVM, ComplaintVM, FaqHit, FaqVM, HandoverVM, HelpVM, Option,
-    SummaryRow, TicketVM, ViewModel,
+    AppointmentVM,
+    CaseRow,
+    CaseStatusVM,
+    CentreRow,
+    CentresVM,
+    ComplaintVM,
+    FaqHit,
+    FaqVM,
+    HandoverVM,
+    HelpVM,
+    Option,
+    SummaryRow,
+    TicketVM,
+    ViewModel,
 )
-
 from kiosk.terminal.receipt import Align, ReceiptDocument
 
 if TYPE_CHECKING:
-    from kiosk.flows.controller import Controller
+    from kiosk.knowledge.base import KnowledgeBase
 
 log = logging.getLogger(__name__)
 CHINA = dt.timezone(dt.timedelta(hours=8))  # the halls' time: appointment days and slot labels
@@ -37,8 +50,8 @@ _RECEIPT = re.compile(r"[?&]r=([A-Za-z0-9-]{4,64})")
 
 
 class CitizenServices:
-    def __init__(self, controller: "Controller") -> None:
-        self.c = controller
+    def __init__(self, host: SessionHost) -> None:
+        self.c = host
         self.active = ""
         self.view: ViewModel | None = None
         self.person_token = ""
@@ -170,12 +183,11 @@ class CitizenServices:
 
     # ----- centres, appointment, queue ----------------------------------------------------------
     async def _hall(self) -> Any:
-        cached = self.c.services.extras.get("hall_centre")
-        if cached is None:
+        caches = self.c.services.caches
+        if caches.hall_centre is None:
             centres = await self.client.list_centres(district_code=self.c.services.district, limit=20)
-            cached = next((x for x in centres if x.level == "district"), centres[0] if centres else None)
-            self.c.services.extras["hall_centre"] = cached
-        return cached
+            caches.hall_centre = next((x for x in centres if x.level == "district"), centres[0] if centres else None)
+        return caches.hall_centre
 
     async def nearest(self, item_code: str | None = None, limit: int = 8) -> list[CentreRow]:
         hall = await self._hall()
@@ -264,14 +276,9 @@ class CitizenServices:
         return (await printer.print_document(doc)).ok
 
     # ----- FAQ, complaint, help, handover -------------------------------------------------------
-    def knowledge(self) -> Any:
-        kb = self.c.services.extras.get("knowledge")
-        if kb is None:
-            from kiosk.knowledge.base import KnowledgeBase
-
-            kb = KnowledgeBase.build(self.c.services.faq_dir, self.c.services.data_dir / "knowledge.db")
-            self.c.services.extras["knowledge"] = kb
-        return kb
+    def knowledge(self) -> KnowledgeBase:
+        services = self.c.services
+        return services.caches.knowledge(services.faq_dir, services.data_dir / "knowledge.db")
 
     async def _open_faq(self) -> None:
         self.show(FaqVM(elder_mode=self.c.elder, speak="请说出或输入您的问题", title="常见问题",
@@ -328,6 +335,4 @@ class CitizenServices:
             self.show(HandoverVM(elder_mode=self.c.elder, speak="请先完成身份核验", title="手机继续办", item_name=flow.plan.name if flow else "",
                                  qr_payload="", expires_in_s=0))
             return
-        from kiosk.flows.handover import handover_vm
-
-        self.show(await handover_vm(self.c, flow, creator))
+        self.show(await handover_vm(self.c.elder, flow, creator))

@@ -3,7 +3,7 @@
 Why: a step used to get its owner (the ``ItemFlow``) and reach through it for anything — the whole
 FlowServices, the machine, other steps — which made itemflow ↔ capture ↔ submit_step one tangle.
 A step now gets this dataclass: the item's plan and record, the session (temp files), the devices,
-the platform link, the terminal's identity, the live preview, and ``FlowControl`` — the few things
+the platform link, the terminal's identity, the live preview, the owner of background tasks, and ``FlowControl`` — the few things
 it may ask of the flow that runs it (show a screen, move the state machine, checkpoint).
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from kiosk.flows.background import BackgroundTasks
 from kiosk.flows.live import LivePreview
 from kiosk.flows.plan import Plan
 from kiosk.flows.record import FlowRecord
@@ -55,4 +56,5 @@ class StepContext:
     link: PlatformLink
     site: TerminalSection  # hall and receiving district (receipts, routing)
     live: LivePreview
+    tasks: BackgroundTasks  # owner of work that outlives a step's call (the 办件号 arriving later)
     flow: FlowControl

@@ -8,7 +8,6 @@ and never enqueues a member twice.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from pathlib import Path
@@ -242,7 +241,7 @@ class SubmitStep:
                             receipt_number=r.reference(), case_number=case, receipt_png_path=self.png_path, printed=r.receipt_printed,
                             print_error=self.print_error, way_forward=way, certificate_printed=cert_ok, certificate_error=cert_error))
         if not case and r.entries and not self.unattended:
-            asyncio.get_running_loop().create_task(self._case_number_later(r.entries[0]["entry_id"]))
+            ctx.tasks.spawn(self._case_number_later(r.entries[0]["entry_id"]), "case-number")
 
     async def _case_number_later(self, entry_id: str) -> None:
         """The platform's 办件号 arrives once the outbox delivers; show it if the citizen is still looking."""

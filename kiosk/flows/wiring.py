@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
+from kiosk.flows.caches import FlowCaches
 from kiosk.items.loader import Catalog
 from kiosk.privacy import SensitiveValues
 from kiosk.security.sealed import SealedBox
@@ -20,6 +21,10 @@ from kiosk.store.audit import AuditTrail
 from kiosk.store.database import Store
 from kiosk.terminal.facade import Terminal
 from kiosk.terminal.platform.link import PlatformLink
+
+if TYPE_CHECKING:
+    from kiosk.fleet.mode import TerminalMode
+    from kiosk.maint.session import MaintenanceSession
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +41,10 @@ class FlowServices:
     names: SensitiveValues
     data_dir: Path
     faq_dir: Path
-    extras: dict[str, Any] = field(default_factory=dict)  # knowledge base, district table … built lazily
+    extras: dict[str, Any] = field(default_factory=dict)  # unused by the flow layer now (typed fields below); the lead removes it
+    maintenance: Callable[[], MaintenanceSession] | None = None  # the fleet's maintenance(): technician visits (kiosk.flows.maintenance)
+    mode: TerminalMode | None = None  # the fleet's remote out-of-service / maintenance mode and hall message (None: always open)
+    caches: FlowCaches = field(default_factory=FlowCaches)  # item index, district table, FAQ knowledge base: built lazily
 
     @property
     def sessions_root(self) -> Path:
