@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, ConfigDict, Field, field_validator
 
 from kiosk.terminal.options import DeviceOptions
 
@@ -12,7 +12,9 @@ from kiosk.terminal.options import DeviceOptions
 class PrinterOptions(DeviceOptions):
     """``tcp://host:9100``, ``serial:///dev/ttyS1?baud=9600``, ``usb:?vid=0x0416&pid=0x5011``, ``file:///dev/usb/lp0``."""
 
-    paper_mm: Literal[58, 80] = Field(80, validation_alias=AliasChoices("paper_mm", "paper"),
+    model_config = ConfigDict(populate_by_name=True)  # paper_mm and its old name paper both read
+
+    paper_mm: Literal[58, 80] = Field(default=80, validation_alias=AliasChoices("paper_mm", "paper"),
                                       description="paper width in mm: 58 (32 columns) or 80 (48 columns); 'paper' is the old name")
     encoding: Literal["gb18030", "gbk", "utf-8"] = Field("gb18030", description="what the head's Chinese font expects")
     qr: Literal["native", "image"] = Field("native", description="native (GS ( k) or image (raster fallback)")

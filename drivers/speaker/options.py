@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, ConfigDict, Field
 
 from kiosk.terminal.options import DeviceOptions
 
@@ -10,8 +10,10 @@ DEFAULT_VOICE = "cmn-latn-pinyin"  # = drivers.speaker.tts.DEFAULT_VOICE (this m
 
 
 class VoiceOptions(DeviceOptions):
+    model_config = ConfigDict(populate_by_name=True)  # the field name and its old alias both read
+
     voice: str = Field(DEFAULT_VOICE, min_length=1, description="espeak-ng voice")
-    rate_wpm: int = Field(160, ge=80, le=450, validation_alias=AliasChoices("rate_wpm", "speed"),
+    rate_wpm: int = Field(default=160, ge=80, le=450, validation_alias=AliasChoices("rate_wpm", "speed"),
                           description="speaking rate in words per minute (espeak-ng -s); 'speed' is the old name")
 
 
@@ -24,7 +26,10 @@ class EspeakOptions(VoiceOptions):
 class WavOptions(VoiceOptions):
     """``wav:///var/lib/kiosk/prompts?keep_files=200``: prompts written as numbered WAV files."""
 
-    keep_files: int = Field(200, ge=1, validation_alias=AliasChoices("keep_files", "keep"), description="newest files kept; 'keep' is the old name")
+    model_config = ConfigDict(populate_by_name=True)
+
+    keep_files: int = Field(default=200, ge=1, validation_alias=AliasChoices("keep_files", "keep"),
+                            description="newest files kept; 'keep' is the old name")
 
 
 class SimSpeakerOptions(VoiceOptions):
