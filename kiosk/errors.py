@@ -7,6 +7,7 @@ paper out, jam, platform rejected the request) are result objects, not exception
     KioskError
     ├── ConfigError                 a terminal/item configuration is invalid (names file, key, problem)
     │   ├── ItemConfigError         an item configuration breaks the schema
+    │   ├── RequiredDeviceConfigError  a required device's config is invalid: start-up stops (exit EXIT_CONFIG)
     │   └── FontNotFound            no CJK font installed (kiosk.fonts)
     ├── StoreError                  the SQLite store cannot be opened/migrated
     │   └── AuditIntegrityError     the audit chain is broken (names the first bad record)
@@ -26,6 +27,10 @@ paper out, jam, platform rejected the request) are result objects, not exception
 
 from __future__ import annotations
 
+#: Exit status of ``kiosk run`` when the configuration is invalid (sysexits.h EX_CONFIG). The unit lists it in
+#: ``RestartPreventExitStatus=`` so systemd does not restart-loop on a config a technician must fix.
+EXIT_CONFIG = 78
+
 
 class KioskError(Exception):
     """Root of every exception this project raises on purpose."""
@@ -41,6 +46,14 @@ class ConfigError(KioskError):
 
 class ItemConfigError(ConfigError):
     """An item configuration breaks the item schema."""
+
+
+class RequiredDeviceConfigError(ConfigError):
+    """A required device's spec (scheme or options) is invalid: the terminal must not start without it."""
+
+    def __init__(self, device: str, problems: list[str]) -> None:
+        super().__init__(f"required device {device}: " + "; ".join(problems), problems)
+        self.device = device
 
 
 class StoreError(KioskError):
