@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Idempotent set-up for `make demo` and `make test` on Debian 12 as root:
-# apt packages, the .venv at the repo root, and `pip install -e .[all]`.
+# apt packages, the .venv at the repo root, and `pip install -e ./sim -e .[all,sim]` (the product and its simulators).
 # Each step leaves a stamp keyed on its inputs, so a second run skips what is done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,14 +26,14 @@ if [ ! -x .venv/bin/python ]; then
   .venv/bin/pip install -q --upgrade pip 2>/dev/null
 fi
 mkdir -p "$stamps"
-want=$(hash_of pyproject.toml)
+want=$(hash_of pyproject.toml sim/pyproject.toml)
 if [ "$(cat "$stamps/pip" 2>/dev/null)" != "$want" ]; then
-  echo "setup: pip install -e .[all]"
-  if ! .venv/bin/pip install -q -e ".[all]" > .venv/pip.log 2>&1; then
+  echo "setup: pip install -e ./sim -e .[all,sim]"
+  if ! .venv/bin/pip install -q -e ./sim -e ".[all,sim]" > .venv/pip.log 2>&1; then
     grep -v -E "^WARNING: Location" .venv/pip.log | tail -30 >&2
     echo "setup: pip install failed (full log: .venv/pip.log)" >&2
     exit 1
   fi
-  .venv/bin/python -c "import kiosk" || { echo "setup: pip install failed" >&2; exit 1; }
+  .venv/bin/python -c "import kiosk, sim" || { echo "setup: pip install failed" >&2; exit 1; }
   echo "$want" > "$stamps/pip"
 fi

@@ -19,7 +19,6 @@ from kiosk.terminal.contracts import (
     Speaker,
 )
 from kiosk.terminal.device import DeviceService
-from kiosk.terminal.driver_table import DRIVERS
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.registry import DeviceSpec, DeviceUrl, DriverTable, build_device
 from kiosk.terminal.status import DeviceClass, DeviceStatus
@@ -34,7 +33,7 @@ D = TypeVar("D")
 class Terminal:
     """Owns the device services built from config, the event bus, and the attached services."""
 
-    def __init__(self, config: TerminalConfig, bus: EventBus | None = None, table: DriverTable = DRIVERS) -> None:
+    def __init__(self, config: TerminalConfig, bus: EventBus | None = None, table: DriverTable | None = None) -> None:
         self.config = config
         self.bus = bus or EventBus()
         self.specs: dict[DeviceClass, DeviceSpec] = {

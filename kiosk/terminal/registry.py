@@ -6,21 +6,24 @@
     scanner  = "sane:test:0"                              a SANE device name
     chipcard = "pcsc:?reader=Virtual%20PCD%2000%2000"      a PC/SC reader (any reader if omitted)
 
-Drivers are imported lazily by dotted path, so a missing optional library (pyscard, python-sane)
-turns into an ``UnavailableDevice`` whose status names the cause, never an import crash.
+Drivers are entry points of the ``kiosk.drivers`` group named ``"<device class>.<scheme>"`` (the
+product's own schemes in pyproject.toml, ``*.sim`` in the simulators' distribution), loaded only when a
+device uses them: a missing optional library (pyscard, python-sane) turns into an ``UnavailableDevice``
+whose status names the cause, never an import crash. A production install has no ``sim`` scheme.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from kiosk.errors import ConfigError
+from kiosk.plugins import DRIVERS, load_plugin, plugin_names
 from kiosk.terminal.device import DeviceService, UnavailableDevice
-from kiosk.terminal.driver_table import DRIVERS
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.status import DeviceClass
 
@@ -73,28 +76,50 @@ class DeviceSpec:
 
 
 Factory = Callable[[DeviceSpec, EventBus], DeviceService]
-DriverTable = dict[tuple[DeviceClass, str], str]
+# An explicit table (tests): (class, scheme) → "module:function". None means the installed entry points.
+DriverTable = Mapping[tuple[DeviceClass, str], str]
 
 
-def known_schemes(device_class: DeviceClass, table: DriverTable = DRIVERS) -> list[str]:
-    return sorted(scheme for (cls, scheme) in table if cls is device_class)
+def _installed() -> set[tuple[DeviceClass, str]]:
+    by_value = {cls.value: cls for cls in DeviceClass}
+    pairs = set()
+    for name in plugin_names(DRIVERS):
+        value, _, scheme = name.partition(".")
+        if value in by_value and scheme:
+            pairs.add((by_value[value], scheme))
+    return pairs
 
 
-def check_spec(spec: DeviceSpec, table: DriverTable = DRIVERS) -> None:
+def _served(table: DriverTable | None) -> set[tuple[DeviceClass, str]]:
+    return _installed() if table is None else set(table)
+
+
+def known_schemes(device_class: DeviceClass, table: DriverTable | None = None) -> list[str]:
+    return sorted(scheme for (cls, scheme) in _served(table) if cls is device_class)
+
+
+def check_spec(spec: DeviceSpec, table: DriverTable | None = None) -> None:
     """Raise ConfigError when no driver serves this class and scheme."""
-    if (spec.device_class, spec.url.scheme) not in table:
-        schemes = ", ".join(known_schemes(spec.device_class, table)) or "none yet"
+    if (spec.device_class, spec.url.scheme) not in _served(table):
+        schemes = ", ".join(known_schemes(spec.device_class, table)) or "none installed"
         raise ConfigError(f"devices.{spec.name}: no {spec.device_class.value} driver for scheme {spec.url.scheme!r} (known: {schemes})")
 
 
-def build_device(spec: DeviceSpec, bus: EventBus, table: DriverTable = DRIVERS) -> DeviceService:
+def _load_factory(device_class: DeviceClass, scheme: str, table: DriverTable | None) -> Factory:
+    if table is None:
+        factory: Factory = load_plugin(DRIVERS, f"{device_class.value}.{scheme}")
+        return factory
+    module_name, _, function = table[(device_class, scheme)].partition(":")
+    return getattr(importlib.import_module(module_name), function)
+
+
+def build_device(spec: DeviceSpec, bus: EventBus, table: DriverTable | None = None) -> DeviceService:
     """Build the service for ``spec``; a driver that cannot load becomes an UnavailableDevice."""
     check_spec(spec, table)
-    module_name, _, function = table[(spec.device_class, spec.url.scheme)].partition(":")
     try:
-        factory: Factory = getattr(importlib.import_module(module_name), function)
+        factory = _load_factory(spec.device_class, spec.url.scheme, table)
     except ImportError as exc:
-        reason = f"driver {module_name} unavailable: {exc}"
+        reason = f"driver for {spec.device_class.value}.{spec.url.scheme} unavailable: {exc}"
         log.warning("device %s: %s", spec.name, reason)
         return UnavailableDevice(spec.name, spec.device_class, bus, reason)
     return factory(spec, bus)

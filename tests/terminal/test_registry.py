@@ -48,3 +48,12 @@ async def test_missing_driver_library_gives_unavailable_status_not_a_crash() -> 
     assert opened.code is CompletionCode.DEVICE_NOT_READY
     read = await device.read_card(timeout=1.0)  # any contract command answers, with the reason
     assert read.code is CompletionCode.DEVICE_NOT_READY and "unavailable" in read.description
+
+
+def test_installed_entry_points_serve_the_product_schemes_and_the_sim() -> None:
+    from kiosk.terminal.registry import known_schemes
+
+    assert known_schemes(DeviceClass.RECEIPT_PRINTER) == ["file", "serial", "sim", "tcp", "usb"]
+    assert "pcsc" in known_schemes(DeviceClass.CHIP_CARD_READER)
+    with pytest.raises(ConfigError, match=r"no printer driver for scheme 'ftp' \(known: file, serial, sim, tcp, usb\)"):
+        build_device(spec("ftp://x", DeviceClass.RECEIPT_PRINTER), EventBus())
