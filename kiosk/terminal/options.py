@@ -12,20 +12,27 @@ precedence rule to remember); query text is converted by pydantic's lax mode (``
 ``"true"`` → True, ``"fast"`` → an error naming the key).
 
 How the registry finds a factory's model: the factory carries it as the attribute ``options_model``,
-set with the ``@takes_options(Model)`` decorator next to the factory. A factory without one takes no
-options: any key given is refused.
+set with the ``@takes_options(Model)`` decorator next to the factory. A factory without one is not
+checked here (its options reach it as given) — every driver in this repository declares one.
+
+A factory reads its typed options with ``options_for(spec, Model)``: the options the registry already
+validated for this spec (``spec.settings``), else validated on the spot (a spec built by a device CLI).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from kiosk.errors import ConfigError
 
+if TYPE_CHECKING:
+    from kiosk.terminal.registry import DeviceSpec
+
 F = TypeVar("F", bound=Callable[..., Any])
+Opts = TypeVar("Opts", bound="DeviceOptions")
 
 
 class DeviceOptions(BaseModel):
@@ -48,9 +55,24 @@ def takes_options(model: type[DeviceOptions]) -> Callable[[F], F]:
     return mark
 
 
-def options_model_of(factory: Callable[..., Any]) -> type[DeviceOptions]:
+def options_model_of(factory: Callable[..., Any]) -> type[DeviceOptions] | None:
+    """The factory's declared options model; None when it declares none."""
     model = getattr(factory, "options_model", None)
-    return model if isinstance(model, type) and issubclass(model, DeviceOptions) else NoOptions
+    return model if isinstance(model, type) and issubclass(model, DeviceOptions) else None
+
+
+def spec_options(spec: DeviceSpec, factory: Callable[..., Any]) -> DeviceOptions | None:
+    """Validate ``spec``'s URL query and options table with ``factory``'s model (what the registry calls)."""
+    model = options_model_of(factory)
+    return None if model is None else validate_options(model, spec.name, spec.url.query, spec.options)
+
+
+def options_for(spec: DeviceSpec, model: type[Opts]) -> Opts:
+    """A factory's typed options: ``spec.settings`` when the registry validated them as ``model``, else validated now."""
+    settings = getattr(spec, "settings", None)
+    if isinstance(settings, model):
+        return settings
+    return cast(Opts, validate_options(model, spec.name, spec.url.query, spec.options))
 
 
 def _where(device: str, key: str, from_query: set[str]) -> str:
