@@ -41,11 +41,14 @@ def notify(message: str, env: dict[str, str] | None = None) -> bool:
 
 
 def watchdog_interval_s(env: Mapping[str, str] | None = None) -> float | None:
-    """Half of ``$WATCHDOG_USEC`` (systemd's advice), or None when no watchdog is asked for this process."""
+    """Half of ``$WATCHDOG_USEC`` (systemd's advice), or None when no watchdog is asked for this process.
+
+    Under kiosk.service systemd's main process is cage and the app its child (NotifyAccess=all), so a
+    ``$WATCHDOG_PID`` of the parent is ours too (tests/system/test_cage.py)."""
     environ = os.environ if env is None else env
     usec = environ.get("WATCHDOG_USEC", "")
     pid = environ.get("WATCHDOG_PID", "")
-    if not usec.isdigit() or int(usec) <= 0 or (pid and pid != str(os.getpid())):
+    if not usec.isdigit() or int(usec) <= 0 or (pid and pid not in (str(os.getpid()), str(os.getppid()))):
         return None
     return int(usec) / 2_000_000
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import importlib
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from kivy.app import App
-from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
 from kivy.properties import ObjectProperty, StringProperty
@@ -65,12 +65,31 @@ def _clear_colour_only() -> None:
     gl.glClear(gl.GL_COLOR_BUFFER_BIT)
 
 
+def lock_window() -> None:
+    """Kivy's developer surface off on a live window: no debug module stays active (whatever a config.ini in
+    KIVY_HOME listed), Esc does not quit, and there is no mouse cursor (``env.prepare`` sets the same in
+    Config before the window exists, so it never shows at all)."""
+    from kivy.config import Config
+    from kivy.modules import Modules
+
+    for name in Config.options("modules"):
+        Config.remove_option("modules", name)
+    Modules.update()  # deactivates any module already started on this window
+    Config.set("kivy", "exit_on_escape", "0")
+    Window.show_cursor = False
+
+
 class KioskApp(App):
+    """The terminal's window. With ``options.lockdown`` (every production start) nothing in it is Kivy's own
+    developer surface: no settings panel and no F1 binding for it, no debug module (inspector, monitor,
+    keybinding, screen…), Esc never quits, the window cannot be closed and the mouse cursor is hidden."""
+
     theme = ObjectProperty(None)
     language = StringProperty("zh_CN")
 
-    def __init__(self, port: FlowPort, options: UiOptions = UiOptions(), **kwargs: Any) -> None:
+    def __init__(self, port: FlowPort, options: UiOptions | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        options = options or UiOptions()
         self.options = options
         self.port = port
         self.font = register_font(options.font)
@@ -83,6 +102,8 @@ class KioskApp(App):
         self.on_shown: list[Callable[[str], None]] = []  # tests/bench: called after a screen is shown
         self._last_touch = 0.0
         self.bridge: Bridge | None = None
+        if options.lockdown:
+            self.use_kivy_settings = False  # not even in a panel opened some other way
 
     # ----- build --------------------------------------------------------------------------------
     def build(self) -> FloatLayout:
@@ -112,7 +133,10 @@ class KioskApp(App):
         self.theme.bind(bg=lambda _t, c: setattr(Window, "clearcolor", c))
         Window.clear = _clear_colour_only
         root.bind(on_touch_down=self._any_touch)
-        if self.options.lockdown:
+        if not self.options.lockdown:
+            Window.show_cursor = True  # a developer window (env.prepare hides it by default)
+        else:
+            lock_window()
             Window.bind(on_request_close=lambda *_a, **_k: True, on_keyboard=self._on_keyboard)
         self.bridge = Bridge(self.port, self.show, self.show_idle)
         self.root_widget = root
@@ -225,12 +249,19 @@ class KioskApp(App):
             hook("maintenance")
 
     # ----- lockdown -----------------------------------------------------------------------------
+    def open_settings(self, *largs: Any) -> bool:
+        """Kivy's settings panel (fullscreen, rotation, log level…) never opens in front of a citizen."""
+        return False if self.options.lockdown else bool(super().open_settings(*largs))
+
+    def _install_settings_keys(self, window: Any) -> None:
+        """Kivy binds F1 → settings in ``run()`` after ``build()``, ahead of our own key handler: skip it."""
+        if not self.options.lockdown:
+            super()._install_settings_keys(window)
+
     def _on_keyboard(self, _window: Any, key: int, _scancode: int, _codepoint: str, modifiers: list[str]) -> bool:
         if key in BLOCKED_KEYS or 282 <= key <= 293:  # Esc/back, F1–F12
             return True
-        if "alt" in modifiers and key in (9, 285):  # Alt+Tab, Alt+F4
-            return True
-        return False
+        return "alt" in modifiers and key in (9, 285)  # Alt+Tab, Alt+F4
 
     # ----- screenshots --------------------------------------------------------------------------
     def screenshot(self, path: Path) -> Path:

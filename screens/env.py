@@ -23,8 +23,11 @@ def _drop_clipboard_probe(record: logging.LogRecord) -> bool:
 
 
 def prepare(orientation: str = "portrait", fullscreen: bool = False, headless: bool | None = None,
-            scale: float = 1.0) -> None:
-    """Environment + kivy Config for our window; ``scale`` < 1 shrinks the window (tests) but keeps the aspect."""
+            scale: float = 1.0, lockdown: bool = True) -> None:
+    """Environment + kivy Config for our window; ``scale`` < 1 shrinks the window (tests) but keeps the aspect.
+
+    ``lockdown`` (the default: a terminal) hides the mouse cursor from the first frame and starts no Kivy debug
+    module; the app's ``lock_window`` repeats both on the live window (docs/lockdown.md)."""
     global _prepared
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
@@ -59,6 +62,10 @@ def prepare(orientation: str = "portrait", fullscreen: bool = False, headless: b
     # (a terminal with a GPU).
     Config.set("graphics", "multisamples", os.environ.get("KIOSK_GL_MULTISAMPLES", "0"))
     Config.set("kivy", "exit_on_escape", "0")  # lockdown: Esc never quits
+    if lockdown:
+        Config.set("graphics", "show_cursor", "0")
+        for name in Config.options("modules"):  # inspector, monitor, keybinding, screen… (a config.ini may list them)
+            Config.remove_option("modules", name)
     Config.set("kivy", "pause_on_minimize", "0")
     Config.set("input", "mouse", "mouse,disable_multitouch")
     _prepared = True
