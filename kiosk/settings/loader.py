@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from kiosk.terminal.registry import DeviceSpec, DeviceUrl, check_spec
 DEFAULT_CONFIG = Path(__file__).with_name("default.toml")
 
 
-def _describe(error: dict[str, Any]) -> str:
+def _describe(error: Mapping[str, Any]) -> str:
     key = ".".join(str(part) for part in error["loc"]) or "(top level)"
     kind = error["type"]
     if kind == "extra_forbidden":
@@ -41,10 +42,11 @@ def parse_config(text: str, source: str = "<config>") -> TerminalConfig:
         raise ConfigError(f"{source}: {len(problems)} problem(s)\n" + "\n".join(problems), problems) from None
     problems = []
     for device_class, entry in config.devices.items():
+        spec = DeviceSpec(device_class.value, device_class, DeviceUrl.parse(entry.url), entry.required, entry.timeout_s, dict(entry.options))
         try:
-            check_spec(DeviceSpec(device_class.value, device_class, DeviceUrl.parse(entry.url)))
+            check_spec(spec)  # the scheme, and every option against the driver's typed model
         except ConfigError as exc:
-            problems.append(f"{source}: {exc}")
+            problems.extend(f"{source}: {problem}" for problem in exc.problems)
     if problems:
         raise ConfigError(f"{source}: {len(problems)} problem(s)\n" + "\n".join(problems), problems)
     return config

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from pathlib import Path
 from typing import Any, Literal
@@ -79,6 +81,21 @@ class UiSection(_Section):
 
 class MaintenanceSection(_Section):
     totp_secret: str = Field("", description="base32 RFC 6238 secret for the hidden-gesture entry (kiosk maint totp-secret); empty: disabled")
+
+    @field_validator("totp_secret")
+    @classmethod
+    def _base32(cls, value: str) -> str:
+        """Checked here so a typo is a config error, not a crash at the first technician login."""
+        cleaned = value.strip().replace(" ", "").upper()
+        if not cleaned:
+            return value
+        try:
+            key = base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
+        except (binascii.Error, ValueError):
+            raise ValueError("not base32 (letters A–Z and digits 2–7; make one with kiosk maint totp-secret)") from None
+        if len(key) < 10:
+            raise ValueError(f"too short: {len(key)} bytes, RFC 4226 asks for at least 10 (16 base32 characters)")
+        return value
     technicians: dict[str, str] = Field(default_factory=dict, description="technician card id → PIN hash (kiosk maint pin-hash)")
     max_failures: int = Field(5, ge=1, le=20, description="failed entries in a row before the lockout")
     lockout_s: float = Field(900.0, gt=0, description="seconds maintenance entry stays locked after max_failures")

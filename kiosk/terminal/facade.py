@@ -6,6 +6,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from kiosk.errors import ConfigError, RequiredDeviceConfigError
 from kiosk.terminal.completion import Completion
 from kiosk.terminal.contracts import (
     BarcodeReader,
@@ -18,7 +19,7 @@ from kiosk.terminal.contracts import (
     Scanner,
     Speaker,
 )
-from kiosk.terminal.device import DeviceService
+from kiosk.terminal.device import DeviceService, UnavailableDevice
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.registry import DeviceSpec, DeviceUrl, DriverTable, build_device
 from kiosk.terminal.status import DeviceClass, DeviceStatus
@@ -31,7 +32,11 @@ D = TypeVar("D")
 
 
 class Terminal:
-    """Owns the device services built from config, the event bus, and the attached services."""
+    """Owns the device services built from config, the event bus, and the attached services.
+
+    Raises RequiredDeviceConfigError (a ConfigError: ``kiosk run`` exits EXIT_CONFIG) when a required
+    device's scheme or options are invalid; an invalid optional device is an UnavailableDevice saying why.
+    """
 
     def __init__(self, config: TerminalConfig, bus: EventBus | None = None, table: DriverTable | None = None) -> None:
         self.config = config
@@ -40,8 +45,19 @@ class Terminal:
             cls: DeviceSpec(cls.value, cls, DeviceUrl.parse(entry.url), entry.required, entry.timeout_s, dict(entry.options))
             for cls, entry in config.devices.items()
         }
-        self.devices: dict[DeviceClass, DeviceService] = {cls: build_device(spec, self.bus, table) for cls, spec in self.specs.items()}
+        self.devices: dict[DeviceClass, DeviceService] = {cls: self._build(spec, table) for cls, spec in self.specs.items()}
         self.services: dict[str, Any] = {}  # platform client, store, outbox … attached by the app wiring
+
+    def _build(self, spec: DeviceSpec, table: DriverTable | None) -> DeviceService:
+        """A bad spec (scheme, option) stops start-up for a required device; an optional one comes up no_device."""
+        try:
+            return build_device(spec, self.bus, table)
+        except ConfigError as exc:
+            if spec.required:
+                raise RequiredDeviceConfigError(spec.name, exc.problems) from None
+            reason = "; ".join(exc.problems)
+            log.warning("optional device %s left out: %s", spec.name, reason)
+            return UnavailableDevice(spec.name, spec.device_class, self.bus, f"configuration: {reason}")
 
     # ----- typed access -------------------------------------------------------------------------
     def _get(self, cls: DeviceClass, contract: type[D]) -> D | None:
@@ -89,10 +105,10 @@ class Terminal:
         """Open every device concurrently; a device that fails to open stays with a status saying why."""
         classes = list(self.devices)
         results = await asyncio.gather(*(self.devices[c].open(self.specs[c].timeout_s) for c in classes))
-        for cls, result in zip(classes, results):
+        for cls, result in zip(classes, results, strict=True):
             if not result.ok:
                 log.warning("device %s did not open: %s", cls.value, result.description)
-        return dict(zip(classes, results))
+        return dict(zip(classes, results, strict=True))
 
     async def stop(self) -> None:
         await asyncio.gather(*(device.close() for device in self.devices.values()), return_exceptions=True)

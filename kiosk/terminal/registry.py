@@ -10,6 +10,11 @@ Drivers are entry points of the ``kiosk.drivers`` group named ``"<device class>.
 product's own schemes in pyproject.toml, ``*.sim`` in the simulators' distribution), loaded only when a
 device uses them: a missing optional library (pyscard, python-sane) turns into an ``UnavailableDevice``
 whose status names the cause, never an import crash. A production install has no ``sim`` scheme.
+
+Options: each factory declares a typed model with ``@takes_options(Model)`` (kiosk.terminal.options).
+``check_spec`` validates the URL query and ``[devices.X.options]`` with it and returns the spec carrying
+the result in ``settings``; the factory reads it with ``options_for(spec, Model)``. A key given in both
+the query and the table is refused.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from __future__ import annotations
 import importlib
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -25,6 +30,7 @@ from kiosk.errors import ConfigError
 from kiosk.plugins import DRIVERS, load_plugin, plugin_names
 from kiosk.terminal.device import DeviceService, UnavailableDevice
 from kiosk.terminal.events import EventBus
+from kiosk.terminal.options import DeviceOptions, spec_options
 from kiosk.terminal.status import DeviceClass
 
 log = logging.getLogger(__name__)
@@ -42,7 +48,7 @@ class DeviceUrl:
     query: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def parse(cls, raw: str) -> "DeviceUrl":
+    def parse(cls, raw: str) -> DeviceUrl:
         parts = urlsplit(raw)
         if not parts.scheme:
             raise ValueError(f"device URL {raw!r} has no scheme (e.g. serial://, tcp://, sim:)")
@@ -65,14 +71,15 @@ class DeviceUrl:
 
 @dataclass(frozen=True)
 class DeviceSpec:
-    """One configured device: its name, class, URL and options from the terminal config."""
+    """One configured device: its name, class, URL, options table and (once checked) its typed options."""
 
     name: str
     device_class: DeviceClass
     url: DeviceUrl
     required: bool = True
     timeout_s: float = 10.0
-    options: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)  # [devices.X.options] as written
+    settings: DeviceOptions | None = None  # URL query + options validated by the factory's model (check_spec)
 
 
 Factory = Callable[[DeviceSpec, EventBus], DeviceService]
@@ -98,11 +105,28 @@ def known_schemes(device_class: DeviceClass, table: DriverTable | None = None) -
     return sorted(scheme for (cls, scheme) in _served(table) if cls is device_class)
 
 
-def check_spec(spec: DeviceSpec, table: DriverTable | None = None) -> None:
-    """Raise ConfigError when no driver serves this class and scheme."""
+def _check_scheme(spec: DeviceSpec, table: DriverTable | None) -> None:
     if (spec.device_class, spec.url.scheme) not in _served(table):
         schemes = ", ".join(known_schemes(spec.device_class, table)) or "none installed"
         raise ConfigError(f"devices.{spec.name}: no {spec.device_class.value} driver for scheme {spec.url.scheme!r} (known: {schemes})")
+
+
+def _checked(spec: DeviceSpec, factory: Factory) -> DeviceSpec:
+    return replace(spec, settings=spec_options(spec, factory))
+
+
+def check_spec(spec: DeviceSpec, table: DriverTable | None = None) -> DeviceSpec:
+    """The spec with its validated options; ConfigError (device, key, why) for an unknown scheme or a bad option.
+
+    A driver whose library is missing cannot be asked for its model: its spec is returned unchecked (it
+    comes up as an UnavailableDevice naming the library anyway).
+    """
+    _check_scheme(spec, table)
+    try:
+        factory = _load_factory(spec.device_class, spec.url.scheme, table)
+    except ImportError:
+        return spec
+    return _checked(spec, factory)
 
 
 def _load_factory(device_class: DeviceClass, scheme: str, table: DriverTable | None) -> Factory:
@@ -114,12 +138,15 @@ def _load_factory(device_class: DeviceClass, scheme: str, table: DriverTable | N
 
 
 def build_device(spec: DeviceSpec, bus: EventBus, table: DriverTable | None = None) -> DeviceService:
-    """Build the service for ``spec``; a driver that cannot load becomes an UnavailableDevice."""
-    check_spec(spec, table)
+    """Build the service for ``spec``; a driver that cannot load becomes an UnavailableDevice.
+
+    ConfigError (bad scheme or option) propagates: the Terminal decides between no_device and stopping.
+    """
+    _check_scheme(spec, table)
     try:
         factory = _load_factory(spec.device_class, spec.url.scheme, table)
     except ImportError as exc:
         reason = f"driver for {spec.device_class.value}.{spec.url.scheme} unavailable: {exc}"
         log.warning("device %s: %s", spec.name, reason)
         return UnavailableDevice(spec.name, spec.device_class, bus, reason)
-    return factory(spec, bus)
+    return factory(_checked(spec, factory), bus)
