@@ -1,4 +1,5 @@
-"""``kiosk config check FILE``: validate a terminal config and print every problem."""
+"""``kiosk config check [FILE]``: validate a terminal config — every section, every device's URL and typed
+options — and print every problem as ``file: key: why`` (exit 1), never a traceback."""
 
 from __future__ import annotations
 
@@ -6,14 +7,14 @@ import argparse
 import sys
 
 from kiosk.errors import ConfigError
-from kiosk.settings import load_config
+from kiosk.settings import SYSTEM_CONFIG, load_config
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = sub.add_parser("config", help="terminal configuration")
     config_sub = parser.add_subparsers(dest="config_command", metavar="ACTION")
     check = config_sub.add_parser("check", help="validate a terminal config file")
-    check.add_argument("file")
+    check.add_argument("file", nargs="?", default=str(SYSTEM_CONFIG), help=f"config file (default: {SYSTEM_CONFIG})")
     check.set_defaults(func=_check)
 
 

@@ -14,7 +14,9 @@ from kiosk.errors import ConfigError
 from kiosk.settings.model import TerminalConfig
 from kiosk.terminal.registry import DeviceSpec, DeviceUrl, check_spec
 
-DEFAULT_CONFIG = Path(__file__).with_name("default.toml")
+DEFAULT_CONFIG = Path(__file__).with_name("default.toml")  # the demo's (moves to the simulators' package)
+#: Where a production terminal's config lives; ``--config FILE`` names another (no environment variable does).
+SYSTEM_CONFIG = Path("/etc/yukuaiban-kiosk/terminal.toml")
 
 
 def _describe(error: Mapping[str, Any]) -> str:
@@ -53,8 +55,8 @@ def parse_config(text: str, source: str = "<config>") -> TerminalConfig:
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> TerminalConfig:
-    """Load ``path``, else ``$KIOSK_CONFIG``, else the embedded default (emulated devices + embedded platform)."""
-    chosen = Path(path or os.environ.get("KIOSK_CONFIG") or DEFAULT_CONFIG)
+    """Load ``path``, else the demo default (emulated devices + embedded platform; becomes SYSTEM_CONFIG once it moves out)."""
+    chosen = Path(path or DEFAULT_CONFIG)
     try:
         text = chosen.read_text(encoding="utf-8")
     except OSError as exc:
