@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Callable
+from collections.abc import Awaitable, Callable
 
 from kiosk.errors import PlatformError
 from kiosk.flows import intents as I
@@ -57,6 +57,11 @@ class ItemFlow:
         self.capture = CaptureStep(step)
         self.submit = SubmitStep(step)
         self.notice_printed = False
+        self._handlers: dict[FlowState, Callable[[I.Intent], Awaitable[None]]] = {  # the step that takes intents in each state
+            FlowState.IDENTIFY: self._on_identify, FlowState.GUIDE: self._on_guide, FlowState.FORM: self._on_form,
+            FlowState.MATERIALS: self._on_materials, FlowState.SIGNATURE: self._on_signature, FlowState.CONFIRM: self._on_confirm,
+            FlowState.RECEIPT: self._on_receipt, FlowState.EVALUATE: self._on_evaluate,
+        }
 
     # ----- plumbing -----------------------------------------------------------------------------
     @property
@@ -114,7 +119,7 @@ class ItemFlow:
         """One intent; unknown intents for the current step are ignored (a double tap is not an error)."""
         if self.finished:
             return
-        handler = getattr(self, f"_on_{self.state.value}", None)
+        handler = self._handlers.get(self.state)
         if handler is not None:
             await handler(intent)
 

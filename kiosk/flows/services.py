@@ -12,6 +12,7 @@ import logging
 import math
 import re
 import sqlite3
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +57,16 @@ class CitizenServices:
         self.view: ViewModel | None = None
         self.person_token = ""
         self.centre = ""
+        # service name (I.OpenService) → what opens it, and → what handles its screen's intents
+        self._openers: dict[str, Callable[[], Awaitable[None]]] = {
+            "case_status": self._open_case_status, "centres": self._open_centres, "appointment": self._open_appointment,
+            "queue": self._open_queue, "faq": self._open_faq, "complaint": self._open_complaint, "help": self._open_help,
+            "handover": self._open_handover,
+        }
+        self._handlers: dict[str, Callable[[I.Intent], Awaitable[None]]] = {
+            "case_status": self._on_case_status, "appointment": self._on_appointment, "queue": self._on_queue,
+            "faq": self._on_faq, "complaint": self._on_complaint,
+        }
 
     @property
     def client(self) -> Any:
@@ -75,8 +86,12 @@ class CitizenServices:
         if isinstance(intent, I.Handover):
             intent = I.OpenService("handover")
         if isinstance(intent, I.OpenService):
+            opener = self._openers.get(intent.service)
+            if opener is None:
+                log.warning("no citizen service %r", intent.service)
+                return True
             self.active = intent.service
-            await getattr(self, f"_open_{intent.service}")()
+            await opener()
             return True
         if not self.active:
             return False
@@ -92,7 +107,7 @@ class CitizenServices:
             else:
                 self.c.home()
             return True
-        handler = getattr(self, f"_on_{self.active}", None)
+        handler = self._handlers.get(self.active)
         if handler is not None:
             await handler(intent)
             return True
@@ -229,7 +244,8 @@ class CitizenServices:
         elif isinstance(intent, I.Choose) and intent.what == "slot" and self.centre:
             await self._ticket(vm, intent.value)
 
-    _on_queue = _on_appointment
+    async def _on_queue(self, intent: I.Intent) -> None:
+        await self._on_appointment(intent)
 
     async def _next_open_day(self, centre: str) -> list[Any]:
         """Free slots of the first day after today (China time) that has any, within a week: asking only

@@ -2,7 +2,7 @@
 
 Each child is a fresh process image of this (thread-free) parent: it opens its own devices,
 platform and stores on its own data dir, runs the journey through the same code as
-``kiosk simulate`` and dies by ``os._exit(137)`` at ``KIOSK_FLOW_CRASH_AT`` — no cleanup at all,
+``kiosk simulate`` and dies by ``os._exit(137)`` at the point armed with ``kiosk.flows.crash.arm`` — no cleanup at all,
 like a power cut. Forking saves the ~1.5 s import per crash on small CI machines.
 
     python tests/flows/crash_child.py ITEM PERSONA DIR=POINT [DIR=POINT ...]
@@ -16,8 +16,9 @@ import asyncio
 import os
 import sys
 
-from kiosk.flows.simulate import Simulator
 from kiosk.content import items_dir
+from kiosk.flows import crash
+from kiosk.flows.simulate import Simulator
 from kiosk.items import load_catalog
 from kiosk.settings.loader import load_config
 
@@ -27,7 +28,7 @@ PARALLEL = 2
 
 
 def _child(item: str, persona: str, config_path: str, point: str) -> None:
-    os.environ["KIOSK_FLOW_CRASH_AT"] = point
+    crash.arm(point)  # in-process, in this child only: production code reads no variable for it
     sink = open(os.path.join(os.path.dirname(config_path), "child.log"), "w", encoding="utf-8")
 
     async def journey() -> None:

@@ -1,7 +1,7 @@
 """Kill the process at every step of a flow (os._exit, like a power cut) and restart.
 
 Each crash is a real ``kiosk simulate`` subprocess of the 退休一件事 bundle (three members, so the
-kill between two enqueues is covered) with ``KIOSK_FLOW_CRASH_AT`` naming the step. The restart runs
+kill between two enqueues is covered) with ``kiosk.flows.crash.arm`` naming the step (crash_child.py). The restart runs
 crash recovery on the same data dir. Checks: before acceptance the application is closed and
 nothing reaches the platform; from SUBMITTING on, every member reaches the platform exactly once;
 no session file survives; no plaintext personal data is left in the terminal's own databases.
@@ -17,13 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.flows.recovery import recover
 from kiosk.assembly import open_flow_services
 from kiosk.content import items_dir
+from kiosk.flows.recovery import recover
 from kiosk.items import load_catalog
 from kiosk.settings.loader import DEFAULT_CONFIG
 from kiosk.store.audit import AuditTrail
-
 from tests.flows.conftest import config_for
 
 BUNDLE = "YJS000002"
@@ -53,7 +52,7 @@ def _crash_runs(tmp_path: Path, runs: dict[str, str]) -> dict[str, Path]:
         data_dir.mkdir()
         _config_file(data_dir)
         dirs[key] = data_dir
-    env = {k: v for k, v in os.environ.items() if k != "KIOSK_FLOW_CRASH_AT"}
+    env = dict(os.environ)
     cmd = [sys.executable, str(Path(__file__).with_name("crash_child.py")), BUNDLE, "zhangsan", *(f"{dirs[k]}={p}" for k, p in runs.items())]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240, cwd=Path(__file__).parents[2])
     assert done.returncode == 0, done.stderr[-3000:]
@@ -129,7 +128,6 @@ def test_restart_through_the_cli_recovers_then_serves_the_next_citizen(crashed: 
     """A real subprocess run: recovery first, then a complete application end to end."""
     data_dir = crashed["cli"]
     env = {**os.environ, "KIOSK_DATA_DIR": str(data_dir)}
-    env.pop("KIOSK_FLOW_CRASH_AT", None)
     cmd = [sys.executable, "-m", "kiosk.cli.main", "--config", str(data_dir / "terminal.toml"), "simulate", "--item", "00011300100001", "--persona", "lisi"]
     run = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=90, cwd=Path(__file__).parents[2])
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
