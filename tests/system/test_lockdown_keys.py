@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from tests.system.cage import MISSING, REPO, CageSession, changed_share, demo_config
-from tests.system.test_cage import looks_like_attract, start_unit, wait_for_attract
+from tests.system.cage import MISSING, REPO, CageSession, changed_share, demo_config, looks_like_attract, wait_for_attract
 
 pytestmark = [pytest.mark.system, pytest.mark.skipif(bool(MISSING), reason=f"not installed: {MISSING}")]
 
@@ -33,7 +31,6 @@ KEYS = ["F1", "Escape", "alt+F4", "alt+Tab", "ctrl+alt+F2", "super", "F12", "ctr
 
 
 def test_negative_control_without_lockdown_f1_opens_kivy_settings(tmp_path: Path) -> None:
-    """First in the module: it runs before the locked session starts, one cage at a time."""
     session = CageSession(["cage", "-d", "--", sys.executable, "-m", "tests.system.unlocked_app", str(demo_config(tmp_path))],
                           tmp_path, env={"PYTHONPATH": str(REPO), "KIVY_NO_ARGS": "1"})
     try:
@@ -50,16 +47,13 @@ def test_negative_control_without_lockdown_f1_opens_kivy_settings(tmp_path: Path
         session.stop()
 
 
-@pytest.fixture(scope="module")
-def locked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CageSession]:
-    session = start_unit(tmp_path_factory.mktemp("locked"))
-    try:
-        session.wait_for("READY=1", 45)
-        wait_for_attract(session, "locked-ready")
-        session.focused_window()  # keys sent before cage's X window manager focused the window would go nowhere
-        yield session
-    finally:
-        session.stop()
+@pytest.fixture
+def locked(booted: CageSession) -> CageSession:
+    """The unit's session (conftest.py), on the attract screen with its X window focused."""
+    booted.wait_for("READY=1", 45)
+    wait_for_attract(booted, "locked-ready")
+    booted.focused_window()  # keys sent before cage's X window manager focused the window would go nowhere
+    return booted
 
 
 def settle(session: CageSession, name: str) -> Image.Image:
