@@ -28,7 +28,7 @@ from kiosk.content import items_dir
 from kiosk.fleet.agent import FleetAgent
 from kiosk.fleet.backoff import Backoff, reconnect_stats, simulate_reconnect
 from kiosk.fleet.configs import ConfigBundles
-from kiosk.platform.emulator.server import EmbeddedPlatform
+from sim.platform.server import EmbeddedPlatform
 from kiosk.terminal.platform import PlatformClient
 
 GOAL_SPREAD_S = 30.0

@@ -58,7 +58,7 @@ class Technician:
     name: str
 
 
-#: The platform emulator's seed persons (kiosk/platform/emulator/seed/persons.json): same key, name,
+#: The platform emulator's seed persons (sim/sim/platform/seed/persons.json): same key, name,
 #: ID number and 社保卡 number. Nation codes per GB 3304 ("" = the card has no nation record).
 PERSONS: dict[str, Person] = {
     p.key: p

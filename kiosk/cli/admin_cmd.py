@@ -116,7 +116,7 @@ def _report(args: argparse.Namespace) -> int:
 
     import sqlite_utils
 
-    from kiosk.platform.emulator.fleet import rollout_report
+    from sim.platform.fleet import rollout_report
 
     if not Path(args.db).is_file():
         raise ConfigError(f"{args.db}: no such platform database")

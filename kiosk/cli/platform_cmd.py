@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from kiosk.platform.emulator.server import serve
+    from sim.platform.server import serve
 
     if not 0 < args.port < 65536:
         print(f"kiosk: port {args.port} out of range", file=sys.stderr)

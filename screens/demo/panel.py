@@ -24,7 +24,7 @@ from kivy.uix.widget import Widget
 
 log = logging.getLogger(__name__)
 DEMO_CARD, PRINCIPAL_CARD = "zhangsan", "lixiuying"  # cards in drivers/idcard/cards/demo.json
-# 张三's 渝快码 as the embedded platform knows it (kiosk/platform/emulator/seed/persons.json).
+# 张三's 渝快码 as the embedded platform knows it (sim/sim/platform/seed/persons.json).
 DEMO_YKM = "YKM1-ZHANGSAN-7F3K2Q9M"
 CASE_QR = "https://zwykb.cq.gov.cn/progress?r={}"  # what a printed receipt's QR code carries
 ACTIONS = (("insert_id_card", "放身份证"), ("show_qr", "出示二维码"), ("place_page", "放置文件"), ("toggle_paper", "打印机缺纸"))

@@ -20,8 +20,8 @@ from kiosk.fleet.handlers import FleetHooks
 from kiosk.fleet.mode import RestartWindow, TerminalModeChanged
 from kiosk.maint.auth import MAINT
 from kiosk.maint.counters import DeviceCounters
-from kiosk.platform.emulator.server import EmbeddedPlatform
-from kiosk.platform.emulator.terminals import queue_command
+from sim.platform.server import EmbeddedPlatform
+from sim.platform.terminals import queue_command
 from kiosk.receipts.testpage import build_test_page
 from kiosk.settings import parse_config
 from kiosk.store import AuditTrail, Store

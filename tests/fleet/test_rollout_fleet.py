@@ -14,9 +14,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from kiosk.admin.bundles import publish, rollout
 from kiosk.fleet.agent import FleetAgent
 from kiosk.fleet.configs import ConfigBundles
-from kiosk.platform.emulator.fleet import rollout_report
-from kiosk.platform.emulator.server import EmbeddedPlatform
-from kiosk.platform.emulator.terminals import queue_command
+from sim.platform.fleet import rollout_report
+from sim.platform.server import EmbeddedPlatform
+from sim.platform.terminals import queue_command
 from kiosk.platform.rollout import bucket
 from kiosk.store import AuditTrail, Store
 from kiosk.terminal.platform import PlatformClient

@@ -13,7 +13,7 @@ from kiosk.app import TerminalApp
 from kiosk.assembly import assemble
 from kiosk.flows import intents as I
 from kiosk.flows.viewmodels import AttractVM, HomeVM
-from kiosk.platform.emulator.terminals import queue_command
+from sim.platform.terminals import queue_command
 from kiosk.settings.loader import load_config
 from tests.maint.test_flow_maintenance import Screen
 

@@ -8,7 +8,7 @@ from typing import AsyncIterator, Iterator
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from kiosk.platform.emulator.server import EmbeddedPlatform
+from sim.platform.server import EmbeddedPlatform
 from kiosk.terminal.platform import PlatformClient
 
 TERMINAL_ID = "CQ-500112-T001"

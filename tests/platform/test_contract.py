@@ -15,8 +15,8 @@ import httpx
 from jsonschema import Draft202012Validator
 
 from kiosk.platform.contract import operations
-from kiosk.platform.emulator.app import _handlers
-from kiosk.platform.emulator.server import EmbeddedPlatform
+from sim.platform.app import _handlers
+from sim.platform.server import EmbeddedPlatform
 
 CONTRACT = Path(__file__).resolve().parents[2] / "kiosk" / "platform" / "openapi.json"
 

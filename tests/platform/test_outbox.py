@@ -10,7 +10,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk.errors import StoreError
-from kiosk.platform.emulator.server import EmbeddedPlatform
+from sim.platform.server import EmbeddedPlatform
 from kiosk.terminal.outbox import DeliveryWorker, Material, Outbox, load_or_create_seal_key
 from kiosk.terminal.platform import LinkState, PlatformClient
 

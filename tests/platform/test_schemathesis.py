@@ -21,7 +21,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance, status_code_conformance
 
-from kiosk.platform.emulator.server import EmbeddedPlatform
+from sim.platform.server import EmbeddedPlatform
 from kiosk.platform.signing import public_key_b64, sign_headers
 
 TERMINAL = "CQ-500112-FUZZ"

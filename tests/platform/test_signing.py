@@ -7,7 +7,7 @@ import json
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from kiosk.platform.emulator.server import EmbeddedPlatform
+from sim.platform.server import EmbeddedPlatform
 from kiosk.platform.signing import sign_headers
 from kiosk.terminal.platform import PlatformClient
 from tests.platform.conftest import TERMINAL_ID

@@ -12,7 +12,7 @@ from kiosk.assembly import assemble
 from kiosk.flows import intents as I
 from kiosk.flows.maint_views import MaintenanceVM
 from kiosk.maint import totp
-from kiosk.platform.emulator.terminals import queue_command
+from sim.platform.terminals import queue_command
 from kiosk.settings.loader import load_config
 
 

@@ -92,7 +92,7 @@ def _receipt(item_name: str, values: dict[str, str], out: Path) -> V.ReceiptVM:
 
 
 def _centres() -> V.CentresVM:
-    seed = json.loads((REPO / "kiosk/platform/emulator/seed/centres.json").read_text(encoding="utf-8"))["centres"]
+    seed = json.loads((REPO / "sim/sim/platform/seed/centres.json").read_text(encoding="utf-8"))["centres"]
     here = next((c for c in seed if c["district_code"] == "500112"), seed[0])
     rows = []
     for c in seed:

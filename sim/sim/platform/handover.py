@@ -12,10 +12,10 @@ import secrets
 from typing import Any
 
 from kiosk.platform.contract import ApiError
-from kiosk.platform.emulator.app import Ctx
-from kiosk.platform.emulator.cases import case_view
-from kiosk.platform.emulator.db import row, rows
-from kiosk.platform.emulator.identity import person_for_token
+from sim.platform.context import Ctx
+from sim.platform.cases import case_view
+from sim.platform.db import row, rows
+from sim.platform.identity import person_for_token
 from kiosk.privacy import mask_name
 
 HANDOVER_TTL_S = 600

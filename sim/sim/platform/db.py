@@ -38,8 +38,19 @@ CREATE TABLE IF NOT EXISTS help_requests (request_id TEXT PRIMARY KEY, kind TEXT
 """
 
 
+# What heartbeats acknowledge (fleet.py): command results, config acks, log uploads, self-tests.
+FLEET_SCHEMA = """
+CREATE TABLE IF NOT EXISTS command_results (command_id TEXT PRIMARY KEY, terminal_id TEXT NOT NULL, ok INTEGER NOT NULL,
+    result TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS config_acks (terminal_id TEXT NOT NULL, target TEXT NOT NULL, state TEXT NOT NULL, version TEXT NOT NULL,
+    reason TEXT, at INTEGER NOT NULL, PRIMARY KEY (terminal_id, target, state));
+CREATE TABLE IF NOT EXISTS log_uploads (sha256 TEXT PRIMARY KEY, terminal_id TEXT NOT NULL, size INTEGER NOT NULL, content BLOB NOT NULL,
+    at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS selftests (terminal_id TEXT PRIMARY KEY, at REAL NOT NULL, passed INTEGER NOT NULL, body TEXT NOT NULL);
+"""
+
 def load_seed(name: str) -> dict[str, Any]:
-    text = resources.files("kiosk.platform.emulator").joinpath("seed", f"{name}.json").read_text(encoding="utf-8")
+    text = resources.files("sim.platform").joinpath("seed", f"{name}.json").read_text(encoding="utf-8")
     return json.loads(text)
 
 
@@ -50,8 +61,6 @@ def open_db(path: str) -> sqlite_utils.Database:
     conn.execute("PRAGMA synchronous=NORMAL")
     db = sqlite_utils.Database(conn)
     conn.executescript(STATE_SCHEMA)
-    from kiosk.platform.emulator.fleet import SCHEMA as FLEET_SCHEMA  # heartbeat acks, log uploads (issue 8)
-
     conn.executescript(FLEET_SCHEMA)
     _load_seed(db)
     return db

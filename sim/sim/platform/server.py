@@ -14,7 +14,8 @@ from pathlib import Path
 import uvicorn
 from starlette.applications import Starlette
 
-from kiosk.platform.emulator.app import EmulatorState, create_app
+from sim.platform.app import create_app
+from sim.platform.context import EmulatorState
 
 
 def _config(app: Starlette, host: str, port: int) -> uvicorn.Config:

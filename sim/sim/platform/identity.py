@@ -10,8 +10,8 @@ import secrets
 from typing import Any
 
 from kiosk.platform.contract import ApiError
-from kiosk.platform.emulator.app import Ctx
-from kiosk.platform.emulator.db import row, rows
+from sim.platform.context import Ctx
+from sim.platform.db import row, rows
 from kiosk.privacy import mask_id_number, mask_name
 
 TOKEN_TTL_S = 30 * 60

@@ -9,10 +9,10 @@ import secrets
 from typing import Any
 
 from kiosk.platform.contract import ApiError
-from kiosk.platform.emulator.app import Ctx
-from kiosk.platform.emulator.cases import find_case
-from kiosk.platform.emulator.catalog import centre_row, queue_length
-from kiosk.platform.emulator.identity import person_for_token
+from sim.platform.context import Ctx
+from sim.platform.cases import find_case
+from sim.platform.catalog import centre_row, queue_length
+from sim.platform.identity import person_for_token
 
 LEVELS = {1: "非常不满意", 2: "不满意", 3: "基本满意", 4: "满意", 5: "非常满意"}
 CST = dt.timezone(dt.timedelta(hours=8))

@@ -10,9 +10,9 @@ from typing import Any
 from starlette.responses import Response
 
 from kiosk.platform.contract import ApiError
-from kiosk.platform.emulator.app import Ctx, EmulatorState
-from kiosk.platform.emulator.db import rows
-from kiosk.platform.emulator.fleet import record_heartbeat
+from sim.platform.context import Ctx, EmulatorState
+from sim.platform.db import rows
+from sim.platform.fleet import record_heartbeat
 from kiosk.platform.rollout import choose
 from kiosk.platform.signing import REPLAY_WINDOW_S, load_public_key
 

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-import sqlite_utils
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
@@ -22,47 +19,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from kiosk.platform.contract import ApiError, Operation, contract_text, operations
-from kiosk.platform.emulator.auth import NonceCache, verify
-from kiosk.platform.emulator.db import open_db
+from sim.platform import cases, catalog, fleet, handover, identity, services, terminals
+from sim.platform.auth import verify
+from sim.platform.context import Ctx, EmulatorState, Handler
+from sim.platform.db import open_db
 
 log = logging.getLogger(__name__)
 MAX_BODY = 11 * 1024 * 1024
 
 
-@dataclass
-class EmulatorState:
-    """Everything handlers share: the DB, the nonce cache and the emulator's knobs."""
-
-    db: sqlite_utils.Database
-    bundles_dir: Path | None = None
-    stage_s: float = 60.0
-    enrollment_codes: frozenset[str] = frozenset({"DEMO-ENROLL"})
-    nonces: NonceCache = field(default_factory=NonceCache)
-    clock: Callable[[], float] = time.time
-
-
-@dataclass
-class Ctx:
-    state: EmulatorState
-    terminal_id: str
-    params: dict[str, Any]
-    body: Any
-    raw: bytes
-    media_type: str
-    headers: dict[str, str]
-    now: float
-
-    @property
-    def db(self) -> sqlite_utils.Database:
-        return self.state.db
-
-
-Handler = Callable[[Ctx], "tuple[int, dict[str, Any]] | Response"]
-
-
 def _handlers() -> dict[str, Handler]:
-    from kiosk.platform.emulator import cases, catalog, fleet, handover, identity, services, terminals
-
     table: dict[str, Handler] = {}
     for module in (terminals, catalog, identity, cases, services, fleet, handover):
         table.update(module.HANDLERS)

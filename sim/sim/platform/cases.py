@@ -12,9 +12,9 @@ import time
 from typing import Any
 
 from kiosk.platform.contract import ApiError
-from kiosk.platform.emulator.app import Ctx
-from kiosk.platform.emulator.db import row
-from kiosk.platform.emulator.identity import SUBMIT_GRACE_S, person_for_token
+from sim.platform.context import Ctx
+from sim.platform.db import row
+from sim.platform.identity import SUBMIT_GRACE_S, person_for_token
 
 LABELS = {"accepted": "已受理", "transferred": "已流转至办理地", "reviewing": "审核中", "completed": "已办结"}
 MAX_MATERIAL = 10 * 1024 * 1024

@@ -9,8 +9,8 @@ import time
 from typing import Any
 
 from kiosk.platform.contract import ApiError
-from kiosk.platform.emulator.app import Ctx
-from kiosk.platform.emulator.db import row, rows
+from sim.platform.context import Ctx
+from sim.platform.db import row, rows
 
 
 def _item_summary(r: dict[str, Any]) -> dict[str, Any]:

@@ -13,18 +13,8 @@ from typing import Any
 import sqlite_utils
 
 from kiosk.platform.contract import ApiError
-from kiosk.platform.emulator.app import Ctx
-from kiosk.platform.emulator.db import rows
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS command_results (command_id TEXT PRIMARY KEY, terminal_id TEXT NOT NULL, ok INTEGER NOT NULL,
-    result TEXT NOT NULL, at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS config_acks (terminal_id TEXT NOT NULL, target TEXT NOT NULL, state TEXT NOT NULL, version TEXT NOT NULL,
-    reason TEXT, at INTEGER NOT NULL, PRIMARY KEY (terminal_id, target, state));
-CREATE TABLE IF NOT EXISTS log_uploads (sha256 TEXT PRIMARY KEY, terminal_id TEXT NOT NULL, size INTEGER NOT NULL, content BLOB NOT NULL,
-    at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS selftests (terminal_id TEXT PRIMARY KEY, at REAL NOT NULL, passed INTEGER NOT NULL, body TEXT NOT NULL);
-"""
+from sim.platform.context import Ctx
+from sim.platform.db import rows
 
 
 def record_heartbeat(ctx: Ctx) -> None:
