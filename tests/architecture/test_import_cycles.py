@@ -3,7 +3,9 @@
 Why: a cycle means two modules cannot be understood, tested or moved apart; in the flow engine it was
 how a step ended up holding its owner. Every ``import`` counts, wherever it is written — a lazy import
 inside a function is still an edge (it only hides the cycle until that function runs). The one
-exception is an import under ``if TYPE_CHECKING:``: it never runs, so it is not a run-time edge.
+exception is an import under ``if TYPE_CHECKING:``: it never runs, so it is not a run-time edge —
+except in the flow engine (kiosk/flows), where even those must not loop: its cycles were exactly
+such annotation-only back-imports of an owner.
 
 Edges go to the module named (``from pkg import mod`` → ``pkg.mod`` when that is a module, else
 ``pkg``); importing ``a.b.c`` also runs ``a/__init__`` and ``a/b/__init__``, but those implicit
@@ -46,14 +48,14 @@ def _type_checking(test: ast.expr) -> bool:
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
-def imported_names(tree: ast.AST, module: str, is_package: bool, known: Iterable[str]) -> set[str]:
-    """Every module name ``tree`` imports at run time (function bodies included, TYPE_CHECKING blocks not)."""
+def imported_names(tree: ast.AST, module: str, is_package: bool, known: Iterable[str], *, type_checking: bool = False) -> set[str]:
+    """Every module name ``tree`` imports at run time (function bodies included, TYPE_CHECKING blocks only if asked)."""
     known = set(known)
     names: set[str] = set()
 
     def walk(node: ast.AST) -> None:
         for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.If) and _type_checking(child.test):
+            if isinstance(child, ast.If) and _type_checking(child.test) and not type_checking:
                 for stmt in child.orelse:  # the else branch does run
                     walk_one(stmt)
                 continue
@@ -77,12 +79,13 @@ def imported_names(tree: ast.AST, module: str, is_package: bool, known: Iterable
     return names
 
 
-def import_graph(modules: Mapping[str, Path]) -> dict[str, set[str]]:
+def import_graph(modules: Mapping[str, Path], *, type_checking: bool = False) -> dict[str, set[str]]:
     """module → the product modules it imports (an import of something outside resolves to its nearest product parent, or nothing)."""
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():
         targets: set[str] = set()
-        for imported in imported_names(ast.parse(path.read_text(encoding="utf-8")), name, path.name == "__init__.py", modules):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for imported in imported_names(tree, name, path.name == "__init__.py", modules, type_checking=type_checking):
             while imported and imported not in modules:
                 imported = imported.rpartition(".")[0]
             if imported and imported != name:
@@ -148,6 +151,15 @@ def test_no_import_cycles_in_the_product() -> None:
     assert not found, "import cycles:\n" + "\n".join(describe(c, graph) for c in found)
 
 
+def test_no_cycles_in_the_flow_engine_even_for_type_checking() -> None:
+    """The flow engine's cycles were all TYPE_CHECKING back-imports (a step naming its owner): its parts now
+    get typed contexts (StepContext, SessionHost), so here even annotation-only imports must not loop."""
+    flows = {name: path for name, path in product_modules().items() if name.startswith("kiosk.flows")}
+    graph = import_graph(flows, type_checking=True)
+    found = cycles(graph)
+    assert not found, "flow engine cycles:\n" + "\n".join(describe(c, graph) for c in found)
+
+
 def test_the_graph_sees_the_flow_engine() -> None:
     """The walk finds real edges (a broken resolver would find no cycles because it found no imports)."""
     graph = import_graph(product_modules())
@@ -167,5 +179,6 @@ def test_lazy_imports_count_and_type_checking_ones_do_not() -> None:
         "if TYPE_CHECKING:\n    from pkg import hidden\n"
         "def later():\n    from pkg.lazy import thing\n    from . import sibling\n"
     )
-    names = imported_names(ast.parse(source), "pkg.mod", False, {"pkg.lazy", "pkg.sibling", "pkg.hidden"})
-    assert names == {"typing", "pkg.lazy", "pkg.sibling"}
+    known = {"pkg.lazy", "pkg.sibling", "pkg.hidden"}
+    assert imported_names(ast.parse(source), "pkg.mod", False, known) == {"typing", "pkg.lazy", "pkg.sibling"}
+    assert imported_names(ast.parse(source), "pkg.mod", False, known, type_checking=True) == {"typing", "pkg.lazy", "pkg.sibling", "pkg.hidden"}
