@@ -84,8 +84,8 @@ def _why(error: Mapping[str, Any]) -> str:
         return "unknown option"
     if error["type"] == "missing":
         return "required option is missing"
-    got = error.get("input")
-    return f"{error['msg']} (got {got!r})" if got is not None else str(error["msg"])
+    message, got = str(error["msg"]).removeprefix("Value error, "), error.get("input")
+    return f"{message} (got {got!r})" if got is not None and repr(got) not in message else message
 
 
 def validate_options(model: type[DeviceOptions], device: str, query: Mapping[str, str], table: Mapping[str, Any]) -> DeviceOptions:
@@ -107,5 +107,5 @@ def validate_options(model: type[DeviceOptions], device: str, query: Mapping[str
     if problems or options is None:
         known = ", ".join(sorted(model.model_fields)) or "none"
         problems = [p + (f" (known: {known})" if p.endswith("unknown option") else "") for p in problems]
-        raise ConfigError(f"devices.{device}: {len(problems)} option problem(s)\n" + "\n".join(problems), problems)
+        raise ConfigError("; ".join(problems), problems)  # one line: device CLIs print it as is
     return options
