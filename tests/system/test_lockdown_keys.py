@@ -7,9 +7,9 @@ settings panel, which proves the injected keys reach the app. Keys and pointer g
 Xwayland (cage 0.1.4 has no virtual-keyboard protocol; tests/system/cage.py). What cage itself does with
 Ctrl+Alt+Fn (no VT switch: no ``-s``) is checked on the unit in tests/systemd/test_lockdown.py.
 
-Not here yet: the long press. XTEST pointer events into Xwayland do not reliably reach Kivy under headless cage
-(plain clicks anywhere on attract did nothing, so a "nothing happened" after a long press would prove
-nothing); see docs/lockdown.md.
+Not here yet: the long press. XTEST pointer events into Xwayland do not reach Kivy under headless cage (plain
+clicks anywhere on attract did nothing — a seat without a pointer gives Xwayland no pointer focus — so "nothing
+happened" after a long press would prove nothing); see docs/lockdown.md.
 """
 
 from __future__ import annotations
