@@ -141,7 +141,7 @@ class CageSession:
         # sh execs unshare, which execs cage: one pid throughout, which is what systemd puts in WATCHDOG_PID (the
         # unit's main process is cage; the app is its child). Own process group: stop() ends the app and helpers.
         command = ["sh", "-c", 'export WATCHDOG_PID=$$; exec "$@"', "sh", *prefix, *argv]
-        self.proc = subprocess.Popen(command, env=environ, stdout=self._log, stderr=subprocess.STDOUT,
+        self.proc = subprocess.Popen(command, env=environ, cwd=tmp, stdout=self._log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
         self.env = environ
 

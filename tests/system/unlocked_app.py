@@ -15,4 +15,4 @@ from screens.run_app import WindowOptions, run_with_screens
 
 if __name__ == "__main__":
     config = load_config(sys.argv[1])
-    sys.exit(run_with_screens(config, configure_logging("INFO", "-"), WindowOptions(side_panel=False)))
+    sys.exit(run_with_screens(config, configure_logging("INFO", None), WindowOptions(side_panel=False)))
