@@ -38,7 +38,7 @@ class InstallPlan:
     restart_at: str = "03:30"
     prefix: str = "/opt/yukuaiban-kiosk"
     udev: list[UdevDevice] = field(default_factory=lambda: list(DEFAULTS))
-    app: str = ""  # the full app command under cage; default: "<exec> run --config <config>"
+    app: str = ""  # the full app command under cage; default: "<exec> --config <config> run" (--config is the top-level option)
 
     def check(self) -> None:
         if not re.match(r"^[a-z_][a-z0-9_-]{0,30}$", self.user):
@@ -50,7 +50,7 @@ class InstallPlan:
                 raise ConfigError(f"{name} {value!r}: must be an absolute path")
 
     def substitutions(self) -> dict[str, str]:
-        app = self.app or f"{self.exec_path} run --config {self.config}"
+        app = self.app or f"{self.exec_path} --config {self.config} run"
         return {"@APP@": app, "@EXEC@": self.exec_path, "@CONFIG@": self.config, "@USER@": self.user, "@CAGE@": self.cage,
                 "@RESTART_AT@": self.restart_at + ":00", "@PREFIX@": self.prefix}
 

@@ -16,7 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument("--root", help="write under this directory instead of the live system (image builds, tests)")
     parser.add_argument("--exec", dest="exec_path", help="absolute path of the kiosk console script (default: the one running)")
     parser.add_argument("--terminal-config", default="/etc/yukuaiban-kiosk/terminal.toml", help="terminal config the service loads")
-    parser.add_argument("--app", default="", help="full app command run under cage (default: EXEC run --config CONFIG)")
+    parser.add_argument("--app", default="", help="full app command run under cage (default: EXEC --config CONFIG run)")
     parser.add_argument("--user", default="kiosk", help="dedicated system user (default kiosk)")
     parser.add_argument("--cage", default="/usr/bin/cage", help="cage compositor binary")
     parser.add_argument("--restart-at", default="03:30", help="nightly restart time HH:MM (backstop of the remote restart window)")
