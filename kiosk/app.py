@@ -83,7 +83,7 @@ class TerminalApp:
         if services is None:
             return "not started"
         services.catalog = load_catalog(fleet.configs.active_dir())  # the controller's search index follows the new catalog
-        return f"{len(services.catalog.items)} item(s), {len(services.catalog.bundles)} bundle(s)"
+        return f"{len(services.catalog.items)} item(s), {len(services.catalog.life_events)} life event(s)"
 
     def _on_view(self, vm: ViewModel) -> None:
         if isinstance(vm, AttractVM):  # a session boundary: nobody is being served

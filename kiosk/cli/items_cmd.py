@@ -29,6 +29,6 @@ def _validate(args: argparse.Namespace) -> int:
     materials = sum(len(d["materials"]) for d in docs)
     categories = Counter(d["category"] for d in docs)
     print(f"{args.directory}: ok — {len(docs)} item(s), {situations} situation(s), {materials} material(s), "
-          f"{len(result.bundles)} bundle(s), {len(result.templates)} template(s)")
+          f"{len(result.life_events)} life event(s), {len(result.templates)} template(s)")
     print("categories: " + ", ".join(f"{k} {v}" for k, v in sorted(categories.items())))
     return 0

@@ -2,7 +2,7 @@
 
 Headless: the real drivers against their sim emulators and the embedded platform (the default
 config), a scripted citizen (config/personas.json) sending the same intents as the touch screen.
-Each step is printed (personal data masked). ``--all`` runs every catalog item and bundle.
+Each step is printed (personal data masked). ``--all`` runs every catalog item and life event.
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ from kiosk.items.vocab import HANDLING_MODES
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = sub.add_parser("simulate", help="run an item end to end on emulated devices (headless)")
-    parser.add_argument("--item", help="item or 一件事 bundle code (see --list)")
+    parser.add_argument("--item", help="item or 一件事 (life event) code (see --list)")
     parser.add_argument("--persona", default="zhangsan", help="demo persona from config/personas.json (default zhangsan)")
     parser.add_argument("--mode", choices=sorted(HANDLING_MODES), help="handling mode to choose on the confirm screen")
     parser.add_argument("--agent", action="store_true", help="代办: the persona acts for a principal")
     parser.add_argument("--elder", action="store_true", help="适老化 mode: every step spoken, slower timeouts")
     parser.add_argument("--notice", action="store_true", help="also print the 一次性告知书 at the guide step")
-    parser.add_argument("--all", action="store_true", help="run every catalog item and bundle")
+    parser.add_argument("--all", action="store_true", help="run every catalog item and life event")
     parser.add_argument("--out", help="directory for the rendered (masked) receipt PNGs")
     parser.add_argument("--list", action="store_true", help="list item codes and personas")
     parser.set_defaults(func=_run)
@@ -49,8 +49,8 @@ def _list() -> int:
     catalog = load_catalog(items_dir())
     for item in catalog.items.values():
         print(f"{item.code}  {item.name}")
-    for bundle in catalog.bundles.values():
-        print(f"{bundle.code}  {bundle.name}（一件事）")
+    for life_event in catalog.life_events.values():
+        print(f"{life_event.code}  {life_event.name}（一件事）")
     print("personas: " + ", ".join(load_personas()))
     return 0
 
@@ -63,9 +63,9 @@ async def _simulate(config: object, args: argparse.Namespace) -> int:
         if args.persona not in sim.personas:
             print(f"kiosk simulate: unknown persona {args.persona!r} (known: {', '.join(sim.personas)})", file=sys.stderr)
             return 2
-        codes = [args.item] if args.item else [*sim.services.catalog.items, *sim.services.catalog.bundles]
+        codes = [args.item] if args.item else [*sim.services.catalog.items, *sim.services.catalog.life_events]
         for code in codes:
-            if code not in sim.services.catalog.items and code not in sim.services.catalog.bundles:
+            if code not in sim.services.catalog.items and code not in sim.services.catalog.life_events:
                 print(f"kiosk simulate: unknown item {code!r} (see kiosk simulate --list)", file=sys.stderr)
                 return 2
             result = await sim.run(code, args.persona, mode=args.mode, agent=args.agent, elder=args.elder, print_notice=args.notice,

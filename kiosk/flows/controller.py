@@ -197,7 +197,7 @@ class Controller:
     async def _start(self, intent: I.Start) -> None:
         if self.flow is not None and not self.flow.finished and not self._switch_to_agent(intent):
             return
-        if intent.code not in self.services.catalog.items and intent.code not in self.services.catalog.bundles:
+        if intent.code not in self.services.catalog.items and intent.code not in self.services.catalog.life_events:
             self.publish(MessageVM(elder_mode=self.elder, speak="没有找到该事项", text="没有找到该事项，请重新搜索", level="warning"))
             return
         assert self.session is not None

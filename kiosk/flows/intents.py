@@ -22,7 +22,7 @@ class Touch(Intent):
 
 @dataclass(frozen=True)
 class Start(Intent):
-    """Start an item or a 一件事 bundle by its code."""
+    """Start an item or a 一件事 (life event) by its code."""
 
     code: str
     agent: bool = False  # 代办: the person at the terminal acts for someone else

@@ -1,4 +1,4 @@
-"""ItemFlow: runs any item or 一件事 bundle from configuration, one intent at a time.
+"""ItemFlow: runs any item or 一件事 (life event) from configuration, one intent at a time.
 
 Every state change goes through ``FlowMachine.transition`` (log + sealed checkpoint of the
 ``FlowRecord``). Steps: identify → guide (→ 一次性告知) → form → materials → signature → confirm →

@@ -1,7 +1,7 @@
-"""What a flow asks for: members (one item, or a 一件事 bundle's items), questions, fields, materials.
+"""What a flow asks for: members (one item, or a 一件事 (life event)'s items), questions, fields, materials.
 
 Pure functions of the catalog and the answers so far, so the controller, crash recovery and tests
-compute the same plan. Keys: a single item uses plain ids (``phone``); a bundle qualifies member
+compute the same plan. Keys: a single item uses plain ids (``phone``); a life event qualifies member
 ids (``birth_reg.phone``) and shared fields/materials are ``shared.<id>``, typed or captured once
 and copied to every member they map to.
 """
@@ -13,14 +13,14 @@ from typing import Mapping
 
 from kiosk.items.conditions import ConditionContext
 from kiosk.items.loader import Catalog
-from kiosk.items.model import Bundle, FormField, GuideQuestion, Item, Material, Situation
+from kiosk.items.model import FormField, GuideQuestion, Item, LifeEvent, Material, Situation
 
 
 @dataclass(frozen=True)
 class Member:
     id: str
     item: Item
-    situation: str | None = None  # fixed by the bundle; None: from the guide answers
+    situation: str | None = None  # fixed by the life event; None: from the guide answers
 
 
 @dataclass(frozen=True)
@@ -43,12 +43,12 @@ class Plan:
     code: str
     name: str
     members: tuple[Member, ...]
-    bundle: Bundle | None = None
+    life_event: LifeEvent | None = None
     identity_methods: tuple[str, ...] = field(default=())
 
     @property
     def single(self) -> bool:
-        return self.bundle is None
+        return self.life_event is None
 
     def key(self, member: Member, local: str) -> str:
         return local if self.single else f"{member.id}.{local}"
@@ -58,10 +58,10 @@ class Plan:
 
 
 def plan_for(catalog: Catalog, code: str) -> Plan:
-    if code in catalog.bundles:
-        bundle = catalog.bundle(code)
-        members = tuple(Member(m.id, catalog.item(m.item), m.situation) for m in bundle.members)
-        return Plan(code, bundle.name, members, bundle, bundle.identity_methods)
+    if code in catalog.life_events:
+        life_event = catalog.life_event(code)
+        members = tuple(Member(m.id, catalog.item(m.item), m.situation) for m in life_event.members)
+        return Plan(code, life_event.name, members, life_event, life_event.identity_methods)
     item = catalog.item(code)
     return Plan(code, item.name, (Member(item.code, item),), None, item.identity.methods)
 
@@ -94,7 +94,7 @@ def next_question(plan: Plan, answers: Mapping[str, Mapping[str, str]]) -> tuple
 def context(member: Member, answers: Mapping[str, Mapping[str, str]], values: Mapping[str, str], plan: Plan,
             identity: str | None, delivery: str | None) -> ConditionContext:
     local = {f: values.get(plan.key(member, f), "") for f in (s.id for s in member.item.fields)}
-    for shared in (plan.bundle.shared_fields if plan.bundle else ()):
+    for shared in (plan.life_event.shared_fields if plan.life_event else ()):
         if member.id in shared.maps_to:
             local[shared.maps_to[member.id]] = values.get(f"shared.{shared.id}", "")
     return ConditionContext(answers.get(member.id, {}), local, identity, delivery)
@@ -103,8 +103,8 @@ def context(member: Member, answers: Mapping[str, Mapping[str, str]], values: Ma
 def fields(plan: Plan, answers: Mapping[str, Mapping[str, str]]) -> tuple[PlanField, ...]:
     out: list[PlanField] = []
     covered: set[tuple[str, str]] = set()
-    if plan.bundle:
-        for shared in plan.bundle.shared_fields:
+    if plan.life_event:
+        for shared in plan.life_event.shared_fields:
             targets = tuple((m, f) for m, f in shared.maps_to.items() if _has_field(plan, answers, m, f))
             if not targets:
                 continue
@@ -130,7 +130,7 @@ def _has_field(plan: Plan, answers: Mapping[str, Mapping[str, str]], member_id: 
 
 def materials(plan: Plan, answers: Mapping[str, Mapping[str, str]], values: Mapping[str, str], identity: str | None,
               delivery: str | None) -> tuple[tuple[PlanMaterial, bool], ...]:
-    """(material, needed) in screen order; shared bundle materials once, before the members' own."""
+    """(material, needed) in screen order; shared life-event materials once, before the members' own."""
     per_member: list[tuple[Member, Material, bool]] = []
     for member in plan.members:
         found = situation(member, answers)
@@ -144,7 +144,7 @@ def materials(plan: Plan, answers: Mapping[str, Mapping[str, str]], values: Mapp
         per_member += [(member, material, material.id in needed_ids) for material in listed]
     out: list[tuple[PlanMaterial, bool]] = []
     covered: set[tuple[str, str]] = set()
-    for shared in (plan.bundle.shared_materials if plan.bundle else ()):
+    for shared in (plan.life_event.shared_materials if plan.life_event else ()):
         hits = [(mm, m, need) for mm, m, need in per_member if shared.maps_to.get(mm.id) == m.id]
         if not hits:
             continue

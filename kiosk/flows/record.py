@@ -60,5 +60,5 @@ class FlowRecord:
         self.prefilled, self.signature = [], ""
 
     def reference(self) -> str:
-        """The citizen's receipt number: the first outbox receipt (one receipt for a bundle)."""
+        """The citizen's receipt number: the first outbox receipt (one receipt for a life_event)."""
         return self.entries[0]["receipt"] if self.entries else ""

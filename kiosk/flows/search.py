@@ -1,4 +1,4 @@
-"""Home-screen search over items and 一件事 bundles: characters, full pinyin, or pinyin initials.
+"""Home-screen search over items and 一件事 (life events): characters, full pinyin, or pinyin initials.
 
 Why pypinyin at index time: citizens type ``sbjf`` or ``shebao`` on the on-screen keyboard far more
 often than they finish a Chinese word; each name (and alias) is indexed once as characters, joined
@@ -36,15 +36,15 @@ class ItemIndex:
     def __init__(self, catalog: Catalog) -> None:
         rows: list[_Indexed] = []
         names_of = {item.code: (item.name, *(n for n in (item.short_name,) if n), *item.aliases) for item in catalog.items.values()}
-        forms = pinyin_forms([n for names in names_of.values() for n in names] + [b.name for b in catalog.bundles.values()])
+        forms = pinyin_forms([n for names in names_of.values() for n in names] + [b.name for b in catalog.life_events.values()])
         for item in catalog.items.values():
             entry = ItemEntry(item.code, item.name, item.category, CATEGORIES.get(item.category, item.category),
                               False, item.department, forms[item.short_name or item.name][1])
             rows.append(_Indexed(entry, self._keys(names_of[item.code], forms)))
-        for bundle in catalog.bundles.values():
-            entry = ItemEntry(bundle.code, bundle.name, bundle.category, CATEGORIES.get(bundle.category, bundle.category),
-                              True, bundle.department, forms[bundle.name][1])
-            rows.append(_Indexed(entry, self._keys((bundle.name,), forms)))
+        for life_event in catalog.life_events.values():
+            entry = ItemEntry(life_event.code, life_event.name, life_event.category, CATEGORIES.get(life_event.category, life_event.category),
+                              True, life_event.department, forms[life_event.name][1])
+            rows.append(_Indexed(entry, self._keys((life_event.name,), forms)))
         self._rows = tuple(rows)
 
     @staticmethod

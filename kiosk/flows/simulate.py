@@ -79,7 +79,7 @@ class Simulator:
             screens.append(vm.kind)
 
         controller = Controller(self.services, on_view, elder=elder)
-        name = self.services.catalog.bundles[code].name if code in self.services.catalog.bundles else self.services.catalog.item(code).name
+        name = self.services.catalog.life_events[code].name if code in self.services.catalog.life_events else self.services.catalog.item(code).name
         self.say(f"== {code} {name} | persona {persona}{' | 代办' if chosen.agent else ''}{' | 适老化' if elder else ''}{f' | mode {mode}' if mode else ''}")
         keep = out / f"{code}-{persona}{'-elder' if elder else ''}-receipt.png" if out else None
         robot = Robot(controller, chosen, self.say, mode=mode, print_notice=print_notice, keep_receipt=keep)

@@ -2,7 +2,7 @@
 
 Ordering is what makes crashes safe: the checkpoint says SUBMITTING (with the start time) before
 the first enqueue, each enqueue is followed by a checkpoint naming its outbox entry, and only then
-ACCEPTED. Recovery (``kiosk.flows.recovery``) finishes a half-enqueued bundle from the same record
+ACCEPTED. Recovery (``kiosk.flows.recovery``) finishes a half-enqueued life event from the same record
 and never enqueues a member twice.
 """
 
@@ -51,7 +51,7 @@ class SubmitStep:
     async def routing(self, member: P.Member) -> Routing:
         r = self.ctx.record
         member_values = {f: r.values.get(self.ctx.plan.key(member, f), "") for f in (s.id for s in member.item.fields)}
-        for shared in (self.ctx.plan.bundle.shared_fields if self.ctx.plan.bundle else ()):
+        for shared in (self.ctx.plan.life_event.shared_fields if self.ctx.plan.life_event else ()):
             if member.id in shared.maps_to:
                 member_values[shared.maps_to[member.id]] = r.values.get(f"shared.{shared.id}", "")
         principal = r.principal if r.agent and r.principal.get("name") else None
@@ -217,7 +217,7 @@ class SubmitStep:
         first = ctx.plan.members[0]
         found = P.situation(first, r.answers)
         limit = first.item.time_limits_for(found.id).promised.label() if found else ""
-        department = ctx.plan.bundle.department if ctx.plan.bundle else first.item.department
+        department = ctx.plan.life_event.department if ctx.plan.life_event else first.item.department
         ctx.flow.show(ProgressVM(elder_mode=ctx.flow.elder, speak="正在打印回执", title=ctx.plan.name, message="已受理，正在打印回执…", can_cancel=False))
         document = acceptance_receipt(r.reference(), ctx.plan.name, applicant, applicant_id, cfg.hall, cfg.id, delivery, received(provided),
                                       limit, department, notes)

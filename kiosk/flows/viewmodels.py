@@ -54,7 +54,7 @@ class ItemEntry:
     name: str
     category: str
     category_label: str
-    bundle: bool = False
+    life_event: bool = False
     department: str = ""
     initials: str = ""  # pinyin initials, e.g. 社保缴费 → "sbjf"
 

@@ -55,7 +55,7 @@ def notice_vm(plan: P.Plan, record: FlowRecord, elder: bool, printed: bool = Fal
             limits.append(member.item.time_limits_for(found.id).promised.label())
     rows = tuple(SummaryRow(pm.material.name, _material_line(pm, needed), "material")
                  for pm, needed in P.materials(plan, record.answers, record.values, record.identity_kind, record.delivery or None))
-    conditions = plan.bundle.conditions if plan.bundle else plan.members[0].item.conditions
+    conditions = plan.life_event.conditions if plan.life_event else plan.members[0].item.conditions
     fees = "不收费" if all(m.item.fees.free for m in plan.members) else "以办事指南为准"
     speak = f"您需要准备{sum(1 for r in rows if '可选' not in r.value)}项材料。能用电子证照的不用再交纸质材料。"
     return NoticeVM(elder_mode=elder, speak=speak, title="一次性告知", can_back=True, item_name=plan.name, situation="；".join(names),

@@ -96,10 +96,10 @@ def item(doc: dict[str, Any], source_file: str) -> m.Item:
     )
 
 
-def bundle(doc: dict[str, Any], source_file: str) -> m.Bundle:
-    return m.Bundle(
+def life_event(doc: dict[str, Any], source_file: str) -> m.LifeEvent:
+    return m.LifeEvent(
         code=doc["code"], name=doc["name"], category=doc["category"], department=doc["department"],
-        members=tuple(m.BundleMember(id=x["id"], item=x["item"], situation=x.get("situation"),
+        members=tuple(m.LifeEventMember(id=x["id"], item=x["item"], situation=x.get("situation"),
                                      optional=x.get("optional", False), depends_on=tuple(x.get("depends_on", [])),
                                      note=x.get("note")) for x in doc["members"]),
         identity_methods=tuple(doc["shared_identity"]["methods"]),

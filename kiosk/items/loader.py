@@ -3,7 +3,7 @@
 Layout of a catalog directory::
 
     DIR/*.json            one item per file (kind "item")
-    DIR/bundles/*.json    一件事 bundles (kind "bundle")
+    DIR/life_events/*.json    一件事 (life events) (kind "life_event")
     DIR/templates/*.json  receipt / notice / certificate / blank-form templates, by file stem
 
 ``validate_dir`` returns every problem; ``load_catalog`` raises ``ItemConfigError`` if any.
@@ -21,9 +21,9 @@ from jsonschema import Draft202012Validator
 
 from kiosk.errors import ItemConfigError
 from kiosk.items import build
-from kiosk.items.model import Bundle, Item
+from kiosk.items.model import Item, LifeEvent
 from kiosk.items.problems import Problem, json_path
-from kiosk.items.semantic import check_bundle, check_item, template_names
+from kiosk.items.semantic import check_item, check_life_event, template_names
 
 SCHEMA_DIR = Path(__file__).parent / "schema"
 TEMPLATE_KINDS = frozenset({"receipt", "notice", "certificate", "form"})
@@ -39,7 +39,7 @@ def validator(kind: str) -> Draft202012Validator:
 @dataclass
 class ValidationResult:
     items: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # code → (file, doc)
-    bundles: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+    life_events: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
     templates: dict[str, str] = field(default_factory=dict)  # name → kind
     problems: list[Problem] = field(default_factory=list)
 
@@ -50,10 +50,10 @@ class ValidationResult:
 
 @dataclass(frozen=True)
 class Catalog:
-    """All items and bundles of one configuration, keyed by code."""
+    """All items and life events of one configuration, keyed by code."""
 
     items: dict[str, Item]
-    bundles: dict[str, Bundle]
+    life_events: dict[str, LifeEvent]
     templates: frozenset[str]
 
     def item(self, code: str) -> Item:
@@ -62,11 +62,11 @@ class Catalog:
         except KeyError:
             raise KeyError(f"no item {code} in the catalog") from None
 
-    def bundle(self, code: str) -> Bundle:
+    def life_event(self, code: str) -> LifeEvent:
         try:
-            return self.bundles[code]
+            return self.life_events[code]
         except KeyError:
-            raise KeyError(f"no bundle {code} in the catalog") from None
+            raise KeyError(f"no life event {code} in the catalog") from None
 
 
 def _read(path: Path, shown: str, problems: list[Problem]) -> dict[str, Any] | None:
@@ -94,17 +94,17 @@ def _schema_problems(doc: dict[str, Any], kind: str, shown: str) -> list[Problem
 
 def check_document(doc: dict[str, Any], kind: str, file: str, templates: Mapping[str, str],
                    items: dict[str, dict[str, Any]] | None = None) -> list[Problem]:
-    """Schema then semantic problems of one item or bundle document (no cross-file checks)."""
+    """Schema then semantic problems of one item or life event document (no cross-file checks)."""
     problems = _schema_problems(doc, kind, file)
     if problems:
         return problems
     if kind == "item":
         return check_item(doc, file, templates)
-    return check_bundle(doc, file, items or {}, templates)
+    return check_life_event(doc, file, items or {}, templates)
 
 
 def validate_dir(directory: str | Path) -> ValidationResult:
-    """Validate every item, bundle and template reference under ``directory``."""
+    """Validate every item, life event and template reference under ``directory``."""
     root = Path(directory)
     result = ValidationResult(templates=template_names(root / "templates"))
     for path in sorted((root / "templates").glob("*.json")):
@@ -121,13 +121,13 @@ def validate_dir(directory: str | Path) -> ValidationResult:
         result.problems.append(Problem(str(root), "?", "$", "empty_catalog", "no item files (*.json)"))
     for path in item_files:
         _load_one(path, "item", result.items, result)
-    for path in sorted((root / "bundles").glob("*.json")):
-        _load_one(path, "bundle", result.bundles, result)
+    for path in sorted((root / "life_events").glob("*.json")):
+        _load_one(path, "life_event", result.life_events, result)
     item_docs = {code: doc for code, (_, doc) in result.items.items()}
     for code, (shown, doc) in result.items.items():
         result.problems.extend(check_item(doc, shown, result.templates))
-    for code, (shown, doc) in result.bundles.items():
-        result.problems.extend(check_bundle(doc, shown, item_docs, result.templates))
+    for code, (shown, doc) in result.life_events.items():
+        result.problems.extend(check_life_event(doc, shown, item_docs, result.templates))
     return result
 
 
@@ -155,5 +155,5 @@ def load_catalog(directory: str | Path) -> Catalog:
         raise ItemConfigError(f"{len(result.problems)} problem(s) in item catalog {directory}",
                               [str(p) for p in result.problems])
     items = {code: build.item(doc, shown) for code, (shown, doc) in result.items.items()}
-    bundles = {code: build.bundle(doc, shown) for code, (shown, doc) in result.bundles.items()}
-    return Catalog(items=items, bundles=bundles, templates=frozenset(result.templates))
+    life_events = {code: build.life_event(doc, shown) for code, (shown, doc) in result.life_events.items()}
+    return Catalog(items=items, life_events=life_events, templates=frozenset(result.templates))

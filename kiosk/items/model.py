@@ -325,7 +325,7 @@ class Item:
 
 
 @dataclass(frozen=True)
-class BundleMember:
+class LifeEventMember:
     id: str
     item: str
     situation: str | None = None
@@ -353,14 +353,14 @@ class SharedMaterial:
 
 
 @dataclass(frozen=True)
-class Bundle:
+class LifeEvent:
     """一件事: members run in order under one identity, shared fields typed once, one receipt."""
 
     code: str
     name: str
     category: str
     department: str
-    members: tuple[BundleMember, ...]
+    members: tuple[LifeEventMember, ...]
     identity_methods: tuple[str, ...]
     shared_fields: tuple[SharedField, ...]
     receipt_template: str

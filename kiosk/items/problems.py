@@ -13,7 +13,7 @@ from typing import Iterable
 @dataclass(frozen=True)
 class Problem:
     file: str
-    code: str  # item/bundle code, "?" when the document has none
+    code: str  # item/life-event code, "?" when the document has none
     path: str  # JSON path, e.g. $.materials[2].review_points[0].rejection
     rule: str  # e.g. schema.required, dangling_reference, rejection_without_basis
     message: str

@@ -207,7 +207,7 @@ def _check_identity(doc: dict[str, Any], ids: dict[str, set[str]], report: Repor
             _ref(fid, ids["fields"], f"$.identity.agent.principal_fields[{j}]", "field", report)
 
 
-def check_bundle(doc: dict[str, Any], file: str, items: dict[str, dict[str, Any]], templates: Templates) -> list[Problem]:
+def check_life_event(doc: dict[str, Any], file: str, items: dict[str, dict[str, Any]], templates: Templates) -> list[Problem]:
     problems: list[Problem] = []
     code = str(doc.get("code", "?"))
 

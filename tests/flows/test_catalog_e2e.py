@@ -1,4 +1,4 @@
-"""Every catalog item and both 一件事 bundles, end to end through the ``kiosk simulate`` path."""
+"""Every catalog item and both 一件事 (life events), end to end through the ``kiosk simulate`` path."""
 
 from __future__ import annotations
 
@@ -6,16 +6,15 @@ import pytest
 
 from kiosk.content import items_dir
 from kiosk.items import load_catalog
-
 from tests.flows.conftest import Harness
 
 CATALOG = load_catalog(items_dir())
 ITEMS = sorted(CATALOG.items)
-BUNDLES = sorted(CATALOG.bundles)
+LIFE_EVENTS = sorted(CATALOG.life_events)
 
 
 def _members(code: str) -> int:
-    return len(CATALOG.bundles[code].members) if code in CATALOG.bundles else 1
+    return len(CATALOG.life_events[code].members) if code in CATALOG.life_events else 1
 
 
 def _applications(harness: Harness, item_code: str) -> int:
@@ -33,9 +32,9 @@ def _mode(code: str) -> str | None:
 SI_RECORD = "00011200400001"  # keeps the default: 就地批办 with the 参保证明 printed on A4
 
 
-@pytest.mark.parametrize("code", ITEMS + BUNDLES)
+@pytest.mark.parametrize("code", ITEMS + LIFE_EVENTS)
 def test_item_completes_end_to_end(harness: Harness, code: str) -> None:
-    before = {m.item: _applications(harness, m.item) for m in CATALOG.bundles[code].members} if code in CATALOG.bundles else {code: _applications(harness, code)}
+    before = {m.item: _applications(harness, m.item) for m in CATALOG.life_events[code].members} if code in CATALOG.life_events else {code: _applications(harness, code)}
     result = harness.call(lambda: harness.sim.run(code, "zhangsan", mode=_mode(code)))
     assert result.receipt.startswith("CQ-500112-DEMO-"), result
     assert result.printed
@@ -51,7 +50,7 @@ def test_item_completes_end_to_end(harness: Harness, code: str) -> None:
         assert result.certificate_printed
 
 
-def test_bundle_is_one_flow_with_shared_fields_typed_once(harness: Harness) -> None:
+def test_life_event_is_one_flow_with_shared_fields_typed_once(harness: Harness) -> None:
     start = len(harness.lines)
     result = harness.call(lambda: harness.sim.run("YJS000001", "zhangsan"))
     lines = harness.lines[start:]

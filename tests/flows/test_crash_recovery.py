@@ -1,6 +1,6 @@
 """Kill the process at every step of a flow (os._exit, like a power cut) and restart.
 
-Each crash is a real ``kiosk simulate`` subprocess of the 退休一件事 bundle (three members, so the
+Each crash is a real ``kiosk simulate`` subprocess of the 退休一件事 (life event) (three members, so the
 kill between two enqueues is covered) with ``kiosk.flows.crash.arm`` naming the step (crash_child.py). The restart runs
 crash recovery on the same data dir. Checks: before acceptance the application is closed and
 nothing reaches the platform; from SUBMITTING on, every member reaches the platform exactly once;
@@ -25,7 +25,7 @@ from kiosk.settings.loader import DEFAULT_CONFIG
 from kiosk.store.audit import AuditTrail
 from tests.flows.conftest import config_for
 
-BUNDLE = "YJS000002"
+LIFE_EVENT = "YJS000002"
 MEMBER_ITEMS = ("00011200700001", "00012700200001", "00011200400001")
 BEFORE = ("identify", "guide", "form", "materials", "signature", "confirm")
 AFTER = ("submitting", "enqueued:1", "enqueued:2", "accepted", "receipt", "evaluate")
@@ -53,7 +53,7 @@ def _crash_runs(tmp_path: Path, runs: dict[str, str]) -> dict[str, Path]:
         _config_file(data_dir)
         dirs[key] = data_dir
     env = dict(os.environ)
-    cmd = [sys.executable, str(Path(__file__).with_name("crash_child.py")), BUNDLE, "zhangsan", *(f"{dirs[k]}={p}" for k, p in runs.items())]
+    cmd = [sys.executable, str(Path(__file__).with_name("crash_child.py")), LIFE_EVENT, "zhangsan", *(f"{dirs[k]}={p}" for k, p in runs.items())]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240, cwd=Path(__file__).parents[2])
     assert done.returncode == 0, done.stderr[-3000:]
     codes = dict(line.rsplit(" ", 1) for line in done.stdout.splitlines())

@@ -1,4 +1,4 @@
-"""Pure parts: validation, pinyin search, view-model invariants, the plan of a bundle."""
+"""Pure parts: validation, pinyin search, view-model invariants, the plan of a life event."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import datetime as dt
 
 import pytest
 
+from kiosk.content import items_dir
 from kiosk.flows import intents, plan, viewmodels
 from kiosk.flows.search import ItemIndex, initials
 from kiosk.flows.validation import field_error, id_number_error
-from kiosk.content import items_dir
 from kiosk.items import load_catalog
 from kiosk.items.model import FormField
 
@@ -48,7 +48,7 @@ def test_pinyin_search() -> None:
     assert any("社会保险" in e.name for e in index.search("sbjf"))
     assert index.search("jzz")[0].name == "居住证申领"
     assert index.search("juzhuzheng")[0].name == "居住证申领"
-    assert index.search("一件事") and all(e.bundle for e in index.search("一件事"))
+    assert index.search("一件事") and all(e.life_event for e in index.search("一件事"))
     assert index.search("xyzxyz") == ()
 
 
@@ -65,7 +65,7 @@ def test_every_viewmodel_is_frozen_and_speaks() -> None:
     assert all(dataclasses.is_dataclass(c) for c in vars(intents).values() if isinstance(c, type) and issubclass(c, intents.Intent))
 
 
-def test_bundle_plan_shares_fields_and_materials() -> None:
+def test_life_event_plan_shares_fields_and_materials() -> None:
     p = plan.plan_for(CATALOG, "YJS000001")
     answers: dict[str, dict[str, str]] = {}
     while (found := plan.next_question(p, answers)) is not None:
@@ -92,10 +92,10 @@ def test_a_broken_checkpoint_does_not_stop_recovery(tmp_path) -> None:  # type: 
     """A SUBMITTING checkpoint whose captured files are gone: recorded as failed, wiped, start-up continues."""
     import asyncio
 
+    from kiosk.assembly import open_flow_services
     from kiosk.flows.machine import FlowMachine
     from kiosk.flows.recovery import recover
     from kiosk.flows.states import FlowState
-    from kiosk.assembly import open_flow_services
     from tests.flows.conftest import config_for
 
     async def scenario() -> list[str]:

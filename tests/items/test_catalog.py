@@ -25,7 +25,7 @@ def catalog():
 def test_cli_validate_passes(capsys):
     assert main(["items", "validate", str(CATALOG)]) == 0
     out = capsys.readouterr().out
-    assert "ok" in out and "item(s)" in out and "bundle(s)" in out
+    assert "ok" in out and "item(s)" in out and "life event(s)" in out
 
 
 def test_catalog_size_and_domains(catalog):
@@ -33,7 +33,7 @@ def test_catalog_size_and_domains(catalog):
     assert all(len(item.situations) >= 2 for item in catalog.items.values())
     categories = {item.category for item in catalog.items.values()}
     assert {"education", "medical", "employment", "elderly", "housing", "marriage_birth", "travel", "market_entry"} <= categories
-    assert {b.name for b in catalog.bundles.values()} >= {"新生儿出生一件事", "退休一件事"}
+    assert {b.name for b in catalog.life_events.values()} >= {"新生儿出生一件事", "退休一件事"}
 
 
 def test_codes_follow_observed_pattern(catalog):
@@ -71,21 +71,21 @@ def test_model_is_frozen(catalog):
 
 
 @pytest.mark.parametrize("code", ["YJS000001", "YJS000002"])
-def test_bundle_members_resolve(catalog, code):
-    bundle = catalog.bundle(code)
-    for shared in bundle.shared_materials:
+def test_life_event_members_resolve(catalog, code):
+    life_event = catalog.life_event(code)
+    for shared in life_event.shared_materials:
         for member_id, material_id in shared.maps_to.items():
-            member = next(m for m in bundle.members if m.id == member_id)
+            member = next(m for m in life_event.members if m.id == member_id)
             catalog.item(member.item).material(material_id)
-    for member in bundle.members:
+    for member in life_event.members:
         item = catalog.item(member.item)
         if member.situation:
             item.situation(member.situation)
-        for method in bundle.identity_methods:
+        for method in life_event.identity_methods:
             assert method in item.identity.methods
-    for shared in bundle.shared_fields:
+    for shared in life_event.shared_fields:
         for member_id, field_id in shared.maps_to.items():
-            member = next(m for m in bundle.members if m.id == member_id)
+            member = next(m for m in life_event.members if m.id == member_id)
             catalog.item(member.item).field(field_id)
 
 

@@ -125,12 +125,12 @@ def test_invalid_json_is_reported(catalog_copy):
     problems = validate_dir(catalog_copy).problems
     bad = [p for p in problems if p.rule == "invalid_json"]
     assert len(bad) == 1 and bad[0].file.endswith(TARGET) and "line 1" in bad[0].message
-    # the bundle that uses this item now points at nothing: reported, not crashed
+    # the life event that uses this item now points at nothing: reported, not crashed
     assert {p.rule for p in problems} == {"invalid_json", "unknown_item"}
 
 
-def test_bundle_with_unknown_item_and_identity(catalog_copy):
-    path = catalog_copy / "bundles" / "retirement.json"
+def test_life_event_with_unknown_item_and_identity(catalog_copy):
+    path = catalog_copy / "life_events" / "retirement.json"
     doc = json.loads(path.read_text(encoding="utf-8"))
     doc["members"][1]["item"] = "99999999999999"
     doc["shared_identity"]["methods"].append("agent")  # 正常退休 does not allow 代办
@@ -175,7 +175,7 @@ def test_random_corruptions_never_crash_the_checker():
     rng = random.Random(20261126)
     templates = template_names(CATALOG / "templates")
     sources = [(p, "item") for p in sorted(CATALOG.glob("*.json"))]
-    sources += [(p, "bundle") for p in sorted((CATALOG / "bundles").glob("*.json"))]
+    sources += [(p, "life_event") for p in sorted((CATALOG / "life_events").glob("*.json"))]
     originals = {p: json.loads(p.read_text(encoding="utf-8")) for p, _ in sources}
     items = {d["code"]: d for p, k in sources if k == "item" for d in [originals[p]]}
     found = 0
