@@ -56,7 +56,8 @@ def run_with_screens(config: "TerminalConfig", names: "SensitiveValues", window:
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     from screens import env
 
-    env.prepare(config.terminal.orientation, fullscreen=fullscreen(config, window), scale=window.scale if window else 1.0)
+    env.prepare(config.terminal.orientation, fullscreen=fullscreen(config, window), scale=window.scale if window else 1.0,
+                lockdown=window is None)
     from kivy.clock import Clock
 
     panel_w = 0
