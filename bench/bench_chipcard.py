@@ -21,11 +21,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from drivers.chipcard import protocol as P  # noqa: E402
-from drivers.chipcard.emulator import VirtualCard  # noqa: E402
-from drivers.chipcard.pcscd import PcscDaemon, reader_name  # noqa: E402
 from drivers.chipcard.service import ChipCardService  # noqa: E402
 from drivers.chipcard.transport import CardSession  # noqa: E402
 from kiosk.terminal.events import EventBus  # noqa: E402
+from sim.devices.chipcard.emulator import VirtualCard  # noqa: E402
+from sim.devices.chipcard.pcscd import PcscDaemon, reader_name  # noqa: E402
 
 BUDGET_MS = 100.0
 SLOT = 1  # slot 0 is where a running demo's sim:chipcard card sits

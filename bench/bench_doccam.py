@@ -28,7 +28,7 @@ import numpy as np  # noqa: E402
 
 from drivers.doccam.detect import analyse  # noqa: E402
 from drivers.doccam.rectify import make_page  # noqa: E402
-from drivers.doccam.scenes import make_scene  # noqa: E402
+from sim.devices.doccam.scenes import make_scene  # noqa: E402
 
 GOAL_MS = 40.0
 SIZES = {"1080p": (1920, 1080), "4K": (3840, 2160)}

@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import cv2  # noqa: E402
 
-from drivers.camera.emulator import SCENES, SceneCamera  # noqa: E402
 from drivers.camera.quality import CASCADES, FaceQualityChecker  # noqa: E402
 from drivers.camera.service import encode_jpeg, face_crop  # noqa: E402
+from sim.devices.camera.emulator import SCENES, SceneCamera  # noqa: E402
 
 GOAL_MS = 15.0
 STREAK = 3

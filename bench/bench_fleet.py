@@ -28,8 +28,8 @@ from kiosk.content import items_dir
 from kiosk.fleet.agent import FleetAgent
 from kiosk.fleet.backoff import Backoff, reconnect_stats, simulate_reconnect
 from kiosk.fleet.configs import ConfigBundles
-from sim.platform.server import EmbeddedPlatform
 from kiosk.terminal.platform import PlatformClient
+from sim.platform.server import EmbeddedPlatform
 
 GOAL_SPREAD_S = 30.0
 ITEMS = items_dir()

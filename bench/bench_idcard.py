@@ -21,10 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from drivers.idcard.emulator import SamEmulator  # noqa: E402
 from drivers.idcard.service import IdCardService  # noqa: E402
 from kiosk.terminal.events import EventBus  # noqa: E402
 from kiosk.terminal.runner import CancelToken  # noqa: E402
+from sim.devices.idcard.emulator import SamEmulator  # noqa: E402
 
 BAUD = 115200
 GOAL_MS = 5.0

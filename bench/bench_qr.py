@@ -1,6 +1,6 @@
 """QR decodes per second on 1280×720 frames, on one core, for every decoder tried (goal ≥ 60/s).
 
-Frames are rendered 渝快码 phone screens (``drivers.barcode.emulator.render_qr_frame``): plain,
+Frames are rendered 渝快码 phone screens (``sim.devices.barcode.emulator.render_qr_frame``): plain,
 rotated, small, noisy and defocused, plus an empty counter (what the camera sees most of the
 time while waiting). Each decoder's rate is over the frames with a code; "reliable" counts how
 many of those it read correctly. Rates are per CPU second of the decoding thread (so other load
@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import cv2  # noqa: E402
 
 from drivers.barcode.decoders import DECODERS, DEFAULT_DECODER, make_decoder  # noqa: E402
-from drivers.barcode.emulator import background, render_qr_frame  # noqa: E402
+from sim.devices.barcode.emulator import background, render_qr_frame  # noqa: E402
 
 GOAL_PER_S = 60.0
 BENCH_TOKEN = "YKM1.Q2hvbmdxaW5nIFl1a3VhaWJhbiBkZW1vIHRva2VuIGZvciB0ZXN0cyBvbmx5IDEyMzQ1Njc4OTA"  # 渝快码-sized, fixed

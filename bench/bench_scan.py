@@ -28,12 +28,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PIL import Image  # noqa: E402
 
-from drivers.a4printer.cupsd import PrivateCupsd  # noqa: E402
-from drivers.scanner.emulator import ScannerEmulator, SimScanner  # noqa: E402
 from drivers.scanner.topdf import pages_to_pdf  # noqa: E402
 from kiosk.documents.certificate import render_pdf, test_certificate  # noqa: E402
 from kiosk.terminal.events import EventBus  # noqa: E402
 from kiosk.terminal.media import CapturedPage  # noqa: E402
+from sim.devices.a4printer.cupsd import PrivateCupsd  # noqa: E402
+from sim.devices.scanner.emulator import ScannerEmulator, SimScanner  # noqa: E402
 
 GOAL_BYTES = 400_000
 A4_MM2 = 210 * 297

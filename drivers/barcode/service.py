@@ -20,7 +20,6 @@ from typing import Any
 import serial
 
 from drivers.barcode.decoders import DEFAULT_DECODER, make_decoder
-from drivers.barcode.emulator import QrScreenEmulator, ScannerEmulator
 from drivers.barcode.protocol import LineFramer, check_token, decode_line
 from drivers.camera.capture import FrameGrabber, FrameSource, source_for_target, start_grabber
 from kiosk.errors import DeviceIOError, DeviceUnavailableError, InvalidDataError
@@ -84,8 +83,6 @@ class SerialBarcodeReader(BarcodeService):
                 port.close()
             except (OSError, serial.SerialException):
                 pass
-        if isinstance(self.emulator, ScannerEmulator):
-            self.emulator.close()
 
     def _do_read_code(self, token: CancelToken) -> ScannedCode | Completion[ScannedCode]:
         if self._serial is None:  # lost earlier (unplugged): try again now
@@ -184,18 +181,3 @@ def build_camera(spec: DeviceSpec, bus: EventBus) -> CameraBarcodeReader:
     opts = _options(spec)
     target = spec.url.target or spec.url.host or "0"
     return CameraBarcodeReader(spec.name, bus, source_for_target(target, opts), decoder=opts.get("decoder", DEFAULT_DECODER), default_timeout=spec.timeout_s)
-
-
-def build_sim(spec: DeviceSpec, bus: EventBus) -> BarcodeService:
-    """The real drivers against the emulators; ``service.emulator`` drives them."""
-    opts = _options(spec)
-    service: BarcodeService
-    if opts.get("via", "camera") == "serial":
-        scanner = ScannerEmulator()
-        service = SerialBarcodeReader(spec.name, bus, scanner.port, default_timeout=spec.timeout_s)
-        service.emulator = scanner
-        return service
-    screen = QrScreenEmulator(opts.get("code", ""))
-    service = CameraBarcodeReader(spec.name, bus, screen, decoder=opts.get("decoder", DEFAULT_DECODER), default_timeout=spec.timeout_s)
-    service.emulator = screen
-    return service

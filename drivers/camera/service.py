@@ -19,7 +19,6 @@ import cv2
 import numpy as np
 
 from drivers.camera.capture import FrameGrabber, FrameSource, source_for_target, start_grabber
-from drivers.camera.emulator import SceneCamera
 from drivers.camera.quality import GUIDANCE, FaceQualityChecker, QualityReport, QualityThresholds, moved
 from kiosk.errors import CommandCanceled, DeviceIOError, DeviceTimeoutError, InvalidDataError
 from kiosk.terminal.completion import Completion, CompletionCode
@@ -204,12 +203,3 @@ def build_camera(spec: DeviceSpec, bus: EventBus) -> CameraService:
     opts = _options(spec)
     target = spec.url.target or spec.url.host or "0"
     return CameraService(spec.name, bus, source_for_target(target, opts), **_service_kwargs(spec, opts))
-
-
-def build_sim(spec: DeviceSpec, bus: EventBus) -> CameraService:
-    """The real camera driver on emulated scenes; ``service.emulator.set_scene(name)`` drives it."""
-    opts = _options(spec)
-    scene = SceneCamera(opts.get("scene", "good"))
-    service = CameraService(spec.name, bus, scene, **_service_kwargs(spec, opts))
-    service.emulator = scene
-    return service

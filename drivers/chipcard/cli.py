@@ -44,16 +44,16 @@ def _fail(message: str, code: int = 1) -> int:
 
 def _build(args: argparse.Namespace) -> Any:
     try:
-        from drivers.chipcard.service import ChipCardService, build_sim
+        from drivers.chipcard.service import ChipCardService
     except ImportError as exc:  # pyscard missing: one line, not a traceback
         raise _Unavailable(f"PC/SC unavailable: {exc}") from None
     bus = EventBus()
     if getattr(args, "sim", None):
-        from kiosk.terminal.registry import DeviceSpec, DeviceUrl
+        from kiosk.terminal.registry import DeviceSpec, DeviceUrl, build_device
         from kiosk.terminal.status import DeviceClass
 
-        url = DeviceUrl.parse(f"sim:chipcard?person={args.sim}")
-        return build_sim(DeviceSpec("chipcard", DeviceClass.CHIP_CARD_READER, url, timeout_s=args.timeout), bus)
+        url = DeviceUrl.parse(f"sim:chipcard?person={args.sim}")  # the simulators' entry point, when installed
+        return build_device(DeviceSpec("chipcard", DeviceClass.CHIP_CARD_READER, url, timeout_s=args.timeout), bus)
     return ChipCardService("chipcard", bus, reader=getattr(args, "reader", ""), default_timeout=args.timeout, monitor=False)
 
 

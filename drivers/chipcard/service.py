@@ -1,4 +1,4 @@
-"""ChipCardService: the 社保卡 reader over PC/SC (pyscard + pcscd), and its ``pcsc:`` / ``sim:`` factories.
+"""ChipCardService: the 社保卡 reader over PC/SC (pyscard + pcscd), and its ``pcsc:`` factory.
 
 ``read_card`` selects the SSSE application by name and reads EF05 (card basic) and EF06 (personal)
 records; ``read_technician_id`` reads our maintenance card. Expected outcomes are completions:
@@ -10,7 +10,7 @@ no card → ``no_media``; pcscd down → ``device_not_ready`` with status OFFLIN
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import Any, Callable, Protocol, TypeVar
 
 from drivers.chipcard import protocol as P
 from drivers.chipcard.monitor import CardMonitor
@@ -25,11 +25,18 @@ from kiosk.terminal.registry import DeviceSpec
 from kiosk.terminal.runner import CancelToken
 from kiosk.terminal.status import DeviceClass, DeviceState
 
-if TYPE_CHECKING:
-    from drivers.chipcard.sim import SimBackend
-
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+class ReaderBackend(Protocol):
+    """Something that must run for the reader to exist (the simulators' pcscd + virtual card), started on open."""
+
+    card: Any
+
+    def start(self, token: CancelToken) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 class ChipCardService(DeviceService):
@@ -37,7 +44,7 @@ class ChipCardService(DeviceService):
 
     device_class = DeviceClass.CHIP_CARD_READER
 
-    def __init__(self, name: str, bus: EventBus, *, reader: str = "", default_timeout: float | None = None, monitor: bool = True, sim: "SimBackend | None" = None) -> None:
+    def __init__(self, name: str, bus: EventBus, *, reader: str = "", default_timeout: float | None = None, monitor: bool = True, sim: ReaderBackend | None = None) -> None:
         super().__init__(name, bus, default_timeout=default_timeout)
         self.reader = reader
         self.sim = sim  # set by the sim: factory: our pcscd + virtual card, started on open
@@ -174,15 +181,3 @@ def build(spec: DeviceSpec, bus: EventBus) -> ChipCardService:
     """``pcsc:?reader=NAME`` (or ``pcsc:NAME``): a real PC/SC reader through the system's pcscd."""
     reader = spec.url.option("reader") or spec.url.target or str(spec.options.get("reader", ""))
     return ChipCardService(spec.name, bus, reader=reader, default_timeout=spec.timeout_s)
-
-
-def build_sim(spec: DeviceSpec, bus: EventBus) -> ChipCardService:
-    """``sim:chipcard?person=zhangsan`` (or ``technician=tech01``, ``card=none``): our virtual card via vpcd.
-
-    Starts a private pcscd on open if none runs (and stops it on close), then puts the card on slot 0.
-    """
-    from drivers.chipcard.sim import SimBackend
-
-    sim = SimBackend.from_query(spec.url.query)
-    return ChipCardService(spec.name, bus, reader=sim.reader, default_timeout=spec.timeout_s, sim=sim)
-

@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-from drivers.doccam.emulator import SCENES, DoccamEmulator, EmulatorSource
 from drivers.doccam.service import DoccamOptions, DocumentCameraService
 from drivers.doccam.transport import FileSource, UvcSource
 from kiosk.errors import ConfigError
@@ -47,16 +46,3 @@ def build(spec: DeviceSpec, bus: EventBus) -> DocumentCameraService:
     else:
         raise ConfigError(f"devices.{spec.name}: doccam cannot use scheme {url.scheme!r}")
     return DocumentCameraService(spec.name, bus, make, _options(spec), default_timeout=spec.timeout_s)
-
-
-def build_sim(spec: DeviceSpec, bus: EventBus) -> DocumentCameraService:
-    """The real service reading MJPG frames from the in-process emulator (``service.emulator``)."""
-    url = spec.url
-    scene = url.option("scene", "empty")
-    if scene not in SCENES:
-        raise ConfigError(f"devices.{spec.name}: unknown scene {scene!r} (known: {', '.join(SCENES)})")
-    emulator = DoccamEmulator(_int(spec, "width", 1280), _int(spec, "height", 720), float(url.option("fps", "15")), _int(spec, "seed", 1),
-                              scene_frames=_int(spec, "frames", 30), scene=scene)
-    service = DocumentCameraService(spec.name, bus, lambda: EmulatorSource(emulator), _options(spec), default_timeout=spec.timeout_s)
-    service.emulator = emulator
-    return service

@@ -1,4 +1,4 @@
-"""``kiosk device idcard read|emulate``: the technician's view of the reader, and a standalone SAM.
+"""``kiosk device idcard read``: the technician's view of the reader (a standalone SAM: ``kiosk emulate idcard``, simulators).
 
 ``read`` prints the card unmasked (the technician is looking at the card anyway); the log stays
 masked. Any failure is one line on stderr naming the cause and a non-zero exit code:
@@ -11,7 +11,6 @@ import argparse
 import asyncio
 import json
 import logging
-import signal
 import sys
 import time
 from typing import Any
@@ -47,15 +46,6 @@ def register(device_sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
     read.add_argument("--fingerprint", action="store_true", help="also read the fingerprint data (30 10)")
     read.add_argument("--verbose", action="store_true", help="log (masked) protocol steps to stderr")
     read.set_defaults(func=_read)
-    emulate = sub.add_parser("emulate", help="run a SAM emulator on a pty until interrupted")
-    emulate.add_argument("--card", default="", help="card id to place on the reader (see --list)")
-    emulate.add_argument("--cards", default=None, help="JSON file of cards (default: the shipped demo cards)")
-    emulate.add_argument("--link", default=None, help="symlink to create for the pty, e.g. /tmp/ttyIDCARD")
-    emulate.add_argument("--fault", default=None, help="bad_checksum | no_card | garbage | noise | silence")
-    emulate.add_argument("--fault-reads-only", action="store_true", help="inject the fault only into card data reads (30 xx)")
-    emulate.add_argument("--wire-speed", action="store_true", help="pace bytes at 115200 8N1")
-    emulate.add_argument("--list", action="store_true", help="list the card ids and exit")
-    emulate.set_defaults(func=_emulate)
 
 
 def _quiet_logging(verbose: bool) -> None:
@@ -129,54 +119,3 @@ async def _read_async(args: argparse.Namespace, spec: DeviceSpec) -> int:
     if card.fingerprint:
         print(f"指纹: {len(card.fingerprint)} bytes")
     return 0
-
-
-def _emulate(args: argparse.Namespace) -> int:
-    from drivers.idcard.emulator import SamEmulator, load_cards
-
-    try:
-        cards = load_cards(args.cards)
-        if args.list:
-            for card_id, card in cards.items():
-                print(f"{card_id}\t{card.get('card_type', 'resident')}\t{card.get('valid_to', '')}")
-            return 0
-        emulator = SamEmulator(cards, wire_speed=args.wire_speed, link=args.link)
-        emulator.set_fault(args.fault, {0x30} if args.fault_reads_only else None)
-        if args.card:
-            emulator.insert(args.card)
-    except (OSError, ValueError, KeyError) as exc:
-        print(f"idcard emulate failed: {exc}", file=sys.stderr)
-        return 2
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    try:
-        print(emulator.start(), flush=True)
-        _control_loop(emulator)
-        signal.pause() if hasattr(signal, "pause") else time.sleep(1e9)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        emulator.stop()
-    return 0
-
-
-def _control_loop(emulator: Any) -> None:
-    """Optional commands on stdin: insert ID | remove | fault NAME|none | unplug | replug."""
-    for line in sys.stdin:
-        words = line.split()
-        try:
-            if words[:1] == ["insert"] and len(words) == 2:
-                emulator.insert(words[1])
-            elif words[:1] == ["remove"]:
-                emulator.remove()
-            elif words[:1] == ["fault"] and len(words) == 2:
-                emulator.set_fault(None if words[1] == "none" else words[1])
-            elif words[:1] == ["unplug"]:
-                emulator.unplug()
-            elif words[:1] == ["replug"]:
-                emulator.replug()
-            elif words:
-                print("commands: insert ID | remove | fault NAME|none | unplug | replug", file=sys.stderr)
-                continue
-            print("ok", flush=True)
-        except (KeyError, ValueError, OSError) as exc:
-            print(f"error: {exc}", file=sys.stderr, flush=True)

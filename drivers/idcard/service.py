@@ -230,31 +230,6 @@ class IdCardService(DeviceService):
             self._io.release()
 
 
-class SimIdCardService(IdCardService):
-    """The real driver against an in-process ``SamEmulator`` (``service.emulator`` drives it)."""
-
-    def __init__(self, name: str, bus: EventBus, emulator: Any, initial_card: str = "", **kwargs: Any) -> None:
-        super().__init__(name, bus, port=emulator.link or "", **kwargs)
-        self.emulator = emulator
-        self._initial_card = initial_card
-
-    def _do_open(self, token: CancelToken) -> None:
-        if not self.emulator.running:
-            self.link.port = self.emulator.start()
-            if self._initial_card:
-                self.emulator.insert(self._initial_card)
-                self._initial_card = ""
-        super()._do_open(token)
-
-    def _connect(self, token: CancelToken) -> None:
-        self.link.port = self.emulator.path or self.link.port  # a replugged pty without a symlink has a new name
-        super()._connect(token)
-
-    async def close(self) -> None:
-        await super().close()
-        self.emulator.stop()
-
-
 def _options(spec: DeviceSpec) -> dict[str, Any]:
     """URL query parameters override the config table's options."""
     return {**spec.options, **spec.url.query}
@@ -282,16 +257,3 @@ def build(spec: DeviceSpec, bus: EventBus) -> IdCardService:
     if not port:
         raise ConfigError(f"devices.{spec.name}: serial URL names no port (e.g. serial:///dev/kiosk-idcard)")
     return IdCardService(spec.name, bus, port, **_common_kwargs(spec, opts))
-
-
-def build_sim(spec: DeviceSpec, bus: EventBus) -> SimIdCardService:
-    """``sim:idcard?card=zhangsan&wire=1`` → the driver against the emulator (started by open())."""
-    from drivers.idcard.emulator import SamEmulator, load_cards
-
-    opts = _options(spec)
-    emulator = SamEmulator(
-        load_cards(opts.get("cards") or None),
-        wire_speed=str(opts.get("wire", "")).lower() in ("1", "true", "yes"),
-        link=opts.get("link") or None,
-    )
-    return SimIdCardService(spec.name, bus, emulator, str(opts.get("card", "")), **_common_kwargs(spec, opts))

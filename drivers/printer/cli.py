@@ -1,4 +1,4 @@
-"""``kiosk device printer test|status|emulate|render``: the technician's direct line to the receipt printer.
+"""``kiosk device printer test|status|render``: the technician's direct line to the receipt printer.
 
 ``--target`` is a device URL (tcp://10.0.0.5:9100, serial:///dev/ttyS1?baud=9600, usb:?vid=0x0416&pid=0x5011,
 file:///dev/usb/lp0, sim:printer). Failures print one line on stderr and exit non-zero, never a traceback.
@@ -11,7 +11,6 @@ import asyncio
 import json
 import socket
 import sys
-import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -32,14 +31,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     status.add_argument("--json", action="store_true", help="print one JSON object")
     status.add_argument("--timeout", type=float, default=5.0, help="seconds (default 5)")
     status.set_defaults(func=lambda a: _run(_status(a)))
-    emulate = actions.add_parser("emulate", help="run the TCP 9100 printer emulator until Ctrl-C")
-    emulate.add_argument("--host", default="127.0.0.1")
-    emulate.add_argument("--port", type=int, default=9100)
-    emulate.add_argument("--paper", choices=["ok", "near_end", "out"], default="ok")
-    emulate.add_argument("--silent", action="store_true", help="never answer status queries")
-    emulate.add_argument("--jobs", help="directory where each job is saved as job-NNNN.bin and job-NNNN.png")
-    emulate.add_argument("--paper-width", choices=["58", "80"], default="80", help="paper of the saved previews (mm)")
-    emulate.set_defaults(func=_emulate)
     render = actions.add_parser("render", help="render an ESC/POS file to PNG")
     render.add_argument("input")
     render.add_argument("output")
@@ -62,15 +53,12 @@ def _run(coro: Any) -> int:
 
 
 def _service(target: str, timeout: float) -> Any:
-    from drivers.printer.service import build, build_sim
     from kiosk.terminal.events import EventBus
-    from kiosk.terminal.registry import DeviceSpec, DeviceUrl
+    from kiosk.terminal.registry import DeviceSpec, DeviceUrl, build_device
     from kiosk.terminal.status import DeviceClass
 
-    url = DeviceUrl.parse(target)
-    spec = DeviceSpec("printer", DeviceClass.RECEIPT_PRINTER, url, timeout_s=timeout)
-    factory = build_sim if url.scheme == "sim" else build
-    return factory(spec, EventBus())
+    spec = DeviceSpec("printer", DeviceClass.RECEIPT_PRINTER, DeviceUrl.parse(target), timeout_s=timeout)
+    return build_device(spec, EventBus())  # sim: comes from the simulators' entry point when they are installed
 
 
 async def _status(args: argparse.Namespace) -> int:
@@ -115,26 +103,6 @@ async def _test(args: argparse.Namespace) -> int:
         return 0
     finally:
         await service.close()
-
-
-def _emulate(args: argparse.Namespace) -> int:
-    from drivers.printer.emulator import PrinterEmulator
-
-    emu = PrinterEmulator(args.host, args.port, job_dir=args.jobs, width_dots=384 if args.paper_width == "58" else 576)
-    emu.set_paper(args.paper)
-    emu.set_silent(args.silent)
-    try:
-        emu.start()
-    except OSError as exc:
-        return _fail(f"cannot listen on {args.host}:{args.port}: {exc}")
-    print(f"printer emulator on {args.host}:{emu.port} (paper {args.paper}); Ctrl-C to stop", flush=True)
-    try:
-        while True:
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        emu.stop()
 
 
 def _render(args: argparse.Namespace) -> int:

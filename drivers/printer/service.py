@@ -14,7 +14,6 @@ import time
 from typing import Any
 
 from drivers.printer import protocol as P
-from drivers.printer.emulator import PrinterEmulator
 from drivers.printer.encoder import Encoder, PrinterProfile
 from drivers.printer.transport import EscposTransport, transport_for_url
 from kiosk.errors import ConfigError, DeviceIOError, DeviceTimeoutError
@@ -47,7 +46,7 @@ class EscPosPrinter(DeviceService):
         self.status_timeout_s = status_timeout_s
         self.require_status = require_status
         self.last_state: PrinterState = P.UNKNOWN_STATE
-        self.emulator: PrinterEmulator | None = None
+        self.emulator: Any = None  # set by the simulators' sim: factory
         self._poller: asyncio.Task[None] | None = None
 
     def capabilities(self) -> dict[str, Any]:
@@ -284,36 +283,3 @@ def build(spec: DeviceSpec, bus: EventBus) -> EscPosPrinter:
     except (ValueError, KeyError) as exc:
         raise ConfigError(f"devices.{spec.name}: {exc}") from None
     return EscPosPrinter(spec.name, bus, transport, profile, **_kwargs(spec))
-
-
-class SimPrinter(EscPosPrinter):
-    """The real network driver pointed at an in-process emulator on a free loopback port."""
-
-    def _do_open(self, token: CancelToken) -> None:
-        assert self.emulator is not None
-        if not self.emulator.running:  # first open, or reopened after close() powered it off
-            self.emulator.start()
-            self.transport.printer.port = self.emulator.port
-        super()._do_open(token)
-
-    async def close(self) -> None:
-        await super().close()  # stops polling and the device
-        if self.emulator is not None:
-            self.emulator.stop()
-
-
-def build_sim(spec: DeviceSpec, bus: EventBus) -> EscPosPrinter:
-    """``sim:printer?paper=58&status=near_end``: the emulator starts on open and stops on close."""
-    from escpos import printer as ep
-
-    opt = _options(spec)
-    paper_dots = 384 if str(opt.get("paper", "80")).startswith("58") else 576
-    emulator = PrinterEmulator("127.0.0.1", 0, job_dir=opt.get("job_dir") or None, width_dots=paper_dots)
-    try:
-        emulator.set_paper(str(opt.get("status", "ok")))
-        profile = PrinterProfile.from_options(opt)
-    except ValueError as exc:
-        raise ConfigError(f"devices.{spec.name}: {exc}") from None
-    service = SimPrinter(spec.name, bus, EscposTransport("tcp", ep.Network("127.0.0.1", 0), "simulated printer"), profile, **_kwargs(spec))
-    service.emulator = emulator
-    return service

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from drivers.speaker.emulator import SpeakerEmulator
 from drivers.speaker.sink import AudioSink, PlayerSink, WavDirSink
 from drivers.speaker.tts import DEFAULT_VOICE, check_text, espeak_path, has_voice, synthesize, wav_duration
 from kiosk.errors import DeviceUnavailableError
@@ -86,12 +85,3 @@ def build_wav(spec: DeviceSpec, bus: EventBus) -> SpeakerService:
     if not spec.url.target:
         raise ValueError(f"{spec.url.raw}: no directory (e.g. wav:///var/lib/kiosk/prompts)")
     return SpeakerService(spec.name, bus, WavDirSink(spec.url.target, int(opts.get("keep", 200))), **_kwargs(spec, opts))
-
-
-def build_sim(spec: DeviceSpec, bus: EventBus) -> SpeakerService:
-    """The real driver writing WAVs into the emulator's temp dir; ``service.emulator.spoken``."""
-    opts = _options(spec)
-    emulator = SpeakerEmulator()
-    service = SpeakerService(spec.name, bus, emulator, **_kwargs(spec, opts))
-    service.emulator = emulator
-    return service

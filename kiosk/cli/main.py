@@ -1,7 +1,8 @@
 """Entry point of the ``kiosk`` console script.
 
 Subcommands are modules listed in ``COMMANDS``; each has ``register(subparsers)`` which adds its
-parser and sets ``func(args) -> int``. Device commands (``kiosk device idcard read``) are listed in
+parser and sets ``func(args) -> int``. Installed distributions add more through the ``kiosk.commands``
+entry-point group (name = subcommand, value = its ``register``): the simulators' ``demo``, ``ui`` …. Device commands (``kiosk device idcard read``) are listed in
 ``kiosk.cli.device_cmd.DEVICE_COMMANDS`` the same way. Errors from our tree print one line, never
 a traceback: technicians read these at the terminal.
 """
@@ -13,9 +14,11 @@ import importlib
 import inspect
 import logging
 import sys
-from typing import Sequence
+from typing import Any, Sequence
 
 from kiosk.errors import KioskError
+from kiosk.plugins import COMMANDS as COMMAND_PLUGINS
+from kiosk.plugins import has_plugin, load_plugin, plugin_names
 
 COMMANDS = [
     "kiosk.cli.config_cmd",
@@ -48,13 +51,30 @@ def _positionals(argv: Sequence[str]) -> list[str]:
 
 
 def _modules_for(words: list[str]) -> list[str]:
-    """Command ``install-service`` lives in ``install_cmd``; help or an unknown word loads them all."""
+    """Command ``install-service`` lives in ``install_cmd``; a plugin's name, or help or an unknown word, none or all."""
     if words:
+        if has_plugin(COMMAND_PLUGINS, words[0]):
+            return []
         stem = words[0].split("-")[0].replace("-", "_")
         chosen = [m for m in COMMANDS if m.rsplit(".", 1)[1] == f"{stem}_cmd"]
         if chosen:
             return chosen
     return COMMANDS
+
+
+def _plugins_for(words: list[str]) -> list[str]:
+    if words and has_plugin(COMMAND_PLUGINS, words[0]):
+        return [words[0]]
+    if words and _modules_for(words) != COMMANDS:
+        return []
+    return plugin_names(COMMAND_PLUGINS)
+
+
+def _register(register: Any, sub: Any, words: list[str]) -> None:
+    if "argv_words" in inspect.signature(register).parameters:
+        register(sub, argv_words=words[1:])
+    else:
+        register(sub)
 
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
@@ -64,11 +84,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     words = _positionals(sys.argv[1:] if argv is None else argv)
     for module_name in _modules_for(words):
-        module = importlib.import_module(module_name)
-        if "argv_words" in inspect.signature(module.register).parameters:
-            module.register(sub, argv_words=words[1:])
-        else:
-            module.register(sub)
+        _register(importlib.import_module(module_name).register, sub, words)
+    for name in _plugins_for(words):
+        _register(load_plugin(COMMAND_PLUGINS, name), sub, words)
     return parser
 
 

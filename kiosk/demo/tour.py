@@ -74,7 +74,7 @@ class Tour:
         if t.barcode:
             emulator = getattr(self.device(DeviceClass.BARCODE_READER), "emulator", None)
             if emulator is not None and hasattr(emulator, "show"):
-                from drivers.barcode.emulator import demo_token
+                from sim.devices.barcode.emulator import demo_token
 
                 emulator.show(demo_token())
             await self.step("渝快码扫码 Scan a 渝快码 on a phone", lambda: t.barcode.read_code(),  # type: ignore[union-attr]

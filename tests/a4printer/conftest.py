@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from drivers.a4printer.emulator import SimDocumentPrinter
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.registry import DeviceSpec, DeviceUrl, build_device
 from kiosk.terminal.status import DeviceClass
+from sim.devices.a4printer.emulator import SimDocumentPrinter
 
 
 def a4_spec(url: str, **options: object) -> DeviceSpec:

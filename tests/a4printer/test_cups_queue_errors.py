@@ -6,12 +6,12 @@ import os
 
 import pytest
 
-from drivers.a4printer.cupsd import PrivateCupsd, free_port
 from drivers.a4printer.protocol import base_reason, classify_lp_error, fault_from_printer, parse_lp_output
 from kiosk.terminal.completion import CompletionCode, RecoveryAction
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.registry import build_device
 from kiosk.terminal.status import DeviceState
+from sim.devices.a4printer.cupsd import PrivateCupsd, free_port
 
 from .conftest import a4_spec
 

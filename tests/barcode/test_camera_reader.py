@@ -7,9 +7,9 @@ from pathlib import Path
 
 import cv2
 
-from drivers.barcode.emulator import demo_token, render_qr_frame
 from drivers.barcode.service import CameraBarcodeReader
 from kiosk.terminal.completion import CompletionCode
+from sim.devices.barcode.emulator import demo_token, render_qr_frame
 
 from .conftest import make_reader
 

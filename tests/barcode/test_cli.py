@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from drivers.barcode.emulator import ScannerEmulator
+from sim.devices.barcode.emulator import ScannerEmulator
 
 
 def kiosk(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:

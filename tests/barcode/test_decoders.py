@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from drivers.barcode.decoders import DECODERS, make_decoder
-from drivers.barcode.emulator import background, render_qr_frame
+from sim.devices.barcode.emulator import background, render_qr_frame
 
 TOKEN = "YKM1.Q2hvbmdxaW5nIFl1a3VhaWJhbiBkZW1vIHRva2VuIGZvciB0ZXN0cyBvbmx5IDEyMzQ1Njc4OTA"  # fixed: same frames every run
 CASES = {

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from drivers.barcode.emulator import ScannerEmulator
 from drivers.barcode.service import SerialBarcodeReader
 from kiosk.terminal.completion import CompletionCode
 from kiosk.terminal.events import EventBus, MediaInserted
 from kiosk.terminal.status import DeviceState
+from sim.devices.barcode.emulator import ScannerEmulator
 
 from .conftest import make_reader
 

@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from drivers.camera.emulator import SCENES, render_scene
 from drivers.camera.quality import GUIDANCE, FaceQualityChecker, QualityReport, moved
+from sim.devices.camera.emulator import SCENES, render_scene
 
 EXPECTED = {
     "good": ("ok", "很好，请保持不动"),

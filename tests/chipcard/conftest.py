@@ -20,10 +20,10 @@ from typing import Callable
 import pytest
 from smartcard import scard
 
-from drivers.chipcard.emulator import VirtualCard
-from drivers.chipcard.pcscd import PcscDaemon, pcscd_running, private_mode_available, reader_name
 from drivers.chipcard.service import ChipCardService
 from kiosk.terminal.events import Event, EventBus, EventStream
+from sim.devices.chipcard.emulator import VirtualCard
+from sim.devices.chipcard.pcscd import PcscDaemon, pcscd_running, private_mode_available, reader_name
 
 SLOT = 1
 READER = reader_name(SLOT)

@@ -7,8 +7,8 @@ from typing import Callable
 
 import pytest
 
-from drivers.chipcard.emulator import VirtualCard
 from kiosk.cli.main import main
+from sim.devices.chipcard.emulator import VirtualCard
 from tests.chipcard.conftest import READER
 
 Insert = Callable[..., VirtualCard]

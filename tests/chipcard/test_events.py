@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Callable
 
-from drivers.chipcard.emulator import VirtualCard
-from drivers.chipcard.pcscd import PcscDaemon, pcscd_running, reader_name
 from drivers.chipcard.service import ChipCardService
 from kiosk.terminal.completion import CompletionCode
 from kiosk.terminal.events import EventBus, MediaInserted, MediaRemoved, StatusChanged
 from kiosk.terminal.registry import DeviceSpec, DeviceUrl, build_device
 from kiosk.terminal.status import DeviceClass, DeviceState
+from sim.devices.chipcard.emulator import VirtualCard
+from sim.devices.chipcard.pcscd import PcscDaemon, pcscd_running, reader_name
 from tests.chipcard.conftest import READER, next_matching, wait_card_state
 
 SIM_READER = reader_name(0)  # sim:chipcard puts its card on slot 0

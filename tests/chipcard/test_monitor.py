@@ -6,7 +6,7 @@ import threading
 import time
 
 from drivers.chipcard.monitor import CardMonitor
-from drivers.chipcard.pcscd import PcscDaemon
+from sim.devices.chipcard.pcscd import PcscDaemon
 from tests.chipcard.conftest import READER
 
 

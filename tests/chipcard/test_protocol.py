@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from drivers.chipcard import protocol as P
-from drivers.chipcard.card import CardImage, CardOS
 from kiosk.errors import InvalidDataError, ProtocolError
+from sim.devices.chipcard.card import CardImage, CardOS
 
 
 def _card(chunk: int | None = None) -> CardOS:

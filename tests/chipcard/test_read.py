@@ -7,11 +7,11 @@ from typing import Callable
 
 import pytest
 
-from drivers.chipcard.card import PERSONS, CardImage
-from drivers.chipcard.emulator import VirtualCard
 from drivers.chipcard.service import ChipCardService
 from kiosk.terminal.completion import CompletionCode
 from kiosk.terminal.status import DeviceState
+from sim.devices.chipcard.card import PERSONS, CardImage
+from sim.devices.chipcard.emulator import VirtualCard
 from tests.chipcard.conftest import READER
 
 Insert = Callable[..., VirtualCard]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from drivers.doccam.detect import MSG_DARK, MSG_HOLD, MSG_PLACE, Detection, analyse
-from drivers.doccam.scenes import make_scene
 from drivers.doccam.stability import StillTracker
+from sim.devices.doccam.scenes import make_scene
 
 
 def first_fire(frames: list[np.ndarray], tracker: StillTracker) -> tuple[int | None, list[str]]:

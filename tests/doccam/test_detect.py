@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from drivers.doccam.detect import analyse, order_corners
-from drivers.doccam.scenes import make_scene, write_video
+from sim.devices.doccam.scenes import make_scene, write_video
 
 
 def corner_error(found: np.ndarray, truth: np.ndarray) -> float:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 import time
 
-from drivers.doccam.emulator import STILL_VARIANTS, DoccamEmulator
-from drivers.doccam.scenes import make_scene
 from drivers.doccam.stability import ChangeGate
 from kiosk.terminal.events import EventBus, MediaInserted, MediaRemoved
 from kiosk.terminal.registry import build_device
-
+from sim.devices.doccam.emulator import STILL_VARIANTS, DoccamEmulator
+from sim.devices.doccam.scenes import make_scene
 from tests.doccam.conftest import sim_spec
 
 

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from drivers.doccam.detect import analyse
 from drivers.doccam.rectify import encode_jpeg, make_page, skew_angle
-from drivers.doccam.scenes import PAGE_QR_TEXT, make_scene
+from sim.devices.doccam.scenes import PAGE_QR_TEXT, make_scene
 
 A4_300DPI = (2480, 3508)
 

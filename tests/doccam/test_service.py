@@ -10,14 +10,13 @@ import numpy as np
 import pytest
 
 from drivers.doccam.detect import MSG_DARK, MSG_PLACE
-from drivers.doccam.scenes import make_scene, write_video
 from kiosk.errors import ConfigError
 from kiosk.terminal.completion import CompletionCode
 from kiosk.terminal.contracts import DocumentCamera
 from kiosk.terminal.events import EventBus, MediaInserted
 from kiosk.terminal.registry import DeviceSpec, DeviceUrl, build_device
 from kiosk.terminal.status import DeviceClass, DeviceState
-
+from sim.devices.doccam.scenes import make_scene, write_video
 from tests.doccam.conftest import sim_spec
 from tests.doccam.test_detect import corner_error
 

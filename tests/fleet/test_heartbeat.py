@@ -20,14 +20,14 @@ from kiosk.fleet.handlers import FleetHooks
 from kiosk.fleet.mode import RestartWindow, TerminalModeChanged
 from kiosk.maint.auth import MAINT
 from kiosk.maint.counters import DeviceCounters
-from sim.platform.server import EmbeddedPlatform
-from sim.platform.terminals import queue_command
 from kiosk.receipts.testpage import build_test_page
 from kiosk.settings import parse_config
 from kiosk.store import AuditTrail, Store
 from kiosk.terminal.facade import Terminal
 from kiosk.terminal.outbox import Outbox
 from kiosk.terminal.platform import PlatformClient
+from sim.platform.server import EmbeddedPlatform
+from sim.platform.terminals import queue_command
 from tests.fleet.conftest import ITEMS
 
 CONFIG = """

@@ -14,12 +14,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from kiosk.admin.bundles import publish, rollout
 from kiosk.fleet.agent import FleetAgent
 from kiosk.fleet.configs import ConfigBundles
-from sim.platform.fleet import rollout_report
-from sim.platform.server import EmbeddedPlatform
-from sim.platform.terminals import queue_command
 from kiosk.platform.rollout import bucket
 from kiosk.store import AuditTrail, Store
 from kiosk.terminal.platform import PlatformClient
+from sim.platform.fleet import rollout_report
+from sim.platform.server import EmbeddedPlatform
+from sim.platform.terminals import queue_command
 from tests.fleet.conftest import ITEMS, member_names, tamper
 
 FLEET = 200

@@ -8,10 +8,10 @@ from typing import AsyncIterator, Iterator
 
 import pytest
 
-from drivers.idcard.emulator import SamEmulator
 from drivers.idcard.sam import Timeouts
 from drivers.idcard.service import IdCardService
 from kiosk.terminal.events import EventBus
+from sim.devices.idcard.emulator import SamEmulator
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from drivers.idcard.emulator import SamEmulator
+from sim.devices.idcard.emulator import SamEmulator
 
 EXPECTED = {
     "zhangsan": {
@@ -95,7 +95,7 @@ def test_invalid_check_digit(emulator: SamEmulator) -> None:
 def test_emulate_command_serves_a_read(tmp_path: Path) -> None:
     link = tmp_path / "ttyEMU"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kiosk.cli.main", "device", "idcard", "emulate", "--card", "lixiuying", "--link", str(link)],
+        [sys.executable, "-m", "kiosk.cli.main", "emulate", "idcard", "--card", "lixiuying", "--link", str(link)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:

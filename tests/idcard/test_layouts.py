@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from drivers.idcard.emulator import load_cards
 from drivers.idcard.identity import NATIONS, SEX_CODES, id_number_problem
 from drivers.idcard.layouts import build_text, parse_card
 from kiosk.errors import InvalidDataError
+from sim.devices.idcard.emulator import load_cards
 
 
 def block(fields: dict[int, str], flag: str = " ") -> bytes:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 
-from drivers.idcard.emulator import SamEmulator
 from drivers.idcard.service import IdCardService
 from kiosk.terminal.completion import CompletionCode
 from kiosk.terminal.events import EventBus, MediaInserted, MediaRemoved, StatusChanged
 from kiosk.terminal.registry import DeviceSpec, DeviceUrl, build_device
 from kiosk.terminal.status import DeviceClass, DeviceState
+from sim.devices.idcard.emulator import SamEmulator
 
 
 def media(bus: EventBus) -> list[str]:

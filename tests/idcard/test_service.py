@@ -10,12 +10,12 @@ import pytest
 from PIL import Image
 
 from drivers.idcard import protocol as P
-from drivers.idcard.emulator import SamEmulator
 from drivers.idcard.sam import Timeouts
 from drivers.idcard.service import IdCardService
 from kiosk.terminal.completion import CompletionCode
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.status import DeviceState
+from sim.devices.idcard.emulator import SamEmulator
 
 
 async def test_open_reads_sam_status_and_id(service: IdCardService, emulator: SamEmulator) -> None:
@@ -196,9 +196,9 @@ async def test_reset_sends_sam_reset_and_forgets_the_card(service: IdCardService
 
 
 def test_sam_id_display_and_read_split() -> None:
-    from drivers.idcard.emulator import SAM_ID_BYTES
     from drivers.idcard.sam import format_sam_id, split_read
     from kiosk.errors import ProtocolError
+    from sim.devices.idcard.emulator import SAM_ID_BYTES
 
     assert format_sam_id(SAM_ID_BYTES).startswith("05.01-")
     raw = split_read(b"\x01\x00\x04\x00\x02\x00" + bytes(256 + 1024 + 512), fingerprint=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 
-from drivers.chipcard.pcscd import private_mode_available
+from sim.devices.chipcard.pcscd import private_mode_available
 
 # libpcsclite reads this once per process, before the first PC/SC call (see tests/chipcard/conftest.py).
 if private_mode_available() and not os.environ.get("PCSCLITE_CSOCK_NAME"):

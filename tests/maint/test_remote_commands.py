@@ -13,8 +13,8 @@ from kiosk.app import TerminalApp
 from kiosk.assembly import assemble
 from kiosk.flows import intents as I
 from kiosk.flows.viewmodels import AttractVM, HomeVM
-from sim.platform.terminals import queue_command
 from kiosk.settings.loader import load_config
+from sim.platform.terminals import queue_command
 from tests.maint.test_flow_maintenance import Screen
 
 

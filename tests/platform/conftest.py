@@ -8,8 +8,8 @@ from typing import AsyncIterator, Iterator
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from sim.platform.server import EmbeddedPlatform
 from kiosk.terminal.platform import PlatformClient
+from sim.platform.server import EmbeddedPlatform
 
 TERMINAL_ID = "CQ-500112-T001"
 ZHANGSAN = {"name": "张三", "id_number": "500112198703152613"}

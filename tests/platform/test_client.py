@@ -12,10 +12,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk.errors import PlatformAuthError, PlatformRejected, PlatformUnavailable
-from sim.platform.server import EmbeddedPlatform
-from sim.platform.terminals import queue_command
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.platform import LinkState, PlatformClient, PlatformStatusChanged, load_or_create_key
+from sim.platform.server import EmbeddedPlatform
+from sim.platform.terminals import queue_command
 from tests.platform.conftest import FACE, TERMINAL_ID, ZHANGSAN, application
 
 

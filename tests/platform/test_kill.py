@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from sim.platform.server import EmbeddedPlatform
 from kiosk.terminal.outbox import DeliveryWorker, Outbox, load_or_create_seal_key
 from kiosk.terminal.platform import PlatformClient, load_or_create_key
+from sim.platform.server import EmbeddedPlatform
 from tests.platform.conftest import FACE, ZHANGSAN
 
 KILLS = int(os.environ.get("KIOSK_KILL_CYCLES", "120"))

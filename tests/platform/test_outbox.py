@@ -10,9 +10,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk.errors import StoreError
-from sim.platform.server import EmbeddedPlatform
 from kiosk.terminal.outbox import DeliveryWorker, Material, Outbox, load_or_create_seal_key
 from kiosk.terminal.platform import LinkState, PlatformClient
+from sim.platform.server import EmbeddedPlatform
 
 SECRET = "独一无二的申请理由"
 
@@ -112,8 +112,8 @@ async def test_running_worker_delivers_soon_after_a_kick(tmp_path: Path, client:
 
 
 async def test_embedded_link_from_the_default_config(tmp_path: Path) -> None:
-    from kiosk.settings import load_config
     from kiosk.assembly import assemble
+    from kiosk.settings import load_config
 
     config = load_config(None)
     config = config.model_copy(update={"terminal": config.terminal.model_copy(update={"data_dir": str(tmp_path)})})

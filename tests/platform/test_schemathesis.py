@@ -14,15 +14,15 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 import schemathesis
-from schemathesis import GenerationMode
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance, status_code_conformance
 
-from sim.platform.server import EmbeddedPlatform
 from kiosk.platform.signing import public_key_b64, sign_headers
+from sim.platform.server import EmbeddedPlatform
 
 TERMINAL = "CQ-500112-FUZZ"
 

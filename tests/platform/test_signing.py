@@ -7,9 +7,9 @@ import json
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from sim.platform.server import EmbeddedPlatform
 from kiosk.platform.signing import sign_headers
 from kiosk.terminal.platform import PlatformClient
+from sim.platform.server import EmbeddedPlatform
 from tests.platform.conftest import TERMINAL_ID
 
 

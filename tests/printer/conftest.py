@@ -8,8 +8,8 @@ from typing import Iterator
 
 import pytest
 
-from drivers.printer.emulator import PrinterEmulator
 from kiosk.receipts import AcceptanceReceipt, MaterialProblem, MaterialReceived, NoticeOfMissing
+from sim.devices.printer.emulator import PrinterEmulator
 
 CASE_URL = "https://zwykb.cq.gov.cn/progress/CQ2026112600000123"
 

@@ -12,8 +12,8 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from drivers.printer.emulator import PrinterEmulator
 from kiosk.cli.main import main
+from sim.devices.printer.emulator import PrinterEmulator
 
 
 def _status(port: int, capsys: pytest.CaptureFixture[str]) -> dict[str, object]:

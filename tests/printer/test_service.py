@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 import zxingcpp
 
-from drivers.printer.emulator import PrinterEmulator
 from drivers.printer.render import render
 from drivers.printer.service import EscPosPrinter
 from kiosk.receipts import build_acceptance_receipt
@@ -15,6 +14,7 @@ from kiosk.terminal import DeviceClass, DeviceSpec, DeviceUrl, EventBus, Thresho
 from kiosk.terminal.completion import CompletionCode, RecoveryAction
 from kiosk.terminal.receipt import ReceiptDocument
 from kiosk.terminal.status import DeviceState
+from sim.devices.printer.emulator import PrinterEmulator
 from tests.printer.conftest import CASE_URL
 
 

@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from drivers.scanner.emulator import SimScanner
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.registry import DeviceSpec, DeviceUrl, build_device
 from kiosk.terminal.status import DeviceClass
+from sim.devices.scanner.emulator import SimScanner
 
 
 def scanner_spec(url: str, **options: object) -> DeviceSpec:

@@ -12,7 +12,6 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from drivers.scanner.emulator import ScannerEmulator
 from drivers.scanner.protocol import MODE_HINTS, SOURCE_HINTS, fault_for, pick_choice, status_name
 from drivers.scanner.sanelib import LIBRARY
 from drivers.scanner.topdf import pages_to_pdf
@@ -21,6 +20,7 @@ from kiosk.terminal.completion import CompletionCode
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.media import CapturedPage
 from kiosk.terminal.registry import build_device
+from sim.devices.scanner.emulator import ScannerEmulator
 
 from .conftest import scanner_spec
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import socket
 
-from drivers.scanner.emulator import SimScanner
+from sim.devices.scanner.emulator import SimScanner
 
 
 def sigpipe_ignored() -> bool:

@@ -12,9 +12,9 @@ import os
 import signal
 import time
 
-from drivers.scanner.emulator import SimScanner
 from kiosk.terminal.completion import CompletionCode, RecoveryAction
 from kiosk.terminal.status import DeviceState
+from sim.devices.scanner.emulator import SimScanner
 
 
 def _exists(pid: int) -> bool:

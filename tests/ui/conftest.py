@@ -16,8 +16,8 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from drivers.chipcard.pcscd import private_mode_available
 from screens import env
+from sim.devices.chipcard.pcscd import private_mode_available
 
 env.prepare("portrait", headless=not os.environ.get("DISPLAY"), scale=0.5)
 

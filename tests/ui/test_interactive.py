@@ -25,11 +25,11 @@ from typing import Any, Callable
 
 import pytest
 
-from drivers.chipcard.pcscd import private_mode_available
 from drivers.printer.service import MSG_PAPER_OUT
 from kiosk.maint import totp
 from kiosk.settings.loader import load_config
 from screens.demo import xvfb
+from sim.devices.chipcard.pcscd import private_mode_available
 
 REPO = Path(__file__).resolve().parents[2]
 ITEM = "住房公积金个人缴存证明打印"

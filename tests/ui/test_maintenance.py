@@ -12,8 +12,8 @@ from kiosk.assembly import assemble
 from kiosk.flows import intents as I
 from kiosk.flows.maint_views import MaintenanceVM
 from kiosk.maint import totp
-from sim.platform.terminals import queue_command
 from kiosk.settings.loader import load_config
+from sim.platform.terminals import queue_command
 
 
 def run_terminal(ui, config):

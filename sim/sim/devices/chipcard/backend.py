@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import logging
 
-from drivers.chipcard.card import PERSONS, TECHNICIANS
-from drivers.chipcard.emulator import VirtualCard
-from drivers.chipcard.pcscd import PcscDaemon, reader_name
 from kiosk.errors import ConfigError
 from kiosk.terminal.runner import CancelToken
+from sim.devices.chipcard.card import PERSONS, TECHNICIANS
+from sim.devices.chipcard.emulator import VirtualCard
+from sim.devices.chipcard.pcscd import PcscDaemon, reader_name
 
 log = logging.getLogger(__name__)
 

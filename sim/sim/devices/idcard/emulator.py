@@ -1,6 +1,6 @@
 """A GA/T 467 SAM on a pty: answers the real frames, so demo and tests drive the real driver.
 
-Product code, not a test double: the ``sim:`` device URL and ``kiosk device idcard emulate`` run it.
+The simulators' SAM: the ``sim:`` device URL and ``kiosk emulate idcard`` run it.
 Cards come from JSON (``cards/demo.json`` ships 张三, a 长期 card, a 'J' permit and an 'I' card);
 the text block is built by the same layout tables the driver parses. ``wire_speed=True`` paces the
 bytes at 115200 8N1 (10 bits a byte) in both directions, which a pty otherwise ignores.
@@ -35,7 +35,7 @@ SAM_ID_BYTES = bytes.fromhex("0500 0100 38a53201 4e61bc00 07df2d0f".replace(" ",
 def load_cards(path: str | os.PathLike[str] | None = None) -> dict[str, dict[str, Any]]:
     """Cards by id from a JSON object ``{"zhangsan": {...}, ...}``; default: the shipped demo cards."""
     if path is None:
-        text = resources.files("drivers.idcard").joinpath("cards/demo.json").read_text(encoding="utf-8")
+        text = resources.files("sim.devices.idcard").joinpath("cards/demo.json").read_text(encoding="utf-8")
     else:
         text = Path(path).read_text(encoding="utf-8")
     cards = json.loads(text)

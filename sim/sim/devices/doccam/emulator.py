@@ -21,8 +21,8 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from drivers.doccam.scenes import Scene, make_scene
 from kiosk.errors import DeviceIOError
+from sim.devices.doccam.scenes import Scene, make_scene
 
 SCENES = ("a4", "card", "card_back", "empty")
 STILL_VARIANTS = 3  # distinct still frames (sensor noise differs); a longer still part loops them

@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from drivers.a4printer.cupsd import PrivateCupsd
 from drivers.a4printer.service import CupsDocumentPrinter
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.runner import CancelToken
+from sim.devices.a4printer.cupsd import PrivateCupsd
 
 #: Emulator fault names → the printer-state reason the backend reports.
 FAULTS = {"jam": "media-jam-error", "paper_out": "media-empty-error", "cover_open": "door-open-error", "toner_out": "toner-empty-error"}

@@ -17,7 +17,7 @@ import struct
 import threading
 from typing import Any
 
-from drivers.chipcard.card import PERSONS, TECHNICIANS, CardImage, CardOS
+from sim.devices.chipcard.card import PERSONS, TECHNICIANS, CardImage, CardOS
 
 log = logging.getLogger(__name__)
 

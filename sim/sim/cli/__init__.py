@@ -1,0 +1,1 @@
+"""The simulators' ``kiosk`` subcommands (entry points ``kiosk.commands``)."""

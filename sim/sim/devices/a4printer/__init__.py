@@ -1,0 +1,1 @@
+"""The a4printer emulator and its ``sim:`` factory."""

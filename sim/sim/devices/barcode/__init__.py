@@ -1,0 +1,1 @@
+"""The barcode emulator and its ``sim:`` factory."""

@@ -1,0 +1,32 @@
+"""``sim:barcode?via=camera|serial&code=…``: the real barcode drivers against the QR screen / pty scanner emulators."""
+
+from __future__ import annotations
+
+from drivers.barcode.decoders import DEFAULT_DECODER
+from drivers.barcode.service import BarcodeService, CameraBarcodeReader, SerialBarcodeReader, _options
+from kiosk.terminal.events import EventBus
+from kiosk.terminal.registry import DeviceSpec
+from sim.devices.barcode.emulator import QrScreenEmulator, ScannerEmulator
+
+
+class SimSerialBarcodeReader(SerialBarcodeReader):
+    """The real serial driver on the pty scanner emulator, which it closes with the port."""
+
+    def _do_close(self) -> None:
+        super()._do_close()
+        if isinstance(self.emulator, ScannerEmulator):
+            self.emulator.close()
+
+def build_sim(spec: DeviceSpec, bus: EventBus) -> BarcodeService:
+    """The real drivers against the emulators; ``service.emulator`` drives them."""
+    opts = _options(spec)
+    service: BarcodeService
+    if opts.get("via", "camera") == "serial":
+        scanner = ScannerEmulator()
+        service = SimSerialBarcodeReader(spec.name, bus, scanner.port, default_timeout=spec.timeout_s)
+        service.emulator = scanner
+        return service
+    screen = QrScreenEmulator(opts.get("code", ""))
+    service = CameraBarcodeReader(spec.name, bus, screen, decoder=opts.get("decoder", DEFAULT_DECODER), default_timeout=spec.timeout_s)
+    service.emulator = screen
+    return service

@@ -1,0 +1,1 @@
+"""The camera emulator and its ``sim:`` factory."""

@@ -1,0 +1,1 @@
+"""The chipcard emulator and its ``sim:`` factory."""

@@ -1,0 +1,1 @@
+"""The doccam emulator and its ``sim:`` factory."""

@@ -1,0 +1,1 @@
+"""The idcard emulator and its ``sim:`` factory."""

@@ -1,0 +1,1 @@
+"""The printer emulator and its ``sim:`` factory."""

@@ -1,0 +1,1 @@
+"""The scanner emulator and its ``sim:`` factory."""

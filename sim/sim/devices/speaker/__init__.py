@@ -1,0 +1,1 @@
+"""The speaker emulator and its ``sim:`` factory."""
