@@ -99,7 +99,7 @@ async def read_id_card(terminal: Terminal, on_phase: Phase, timeout: float | Non
     if reader is None:
         raise IdentifyFailed("本终端暂不能读取身份证，请选择其他方式")
     await on_phase("insert_card", GUIDANCE["insert_card"])
-    return await wait_for_card(lambda: reader.read_card(timeout), "读取身份证", alive)  # type: ignore[no-any-return]
+    return await wait_for_card(lambda: reader.read_card(timeout), "读取身份证", alive)
 
 
 async def idcard_face(terminal: Terminal, client: PlatformClient, on_phase: Phase, timeout: float | None = None, alive: Alive = _always) -> Identity:

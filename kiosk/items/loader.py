@@ -85,7 +85,8 @@ def _read(path: Path, shown: str, problems: list[Problem]) -> dict[str, Any] | N
 
 
 def _schema_problems(doc: dict[str, Any], kind: str, shown: str) -> list[Problem]:
-    code = doc.get("code") if isinstance(doc.get("code"), str) else "?"
+    raw_code = doc.get("code")
+    code = raw_code if isinstance(raw_code, str) else "?"
     out = []
     for err in sorted(validator(kind).iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
         out.append(Problem(shown, code, json_path(err.absolute_path), f"schema.{err.validator}", err.message[:300]))

@@ -104,7 +104,7 @@ def _check_guide(doc: dict[str, Any], ids: dict[str, set[str]], report: Report) 
             else:
                 _ref(opt["situation"], ids["situations"], f"{base}.situation", "situation", report)
     # Walk from the start: detects cycles and what can never be reached.
-    stack = [(doc["start_question"], ())]
+    stack: list[tuple[str, tuple[str, ...]]] = [(doc["start_question"], ())]
     while stack:
         qid, trail = stack.pop()
         if qid in trail:
