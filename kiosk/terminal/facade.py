@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any
 
 from kiosk.errors import ConfigError, RequiredDeviceConfigError
 from kiosk.terminal.completion import Completion
@@ -28,7 +28,6 @@ if TYPE_CHECKING:  # the settings model imports the registry; avoid the cycle at
     from kiosk.settings.model import TerminalConfig
 
 log = logging.getLogger(__name__)
-D = TypeVar("D")
 
 
 class Terminal:
@@ -60,45 +59,45 @@ class Terminal:
             return UnavailableDevice(spec.name, spec.device_class, self.bus, f"configuration: {reason}")
 
     # ----- typed access -------------------------------------------------------------------------
-    def _get(self, cls: DeviceClass, contract: type[D]) -> D | None:
-        device = self.devices.get(cls)
-        return cast(D, device) if device is not None else None
+    def _get(self, cls: DeviceClass) -> Any:
+        """The device service of ``cls`` (it implements that class's contract), or None when not configured."""
+        return self.devices.get(cls)
 
     @property
     def idcard(self) -> IdCardReader | None:
-        return self._get(DeviceClass.ID_CARD_READER, IdCardReader)
+        return self._get(DeviceClass.ID_CARD_READER)
 
     @property
     def chipcard(self) -> ChipCardReader | None:
-        return self._get(DeviceClass.CHIP_CARD_READER, ChipCardReader)
+        return self._get(DeviceClass.CHIP_CARD_READER)
 
     @property
     def barcode(self) -> BarcodeReader | None:
-        return self._get(DeviceClass.BARCODE_READER, BarcodeReader)
+        return self._get(DeviceClass.BARCODE_READER)
 
     @property
     def camera(self) -> Camera | None:
-        return self._get(DeviceClass.CAMERA, Camera)
+        return self._get(DeviceClass.CAMERA)
 
     @property
     def doccam(self) -> DocumentCamera | None:
-        return self._get(DeviceClass.DOCUMENT_CAMERA, DocumentCamera)
+        return self._get(DeviceClass.DOCUMENT_CAMERA)
 
     @property
     def scanner(self) -> Scanner | None:
-        return self._get(DeviceClass.SCANNER, Scanner)
+        return self._get(DeviceClass.SCANNER)
 
     @property
     def printer(self) -> ReceiptPrinter | None:
-        return self._get(DeviceClass.RECEIPT_PRINTER, ReceiptPrinter)
+        return self._get(DeviceClass.RECEIPT_PRINTER)
 
     @property
     def a4printer(self) -> DocumentPrinter | None:
-        return self._get(DeviceClass.DOCUMENT_PRINTER, DocumentPrinter)
+        return self._get(DeviceClass.DOCUMENT_PRINTER)
 
     @property
     def speaker(self) -> Speaker | None:
-        return self._get(DeviceClass.SPEAKER, Speaker)
+        return self._get(DeviceClass.SPEAKER)
 
     # ----- lifecycle ----------------------------------------------------------------------------
     async def start(self) -> dict[DeviceClass, Completion[None]]:
