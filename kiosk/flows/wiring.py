@@ -2,15 +2,16 @@
 
 Why one object: the controller, the citizen services and crash recovery all need the same Terminal,
 platform link (client + durable outbox + delivery worker), store, sealed box, audit trail and item
-catalog; passing one bundle of collaborators keeps their constructors short and tests can build it once.
+catalog; passing one set of collaborators keeps their constructors short and tests can build it once.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING
 
 from kiosk.flows.caches import FlowCaches
 from kiosk.items.loader import Catalog
@@ -41,7 +42,6 @@ class FlowServices:
     names: SensitiveValues
     data_dir: Path
     faq_dir: Path
-    extras: dict[str, Any] = field(default_factory=dict)  # unused by the flow layer now (typed fields below); the lead removes it
     maintenance: Callable[[], MaintenanceSession] | None = None  # the fleet's maintenance(): technician visits (kiosk.flows.maintenance)
     mode: TerminalMode | None = None  # the fleet's remote out-of-service / maintenance mode and hall message (None: always open)
     caches: FlowCaches = field(default_factory=FlowCaches)  # item index, district table, FAQ knowledge base: built lazily
