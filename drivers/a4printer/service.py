@@ -19,12 +19,15 @@ import time
 from typing import Any
 
 from drivers.a4printer.ipp import JOB_STATES, IppClient, IppError
+from drivers.a4printer.options import CupsOptions
 from drivers.a4printer.protocol import Fault, classify_lp_error, fault_from_printer, parse_lp_output
 from kiosk.errors import CommandCanceled, DeviceIOError, DeviceTimeoutError, DeviceUnavailableError, InvalidDataError
 from kiosk.terminal.completion import Completion, CompletionCode, RecoveryAction
 from kiosk.terminal.device import DeviceService
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.media import PrintJobResult
+from kiosk.terminal.options import options_for, takes_options
+from kiosk.terminal.registry import DeviceSpec
 from kiosk.terminal.runner import CancelToken
 from kiosk.terminal.status import DeviceClass, DeviceState
 
@@ -192,17 +195,11 @@ class _LpRefused(Exception):
         self.completion: Completion[PrintJobResult] = Completion.failure(code, text, action)
 
 
-def build(spec: Any, bus: EventBus) -> CupsDocumentPrinter:
+@takes_options(CupsOptions)
+def build(spec: DeviceSpec, bus: EventBus) -> CupsDocumentPrinter:
     """``cups:QUEUE?server=host:port&poll_s=0.2`` (options may also come from the config table)."""
-    url = spec.url
-    options = {**spec.options, **url.query}
+    opts = options_for(spec, CupsOptions)
     return CupsDocumentPrinter(
-        spec.name,
-        bus,
-        url.target or url.host,
-        str(options.get("server", "")),
-        print_timeout_s=float(options.get("print_timeout_s", 90.0)),
-        poll_s=float(options.get("poll_s", 0.1)),
-        fault_grace_s=float(options.get("fault_grace_s", 5.0)),
-        default_timeout=spec.timeout_s,
+        spec.name, bus, spec.url.target or spec.url.host, opts.server,
+        print_timeout_s=opts.print_timeout_s, poll_s=opts.poll_s, fault_grace_s=opts.fault_grace_s, default_timeout=spec.timeout_s,
     )

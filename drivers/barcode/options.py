@@ -24,11 +24,3 @@ class CameraBarcodeOptions(SourceOptions):
     """``camera:///dev/video1?decoder=zxing``: QR codes decoded from a camera."""
 
     decoder: Decoder = Field("zxing", description="QR decoder")
-
-
-class SimBarcodeOptions(DeviceOptions):
-    """``sim:barcode?via=camera&code=…``: the real drivers against the phone-screen or serial-scanner emulator."""
-
-    via: Literal["camera", "serial"] = Field("camera", description="which real driver the emulator feeds")
-    code: str = Field("", description="code shown to the camera at start; empty: none")
-    decoder: Decoder = Field("zxing", description="QR decoder (via=camera)")

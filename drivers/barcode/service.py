@@ -20,13 +20,15 @@ from typing import Any
 import serial
 
 from drivers.barcode.decoders import DEFAULT_DECODER, make_decoder
+from drivers.barcode.options import CameraBarcodeOptions, SerialBarcodeOptions
 from drivers.barcode.protocol import LineFramer, check_token, decode_line
 from drivers.camera.capture import FrameGrabber, FrameSource, source_for_target, start_grabber
-from kiosk.errors import DeviceIOError, DeviceUnavailableError, InvalidDataError
+from kiosk.errors import ConfigError, DeviceIOError, DeviceUnavailableError, InvalidDataError
 from kiosk.terminal.completion import Completion, CompletionCode
 from kiosk.terminal.device import DeviceService
 from kiosk.terminal.events import EventBus, MediaInserted
 from kiosk.terminal.media import ScannedCode
+from kiosk.terminal.options import options_for, takes_options
 from kiosk.terminal.registry import DeviceSpec
 from kiosk.terminal.runner import CancelToken
 from kiosk.terminal.status import DeviceClass, DeviceState
@@ -157,27 +159,25 @@ class CameraBarcodeReader(BarcodeService):
 
 
 # ----- factories (driver_table) ----------------------------------------------------------------
-def _options(spec: DeviceSpec) -> dict[str, str]:
-    return {**{k: str(v) for k, v in spec.options.items()}, **spec.url.query}
-
-
+@takes_options(SerialBarcodeOptions)
 def build_serial(spec: DeviceSpec, bus: EventBus) -> SerialBarcodeReader:
-    opts = _options(spec)
+    opts = options_for(spec, SerialBarcodeOptions)
     port = spec.url.target or spec.url.host
     if not port:
-        raise ValueError(f"{spec.url.raw}: no serial port (e.g. serial:///dev/kiosk-qr)")
+        raise ConfigError(f"devices.{spec.name}: {spec.url.raw}: no serial port (e.g. serial:///dev/kiosk-qr)")
     return SerialBarcodeReader(
         spec.name,
         bus,
         port,
-        baud=int(opts.get("baud", 9600)),
-        terminator=opts.get("terminator", "any"),
-        stale_s=float(opts.get("stale_ms", 500)) / 1000.0,
+        baud=opts.baud,
+        terminator=opts.terminator,
+        stale_s=opts.stale_ms / 1000.0,
         default_timeout=spec.timeout_s,
     )
 
 
+@takes_options(CameraBarcodeOptions)
 def build_camera(spec: DeviceSpec, bus: EventBus) -> CameraBarcodeReader:
-    opts = _options(spec)
+    opts = options_for(spec, CameraBarcodeOptions)
     target = spec.url.target or spec.url.host or "0"
-    return CameraBarcodeReader(spec.name, bus, source_for_target(target, opts), decoder=opts.get("decoder", DEFAULT_DECODER), default_timeout=spec.timeout_s)
+    return CameraBarcodeReader(spec.name, bus, source_for_target(target, opts.source()), decoder=opts.decoder, default_timeout=spec.timeout_s)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -17,6 +17,10 @@ class SourceOptions(DeviceOptions):
     fps: float = Field(0.0, ge=0, description="requested frames per second; 0: the camera's default")
     fourcc: str = Field("", max_length=4, description="pixel format, e.g. MJPG; empty: the camera's default")
 
+    def source(self) -> dict[str, Any]:
+        """The keyword values ``source_for_target`` reads."""
+        return {"width": self.width, "height": self.height, "fps": self.fps, "fourcc": self.fourcc}
+
 
 class FaceOptions(DeviceOptions):
     """Face-capture settings shared by the real camera and its emulator."""
@@ -29,9 +33,3 @@ class FaceOptions(DeviceOptions):
 
 class CameraOptions(SourceOptions, FaceOptions):
     """``camera:///dev/video0?width=1280&height=720&fourcc=MJPG&detector=haar``."""
-
-
-class SimCameraOptions(FaceOptions):
-    """``sim:camera?scene=good``: the real driver on emulated scenes."""
-
-    scene: str = Field("good", description="emulated scene at start")

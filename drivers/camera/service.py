@@ -19,12 +19,14 @@ import cv2
 import numpy as np
 
 from drivers.camera.capture import FrameGrabber, FrameSource, source_for_target, start_grabber
+from drivers.camera.options import CameraOptions, FaceOptions
 from drivers.camera.quality import GUIDANCE, FaceQualityChecker, QualityReport, QualityThresholds, moved
 from kiosk.errors import CommandCanceled, DeviceIOError, DeviceTimeoutError, InvalidDataError
 from kiosk.terminal.completion import Completion, CompletionCode
 from kiosk.terminal.device import DeviceService
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.media import FaceCapture
+from kiosk.terminal.options import options_for, takes_options
 from kiosk.terminal.registry import DeviceSpec
 from kiosk.terminal.runner import CancelToken
 from kiosk.terminal.status import DeviceClass
@@ -185,21 +187,18 @@ class CameraService(DeviceService):
 
 
 # ----- factories (driver_table) ----------------------------------------------------------------
-def _options(spec: DeviceSpec) -> dict[str, str]:
-    return {**{k: str(v) for k, v in spec.options.items()}, **spec.url.query}
-
-
-def _service_kwargs(spec: DeviceSpec, opts: dict[str, str]) -> dict[str, Any]:
+def service_kwargs(spec: DeviceSpec, opts: FaceOptions) -> dict[str, Any]:
     return {
-        "detector": opts.get("detector", "haar"),
-        "stable_frames": int(opts.get("stable_frames", 3)),
-        "jpeg_quality": int(opts.get("jpeg_quality", 90)),
-        "thresholds": QualityThresholds(min_face_ratio=float(opts.get("min_face_ratio", QualityThresholds.min_face_ratio))),
+        "detector": opts.detector,
+        "stable_frames": opts.stable_frames,
+        "jpeg_quality": opts.jpeg_quality,
+        "thresholds": QualityThresholds(min_face_ratio=opts.min_face_ratio),
         "default_timeout": spec.timeout_s,
     }
 
 
+@takes_options(CameraOptions)
 def build_camera(spec: DeviceSpec, bus: EventBus) -> CameraService:
-    opts = _options(spec)
+    opts = options_for(spec, CameraOptions)
     target = spec.url.target or spec.url.host or "0"
-    return CameraService(spec.name, bus, source_for_target(target, opts), **_service_kwargs(spec, opts))
+    return CameraService(spec.name, bus, source_for_target(target, opts.source()), **service_kwargs(spec, opts))

@@ -14,6 +14,7 @@ from typing import Any, Callable, Protocol, TypeVar
 
 from drivers.chipcard import protocol as P
 from drivers.chipcard.monitor import CardMonitor
+from drivers.chipcard.options import ChipCardOptions
 from drivers.chipcard.reading import read_social_security_card, read_technician
 from drivers.chipcard.transport import CardAbsent, CardSession, PcscdDown, ReaderMissing, list_readers, pick_reader
 from kiosk.privacy import mask_id_number
@@ -21,6 +22,7 @@ from kiosk.terminal.completion import Completion, CompletionCode, RecoveryAction
 from kiosk.terminal.device import DeviceService
 from kiosk.terminal.events import EventBus, MediaInserted, MediaRemoved
 from kiosk.terminal.media import SocialSecurityCard
+from kiosk.terminal.options import options_for, takes_options
 from kiosk.terminal.registry import DeviceSpec
 from kiosk.terminal.runner import CancelToken
 from kiosk.terminal.status import DeviceClass, DeviceState
@@ -177,7 +179,8 @@ class ChipCardService(DeviceService):
             self.runner.report(DeviceState.ONLINE, "", pcscd="up", readers=list(self._readers))
 
 
+@takes_options(ChipCardOptions)
 def build(spec: DeviceSpec, bus: EventBus) -> ChipCardService:
     """``pcsc:?reader=NAME`` (or ``pcsc:NAME``): a real PC/SC reader through the system's pcscd."""
-    reader = spec.url.option("reader") or spec.url.target or str(spec.options.get("reader", ""))
+    reader = options_for(spec, ChipCardOptions).reader or spec.url.target
     return ChipCardService(spec.name, bus, reader=reader, default_timeout=spec.timeout_s)

@@ -8,41 +8,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from drivers.doccam.options import DoccamSourceOptions, PipelineOptions
 from drivers.doccam.service import DoccamOptions, DocumentCameraService
-from drivers.doccam.transport import FileSource, UvcSource
+from drivers.doccam.transport import FileSource, FrameSource, UvcSource
 from kiosk.errors import ConfigError
 from kiosk.terminal.events import EventBus
+from kiosk.terminal.options import options_for, takes_options
 from kiosk.terminal.registry import DeviceSpec
 
 
-def _options(spec: DeviceSpec) -> DoccamOptions:
-    try:
-        return DoccamOptions.from_mapping(dict(spec.options))
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"devices.{spec.name}.options: {exc}") from None
+def pipeline_options(opts: PipelineOptions) -> DoccamOptions:
+    return DoccamOptions(**opts.pipeline())
 
 
-def _int(spec: DeviceSpec, key: str, default: int) -> int:
-    raw = spec.url.option(key, str(default))
-    try:
-        return int(raw)
-    except ValueError:
-        raise ConfigError(f"devices.{spec.name}: {key}={raw!r} is not an integer") from None
-
-
+@takes_options(DoccamSourceOptions)
 def build(spec: DeviceSpec, bus: EventBus) -> DocumentCameraService:
     """``uvc:`` and ``file:`` URLs. Nothing is opened here; ``open()`` does it."""
-    url = spec.url
+    url, opts = spec.url, options_for(spec, DoccamSourceOptions)
+    make: Callable[[], FrameSource]
     if url.scheme == "uvc":
         device = url.target or url.host or "/dev/video0"
-        fps = float(url.option("fps", "0") or 0)
-        fourcc = url.option("fourcc", "MJPG")
-        make = lambda: UvcSource(device, _int(spec, "width", 3840), _int(spec, "height", 2160), fourcc, fps)  # noqa: E731
+        def make() -> FrameSource:
+            return UvcSource(device, opts.width, opts.height, opts.fourcc, opts.fps)
     elif url.scheme == "file":
         path = url.target
-        loop = url.option("loop", "1") not in ("0", "false", "no")
-        fps = float(url.option("fps", "0") or 0)
-        make = lambda: FileSource(path, loop, fps)  # noqa: E731
+        def make() -> FrameSource:
+            return FileSource(path, opts.loop, opts.fps)
     else:
         raise ConfigError(f"devices.{spec.name}: doccam cannot use scheme {url.scheme!r}")
-    return DocumentCameraService(spec.name, bus, make, _options(spec), default_timeout=spec.timeout_s)
+    return DocumentCameraService(spec.name, bus, make, pipeline_options(opts), default_timeout=spec.timeout_s)

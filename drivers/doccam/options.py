@@ -32,7 +32,7 @@ class PipelineOptions(DeviceOptions):
         return {**values, "max_bytes": int(self.max_kb * 1000)}
 
 
-class DoccamOptions(PipelineOptions):
+class DoccamSourceOptions(PipelineOptions):
     """``uvc:///dev/video0?width=3840&height=2160&fourcc=MJPG&fps=15`` or ``file:///path/desk.mp4?loop=1&fps=15``."""
 
     width: int = Field(3840, gt=0, description="uvc: frame width in px")
@@ -40,14 +40,3 @@ class DoccamOptions(PipelineOptions):
     fourcc: str = Field("MJPG", min_length=4, max_length=4, description="uvc: pixel format (MJPG for 4K over USB 2)")
     fps: float = Field(0.0, ge=0, description="frames per second; 0: the camera's (or file's) own rate")
     loop: bool = Field(True, description="file: start again at the end")
-
-
-class SimDoccamOptions(PipelineOptions):
-    """``sim:doccam?scene=a4&width=1280&height=720&fps=15&seed=1&frames=30``: the emulator."""
-
-    scene: Literal["a4", "card", "card_back", "empty"] = Field("empty", description="what lies under the camera at start")
-    width: int = Field(1280, gt=0, description="frame width in px")
-    height: int = Field(720, gt=0, description="frame height in px")
-    fps: float = Field(15.0, gt=0, description="frames per second")
-    seed: int = Field(1, description="random seed of the scenes")
-    frames: int = Field(30, ge=1, description="length of the placing clip (frames)")

@@ -17,12 +17,3 @@ class IdCardOptions(DeviceOptions):
     read_timeout_s: float = Field(3.5, gt=0, description="seconds to wait for the card data")
     extra_address: bool = Field(True, description="also read the additional address (追加住址)")
     wlt_decoder: str = Field("", description="'module:function' turning the WLT photo into BMP/JPEG bytes; empty: no photo")
-
-
-class SimIdCardOptions(IdCardOptions):
-    """``sim:idcard?card=zhangsan&wire=1&link=/tmp/ttyID``: the same driver against the SAM emulator."""
-
-    card: str = Field("", description="demo card id on the reader at start; empty: none")
-    cards: str = Field("", description="JSON card file; empty: the built-in demo cards")
-    wire: bool = Field(False, description="pace bytes at the serial speed")
-    link: str = Field("", description="symlink to create for the emulator's pty")

@@ -17,6 +17,7 @@ import time
 from typing import Any, Iterator
 
 from drivers.idcard.layouts import parse_card
+from drivers.idcard.options import IdCardOptions
 from drivers.idcard.photo import WltDecoder, decode_photo, load_decoder
 from drivers.idcard.sam import Sam, SamStatusError, Timeouts
 from drivers.idcard.transport import SerialLink
@@ -25,6 +26,7 @@ from kiosk.terminal.completion import Completion, CompletionCode
 from kiosk.terminal.device import DeviceService
 from kiosk.terminal.events import EventBus, MediaInserted, MediaRemoved
 from kiosk.terminal.media import IdCardData
+from kiosk.terminal.options import options_for, takes_options
 from kiosk.terminal.registry import DeviceSpec
 from kiosk.terminal.runner import CancelToken
 from kiosk.terminal.status import DeviceClass, DeviceState
@@ -230,30 +232,21 @@ class IdCardService(DeviceService):
             self._io.release()
 
 
-def _options(spec: DeviceSpec) -> dict[str, Any]:
-    """URL query parameters override the config table's options."""
-    return {**spec.options, **spec.url.query}
-
-
-def _common_kwargs(spec: DeviceSpec, opts: dict[str, Any]) -> dict[str, Any]:
-    defaults = Timeouts()
+def service_kwargs(spec: DeviceSpec, opts: IdCardOptions) -> dict[str, Any]:
     return {
-        "baudrate": int(opts.get("baud", 115200)),
-        "timeouts": Timeouts(
-            control_s=float(opts.get("control_timeout_s", defaults.control_s)),
-            find_s=float(opts.get("find_timeout_s", defaults.find_s)),
-            read_s=float(opts.get("read_timeout_s", defaults.read_s)),
-        ),
-        "decoder": load_decoder(str(opts.get("wlt_decoder", ""))),
-        "extra_address": str(opts.get("extra_address", "true")).lower() not in ("0", "false", "no"),
+        "baudrate": opts.baud,
+        "timeouts": Timeouts(control_s=opts.control_timeout_s, find_s=opts.find_timeout_s, read_s=opts.read_timeout_s),
+        "decoder": load_decoder(opts.wlt_decoder),
+        "extra_address": opts.extra_address,
         "default_timeout": spec.timeout_s,
     }
 
 
+@takes_options(IdCardOptions)
 def build(spec: DeviceSpec, bus: EventBus) -> IdCardService:
     """``serial:///dev/kiosk-idcard?baud=115200`` → the driver on a real port (not opened yet)."""
-    opts = _options(spec)
-    port = spec.url.target or str(opts.get("port", ""))
+    opts = options_for(spec, IdCardOptions)
+    port = spec.url.target or opts.port
     if not port:
         raise ConfigError(f"devices.{spec.name}: serial URL names no port (e.g. serial:///dev/kiosk-idcard)")
-    return IdCardService(spec.name, bus, port, **_common_kwargs(spec, opts))
+    return IdCardService(spec.name, bus, port, **service_kwargs(spec, opts))

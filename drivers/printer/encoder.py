@@ -7,10 +7,13 @@ a raster image for heads without it). The library only carries the bytes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from drivers.printer import layout, protocol as P
+from drivers.printer import layout
+from drivers.printer import protocol as P
+from drivers.printer.options import PrinterOptions
 from kiosk.terminal.receipt import Align, Cut, Feed, ImageBlock, KeyValue, QrCode, ReceiptDocument, Separator, Table, TextLine
 
 #: Half-width signs GBK lacks but whose full-width twins it has (GB18030 would send 4 bytes a GBK head garbles).
@@ -36,23 +39,12 @@ class PrinterProfile:
         return self.encoding in ("gb18030", "gbk")
 
     @classmethod
-    def from_options(cls, options: dict[str, Any]) -> "PrinterProfile":
-        """From config/URL options: paper=58|80, encoding=gb18030|gbk|utf-8, qr=native|image, cutter=true|false."""
-        paper = str(options.get("paper", "80")).removesuffix("mm")
-        if paper == "58":
-            base = PROFILE_58
-        elif paper == "80":
-            base = PROFILE_80
-        else:
-            raise ValueError(f"paper must be 58 or 80 (mm), got {paper!r}")
-        encoding = str(options.get("encoding", base.encoding)).lower().replace("utf8", "utf-8")
-        if encoding not in P.ENCODINGS:
-            raise ValueError(f"encoding must be one of {', '.join(P.ENCODINGS)}, got {encoding!r}")
-        qr = str(options.get("qr", "native"))
-        if qr not in ("native", "image"):
-            raise ValueError(f"qr must be native or image, got {qr!r}")
-        cutter = str(options.get("cutter", "true")).lower() not in ("0", "false", "no")
-        return replace(base, encoding=encoding, native_qr=qr == "native", cutter=cutter)
+    def from_options(cls, options: PrinterOptions | Mapping[str, Any]) -> PrinterProfile:
+        """From the printer options (paper_mm, encoding, qr, cutter); a plain mapping is validated (ValueError)."""
+        if not isinstance(options, PrinterOptions):
+            options = PrinterOptions.model_validate(dict(options))
+        base = PROFILE_58 if options.paper_mm == 58 else PROFILE_80
+        return replace(base, encoding=options.encoding, native_qr=options.qr == "native", cutter=options.cutter)
 
 
 PROFILE_58 = PrinterProfile("58mm", 32, 384)

@@ -49,10 +49,3 @@ class PrinterOptions(DeviceOptions):
             except ValueError:
                 raise ValueError(f"not a hex number: {value!r}") from None
         return value
-
-
-class SimPrinterOptions(PrinterOptions):
-    """``sim:printer?paper_mm=58&status=near_end``: the network driver against the in-process emulator."""
-
-    status: Literal["ok", "near_end", "out"] = Field("ok", description="paper state at start")
-    job_dir: str = Field("", description="save each job as a .bin file here; empty: not saved")

@@ -15,11 +15,13 @@ from typing import Any
 
 from drivers.printer import protocol as P
 from drivers.printer.encoder import Encoder, PrinterProfile
+from drivers.printer.options import PrinterOptions
 from drivers.printer.transport import EscposTransport, transport_for_url
 from kiosk.errors import ConfigError, DeviceIOError, DeviceTimeoutError
 from kiosk.terminal.completion import Completion, CompletionCode, RecoveryAction
 from kiosk.terminal.device import DeviceService
 from kiosk.terminal.events import EventBus, Threshold
+from kiosk.terminal.options import options_for, takes_options
 from kiosk.terminal.receipt import ReceiptDocument
 from kiosk.terminal.registry import DeviceSpec
 from kiosk.terminal.runner import CancelToken
@@ -250,13 +252,9 @@ class EscPosPrinter(DeviceService):
 PrinterState = P.PrinterState
 
 
-def _options(spec: DeviceSpec) -> dict[str, Any]:
-    return {**spec.options, **spec.url.query}
-
-
-def _logo(opt: dict[str, Any]) -> Any:
+def _logo(opt: PrinterOptions) -> Any:
     """The ``logo`` option: a picture file, loaded once here so a bad path is a config error, not a failed receipt."""
-    path = str(opt.get("logo", "") or "")
+    path = opt.logo
     if not path:
         return None
     from PIL import Image, UnidentifiedImageError
@@ -268,18 +266,16 @@ def _logo(opt: dict[str, Any]) -> Any:
         raise ConfigError(f"devices.printer.options.logo: cannot read {path}: {exc}") from None
 
 
-def _kwargs(spec: DeviceSpec) -> dict[str, Any]:
-    opt = _options(spec)
-    return {"status_timeout_s": float(opt.get("status_timeout_s", 0.3)),
-            "require_status": str(opt.get("require_status", "false")).lower() in ("1", "true", "yes"),
-            "default_timeout": spec.timeout_s, "logo": _logo(opt)}
+def printer_kwargs(spec: DeviceSpec, opt: PrinterOptions) -> dict[str, Any]:
+    return {"status_timeout_s": opt.status_timeout_s, "require_status": opt.require_status, "default_timeout": spec.timeout_s, "logo": _logo(opt)}
 
 
+@takes_options(PrinterOptions)
 def build(spec: DeviceSpec, bus: EventBus) -> EscPosPrinter:
     """tcp:, serial:, usb:, file: URLs (see transport_for_url); nothing is opened here."""
-    opt = _options(spec)
+    opt = options_for(spec, PrinterOptions)
     try:
         profile, transport = PrinterProfile.from_options(opt), transport_for_url(spec.url, opt)
     except (ValueError, KeyError) as exc:
         raise ConfigError(f"devices.{spec.name}: {exc}") from None
-    return EscPosPrinter(spec.name, bus, transport, profile, **_kwargs(spec))
+    return EscPosPrinter(spec.name, bus, transport, profile, **printer_kwargs(spec, opt))

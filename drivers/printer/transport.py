@@ -11,6 +11,7 @@ from __future__ import annotations
 import socket
 from typing import Any
 
+from drivers.printer.options import PrinterOptions
 from kiosk.errors import DeviceIOError, DeviceTimeoutError, DeviceUnavailableError
 from kiosk.terminal.registry import DeviceUrl
 
@@ -129,18 +130,19 @@ class EscposTransport:
                 dev.setblocking(True)
 
 
-def transport_for_url(url: DeviceUrl, options: dict[str, Any]) -> EscposTransport:
+def transport_for_url(url: DeviceUrl, opt: PrinterOptions) -> EscposTransport:
     """tcp://host:9100, serial:///dev/ttyS0?baud=9600, usb:?vid=0x0416&pid=0x5011, file:///dev/usb/lp0."""
     from escpos import printer as ep
 
-    opt = {**options, **url.query}
     if url.scheme == "tcp":
         if not url.host:
             raise ValueError(f"{url.raw}: tcp URL needs a host")
         port = url.port or 9100
         return EscposTransport("tcp", ep.Network(url.host, port), f"printer at {url.host}:{port}")
     if url.scheme == "usb":  # validate the ids even where pyusb is missing: a typo is a config error
-        vid, pid = int(str(opt["vid"]), 16), int(str(opt["pid"]), 16)
+        if opt.vid is None or opt.pid is None:
+            raise ValueError(f"{url.raw}: usb URL needs vid and pid (hex, e.g. usb:?vid=0x0416&pid=0x5011)")
+        vid, pid = opt.vid, opt.pid
     if url.scheme in ("usb", "serial"):
         cls = ep.Usb if url.scheme == "usb" else ep.Serial
         if not cls.is_usable():  # never build it: python-escpos' __del__ would raise on the missing library
@@ -148,12 +150,9 @@ def transport_for_url(url: DeviceUrl, options: dict[str, Any]) -> EscposTranspor
             return EscposTransport(url.scheme, None, f"{url.scheme} printer", unavailable=f"{lib} is not installed")
     if url.scheme == "serial":
         dev = url.target or url.host
-        baud = int(opt.get("baud", 9600))
-        dsrdtr = str(opt.get("dsrdtr", "true")).lower() == "true"
-        return EscposTransport("serial", ep.Serial(dev, baudrate=baud, timeout=SLICE_S, dsrdtr=dsrdtr), f"printer on {dev}")
+        return EscposTransport("serial", ep.Serial(dev, baudrate=opt.baud, timeout=SLICE_S, dsrdtr=opt.dsrdtr), f"printer on {dev}")
     if url.scheme == "usb":
-        in_ep, out_ep = int(str(opt.get("in_ep", "0x82")), 16), int(str(opt.get("out_ep", "0x01")), 16)
-        return EscposTransport("usb", ep.Usb(vid, pid, timeout=0, in_ep=in_ep, out_ep=out_ep), f"USB printer {vid:04x}:{pid:04x}")
+        return EscposTransport("usb", ep.Usb(vid, pid, timeout=0, in_ep=opt.in_ep, out_ep=opt.out_ep), f"USB printer {vid:04x}:{pid:04x}")
     if url.scheme == "file":
         path = url.target
         if not path:

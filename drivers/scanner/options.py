@@ -28,12 +28,3 @@ class ScannerOptions(DeviceOptions):
             return values
         rest = {key: value for key, value in values.items() if not (isinstance(key, str) and key.startswith("opt."))}
         return {**rest, "sane_options": {**dict(rest.get("sane_options") or {}), **url}}
-
-
-class SimScannerOptions(DeviceOptions):
-    """``sim:scanner?picture=color&device=test:0&feeder=10`` (feeder omitted: endless 10-sheet batches)."""
-
-    picture: str = Field("color", description="test picture the emulator scans")
-    device: str = Field("test:0", description="SANE device name of the emulated backend")
-    feeder: int | None = Field(None, ge=0, description="sheets in the feeder; omitted: endless batches")
-    jpeg_quality: int = Field(85, ge=1, le=100, description="JPEG quality of each page (1–100)")

@@ -19,14 +19,17 @@ from typing import Any, Callable
 
 from PIL import Image
 
-from drivers.scanner.protocol import MODE_HINTS, SOURCE_HINTS, fault_for, pick_choice, status_name
 from drivers.scanner import sanelib
+from drivers.scanner.options import ScannerOptions
+from drivers.scanner.protocol import MODE_HINTS, SOURCE_HINTS, fault_for, pick_choice, status_name
 from drivers.scanner.remote import SaneError, SaneWorker
 from kiosk.errors import DeviceError, DeviceIOError, DeviceUnavailableError
 from kiosk.terminal.completion import Completion, CompletionCode
 from kiosk.terminal.device import DeviceService
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.media import CapturedPage
+from kiosk.terminal.options import options_for, takes_options
+from kiosk.terminal.registry import DeviceSpec
 from kiosk.terminal.runner import CancelToken
 from kiosk.terminal.status import DeviceClass, DeviceState
 
@@ -218,19 +221,11 @@ def _coerce(sane_type: int, value: Any) -> Any:
     return int(value) if sane_type == 1 else float(value)
 
 
-def _url_options(query: dict[str, str]) -> dict[str, Any]:
-    return {key[4:]: value for key, value in query.items() if key.startswith("opt.")}
-
-
-def build(spec: Any, bus: EventBus) -> DeviceService:
+@takes_options(ScannerOptions)
+def build(spec: DeviceSpec, bus: EventBus) -> DeviceService:
     """``sane:DEVICE?opt.NAME=VALUE&config_dir=/path&jpeg_quality=85``."""
-    url = spec.url
-    options = {**spec.options, **url.query}
+    opts = options_for(spec, ScannerOptions)
     return SaneScanner(
-        spec.name, bus, url.target or url.host,
-        config_dir=str(options.get("config_dir", "")),
-        options={**dict(spec.options.get("sane_options", {})), **_url_options(url.query)},
-        jpeg_quality=int(options.get("jpeg_quality", 85)),
-        default_timeout=spec.timeout_s,
+        spec.name, bus, spec.url.target or spec.url.host,
+        config_dir=opts.config_dir, options=dict(opts.sane_options), jpeg_quality=opts.jpeg_quality, default_timeout=spec.timeout_s,
     )
-

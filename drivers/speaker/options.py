@@ -30,7 +30,3 @@ class WavOptions(VoiceOptions):
 
     keep_files: int = Field(default=200, ge=1, validation_alias=AliasChoices("keep_files", "keep"),
                             description="newest files kept; 'keep' is the old name")
-
-
-class SimSpeakerOptions(VoiceOptions):
-    """``sim:speaker``: the real driver writing WAVs into the emulator's temp dir."""

@@ -14,12 +14,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from drivers.speaker.options import EspeakOptions, VoiceOptions, WavOptions
 from drivers.speaker.sink import AudioSink, PlayerSink, WavDirSink
 from drivers.speaker.tts import DEFAULT_VOICE, check_text, espeak_path, has_voice, synthesize, wav_duration
-from kiosk.errors import DeviceUnavailableError
+from kiosk.errors import ConfigError, DeviceUnavailableError
 from kiosk.terminal.completion import Completion
 from kiosk.terminal.device import DeviceService
 from kiosk.terminal.events import EventBus
+from kiosk.terminal.options import options_for, takes_options
 from kiosk.terminal.registry import DeviceSpec
 from kiosk.terminal.runner import CancelToken
 from kiosk.terminal.status import DeviceClass
@@ -66,22 +68,20 @@ class SpeakerService(DeviceService):
         return Completion.success(None, "spoken", audio_s=round(seconds, 2), output=where)
 
 
-def _options(spec: DeviceSpec) -> dict[str, str]:
-    return {**{k: str(v) for k, v in spec.options.items()}, **spec.url.query}
+def voice_kwargs(spec: DeviceSpec, opts: VoiceOptions) -> dict[str, Any]:
+    return {"voice": opts.voice, "speed": opts.rate_wpm, "default_timeout": spec.timeout_s}
 
 
-def _kwargs(spec: DeviceSpec, opts: dict[str, str]) -> dict[str, Any]:
-    return {"voice": opts.get("voice", DEFAULT_VOICE), "speed": int(opts.get("speed", 160)), "default_timeout": spec.timeout_s}
-
-
+@takes_options(EspeakOptions)
 def build_espeak(spec: DeviceSpec, bus: EventBus) -> SpeakerService:
-    opts = _options(spec)
+    opts = options_for(spec, EspeakOptions)
     device = spec.url.target or spec.url.host or "default"
-    return SpeakerService(spec.name, bus, PlayerSink(device, opts.get("player", "")), **_kwargs(spec, opts))
+    return SpeakerService(spec.name, bus, PlayerSink(device, opts.player), **voice_kwargs(spec, opts))
 
 
+@takes_options(WavOptions)
 def build_wav(spec: DeviceSpec, bus: EventBus) -> SpeakerService:
-    opts = _options(spec)
+    opts = options_for(spec, WavOptions)
     if not spec.url.target:
-        raise ValueError(f"{spec.url.raw}: no directory (e.g. wav:///var/lib/kiosk/prompts)")
-    return SpeakerService(spec.name, bus, WavDirSink(spec.url.target, int(opts.get("keep", 200))), **_kwargs(spec, opts))
+        raise ConfigError(f"devices.{spec.name}: {spec.url.raw}: no directory (e.g. wav:///var/lib/kiosk/prompts)")
+    return SpeakerService(spec.name, bus, WavDirSink(spec.url.target, opts.keep_files), **voice_kwargs(spec, opts))

@@ -113,7 +113,7 @@ async def test_unplugged_camera_is_a_hardware_error_until_plugged_back(doccam) -
 def test_bad_options_are_a_config_error(bus: EventBus) -> None:
     with pytest.raises(ConfigError, match="output"):
         build_device(sim_spec(output="tiff"), bus)
-    with pytest.raises(ConfigError, match="unknown doccam option"):
+    with pytest.raises(ConfigError, match="quality: unknown option"):
         build_device(sim_spec(quality=90), bus)
 
 

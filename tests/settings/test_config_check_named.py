@@ -48,3 +48,28 @@ def test_valid_totp_secrets_pass(secret: str) -> None:
 
 def test_a_too_short_totp_secret_is_refused() -> None:
     assert any("maintenance.totp_secret" in p and "too short" in p for p in problems('[maintenance]\ntotp_secret = "JBSW"\n'))
+
+
+def test_a_typo_in_a_device_option_is_named_by_the_real_cli(tmp_path: Path) -> None:
+    bad = tmp_path / "terminal.toml"
+    bad.write_text(BASE + '[devices.idcard]\nurl = "sim:idcard?baud=fast"\n'
+                   '[devices.speaker]\nurl = "sim:speaker"\n[devices.speaker.options]\nspeed = "fast"\n'
+                   '[devices.printer]\nurl = "tcp://192.0.2.10:9100"\n[devices.printer.options]\npaper_width = 80\n', encoding="utf-8")
+    result = check(bad)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith(f"{bad}: devices.")]
+    assert len(lines) == 3, result.stderr
+    assert any("devices.idcard.url ?baud=" in line and "'fast'" in line and "integer" in line for line in lines)
+    assert any("devices.speaker.options.speed" in line and "'fast'" in line for line in lines)
+    assert any("devices.printer.options.paper_width: unknown option" in line and "paper_mm" in line for line in lines)
+
+
+def test_good_device_options_in_the_query_and_the_table_pass() -> None:
+    config = parse_config(BASE + '[devices.idcard]\nurl = "sim:idcard?baud=9600&card=zhangsan"\n'
+                          '[devices.idcard.options]\nread_timeout_s = 2.5\n', "t.toml")
+    assert config.devices  # validated, typed options are built again by the registry at run time
+
+
+def test_a_key_in_the_query_and_the_table_is_named() -> None:
+    (found,) = problems('[devices.idcard]\nurl = "sim:idcard?baud=9600"\n[devices.idcard.options]\nbaud = 9600\n')
+    assert found == "t.toml: devices.idcard.options.baud: also given in the URL query; give it once"

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from drivers.chipcard.options import SimChipCardOptions
-from drivers.doccam.options import SimDoccamOptions
-from drivers.idcard.options import IdCardOptions, SimIdCardOptions
+from drivers.idcard.options import IdCardOptions
 from drivers.printer.options import PrinterOptions
 from drivers.scanner.options import ScannerOptions
-from drivers.speaker.options import EspeakOptions, SimSpeakerOptions
+from drivers.speaker.options import EspeakOptions
 from kiosk.errors import ConfigError
 from kiosk.terminal.options import NoOptions, options_model_of, takes_options, validate_options
+from sim.devices.chipcard.options import SimChipCardOptions
+from sim.devices.doccam.options import SimDoccamOptions
+from sim.devices.idcard.options import SimIdCardOptions
+from sim.devices.speaker.options import SimSpeakerOptions
 
 
 def problems(model: type, query: dict[str, str], table: dict[str, object]) -> list[str]:

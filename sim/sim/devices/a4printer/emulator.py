@@ -12,8 +12,11 @@ from typing import Any
 
 from drivers.a4printer.service import CupsDocumentPrinter
 from kiosk.terminal.events import EventBus
+from kiosk.terminal.options import options_for, takes_options
+from kiosk.terminal.registry import DeviceSpec
 from kiosk.terminal.runner import CancelToken
 from sim.devices.a4printer.cupsd import PrivateCupsd
+from sim.devices.a4printer.options import SimCupsOptions
 
 #: Emulator fault names → the printer-state reason the backend reports.
 FAULTS = {"jam": "media-jam-error", "paper_out": "media-empty-error", "cover_open": "door-open-error", "toner_out": "toner-empty-error"}
@@ -96,14 +99,9 @@ class SimDocumentPrinter(CupsDocumentPrinter):
         self.emulator.stop()
 
 
-def build_sim(spec: Any, bus: EventBus) -> SimDocumentPrinter:
-    """``sim:a4printer`` — nothing starts until ``open()``."""
-    options = {**spec.options, **spec.url.query}
-    return SimDocumentPrinter(
-        spec.name,
-        bus,
-        A4PrinterEmulator(queue=str(options.get("queue", "kiosk-a4"))),
-        print_timeout_s=float(options.get("print_timeout_s", 30.0)),
-        poll_s=float(options.get("poll_s", 0.05)),
-        default_timeout=spec.timeout_s,
-    )
+@takes_options(SimCupsOptions)
+def build_sim(spec: DeviceSpec, bus: EventBus) -> SimDocumentPrinter:
+    """``sim:a4printer?queue=kiosk-a4`` — nothing starts until ``open()``."""
+    opts = options_for(spec, SimCupsOptions)
+    return SimDocumentPrinter(spec.name, bus, A4PrinterEmulator(queue=opts.queue), print_timeout_s=opts.print_timeout_s, poll_s=opts.poll_s,
+                              default_timeout=spec.timeout_s)

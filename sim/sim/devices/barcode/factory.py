@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from drivers.barcode.decoders import DEFAULT_DECODER
-from drivers.barcode.service import BarcodeService, CameraBarcodeReader, SerialBarcodeReader, _options
+from drivers.barcode.service import BarcodeService, CameraBarcodeReader, SerialBarcodeReader
 from kiosk.terminal.events import EventBus
+from kiosk.terminal.options import options_for, takes_options
 from kiosk.terminal.registry import DeviceSpec
 from sim.devices.barcode.emulator import QrScreenEmulator, ScannerEmulator
+from sim.devices.barcode.options import SimBarcodeOptions
 
 
 class SimSerialBarcodeReader(SerialBarcodeReader):
@@ -17,16 +18,17 @@ class SimSerialBarcodeReader(SerialBarcodeReader):
         if isinstance(self.emulator, ScannerEmulator):
             self.emulator.close()
 
+@takes_options(SimBarcodeOptions)
 def build_sim(spec: DeviceSpec, bus: EventBus) -> BarcodeService:
     """The real drivers against the emulators; ``service.emulator`` drives them."""
-    opts = _options(spec)
+    opts = options_for(spec, SimBarcodeOptions)
     service: BarcodeService
-    if opts.get("via", "camera") == "serial":
+    if opts.via == "serial":
         scanner = ScannerEmulator()
         service = SimSerialBarcodeReader(spec.name, bus, scanner.port, default_timeout=spec.timeout_s)
         service.emulator = scanner
         return service
-    screen = QrScreenEmulator(opts.get("code", ""))
-    service = CameraBarcodeReader(spec.name, bus, screen, decoder=opts.get("decoder", DEFAULT_DECODER), default_timeout=spec.timeout_s)
+    screen = QrScreenEmulator(opts.code)
+    service = CameraBarcodeReader(spec.name, bus, screen, decoder=opts.decoder, default_timeout=spec.timeout_s)
     service.emulator = screen
     return service

@@ -13,6 +13,7 @@ from kiosk.errors import ConfigError
 from kiosk.terminal.runner import CancelToken
 from sim.devices.chipcard.card import PERSONS, TECHNICIANS
 from sim.devices.chipcard.emulator import VirtualCard
+from sim.devices.chipcard.options import SimChipCardOptions
 from sim.devices.chipcard.pcscd import PcscDaemon, reader_name
 
 log = logging.getLogger(__name__)
@@ -29,10 +30,10 @@ class SimBackend:
         self.started_pcscd = False
 
     @classmethod
-    def from_query(cls, query: dict[str, str]) -> "SimBackend":
-        person = query.get("person", "zhangsan")
-        technician = query.get("technician") or None
-        if query.get("card") == "none":
+    def from_options(cls, opts: SimChipCardOptions) -> SimBackend:
+        person: str | None = opts.person
+        technician = opts.technician or None
+        if opts.card == "none":
             person, technician = None, None
         elif technician:
             person = None
@@ -40,14 +41,7 @@ class SimBackend:
             raise ConfigError(f"sim:chipcard: unknown person {person!r} (known: {', '.join(sorted(PERSONS))})")
         if technician is not None and technician not in TECHNICIANS:
             raise ConfigError(f"sim:chipcard: unknown technician {technician!r} (known: {', '.join(sorted(TECHNICIANS))})")
-        try:
-            chunk = int(query["chunk"]) if "chunk" in query else None
-            slot = int(query.get("slot", "0"))
-        except ValueError as exc:
-            raise ConfigError(f"sim:chipcard: {exc}") from None
-        if slot not in (0, 1):
-            raise ConfigError(f"sim:chipcard: slot must be 0 or 1, not {slot}")
-        return cls(person=person, technician=technician, chunk=chunk, slot=slot)
+        return cls(person=person, technician=technician, chunk=opts.chunk, slot=opts.slot)
 
     def start(self, token: CancelToken) -> None:
         """Start pcscd if none runs, then put the configured card on the reader."""

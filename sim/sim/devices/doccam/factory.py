@@ -3,22 +3,20 @@
 
 from __future__ import annotations
 
-from drivers.doccam.factory import _int, _options
+from drivers.doccam.factory import pipeline_options
 from drivers.doccam.service import DocumentCameraService
-from kiosk.errors import ConfigError
 from kiosk.terminal.events import EventBus
+from kiosk.terminal.options import options_for, takes_options
 from kiosk.terminal.registry import DeviceSpec
-from sim.devices.doccam.emulator import SCENES, DoccamEmulator, EmulatorSource
+from sim.devices.doccam.emulator import DoccamEmulator, EmulatorSource
+from sim.devices.doccam.options import SimDoccamOptions
 
 
+@takes_options(SimDoccamOptions)
 def build_sim(spec: DeviceSpec, bus: EventBus) -> DocumentCameraService:
     """The real service reading MJPG frames from the in-process emulator (``service.emulator``)."""
-    url = spec.url
-    scene = url.option("scene", "empty")
-    if scene not in SCENES:
-        raise ConfigError(f"devices.{spec.name}: unknown scene {scene!r} (known: {', '.join(SCENES)})")
-    emulator = DoccamEmulator(_int(spec, "width", 1280), _int(spec, "height", 720), float(url.option("fps", "15")), _int(spec, "seed", 1),
-                              scene_frames=_int(spec, "frames", 30), scene=scene)
-    service = DocumentCameraService(spec.name, bus, lambda: EmulatorSource(emulator), _options(spec), default_timeout=spec.timeout_s)
+    opts = options_for(spec, SimDoccamOptions)
+    emulator = DoccamEmulator(opts.width, opts.height, opts.fps, opts.seed, scene_frames=opts.frames, scene=opts.scene)
+    service = DocumentCameraService(spec.name, bus, lambda: EmulatorSource(emulator), pipeline_options(opts), default_timeout=spec.timeout_s)
     service.emulator = emulator
     return service

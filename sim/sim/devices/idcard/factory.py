@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from drivers.idcard.service import IdCardService, _common_kwargs, _options
+from drivers.idcard.service import IdCardService, service_kwargs
 from kiosk.terminal.events import EventBus
+from kiosk.terminal.options import options_for, takes_options
 from kiosk.terminal.registry import DeviceSpec
 from kiosk.terminal.runner import CancelToken
 from sim.devices.idcard.emulator import SamEmulator, load_cards
+from sim.devices.idcard.options import SimIdCardOptions
 
 
 class SimIdCardService(IdCardService):
@@ -36,12 +38,9 @@ class SimIdCardService(IdCardService):
         self.emulator.stop()
 
 
+@takes_options(SimIdCardOptions)
 def build_sim(spec: DeviceSpec, bus: EventBus) -> SimIdCardService:
     """``sim:idcard?card=zhangsan&wire=1`` → the driver against the emulator (started by open())."""
-    opts = _options(spec)
-    emulator = SamEmulator(
-        load_cards(opts.get("cards") or None),
-        wire_speed=str(opts.get("wire", "")).lower() in ("1", "true", "yes"),
-        link=opts.get("link") or None,
-    )
-    return SimIdCardService(spec.name, bus, emulator, str(opts.get("card", "")), **_common_kwargs(spec, opts))
+    opts = options_for(spec, SimIdCardOptions)
+    emulator = SamEmulator(load_cards(opts.cards or None), wire_speed=opts.wire, link=opts.link or None)
+    return SimIdCardService(spec.name, bus, emulator, opts.card, **service_kwargs(spec, opts))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from drivers.printer.encoder import PrinterProfile
-from drivers.printer.service import EscPosPrinter, _kwargs, _options
+from drivers.printer.service import EscPosPrinter, printer_kwargs
 from drivers.printer.transport import EscposTransport
-from kiosk.errors import ConfigError
 from kiosk.terminal.events import EventBus
+from kiosk.terminal.options import options_for, takes_options
 from kiosk.terminal.registry import DeviceSpec
 from kiosk.terminal.runner import CancelToken
 from sim.devices.printer.emulator import PrinterEmulator
+from sim.devices.printer.options import SimPrinterOptions
 
 
 class SimPrinter(EscPosPrinter):
@@ -28,18 +29,16 @@ class SimPrinter(EscPosPrinter):
             self.emulator.stop()
 
 
+@takes_options(SimPrinterOptions)
 def build_sim(spec: DeviceSpec, bus: EventBus) -> EscPosPrinter:
-    """``sim:printer?paper=58&status=near_end``: the emulator starts on open and stops on close."""
+    """``sim:printer?paper_mm=58&status=near_end``: the emulator starts on open and stops on close."""
     from escpos import printer as ep
 
-    opt = _options(spec)
-    paper_dots = 384 if str(opt.get("paper", "80")).startswith("58") else 576
-    emulator = PrinterEmulator("127.0.0.1", 0, job_dir=opt.get("job_dir") or None, width_dots=paper_dots)
-    try:
-        emulator.set_paper(str(opt.get("status", "ok")))
-        profile = PrinterProfile.from_options(opt)
-    except ValueError as exc:
-        raise ConfigError(f"devices.{spec.name}: {exc}") from None
-    service = SimPrinter(spec.name, bus, EscposTransport("tcp", ep.Network("127.0.0.1", 0), "simulated printer"), profile, **_kwargs(spec))
+    opt = options_for(spec, SimPrinterOptions)
+    emulator = PrinterEmulator("127.0.0.1", 0, job_dir=opt.job_dir or None, width_dots=384 if opt.paper_mm == 58 else 576)
+    emulator.set_paper(opt.status)
+    profile = PrinterProfile.from_options(opt)
+    transport = EscposTransport("tcp", ep.Network("127.0.0.1", 0), "simulated printer")
+    service = SimPrinter(spec.name, bus, transport, profile, **printer_kwargs(spec, opt))
     service.emulator = emulator
     return service

@@ -18,7 +18,10 @@ from typing import Any
 
 from drivers.scanner.service import SaneScanner
 from kiosk.terminal.events import EventBus
+from kiosk.terminal.options import options_for, takes_options
+from kiosk.terminal.registry import DeviceSpec
 from kiosk.terminal.runner import CancelToken
+from sim.devices.scanner.options import SimScannerOptions
 
 PICTURES = {"black": "Solid black", "white": "Solid white", "color": "Color pattern", "grid": "Grid"}
 _STATUS = {"jam": "SANE_STATUS_JAMMED", "cover_open": "SANE_STATUS_COVER_OPEN", "empty": "SANE_STATUS_NO_DOCS", "io_error": "SANE_STATUS_IO_ERROR", "busy": "SANE_STATUS_DEVICE_BUSY"}
@@ -132,11 +135,9 @@ class SimScanner(SaneScanner):
         self.emulator.stop()
 
 
-def build_sim(spec: Any, bus: EventBus) -> SimScanner:
+@takes_options(SimScannerOptions)
+def build_sim(spec: DeviceSpec, bus: EventBus) -> SimScanner:
     """``sim:scanner?picture=color&device=test:0&feeder=10`` (feeder omitted: endless 10-sheet batches)."""
-    options = {**spec.options, **spec.url.query}
-    return SimScanner(
-        spec.name, bus, ScannerEmulator(str(options.get("picture", "color")), int(options["feeder"]) if options.get("feeder") not in (None, "") else None),
-        str(options.get("device", "test:0")),
-        jpeg_quality=int(options.get("jpeg_quality", 85)), default_timeout=spec.timeout_s,
-    )
+    opts = options_for(spec, SimScannerOptions)
+    emulator = ScannerEmulator(opts.picture, opts.feeder)
+    return SimScanner(spec.name, bus, emulator, opts.device, jpeg_quality=opts.jpeg_quality, default_timeout=spec.timeout_s)
