@@ -26,7 +26,7 @@ import threading
 import time
 from pathlib import Path
 
-from screens.demo.xvfb import start_xvfb
+from sim.ui.xvfb import start_xvfb
 
 MARKER = "KIOSK-FIRST-FRAME"
 ITEMS = ("社会保险个人权益记录（参保证明）查询打印", "住房公积金个人缴存证明打印", "基本医疗保险参保人员跨省异地就医备案",

@@ -1,11 +1,10 @@
-"""``kiosk admin keygen | bundle | sign | verify | publish | rollout | report``: signed item-configuration bundles.
+"""``kiosk admin keygen | bundle | sign | verify | publish | rollout``: signed item-configuration bundles.
 
     kiosk admin keygen keys/bundle.pem                      → prints the public key to pin (platform.bundle_public_key)
     kiosk admin bundle kiosk/content/items --version 7 -o items-v7.unsigned.zip
     kiosk admin sign items-v7.unsigned.zip --key keys/bundle.pem -o items-v7.zip
     kiosk admin publish items-v7.zip --dir /srv/bundles --public-key keys/bundle.pub
     kiosk admin rollout 7 --percent 10 --dir /srv/bundles   (canary), then --percent 100
-    kiosk admin report 7 --db platform.db                   acknowledgements per state (emulator DB)
 """
 
 from __future__ import annotations
@@ -49,10 +48,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--percent", type=float, default=100.0)
     p.add_argument("--dir", required=True)
     p.set_defaults(func=_rollout)
-    p = admin.add_parser("report", help="per-terminal acknowledgements of a version (platform emulator DB)")
-    p.add_argument("version")
-    p.add_argument("--db", required=True)
-    p.set_defaults(func=_report)
 
 
 def _public_key(value: str) -> str:
@@ -108,18 +103,4 @@ def _publish(args: argparse.Namespace) -> int:
 def _rollout(args: argparse.Namespace) -> int:
     pointer = B.rollout(Path(args.dir), args.version, args.percent)
     print(json.dumps(pointer, ensure_ascii=False))
-    return 0
-
-
-def _report(args: argparse.Namespace) -> int:
-    import sqlite3
-
-    import sqlite_utils
-
-    from sim.platform.fleet import rollout_report
-
-    if not Path(args.db).is_file():
-        raise ConfigError(f"{args.db}: no such platform database")
-    db = sqlite_utils.Database(sqlite3.connect(args.db))
-    print(json.dumps(rollout_report(db, args.version), ensure_ascii=False))
     return 0

@@ -25,15 +25,12 @@ COMMANDS = [
     "kiosk.cli.audit_cmd",
     "kiosk.cli.doctor_cmd",
     "kiosk.cli.device_cmd",
-    "kiosk.cli.demo_cmd",
     "kiosk.cli.run_cmd",
-    "kiosk.cli.platform_cmd",
     "kiosk.cli.items_cmd",
     "kiosk.cli.install_cmd",
     "kiosk.cli.simulate_cmd",
     "kiosk.cli.admin_cmd",
     "kiosk.cli.maint_cmd",
-    "screens.ui_cmd",
 ]
 
 

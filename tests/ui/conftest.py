@@ -69,7 +69,7 @@ def flow_runtime(ui, tmp_path_factory) -> Iterator[tuple[Any, Any]]:
     yields (driver, RecordingPort)."""
     from kiosk.assembly import assemble
     from kiosk.settings.loader import load_config
-    from screens.demo.journeys import RecordingPort
+    from sim.ui.journeys import RecordingPort
 
     driver, screen_port = ui
     old = os.environ.get("KIOSK_DATA_DIR")

@@ -15,7 +15,7 @@ from kiosk.flows import intents as I
 @pytest.fixture()
 def journey(flow_runtime):
     """A journey from the attract screen: any session of the previous test ended, Chinese, standard mode."""
-    from screens.demo.journeys import Journey
+    from sim.ui.journeys import Journey
 
     driver, port = flow_runtime
     if driver.app.language != "zh_CN":
@@ -98,7 +98,7 @@ def test_technician_corner_needs_a_long_press(journey):
 
 
 def test_a_pad_opened_by_accident_is_left_with_exit(flow_runtime):
-    from screens.demo.journeys import Journey
+    from sim.ui.journeys import Journey
 
     driver, port = flow_runtime
     j = Journey(driver, port, None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from screens.app import SCREEN_MODULES
-from screens.demo.checks import EVERY_SCREEN, GlyphCheck, kind_of, missing_screens
+from sim.ui.checks import EVERY_SCREEN, GlyphCheck, kind_of, missing_screens
 
 
 def test_the_demo_demands_every_screen_the_app_has() -> None:

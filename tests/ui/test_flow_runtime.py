@@ -26,7 +26,7 @@ def runtime(ui, tmp_path, monkeypatch):
 
 
 def test_real_controller_renders_through_the_screens(runtime):
-    from screens.demo.journeys import Journey
+    from sim.ui.journeys import Journey
 
     driver, flow = runtime
     journey = Journey(driver, flow, None)

@@ -11,13 +11,13 @@ import time
 
 import pytest
 
-from screens.demo.citizen import Citizen, keystrokes, pick, reach, run_item
+from sim.ui.citizen import Citizen, keystrokes, pick, reach, run_item
 from tests.ui.test_journeys import real  # noqa: F401  (this module's own FlowRuntime, started as there)
 
 
 @pytest.fixture()
 def journey(real, tmp_path):  # noqa: F811
-    from screens.demo.journeys import Journey
+    from sim.ui.journeys import Journey
 
     driver, port = real
     port.sent.clear()

@@ -28,7 +28,7 @@ import pytest
 from drivers.printer.service import MSG_PAPER_OUT
 from kiosk.maint import totp
 from kiosk.settings.loader import load_config
-from screens.demo import xvfb
+from sim.ui import xvfb
 from sim.devices.chipcard.pcscd import private_mode_available
 
 REPO = Path(__file__).resolve().parents[2]

@@ -17,7 +17,7 @@ def real(ui, tmp_path_factory):
     """The session's window attached to a FlowRuntime for this module (data in a fresh directory)."""
     from kiosk.assembly import assemble
     from kiosk.settings.loader import load_config
-    from screens.demo.journeys import RecordingPort
+    from sim.ui.journeys import RecordingPort
 
     driver, story = ui
     old = os.environ.get("KIOSK_DATA_DIR")
@@ -39,7 +39,7 @@ def real(ui, tmp_path_factory):
 
 @pytest.fixture()
 def journey(real, tmp_path):
-    from screens.demo.journeys import Journey
+    from sim.ui.journeys import Journey
 
     driver, port = real
     port.sent.clear()
@@ -52,7 +52,7 @@ def _check_receipt(path) -> None:
 
 
 def test_agent_item_reads_both_cards_and_prints_the_receipt(journey):
-    from screens.demo.journeys import agent_item
+    from sim.ui.journeys import agent_item
 
     agent_item(journey)
     sent = journey.port.sent
@@ -66,7 +66,7 @@ def test_agent_item_reads_both_cards_and_prints_the_receipt(journey):
 
 
 def test_elder_item_on_the_real_controller(journey):
-    from screens.demo.journeys import elder_item
+    from sim.ui.journeys import elder_item
 
     elder_item(journey, on_home=False)
     assert I.ToggleElder() in journey.port.sent and "identify:elder" in journey.screens
@@ -77,7 +77,7 @@ def test_elder_item_on_the_real_controller(journey):
 
 
 def test_services_case_status_faq_centres_help(journey):
-    from screens.demo.journeys import services_tour
+    from sim.ui.journeys import services_tour
 
     services_tour(journey)
     for kind in ("case_status:scan", "case_status:result", "centres", "faq:answer", "help"):

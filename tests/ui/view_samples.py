@@ -17,7 +17,7 @@ from kiosk.flows.controller import HIGH_FREQUENCY, SERVICES
 from kiosk.flows.search import ItemIndex
 from kiosk.items.loader import load_catalog
 from kiosk.privacy import mask_id_number, mask_name
-from screens.demo.pictures import face_preview, page_on_desk
+from sim.ui.pictures import face_preview, page_on_desk
 
 REPO = Path(__file__).resolve().parents[2]
 HALL = "渝北区政务服务中心（演示）"

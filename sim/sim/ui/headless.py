@@ -2,8 +2,8 @@
 process because a Kivy window's size is fixed at creation. Every step of every journey is
 screenshotted; receipts (the rendered ESC/POS PNGs) and a summary go to ``out/demo/``.
 
-    python -m screens.demo.headless --out out/demo                # all layouts (spawns one process each)
-    python -m screens.demo.headless --out out/demo --layout landscape --one
+    python -m sim.ui.headless --out out/demo                # all layouts (spawns one process each)
+    python -m sim.ui.headless --out out/demo --layout landscape --one
 """
 
 from __future__ import annotations
@@ -38,9 +38,9 @@ def run_layout(out: Path, layout: str) -> dict[str, object]:
     from kiosk.assembly import assemble
     from kiosk.settings.loader import load_config
     from screens.app import KioskApp, UiOptions
-    from screens.demo.checks import GlyphCheck
-    from screens.demo.journeys import JOURNEYS, Journey, RecordingPort
     from screens.driver import Driver
+    from sim.ui.checks import GlyphCheck
+    from sim.ui.journeys import JOURNEYS, Journey, RecordingPort
 
     class CheckedApp(KioskApp):
         """Each screenshot also checks the characters on screen against the font."""
@@ -103,13 +103,13 @@ def main(argv: list[str] | None = None) -> int:
     failed = []
     for layout in layouts:
         print(f"demo: {layout} …", flush=True)
-        code = subprocess.call([sys.executable, "-m", "screens.demo.headless", "--out", str(out), "--layout", layout, "--one"],
+        code = subprocess.call([sys.executable, "-m", "sim.ui.headless", "--out", str(out), "--layout", layout, "--one"],
                                env=env)
         if code != 0:
             failed.append(layout)
     summaries = [json.loads((out / f"summary-{l}.json").read_text(encoding="utf-8")) for l in layouts
                  if (out / f"summary-{l}.json").exists()]
-    from screens.demo.checks import missing_screens
+    from sim.ui.checks import missing_screens
 
     shots = sorted(str(p.relative_to(out)) for p in out.rglob("*.png") if p.parent.name != "receipts")
     problems = []

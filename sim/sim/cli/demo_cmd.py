@@ -41,14 +41,14 @@ def _demo(args: argparse.Namespace) -> int:
     summary: dict[str, object] = {}
     failures = 0
     if "tour" in parts:
-        from kiosk.demo.tour import Tour
+        from sim.demo.tour import Tour
 
         print("═══ 1. 设备巡检 Device tour ═══")
         steps = asyncio.run(Tour(Terminal(config), out).run())
         summary["tour"] = steps
         failures += sum(1 for r in steps if r["code"] != "success" and "缺纸" not in str(r["step"]))
     if "journeys" in parts:
-        from kiosk.demo.journeys import run_journeys
+        from sim.demo.journeys import run_journeys
 
         print("\n═══ 2. 群众办事 Citizens' journeys on the flow engine ═══")
         rows = asyncio.run(run_journeys(config, out / "journeys", say=lambda line: print(line, flush=True)))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from kiosk.flows import plan as P
 
 if TYPE_CHECKING:  # the harness imports this module; the type is only for annotations
-    from screens.demo.journeys import Journey
+    from sim.ui.journeys import Journey
 
 # ----- the citizen: what a person taps on each screen of an item -----------------------------------
 IDENTIFY_BUTTON = {"idcard_face": "身份证", "ykm": "渝快码", "sscard": "社保卡"}

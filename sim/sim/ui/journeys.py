@@ -19,8 +19,8 @@ from typing import Any, Callable
 from kivy.tests.common import UnitTestTouch
 
 from kiosk.flows import intents as I
-from screens.demo.citizen import Citizen, reach, run_item
 from screens.driver import Driver
+from sim.ui.citizen import Citizen, reach, run_item
 
 Listener = Callable[[Any], None]
 

@@ -1,8 +1,8 @@
 """``kiosk ui``: the demo window on emulated devices, or the headless UI demo into out/demo.
 
-It lives in screens/ (the only package that imports kivy); kivy itself is imported only inside
-``func``, so listing the CLI's commands works on a machine without the UI extra. The terminal's
-own locked-down window is ``kiosk run``.
+A simulators' command (entry point ``kiosk.commands`` ``ui``); kivy is imported only inside ``func``,
+so listing the CLI's commands works on a machine without the UI extra. The terminal's own
+locked-down window is ``kiosk run``.
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     os.environ.setdefault("KIVY_NO_ARGS", "1")
-    from screens.demo.interactive import has_display
+    from sim.ui.interactive import has_display
 
     if args.headless or not has_display():
-        from screens.demo.headless import main as headless_main
+        from sim.ui.headless import main as headless_main
 
         argv = ["--out", args.out]
         for layout in args.layout or []:
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         print("kiosk ui: --scale must be between 0.2 and 1", file=__import__("sys").stderr)
         return 2
     from kiosk.settings.loader import load_config
-    from screens.demo.interactive import run_window
+    from sim.ui.interactive import run_window
 
-    config = load_config(getattr(args, "config", None) or os.environ.get("KIOSK_CONFIG"))
+    config = load_config(getattr(args, "config", None))
     return run_window(config, args.orientation, scale=args.scale, control=args.control)

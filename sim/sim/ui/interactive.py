@@ -1,6 +1,6 @@
 """``kiosk ui --demo`` with a display: the terminal itself (``TerminalApp`` — flow engine, embedded
 platform, fleet, maintenance — with the screens) on the sim devices of the embedded configuration,
-in a window with the developer panel (``screens.demo.panel``). Data go to a fresh directory that is
+in a window with the developer panel (``sim.ui.panel``). Data go to a fresh directory that is
 removed afterwards, unless ``KIOSK_DATA_DIR`` says where."""
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def _add_demo_tools(kiosk_app: Any, assembly: Any, panel_w: int, control: str) -
     from kivy.core.window import Window
 
     from kiosk.maint import totp
-    from screens.demo.panel import DevPanel
+    from sim.ui.panel import DevPanel
 
     secret = assembly.config.maintenance.totp_secret
     code = (lambda: totp.totp(secret)) if secret else None
@@ -60,7 +60,7 @@ def _add_demo_tools(kiosk_app: Any, assembly: Any, panel_w: int, control: str) -
     Window.add_widget(panel)
     tools: list[Any] = [panel]
     if control:
-        from screens.demo.control import ControlServer
+        from sim.ui.control import ControlServer
 
         tools.append(ControlServer(control, kiosk_app, panel).start())
     return tools
