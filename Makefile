@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 export KIVY_NO_ARGS := 1
 
-.PHONY: setup demo test bench lint clean
+.PHONY: setup demo test bench lint clean package
 
 setup:
 	@bash tools/setup.sh
@@ -28,6 +28,25 @@ bench: setup
 # House rules, checked: ruff (pyproject [tool.ruff]) and mypy with the pydantic plugin over the product.
 lint: setup
 	@rc=0; $(PY) -m ruff check kiosk drivers screens || rc=1; $(PY) -m mypy kiosk drivers screens || rc=1; exit $$rc
+
+# The Debian package (docs/packaging.md): build tools from tools/apt-package-build.txt, installed once when
+# missing; dpkg-buildpackage on a clean export of the tree (tracked + untracked, unignored files) under
+# out/package/src, so nothing is built inside the checkout; lintian must report no error. → out/package/*.deb
+package:
+	@missing=$$(for p in $$(grep -v '^\s*#' tools/apt-package-build.txt | grep -v '^\s*$$'); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" != 0 ]; then echo "package: not root, cannot install $$missing (tools/apt-package-build.txt)" >&2; exit 1; fi; \
+	  echo "package: installing $$missing (tools/apt-package-build.txt)"; apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; fi
+	@rm -rf out/package && mkdir -p out/package/src/yukuaiban-kiosk
+	@git ls-files -z -co --exclude-standard | tar --null --ignore-failed-read --warning=no-failed-read -cf - -T - 2>/dev/null \
+	  | tar -xf - -C out/package/src/yukuaiban-kiosk
+	cd out/package/src/yukuaiban-kiosk && dpkg-buildpackage -us -uc -b > ../build.log 2>&1 \
+	  || { tail -40 ../build.log >&2; echo "package: dpkg-buildpackage failed (out/package/src/build.log)" >&2; exit 1; }
+	@mv out/package/src/*.deb out/package/
+	lintian --fail-on error out/package/*.deb
+	@ls -l out/package/*.deb
 
 clean:
 	rm -rf out .pytest_cache
