@@ -15,12 +15,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from kiosk.cli.device_exit import exit_code
 from kiosk.errors import ConfigError, KioskError
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.registry import DeviceSpec, DeviceUrl, build_device
 from kiosk.terminal.status import DeviceClass
-
-EXIT_CODES = {"device_not_ready": 4, "timeout": 5, "invalid_data": 6, "hardware_error": 8, "canceled": 9}
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -65,7 +64,7 @@ async def _test_async(args: argparse.Namespace) -> int:
     try:
         opened = await device.open()
         if not opened.ok:
-            return _fail(f"{opened.code.value}: {opened.description}", EXIT_CODES.get(opened.code.value, 1))
+            return _fail(f"{opened.code.value}: {opened.description}", exit_code(opened.code))
         pdf = render_pdf(test_certificate(hall, terminal_id, dt.datetime.now()))
         if args.save:
             Path(args.save).write_bytes(pdf)
@@ -88,7 +87,7 @@ async def _test_async(args: argparse.Namespace) -> int:
     elif done.ok:
         print(f"job {report['job_id']} {report['state']} on {target} ({len(pdf)} bytes, {report['seconds']} s)")
     if not done.ok:
-        return _fail(f"{done.code.value}: {done.description} (action: {report['action']})", EXIT_CODES.get(done.code.value, 1))
+        return _fail(f"{done.code.value}: {done.description} (action: {report['action']})", exit_code(done.code))
     return 0
 
 

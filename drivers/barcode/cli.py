@@ -5,7 +5,7 @@
     kiosk device barcode read --source "sim:barcode?code=YKM1.test-token"
 
 Without ``--source`` the terminal config's ``[devices.barcode]`` URL is used. Failures print one
-line on stderr and exit non-zero (3 no code in time, 4 device unavailable, 1 other).
+line on stderr and exit with the device-CLI table's code (docs/device-cli.md: 5 no code in time, 4 no device).
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ import asyncio
 import json
 import sys
 
+from kiosk.cli.device_exit import exit_code
 from kiosk.terminal.status import DeviceClass
-
-EXIT_CODES = {"timeout": 3, "device_not_ready": 4, "invalid_data": 5}
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -45,10 +44,10 @@ async def _read_async(service, args: argparse.Namespace) -> int:  # type: ignore
     try:
         opened = await service.open(timeout=min(args.timeout, 10.0))
         if not opened.ok:
-            return _fail(opened.description, EXIT_CODES.get(opened.code.value, 1))
+            return _fail(opened.description, exit_code(opened.code))
         result = await service.read_code(timeout=args.timeout)
         if not result.ok:
-            return _fail(f"{result.code.value}: {result.description}", EXIT_CODES.get(result.code.value, 1))
+            return _fail(f"{result.code.value}: {result.description}", exit_code(result.code))
         code = result.data
         if args.json:
             print(json.dumps({"text": code.text, "symbology": code.symbology, "source": code.source, "length": len(code.text)}, ensure_ascii=False))

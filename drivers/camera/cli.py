@@ -17,11 +17,11 @@ import logging
 import sys
 from typing import Any
 
+from kiosk.cli.device_exit import exit_code
+from kiosk.terminal.completion import CompletionCode
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.registry import DeviceSpec, DeviceUrl, build_device
 from kiosk.terminal.status import DeviceClass
-
-EXIT_CODES = {"timeout": 5, "device_not_ready": 4}
 
 
 def build_from_args(args: argparse.Namespace, device_class: DeviceClass) -> Any:
@@ -63,10 +63,10 @@ async def _check_async(service: Any, args: argparse.Namespace) -> int:
     try:
         opened = await service.open(timeout=args.timeout)
         if not opened.ok:
-            return _fail(opened.description, EXIT_CODES.get(opened.code.value, 1))
+            return _fail(opened.description, exit_code(opened.code))
         result = await service.check_quality(timeout=args.timeout)
         if not result.ok:
-            return _fail(f"{result.code.value}: {result.description}", EXIT_CODES.get(result.code.value, 1))
+            return _fail(f"{result.code.value}: {result.description}", exit_code(result.code))
         report = result.data
         if args.json:
             print(json.dumps(report.to_json_dict(), ensure_ascii=False))
@@ -76,7 +76,7 @@ async def _check_async(service: Any, args: argparse.Namespace) -> int:
             print(f"faces     {report.faces}")
             for key, value in report.metrics.items():
                 print(f"{key:17} {value}")
-        return 0 if report.ok else 3
+        return 0 if report.ok else exit_code(CompletionCode.USER_ERROR)  # the citizen must move
     finally:
         await service.close()
 

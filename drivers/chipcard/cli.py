@@ -15,9 +15,8 @@ import logging
 import sys
 from typing import Any, Iterator
 
+from kiosk.cli.device_exit import exit_code
 from kiosk.terminal.events import EventBus
-
-EXIT_CODES = {"no_media": 3, "device_not_ready": 4, "timeout": 5, "invalid_data": 6, "user_error": 7}
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -66,11 +65,11 @@ async def _read_async(args: argparse.Namespace) -> int:
     try:
         opened = await service.open(timeout=args.timeout)
         if not opened.ok:
-            return _fail(opened.description, EXIT_CODES.get(opened.code.value, 1))
+            return _fail(opened.description, exit_code(opened.code))
         command = service.read_technician_id if args.technician else service.read_card
         result = await _read_until(command, args.timeout)
         if not result.ok:
-            return _fail(f"{result.code.value}: {result.description}", EXIT_CODES.get(result.code.value, 1))
+            return _fail(f"{result.code.value}: {result.description}", exit_code(result.code))
         if args.technician:
             print(json.dumps({"technician_id": result.data}) if args.json else result.data)
         elif args.json:
@@ -99,7 +98,7 @@ async def _readers_async(args: argparse.Namespace) -> int:
     try:
         result = await service.list_readers(timeout=args.timeout)
         if not result.ok:
-            return _fail(f"{result.code.value}: {result.description}", EXIT_CODES.get(result.code.value, 1))
+            return _fail(f"{result.code.value}: {result.description}", exit_code(result.code))
         print(json.dumps(result.data, ensure_ascii=False) if args.json else "\n".join(result.data) or "(no readers)")
         return 0
     finally:

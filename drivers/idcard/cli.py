@@ -1,8 +1,8 @@
 """``kiosk device idcard read``: the technician's view of the reader (a standalone SAM: ``kiosk emulate idcard``, simulators).
 
 ``read`` prints the card unmasked (the technician is looking at the card anyway); the log stays
-masked. Any failure is one line on stderr naming the cause and a non-zero exit code:
-3 no card, 4 timeout, 5 no device, 6 protocol (checksum / garbage), 7 invalid card data, 1 other.
+masked. Any failure is one line on stderr naming the cause; the exit code is the device-CLI table's
+(docs/device-cli.md: 3 no card, 4 no device, 5 timeout, 6 invalid card data, 8 protocol/hardware, 1 other).
 """
 
 from __future__ import annotations
@@ -15,18 +15,12 @@ import sys
 import time
 from typing import Any
 
+from kiosk.cli.device_exit import exit_code
 from kiosk.terminal.completion import Completion, CompletionCode
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.registry import DeviceSpec, DeviceUrl, build_device
 from kiosk.terminal.status import DeviceClass
 
-EXIT_CODES = {
-    CompletionCode.NO_MEDIA: 3,
-    CompletionCode.TIMEOUT: 4,
-    CompletionCode.DEVICE_NOT_READY: 5,
-    CompletionCode.HARDWARE_ERROR: 6,
-    CompletionCode.INVALID_DATA: 7,
-}
 LABELS = (
     ("card_type", "证件类型"), ("name", "姓名"), ("english_name", "英文姓名"), ("sex", "性别"), ("nation", "民族"),
     ("nationality_code", "国籍"), ("birth_date", "出生"), ("address", "住址"), ("id_number", "证件号码"),
@@ -80,7 +74,7 @@ def _cause(result: Completion[Any]) -> str:
 
 def _fail(step: str, result: Completion[Any]) -> int:
     print(f"idcard {step} failed: {_cause(result)}: {result.description}", file=sys.stderr)
-    return EXIT_CODES.get(result.code, 1)
+    return exit_code(result.code)
 
 
 def _read(args: argparse.Namespace) -> int:

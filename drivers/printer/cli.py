@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-EXIT_CODES = {"device_not_ready": 4, "timeout": 5, "invalid_data": 6, "user_error": 7, "hardware_error": 8}
+from kiosk.cli.device_exit import exit_code
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -66,10 +66,10 @@ async def _status(args: argparse.Namespace) -> int:
     try:
         opened = await service.open(timeout=args.timeout)
         if not opened.ok:
-            return _fail(opened.description, EXIT_CODES.get(opened.code.value, 1))
+            return _fail(opened.description, exit_code(opened.code))
         result = await service.refresh_status(timeout=args.timeout)
         if not result.ok:
-            return _fail(f"{result.code.value}: {result.description}", EXIT_CODES.get(result.code.value, 1))
+            return _fail(f"{result.code.value}: {result.description}", exit_code(result.code))
         state = service.last_state.to_json()
         if args.json:
             print(json.dumps(state))
@@ -89,11 +89,11 @@ async def _test(args: argparse.Namespace) -> int:
     try:
         opened = await service.open(timeout=args.timeout)
         if not opened.ok:
-            return _fail(opened.description, EXIT_CODES.get(opened.code.value, 1))
+            return _fail(opened.description, exit_code(opened.code))
         doc = build_test_page(socket.gethostname(), datetime.now())
         result = await service.print_document(doc, timeout=args.timeout)
         if not result.ok:
-            return _fail(f"{result.code.value}: {result.description}", EXIT_CODES.get(result.code.value, 1))
+            return _fail(f"{result.code.value}: {result.description}", exit_code(result.code))
         print(f"test page printed: {result.detail.get('bytes')} bytes, paper {result.detail.get('paper')}")
         if args.png:
             p = service.profile

@@ -13,12 +13,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from kiosk.cli.device_exit import exit_code
 from kiosk.errors import ConfigError, KioskError
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.registry import DeviceSpec, DeviceUrl, build_device
 from kiosk.terminal.status import DeviceClass
-
-EXIT_CODES = {"no_media": 3, "device_not_ready": 4, "timeout": 5, "user_error": 7, "hardware_error": 8, "unsupported": 10}
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -69,7 +68,7 @@ async def _scan_async(args: argparse.Namespace) -> int:
     try:
         opened = await device.open()
         if not opened.ok:
-            return _fail(f"{opened.code.value}: {opened.description}", EXIT_CODES.get(opened.code.value, 1))
+            return _fail(f"{opened.code.value}: {opened.description}", exit_code(opened.code))
         done = await device.scan(args.timeout, source=args.source, mode=args.mode, dpi=args.dpi, max_pages=args.max_pages)
     finally:
         await device.close()
@@ -98,7 +97,7 @@ async def _scan_async(args: argparse.Namespace) -> int:
         for path in written:
             print(path)
     if not done.ok:
-        return _fail(f"{done.code.value}: {done.description} (action: {report['action']})", EXIT_CODES.get(done.code.value, 1))
+        return _fail(f"{done.code.value}: {done.description} (action: {report['action']})", exit_code(done.code))
     return 0
 
 

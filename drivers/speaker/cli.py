@@ -4,7 +4,7 @@
     kiosk device speaker say "请取走回执" --target wav:///tmp/prompts
 
 Without ``--target`` the config's ``[devices.speaker]`` URL is used. Failures print one line on
-stderr and exit non-zero (4 device unavailable, 1 other).
+stderr and exit with the device-CLI table's code (docs/device-cli.md: 4 no device, 6 invalid text, 5 timeout).
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ import asyncio
 import sys
 from typing import Any
 
+from kiosk.cli.device_exit import exit_code
 from kiosk.terminal.status import DeviceClass
-
-EXIT_CODES = {"device_not_ready": 4, "invalid_data": 5, "timeout": 3}
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -44,10 +43,10 @@ async def _say_async(service: Any, args: argparse.Namespace) -> int:
     try:
         opened = await service.open(timeout=10.0)
         if not opened.ok:
-            return _fail(opened.description, EXIT_CODES.get(opened.code.value, 1))
+            return _fail(opened.description, exit_code(opened.code))
         result = await service.speak(args.text, timeout=args.timeout)
         if not result.ok:
-            return _fail(f"{result.code.value}: {result.description}", EXIT_CODES.get(result.code.value, 1))
+            return _fail(f"{result.code.value}: {result.description}", exit_code(result.code))
         print(f"spoken: {result.detail.get('audio_s')} s → {result.detail.get('output')}")
         return 0
     finally:

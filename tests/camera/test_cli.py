@@ -20,7 +20,7 @@ def test_good_scene_passes_as_json() -> None:
 
 def test_far_scene_prints_the_guidance_and_exits_3() -> None:
     out = kiosk("device", "camera", "check", "--source", "sim:camera?scene=far")
-    assert out.returncode == 3
+    assert out.returncode == 7  # user_error: the citizen must move (docs/device-cli.md)
     assert "请靠近一点" in out.stdout and "too_far" in out.stdout
 
 

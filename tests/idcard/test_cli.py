@@ -61,9 +61,9 @@ def test_human_output_is_unmasked_and_says_photo_unavailable(emulator: SamEmulat
 
 @pytest.mark.parametrize("fault,card,cause,code", [
     (None, None, "no card", 3),
-    ("bad_checksum", "zhangsan", "checksum error", 6),
-    ("garbage", "zhangsan", "garbage on the line", 6),
-    ("silence", "zhangsan", "timeout", 4),
+    ("bad_checksum", "zhangsan", "checksum error", 8),
+    ("garbage", "zhangsan", "garbage on the line", 8),
+    ("silence", "zhangsan", "timeout", 5),
 ])
 def test_failures_are_one_line_within_the_timeout(emulator: SamEmulator, fault: str | None, card: str | None, cause: str, code: int) -> None:
     if card:
@@ -82,14 +82,14 @@ def test_failures_are_one_line_within_the_timeout(emulator: SamEmulator, fault: 
 
 def test_no_device(tmp_path: Path) -> None:
     done = kiosk("device", "idcard", "read", "--port", str(tmp_path / "ttyNONE"), "--json", "--timeout", "2")
-    assert done.returncode == 5
+    assert done.returncode == 4  # device_not_ready (docs/device-cli.md)
     assert done.stderr.count("\n") == 1 and ": no device: " in done.stderr
 
 
 def test_invalid_check_digit(emulator: SamEmulator) -> None:
     emulator.insert("badcheck")
     done = kiosk("device", "idcard", "read", "--port", emulator.path, "--json")
-    assert done.returncode == 7 and "check digit" in done.stderr and done.stderr.count("\n") == 1
+    assert done.returncode == 6 and "check digit" in done.stderr and done.stderr.count("\n") == 1
 
 
 def test_emulate_command_serves_a_read(tmp_path: Path) -> None:
@@ -108,7 +108,7 @@ def test_emulate_command_serves_a_read(tmp_path: Path) -> None:
         proc.stdin.flush()
         assert proc.stdout.readline().strip() == "ok"
         done = kiosk("device", "idcard", "read", "--port", str(link), "--timeout", "1")
-        assert done.returncode == 4
+        assert done.returncode == 5
     finally:
         proc.terminate()
         proc.wait(5)
@@ -118,5 +118,5 @@ def test_emulate_command_serves_a_read(tmp_path: Path) -> None:
 def test_fault_during_open_is_also_one_line(emulator: SamEmulator) -> None:
     emulator.set_fault("bad_checksum")
     done = kiosk("device", "idcard", "read", "--port", emulator.path, "--timeout", "2")
-    assert done.returncode == 6 and done.stderr.startswith("idcard open failed: checksum error: ")
+    assert done.returncode == 8 and done.stderr.startswith("idcard open failed: checksum error: ")
     assert done.stderr.count("\n") == 1
