@@ -43,7 +43,7 @@ class SessionSection(_Section):
 
 
 class PlatformSection(_Section):
-    url: str = Field("embedded:", description="platform base URL; 'embedded:' runs the built-in emulator in-process")
+    url: str = Field(description="platform base URL (https://…), required; a kiosk.platforms plugin scheme (the simulators' embedded:) also works")
     timeout_s: float = Field(10.0, gt=0, description="per-request timeout in seconds")
     retries: int = Field(4, ge=0, le=10, description="retries of idempotent calls, with jittered exponential backoff")
     key_file: str = Field("", description="the terminal's Ed25519 private key (PEM); empty: <data_dir>/terminal.key")
@@ -104,7 +104,7 @@ class MaintenanceSection(_Section):
 class TerminalConfig(_Section):
     terminal: TerminalSection
     session: SessionSection = SessionSection()
-    platform: PlatformSection = PlatformSection()
+    platform: PlatformSection  # required: a terminal without a platform must not silently start an emulator
     devices: dict[DeviceClass, DeviceEntry] = Field(default_factory=dict)
     logging: LoggingSection = LoggingSection()
     ui: UiSection = UiSection()

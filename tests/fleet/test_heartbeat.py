@@ -36,6 +36,8 @@ id = "CQ-500112-HB01"
 hall = "测试大厅"
 district_code = "500112"
 district_name = "渝北区"
+[platform]
+url = "embedded:"
 [devices.printer]
 url = "sim:printer"
 timeout_s = 5

@@ -25,6 +25,8 @@ id = "CQ-500112-MAINT"
 hall = "测试大厅"
 district_code = "500112"
 district_name = "渝北区"
+[platform]
+url = "embedded:"
 [devices.chipcard]
 url = "sim:chipcard?technician=tech01"
 timeout_s = 5

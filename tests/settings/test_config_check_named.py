@@ -73,3 +73,9 @@ def test_good_device_options_in_the_query_and_the_table_pass() -> None:
 def test_a_key_in_the_query_and_the_table_is_named() -> None:
     (found,) = problems('[devices.idcard]\nurl = "sim:idcard?baud=9600"\n[devices.idcard.options]\nbaud = 9600\n')
     assert found == "t.toml: devices.idcard.options.baud: also given in the URL query; give it once"
+
+
+def test_a_config_without_a_platform_is_refused_not_an_emulator() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(BASE.split("[platform]")[0], "t.toml")
+    assert caught.value.problems == ["t.toml: platform: required key is missing"]
