@@ -15,7 +15,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from kiosk.fleet.handlers import FleetHooks
 from kiosk.fleet.mode import TerminalModeChanged
@@ -43,7 +44,7 @@ class TerminalApp:
         self._restart_pending = False  # a remote restart waits for the session boundary
         self._reload_pending = False  # so does a remote reload_config's catalog re-read
 
-    def start(self, headless: bool) -> "TerminalApp":
+    def start(self, headless: bool) -> TerminalApp:
         self.runtime.start()
         self._call(self._start_fleet(headless))
         self.runtime.subscribe(self._on_view)

@@ -15,9 +15,9 @@ content shipped inside the package.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from kiosk.app import TerminalApp
 from kiosk.content import faq_dir, items_dir
@@ -46,7 +46,7 @@ class Content:
     faq: Path
 
     @classmethod
-    def builtin(cls) -> "Content":
+    def builtin(cls) -> Content:
         return cls(items_dir(), faq_dir())
 
 

@@ -18,7 +18,7 @@ class LogPlan:
     keep_files: int
 
     @classmethod
-    def of(cls, config: TerminalConfig) -> "LogPlan":
+    def of(cls, config: TerminalConfig) -> LogPlan:
         section = config.logging
         default = config.terminal.data_path() / "logs" / "kiosk.jsonl"
         file = None if section.file == "-" else Path(section.file) if section.file else default

@@ -11,9 +11,10 @@ import os
 import signal
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kiosk.assembly import Assembly
@@ -36,12 +37,12 @@ class WindowOptions:
 Tools = Callable[["KioskApp", "Assembly", int], list[Any]]
 
 
-def fullscreen(config: "TerminalConfig", window: WindowOptions | None = None) -> bool:
+def fullscreen(config: TerminalConfig, window: WindowOptions | None = None) -> bool:
     """A terminal fills its screen as ``ui.fullscreen`` says; a developer window never does."""
     return config.ui.fullscreen and window is None
 
 
-def ui_options(config: "TerminalConfig", window: WindowOptions | None = None) -> "UiOptions":
+def ui_options(config: TerminalConfig, window: WindowOptions | None = None) -> UiOptions:
     """The screens' options from the config: orientation, start-up language, CJK font, elder scale, lockdown."""
     from screens.options import UiOptions
 
@@ -50,7 +51,7 @@ def ui_options(config: "TerminalConfig", window: WindowOptions | None = None) ->
                      **({"tech_hold_s": window.tech_hold_s} if window else {}))
 
 
-def run_with_screens(config: "TerminalConfig", names: "SensitiveValues", window: WindowOptions | None = None,
+def run_with_screens(config: TerminalConfig, names: SensitiveValues, window: WindowOptions | None = None,
                      tools: Tools | None = None) -> int:
     """Kivy is imported only here: the rest of the CLI runs without the UI extra."""
     os.environ.setdefault("KIVY_NO_ARGS", "1")

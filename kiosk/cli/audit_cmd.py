@@ -14,7 +14,7 @@ def default_db_path(config_path: str | None) -> Path:
     return load_config(config_path).terminal.data_path() / "kiosk.db"
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("audit", help="the tamper-evident audit trail")
     audit_sub = parser.add_subparsers(dest="audit_command", metavar="ACTION")
     verify = audit_sub.add_parser("verify", help="verify the hash chain")

@@ -9,7 +9,7 @@ from kiosk.doctor import run_doctor
 from kiosk.settings import load_config
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("doctor", help="check devices, platform, disk and fonts")
     parser.add_argument("--json", action="store_true", help="machine-readable report (docs/doctor.md)")
     parser.set_defaults(func=_doctor)

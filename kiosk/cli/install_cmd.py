@@ -11,7 +11,7 @@ from kiosk.admin.install import InstallPlan, install
 from kiosk.admin.udev import DEFAULTS, parse_spec
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("install-service", help="install the systemd units, kiosk user, udev rules and journald settings")
     parser.add_argument("--root", help="write under this directory instead of the live system (image builds, tests)")
     parser.add_argument("--exec", dest="exec_path", help="absolute path of the kiosk console script (default: the one running)")

@@ -18,7 +18,7 @@ from kiosk.maint import totp
 from kiosk.maint.selftest import STEPS
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("maint", help="maintenance mode (technician): self-test, PIN hashes, TOTP secret")
     maint = parser.add_subparsers(dest="maint_command", metavar="ACTION")
     p = maint.add_parser("selftest", help="test every device and the platform round trip")

@@ -21,7 +21,7 @@ from kiosk.settings.model import TerminalConfig
 EXIT_CONFIG = 78
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("run", help="run the terminal (what kiosk.service starts)")
     parser.add_argument("--headless", action="store_true", help="no screens: flows, fleet and watchdog only")
     parser.set_defaults(func=_run)

@@ -12,8 +12,9 @@ import asyncio
 import logging
 import random
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from kiosk.errors import PlatformError
 from kiosk.fleet.backoff import Backoff
@@ -92,7 +93,7 @@ class FleetAgent:
         while not stop.is_set():
             try:
                 await wait(delay)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             if stop.is_set():
                 return

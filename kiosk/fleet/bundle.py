@@ -168,5 +168,5 @@ def peek_version(data: bytes) -> int:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return parse_version(json.loads(archive.read(MANIFEST))["version"])
-    except Exception:  # a rejected bundle may be any garbage
+    except Exception:  # noqa: BLE001 — a rejected bundle may be any garbage
         return 0

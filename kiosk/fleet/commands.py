@@ -12,8 +12,9 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -41,11 +42,11 @@ class CommandResult:
     result: str
 
     @classmethod
-    def done(cls, text: str) -> "CommandResult":
+    def done(cls, text: str) -> CommandResult:
         return cls(True, text[:500])
 
     @classmethod
-    def failed(cls, text: str) -> "CommandResult":
+    def failed(cls, text: str) -> CommandResult:
         return cls(False, text[:500])
 
 
@@ -137,7 +138,7 @@ class CommandExecutor:
             return CommandResult.failed(f"unsupported command {kind!r} on this terminal")
         try:
             return await asyncio.wait_for(handler(args), self.timeout_s)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return CommandResult.failed(f"{kind} did not finish within {self.timeout_s:.0f} s")
         except Exception as exc:  # a failing handler is a failed command, never a dead heartbeat loop
             log.exception("remote command %s failed", kind)

@@ -22,9 +22,10 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from kiosk.fleet.bundle import BundleRejected, open_bundle, peek_version
 from kiosk.items import load_catalog, validate_dir
@@ -127,7 +128,7 @@ class ConfigBundles:
         self._audit("config.switched", version=staged, previous=previous)
         try:
             self._check(self.version_dir(staged))
-        except Exception as exc:  # any failure of the health check means: go back
+        except Exception as exc:  # noqa: BLE001 — any failure of the health check means: go back
             with self._lock:
                 self.state.active, self.state.previous = previous, None
                 self._set("rolled_back", staged, f"health check failed: {exc}"[:300])

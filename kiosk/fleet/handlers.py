@@ -14,9 +14,10 @@ import io
 import json
 import tarfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from kiosk.errors import ConfigError, PlatformError
 from kiosk.fleet.commands import CommandLog, CommandResult, Handler

@@ -11,8 +11,8 @@ import io
 import json
 import tarfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from kiosk.privacy import mask_text
 

@@ -16,7 +16,8 @@ import json
 import re
 import threading
 from dataclasses import dataclass, replace
-from datetime import datetime, time as dtime
+from datetime import datetime
+from datetime import time as dtime
 from typing import Any
 
 from kiosk.errors import ConfigError
@@ -34,7 +35,7 @@ class RestartWindow:
     end: str = "04:00"
 
     @classmethod
-    def parse(cls, start: str, end: str) -> "RestartWindow":
+    def parse(cls, start: str, end: str) -> RestartWindow:
         for value in (start, end):
             if not isinstance(value, str) or not _HHMM.match(value):
                 raise ConfigError(f"restart window time {value!r}: expected HH:MM")

@@ -21,17 +21,18 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.fleet.agent import FleetAgent
-from kiosk.log_plan import LogPlan
 from kiosk.fleet.backoff import Backoff
 from kiosk.fleet.commands import FLEET, CommandLog
 from kiosk.fleet.configs import ConfigBundles, HealthCheck
 from kiosk.fleet.handlers import FleetHooks
 from kiosk.fleet.mode import TerminalMode
+from kiosk.log_plan import LogPlan
 from kiosk.maint.auth import MAINT, MaintenanceAuth
 from kiosk.maint.counters import DeviceCounters
 from kiosk.maint.session import MaintenanceSession
 from kiosk.store import AuditTrail, Store
 from kiosk.watchdog import Watchdog
+
 
 @dataclass
 class FleetServices:

@@ -56,7 +56,9 @@ class CaptureStep:
         ctx.flow.show(V.materials_vm(ctx.plan, ctx.record, self.listed(), await self.available(), ctx.flow.elder, active, preview))
 
     async def complete(self) -> bool:
-        missing = [pm for pm, needed in self.listed() if needed and self.ctx.record.provided.get(pm.key, Provided()).status not in ("elicense", "captured")]
+        missing = [
+            pm for pm, needed in self.listed() if needed and self.ctx.record.provided.get(pm.key, Provided()).status not in ("elicense", "captured")
+        ]
         if missing:
             await self.show(missing[0].key)
         return not missing
@@ -119,7 +121,9 @@ class CaptureStep:
         failed = review(pm.item, pm.material, pages, None, len(files))
         media = pages[0].mime if pages else "image/jpeg"
         if failed:
-            ctx.record.provided[pm.key] = Provided("rejected", source, files=files, media_type=media, rejection=failed[0], basis=failed[1], failed_check=failed[2])
+            ctx.record.provided[pm.key] = Provided(
+                "rejected", source, files=files, media_type=media, rejection=failed[0], basis=failed[1], failed_check=failed[2]
+            )
         else:
             ctx.record.provided[pm.key] = Provided("captured", source, files=files, media_type=media)
         ctx.flow.save()
@@ -149,10 +153,19 @@ class CaptureStep:
         from kiosk.documents.certificate import OfficialDocument, render_pdf
 
         ctx = self.ctx
-        fields = [(pf.spec.label, ctx.record.values.get(pf.key, "")) for pf in P.fields(ctx.plan, ctx.record.answers)
-                  if any(m == pm.targets[0][0] for m, _ in pf.targets) and ctx.record.values.get(pf.key)]
-        doc = OfficialDocument(title=pm.material.name, paragraphs=[f"申请事项：{pm.item.name}"], issuer=ctx.site.hall,
-                               issued_on=dt.date.today(), fields=fields, footnote="本表由自助终端根据申请人填写内容生成。")
+        fields = [
+            (pf.spec.label, ctx.record.values.get(pf.key, ""))
+            for pf in P.fields(ctx.plan, ctx.record.answers)
+            if any(m == pm.targets[0][0] for m, _ in pf.targets) and ctx.record.values.get(pf.key)
+        ]
+        doc = OfficialDocument(
+            title=pm.material.name,
+            paragraphs=[f"申请事项：{pm.item.name}"],
+            issuer=ctx.site.hall,
+            issued_on=dt.date.today(),
+            fields=fields,
+            footnote="本表由自助终端根据申请人填写内容生成。",
+        )
         pdf = await asyncio.to_thread(render_pdf, doc)
         return CapturedPage(pdf, "application/pdf", 2480, 3508, 300, "generated")
 

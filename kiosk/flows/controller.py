@@ -9,7 +9,7 @@ closes the flow (never abandoning an accepted application) and calls ``Session.w
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from kiosk.flows import intents as I
 from kiosk.flows.background import BackgroundTasks
@@ -172,9 +172,8 @@ class Controller:
         if isinstance(intent, I.Start):
             await self._start(intent)
             return
-        if isinstance(intent, (I.OpenService, I.Help, I.SubmitText, I.Handover)) or self.citizen.active:
-            if await self.citizen.handle(intent):
-                return
+        if (isinstance(intent, (I.OpenService, I.Help, I.SubmitText, I.Handover)) or self.citizen.active) and await self.citizen.handle(intent):
+            return
         if self.flow is not None:
             await self._flow_intent(intent)
             return
@@ -211,7 +210,8 @@ class Controller:
         assert flow is not None
         view = flow.view
         if not (intent.agent and not flow.record.agent and intent.code == flow.record.code and flow.state is FlowState.IDENTIFY
-                and "agent" in flow.plan.identity_methods and flow.record.identity is None and isinstance(view, IdentifyVM) and view.phase in ("choose", "failed")):
+                and "agent" in flow.plan.identity_methods and flow.record.identity is None
+                and isinstance(view, IdentifyVM) and view.phase in ("choose", "failed")):
             return False
         flow.abandon(FlowState.CANCELLED, "switched to 代办")
         flow.record.forget()
@@ -233,8 +233,14 @@ class Controller:
         except Exception:
             log.exception("flow %s failed in %s", self.flow.plan.code, self.flow.state.value)
             await self.end("error", force=True)
-            self.publish(MessageVM(elder_mode=self.elder, speak="系统出现问题，已为您退出。请重新办理或呼叫帮办。",
-                                   text="系统出现问题，已为您退出。您的信息已清除，请重新办理或呼叫帮办。", level="error"))
+            self.publish(
+                MessageVM(
+                    elder_mode=self.elder,
+                    speak="系统出现问题，已为您退出。请重新办理或呼叫帮办。",
+                    text="系统出现问题，已为您退出。您的信息已清除，请重新办理或呼叫帮办。",
+                    level="error",
+                )
+            )
             return
         if self.flow is not None and self.flow.finished:
             reason = self.flow.state.value

@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from kiosk.flows.identify import Identity
 from kiosk.flows.validation import field_error
-from kiosk.flows.viewmodels import FieldVM, Option
+from kiosk.flows.viewmodels import FieldVM, KeyboardKind, Option
 from kiosk.items.conditions import ConditionContext
 from kiosk.items.model import FormField
 
 _SHARED = {"phone": "phone", "address": "residence_address", "postal_address": "residence_address",
            "residence_address": "residence_address", "marital_status": "marital_status", "work_unit": "employer"}
 _PLATFORM = {"household_address": "household_address", "employer": "employer"}
-_KEYBOARD = {"id_number": "id_number", "phone": "digits", "number": "digits", "money": "digits", "bank_account": "digits", "date": "digits"}
+_KEYBOARD: dict[str, KeyboardKind] = {
+    "id_number": "id_number", "phone": "digits", "number": "digits", "money": "digits", "bank_account": "digits", "date": "digits",
+}
 
 
 def district_of(address: str, districts: Mapping[str, str]) -> str:
@@ -58,12 +61,17 @@ def prefill_value(source: str, identity: Identity | None, principal: Mapping[str
             return applicant.get("id_number", "")
         return str(applicant.get(key, ""))
     if origin == "agent":
-        return str((identity.person if identity and principal else {}).get(key, "")) or (str(identity.shared.get("phone", "")) if identity and principal and key == "phone" else "")
+        return str((identity.person if identity and principal else {}).get(key, "")) or (
+            str(identity.shared.get("phone", "")) if identity and principal and key == "phone" else ""
+        )
     if origin == "shared":
         if key in shared_values:
             return shared_values[key]
         if key in ("household_district", "residence_district"):
-            addresses = [str(shared.get("residence_address" if key.startswith("residence") else "household_address") or ""), applicant.get("address", "")]
+            addresses = [
+                str(shared.get("residence_address" if key.startswith("residence") else "household_address") or ""),
+                applicant.get("address", ""),
+            ]
             return next((d for d in (district_of(a, districts) for a in addresses) if d), "")
         return str(shared.get(_SHARED.get(key, key), "") or "")
     if origin == "platform":
@@ -90,12 +98,12 @@ def field_vm(spec: FormField, value: str, prefilled: bool, error: str, is_requir
     if spec.type == "checkbox" and not options:
         options = (Option("true", "是"), Option("false", "否"))
     editable = spec.editable or not prefilled
-    return FieldVM(spec.id, spec.label, spec.type, value, prefilled, editable, error, is_required, options,
-                   _KEYBOARD.get(spec.type, "pinyin"), spec.hint or "")  # type: ignore[arg-type]
+    return FieldVM(
+        spec.id, spec.label, spec.type, value, prefilled, editable, error, is_required, options, _KEYBOARD.get(spec.type, "pinyin"), spec.hint or ""
+    )
 
 
-def validate(specs: tuple[FormField, ...], values: Mapping[str, str], ctx: ConditionContext,
-             districts: Mapping[str, str]) -> dict[str, str]:
+def validate(specs: tuple[FormField, ...], values: Mapping[str, str], ctx: ConditionContext, districts: Mapping[str, str]) -> dict[str, str]:
     """field id → error for every invalid field (empty dict: the form is complete)."""
     errors: dict[str, str] = {}
     for spec in specs:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import io
 import logging
 import time
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import qrcode
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from kiosk.errors import FlowError, PlatformError, PlatformRejected
 from kiosk.privacy import mask_name
@@ -58,7 +59,7 @@ class Identity:
                 "person": self.person, "shared": self.shared}
 
     @classmethod
-    def from_checkpoint(cls, data: dict[str, Any]) -> "Identity":
+    def from_checkpoint(cls, data: dict[str, Any]) -> Identity:
         return cls(data["method"], data["person_token"], data["name_masked"], dict(data.get("person", {})), dict(data.get("shared", {})))
 
 

@@ -11,7 +11,7 @@ import asyncio
 import logging
 import math
 import time
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 log = logging.getLogger(__name__)
 

@@ -163,7 +163,7 @@ class MaintenanceLogin(Intent):
 
 @dataclass(frozen=True)
 class MaintenanceAction(Intent):
-    """The gesture (``login``: open the pad) or a dashboard button: selftest | status | counters | errors | config | rollback | export_logs | leave."""
+    """The gesture (``login``: open the pad) or a dashboard button:
+    selftest | status | counters | errors | config | rollback | export_logs | leave."""
 
     action: str
-

@@ -93,7 +93,9 @@ class ItemFlow:
         if self.state not in FINAL:
             self.machine.checkpoint(self.record.to_payload())
 
-    def message(self, text: str, level: str = "error", actions: tuple[Action, ...] = (Action("retry", "重试", True), Action("cancel", "退出"))) -> None:
+    def message(
+        self, text: str, level: str = "error", actions: tuple[Action, ...] = (Action("retry", "重试", True), Action("cancel", "退出"))
+    ) -> None:
         self.show(MessageVM(elder_mode=self.elder, speak=text, title=self.plan.name, text=text, level=level, actions=actions))  # type: ignore[arg-type]
 
     async def districts(self) -> dict[str, str]:
@@ -165,7 +167,9 @@ class ItemFlow:
         self.session.data["identity"] = self.record.identity
         if self.record.agent:
             self.save()
-            self.show(V.identify_vm(self.plan, self.record, self.elder, "principal", "代办：请将被代办人的身份证放在感应区，或选择手工填写被代办人信息"))
+            self.show(
+                V.identify_vm(self.plan, self.record, self.elder, "principal", "代办：请将被代办人的身份证放在感应区，或选择手工填写被代办人信息")
+            )
             return
         await self._after_identify()
 
@@ -200,8 +204,11 @@ class ItemFlow:
         if found is None:
             unsupported = [m.item.name for m in self.plan.members if (s := P.situation(m, self.record.answers)) and not s.kiosk_supported]
             if unsupported:
-                self.message(f"您的情形需到窗口办理（{'、'.join(unsupported)}），可打印一次性告知书后前往。", "warning",
-                             (Action("print_notice", "打印告知书", True), Action("back", "重新选择"), Action("cancel", "退出")))
+                self.message(
+                    f"您的情形需到窗口办理（{'、'.join(unsupported)}），可打印一次性告知书后前往。",
+                    "warning",
+                    (Action("print_notice", "打印告知书", True), Action("back", "重新选择"), Action("cancel", "退出")),
+                )
                 return
             self.show(V.notice_vm(self.plan, self.record, self.elder, self.notice_printed))
             return
@@ -233,9 +240,16 @@ class ItemFlow:
 
     async def _print_notice(self) -> None:
         listed = P.materials(self.plan, self.record.answers, self.record.values, self.record.identity_kind, None)
-        problems = tuple(MaterialProblem(pm.material.name, "需提交", pm.material.description or pm.material.name,
-                                         "；".join(dict.fromkeys(pm.item.basis_by_id(r.rejection.basis_ref).cite() for r in pm.material.review_points)))
-                         for pm, needed in listed if needed)
+        problems = tuple(
+            MaterialProblem(
+                pm.material.name,
+                "需提交",
+                pm.material.description or pm.material.name,
+                "；".join(dict.fromkeys(pm.item.basis_by_id(r.rejection.basis_ref).cite() for r in pm.material.review_points)),
+            )
+            for pm, needed in listed
+            if needed
+        )
         cfg = self.services.config.terminal
         applicant = (self.record.identity.person.get("name", "") if self.record.identity else "") or "申请人"
         error = ""
@@ -270,9 +284,17 @@ class ItemFlow:
     def _form_errors(self, districts: dict[str, str]) -> dict[str, str]:
         errors: dict[str, str] = {}
         for pf in P.fields(self.plan, self.record.answers):
-            ctx = P.context(self.plan.member(pf.targets[0][0]), self.record.answers, self.record.values, self.plan,
-                            self.record.identity_kind, self.record.delivery or None)
-            errors.update({pf.key: e for e in validate((pf.spec,), {pf.spec.id: self.record.values.get(pf.key, "")}, ctx, districts).values()})
+            ctx = P.context(
+                self.plan.member(pf.targets[0][0]),
+                self.record.answers,
+                self.record.values,
+                self.plan,
+                self.record.identity_kind,
+                self.record.delivery or None,
+            )
+            # one field validated alone: at most one message, filed under the field's plan key
+            for message in validate((pf.spec,), {pf.spec.id: self.record.values.get(pf.key, "")}, ctx, districts).values():
+                errors[pf.key] = message
         return errors
 
     async def _on_form(self, intent: I.Intent) -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 
 from kiosk.flows.viewmodels import ViewModel
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from kiosk.flows.viewmodels import MaterialVM, Option
 from kiosk.items.model import Item, Material, ReviewPoint

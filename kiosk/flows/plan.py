@@ -8,8 +8,8 @@ and copied to every member they map to.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from kiosk.items.conditions import ConditionContext
 from kiosk.items.loader import Catalog

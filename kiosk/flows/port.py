@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from kiosk.flows import intents as I
 from kiosk.flows.background import BackgroundTasks
@@ -57,7 +57,7 @@ class FlowRuntime:
         return self.services.terminal if self.services else None
 
     # ----- lifecycle ------------------------------------------------------------------------------
-    def start(self, timeout_s: float = 60.0) -> "FlowRuntime":
+    def start(self, timeout_s: float = 60.0) -> FlowRuntime:
         self._thread.start()
         asyncio.run_coroutine_threadsafe(self._open(), self.loop).result(timeout_s)
         return self

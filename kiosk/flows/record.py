@@ -46,7 +46,7 @@ class FlowRecord:
         return data
 
     @classmethod
-    def from_payload(cls, data: dict[str, Any]) -> "FlowRecord":
+    def from_payload(cls, data: dict[str, Any]) -> FlowRecord:
         data = dict(data)
         identity = Identity.from_checkpoint(data.pop("identity")) if data.get("identity") else None
         data.pop("identity", None)

@@ -220,15 +220,31 @@ class CitizenServices:
         try:
             rows = await self.nearest()
         except PlatformError:
-            self.show(CentresVM(elder_mode=self.c.elder, speak="暂时无法获取网点信息", title="附近网点", hall_name=self.c.services.config.terminal.hall, centres=()))
+            self.show(
+                CentresVM(
+                    elder_mode=self.c.elder,
+                    speak="暂时无法获取网点信息",
+                    title="附近网点",
+                    hall_name=self.c.services.config.terminal.hall,
+                    centres=(),
+                )
+            )
             return
         speak = f"离您最近的是{rows[0].name}，约{rows[0].distance_m}米" if rows else "没有找到网点"
-        self.show(CentresVM(elder_mode=self.c.elder, speak=speak, title="附近网点", hall_name=self.c.services.config.terminal.hall, centres=tuple(rows)))
+        self.show(
+            CentresVM(elder_mode=self.c.elder, speak=speak, title="附近网点", hall_name=self.c.services.config.terminal.hall, centres=tuple(rows))
+        )
 
     async def _open_appointment(self) -> None:
         rows = await self.nearest(limit=5)
-        self.show(AppointmentVM(elder_mode=self.c.elder, speak="请选择办事网点", title="预约取号",
-                                centres=tuple(Option(r.id, r.name, f"{r.distance_m}米") for r in rows)))
+        self.show(
+            AppointmentVM(
+                elder_mode=self.c.elder,
+                speak="请选择办事网点",
+                title="预约取号",
+                centres=tuple(Option(r.id, r.name, f"{r.distance_m}米") for r in rows),
+            )
+        )
 
     async def _open_queue(self) -> None:
         await self._open_appointment()
@@ -239,7 +255,8 @@ class CitizenServices:
             self.centre = intent.value
             slots = await self._next_open_day(intent.value)
             options = (Option("now", "现场取号（今天）"),) + tuple(
-                Option(str(s.start), dt.datetime.fromtimestamp(s.start, CHINA).strftime("%m-%d %H:%M"), f"余{s.available}") for s in slots)
+                Option(str(s.start), dt.datetime.fromtimestamp(s.start, CHINA).strftime("%m-%d %H:%M"), f"余{s.available}") for s in slots
+            )
             self.show(replace(vm, centre=intent.value, slots=options, speak="请选择现场取号或预约时间"))
         elif isinstance(intent, I.Choose) and intent.what == "slot" and self.centre:
             await self._ticket(vm, intent.value)
@@ -262,15 +279,23 @@ class CitizenServices:
         try:
             if slot == "now":
                 t = await self.client.take_queue_ticket(self.centre, priority="elder" if self.c.elder else "normal")
-                ticket = TicketVM(t.ticket_no, t.centre_name, waiting_ahead=t.waiting_ahead,
-                                  time=dt.datetime.fromtimestamp(t.issued_at).strftime("%H:%M"), kind="queue")
+                ticket = TicketVM(
+                    t.ticket_no,
+                    t.centre_name,
+                    waiting_ahead=t.waiting_ahead,
+                    time=dt.datetime.fromtimestamp(t.issued_at).strftime("%H:%M"),
+                    kind="queue",
+                )
             else:
                 if not await self._identify():
                     self.show(replace(vm, error="预约需要核验身份，请重试", speak="预约需要核验身份，请重试"))
                     return
-                a = await self.client.book_appointment(self.centre, self.c.flow.plan.members[0].item.code if self.c.flow else "00011200400001",
-                                                       int(slot), self.person_token)
-                ticket = TicketVM(a.check_in_code, a.centre_name, time=dt.datetime.fromtimestamp(a.slot_start).strftime("%m-%d %H:%M"), kind="appointment")
+                a = await self.client.book_appointment(
+                    self.centre, self.c.flow.plan.members[0].item.code if self.c.flow else "00011200400001", int(slot), self.person_token
+                )
+                ticket = TicketVM(
+                    a.check_in_code, a.centre_name, time=dt.datetime.fromtimestamp(a.slot_start).strftime("%m-%d %H:%M"), kind="appointment"
+                )
         except PlatformError as exc:
             self.show(replace(vm, error=getattr(exc, "message", "") or "暂时无法取号", speak="暂时无法取号"))
             return
@@ -297,8 +322,14 @@ class CitizenServices:
         return services.caches.knowledge(services.faq_dir, services.data_dir / "knowledge.db")
 
     async def _open_faq(self) -> None:
-        self.show(FaqVM(elder_mode=self.c.elder, speak="请说出或输入您的问题", title="常见问题",
-                        suggestions=("社保卡丢了怎么办", "怎么打印参保证明", "异地就医怎么备案")))
+        self.show(
+            FaqVM(
+                elder_mode=self.c.elder,
+                speak="请说出或输入您的问题",
+                title="常见问题",
+                suggestions=("社保卡丢了怎么办", "怎么打印参保证明", "异地就医怎么备案"),
+            )
+        )
 
     async def _on_faq(self, intent: I.Intent) -> None:
         if isinstance(intent, (I.SubmitText, I.Search)):
@@ -308,8 +339,15 @@ class CitizenServices:
             self.show(FaqVM(elder_mode=self.c.elder, speak=speak, title="常见问题", query=query, hits=hits))
 
     async def _open_complaint(self) -> None:
-        self.show(ComplaintVM(elder_mode=self.c.elder, speak="请告诉我们您遇到的问题，我们会在规定时间内回复", title="办不成事反映",
-                              categories=COMPLAINT_KINDS, category="cannot_handle"))
+        self.show(
+            ComplaintVM(
+                elder_mode=self.c.elder,
+                speak="请告诉我们您遇到的问题，我们会在规定时间内回复",
+                title="办不成事反映",
+                categories=COMPLAINT_KINDS,
+                category="cannot_handle",
+            )
+        )
 
     async def _on_complaint(self, intent: I.Intent) -> None:
         vm = self.view if isinstance(self.view, ComplaintVM) else ComplaintVM()
@@ -327,8 +365,16 @@ class CitizenServices:
             except PlatformError as exc:
                 self.show(replace(vm, error=getattr(exc, "message", "") or "暂时无法提交，请拨打12345", speak="暂时无法提交"))
                 return
-            self.show(replace(vm, submitted=True, reference=result.complaint_id, text=intent.text, error="",
-                              speak=f"已收到您的反映，将在{result.reply_deadline}前回复"))
+            self.show(
+                replace(
+                    vm,
+                    submitted=True,
+                    reference=result.complaint_id,
+                    text=intent.text,
+                    error="",
+                    speak=f"已收到您的反映，将在{result.reply_deadline}前回复",
+                )
+            )
 
     async def _open_help(self) -> None:
         flow = self.c.flow
@@ -341,14 +387,30 @@ class CitizenServices:
             self.show(HelpVM(elder_mode=self.c.elder, speak="暂时无法呼叫，请到服务台求助", title="帮办", error="暂时无法呼叫，请到服务台求助"))
             return
         wait = max(1, ticket.estimated_wait_s // 60)
-        self.show(HelpVM(elder_mode=self.c.elder, speak=f"已呼叫帮办人员，预计{wait}分钟到达", title="帮办", requested=True,
-                         request_id=ticket.request_id, message=f"已呼叫帮办人员，预计{wait}分钟内到达，请在终端旁稍候"))
+        self.show(
+            HelpVM(
+                elder_mode=self.c.elder,
+                speak=f"已呼叫帮办人员，预计{wait}分钟到达",
+                title="帮办",
+                requested=True,
+                request_id=ticket.request_id,
+                message=f"已呼叫帮办人员，预计{wait}分钟内到达，请在终端旁稍候",
+            )
+        )
 
     async def _open_handover(self) -> None:
         flow = self.c.flow
         creator = getattr(self.client, "create_handover", None)
         if flow is None or flow.record.identity is None or creator is None:
-            self.show(HandoverVM(elder_mode=self.c.elder, speak="请先完成身份核验", title="手机继续办", item_name=flow.plan.name if flow else "",
-                                 qr_payload="", expires_in_s=0))
+            self.show(
+                HandoverVM(
+                    elder_mode=self.c.elder,
+                    speak="请先完成身份核验",
+                    title="手机继续办",
+                    item_name=flow.plan.name if flow else "",
+                    qr_payload="",
+                    expires_in_s=0,
+                )
+            )
             return
         self.show(await handover_vm(self.c.elder, flow, creator))

@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from kiosk.errors import PlatformError
 from kiosk.flows.materials import SOURCE_FOR_PLATFORM, Provided
@@ -30,10 +31,17 @@ DELIVERY = {"pickup": "self_pickup", "post": "mail"}
 FORM_LABEL = {"elicense": "电子证照", "scanner": "扫描件", "doccam": "高拍件", "photo": "照片", "generated": "终端生成"}
 
 
-def application(item_code: str, person_token: str, mode: str, routing: Routing, form: Mapping[str, Any], delivery: Mapping[str, str] | None) -> dict[str, Any]:
+def application(
+    item_code: str, person_token: str, mode: str, routing: Routing, form: Mapping[str, Any], delivery: Mapping[str, str] | None
+) -> dict[str, Any]:
     """The platform ``ApplicationRequest`` body (without receipt and materials, which the outbox adds)."""
-    body: dict[str, Any] = {"item_code": item_code, "person_token": person_token, "mode": PLATFORM_MODE[mode],
-                            "receiving_district": routing.receiving_district, "form": dict(form)}
+    body: dict[str, Any] = {
+        "item_code": item_code,
+        "person_token": person_token,
+        "mode": PLATFORM_MODE[mode],
+        "receiving_district": routing.receiving_district,
+        "form": dict(form),
+    }
     handling = routing.handling_district
     if handling and handling != CITY_DISTRICT and handling != routing.receiving_district:
         body["handling_district"] = handling
@@ -55,15 +63,20 @@ def outbox_materials(provided: Mapping[str, tuple[str, Provided]], signature: Pa
         elif p.status == "captured":
             for index, path in enumerate(p.files):
                 suffix = f"-{index + 1}" if len(p.files) > 1 else ""
-                out.append(OutboxMaterial(f"{code}{suffix}"[:40], name, SOURCE_FOR_PLATFORM.get(p.source, "scan"), p.media_type, Path(path).read_bytes()))
+                out.append(
+                    OutboxMaterial(f"{code}{suffix}"[:40], name, SOURCE_FOR_PLATFORM.get(p.source, "scan"), p.media_type, Path(path).read_bytes())
+                )
     if signature is not None:
         out.append(OutboxMaterial("signature", "申请人签名", "signature", "image/png", signature.read_bytes()))
     return out
 
 
 def received(provided: Mapping[str, tuple[str, Provided]]) -> tuple[MaterialReceived, ...]:
-    return tuple(MaterialReceived(name, max(1, len(p.files)), FORM_LABEL.get(p.source, "扫描件"))
-                 for name, p in provided.values() if p.status in ("elicense", "captured"))
+    return tuple(
+        MaterialReceived(name, max(1, len(p.files)), FORM_LABEL.get(p.source, "扫描件"))
+        for name, p in provided.values()
+        if p.status in ("elicense", "captured")
+    )
 
 
 @dataclass(frozen=True)
@@ -82,7 +95,7 @@ async def print_receipt(terminal: Terminal, document: ReceiptDocument, png_path:
     if preview is not None:
         try:
             png_path.write_bytes(await asyncio.to_thread(preview, document))
-        except Exception as exc:  # a preview failure must not cost the citizen the printed receipt
+        except Exception as exc:  # noqa: BLE001 — a preview failure must not cost the citizen the printed receipt
             log.warning("receipt preview failed: %s", exc)
     result = await printer.print_document(document)
     path = str(png_path) if png_path.exists() else ""
@@ -91,12 +104,36 @@ async def print_receipt(terminal: Terminal, document: ReceiptDocument, png_path:
     return PrintOutcome(False, result.citizen_message or "回执打印失败", path)
 
 
-def acceptance_receipt(reference: str, item_name: str, applicant: str, applicant_id: str, hall: str, terminal_id: str, delivery: str,
-                       materials: tuple[MaterialReceived, ...], time_limit: str, department: str, notes: tuple[str, ...]) -> ReceiptDocument:
-    return build_acceptance_receipt(AcceptanceReceipt(
-        case_number=reference, item_name=item_name, applicant_name=applicant, accepted_at=dt.datetime.now(), terminal_id=terminal_id, hall=hall,
-        progress_url=f"https://zwykb.cq.gov.cn/progress?r={reference}", delivery=delivery, materials=materials, applicant_id_number=applicant_id,
-        time_limit=time_limit, department=department, extra_notes=notes))
+def acceptance_receipt(
+    reference: str,
+    item_name: str,
+    applicant: str,
+    applicant_id: str,
+    hall: str,
+    terminal_id: str,
+    delivery: str,
+    materials: tuple[MaterialReceived, ...],
+    time_limit: str,
+    department: str,
+    notes: tuple[str, ...],
+) -> ReceiptDocument:
+    return build_acceptance_receipt(
+        AcceptanceReceipt(
+            case_number=reference,
+            item_name=item_name,
+            applicant_name=applicant,
+            accepted_at=dt.datetime.now(),
+            terminal_id=terminal_id,
+            hall=hall,
+            progress_url=f"https://zwykb.cq.gov.cn/progress?r={reference}",
+            delivery=delivery,
+            materials=materials,
+            applicant_id_number=applicant_id,
+            time_limit=time_limit,
+            department=department,
+            extra_notes=notes,
+        )
+    )
 
 
 async def wait_case_id(worker: Any, outbox: Any, entry_id: str, wait_s: float) -> str:
@@ -134,8 +171,14 @@ async def print_result(terminal: Terminal, doc: Mapping[str, Any], hall: str) ->
         return False, "本终端没有A4打印机，请到窗口领取结果文书"
     from kiosk.documents.certificate import OfficialDocument, render_pdf  # fpdf + qrcode: ~23 MiB, only when printing
 
-    official = OfficialDocument(title=str(doc["title"]), paragraphs=["经审查，准予办理。"], issuer=str(doc["issuer"]), issued_on=dt.date.today(),
-                                doc_number=f"验证码：{doc['verification_code']}", fields=list(doc.get("fields", {}).items()))
+    official = OfficialDocument(
+        title=str(doc["title"]),
+        paragraphs=["经审查，准予办理。"],
+        issuer=str(doc["issuer"]),
+        issued_on=dt.date.today(),
+        doc_number=f"验证码：{doc['verification_code']}",
+        fields=list(doc.get("fields", {}).items()),
+    )
     pdf = await asyncio.to_thread(render_pdf, official)
     result = await printer.print_pdf(pdf, str(doc["title"]))
     return (True, "") if result.ok else (False, result.citizen_message or "结果文书打印失败，请到窗口领取")

@@ -139,7 +139,8 @@ class SubmitStep:
             return
         r.submit_started_at = time.time()
         ctx.flow.go(FlowState.SUBMITTING, f"confirmed ({r.mode})")
-        ctx.flow.show(ProgressVM(elder_mode=ctx.flow.elder, speak="正在提交，请稍候", title=ctx.plan.name, message="正在提交申请，请稍候…", can_cancel=False))
+        ctx.flow.show(ProgressVM(elder_mode=ctx.flow.elder, speak="正在提交，请稍候", title=ctx.plan.name,
+                                 message="正在提交申请，请稍候…", can_cancel=False))
         await self.enqueue_remaining(delivery)
         ctx.flow.go(FlowState.ACCEPTED, f"{len(r.entries)} application(s) in the outbox")
         ctx.link.worker.kick()
@@ -171,8 +172,9 @@ class SubmitStep:
             routing = await self.routing(member)
             mode = r.mode if ctx.plan.single else self.default_mode(member, routing)
             body = application(member.item.code, r.identity.person_token if r.identity else "", mode, routing, self.member_form(member), delivery)
-            provided = {target: (pm.material.name, r.provided.get(pm.key, Provided())) for pm, _ in listed
-                        for mid, target in pm.targets if mid == member.id}
+            provided = {
+                target: (pm.material.name, r.provided.get(pm.key, Provided())) for pm, _ in listed for mid, target in pm.targets if mid == member.id
+            }
             entry = ctx.link.outbox.enqueue(body, outbox_materials(provided, signature))
             crash_point(f"enqueued:{len(r.entries) + 1}")
             r.entries.append({"member": member.id, "entry_id": entry.id, "receipt": entry.receipt, "mode": mode, "item": member.item.name})
@@ -191,8 +193,13 @@ class SubmitStep:
                     specs.append(member.item.field(fid))
         form = form_payload(tuple(specs), values)
         if r.agent:
-            form.update({"principal_name": r.principal.get("name", ""), "principal_id_number": r.principal.get("id_number", ""),
-                         "agent_name": r.identity.person.get("name", "") if r.identity else ""})
+            form.update(
+                {
+                    "principal_name": r.principal.get("name", ""),
+                    "principal_id_number": r.principal.get("id_number", ""),
+                    "agent_name": r.identity.person.get("name", "") if r.identity else "",
+                }
+            )
             form = {k: v for k, v in form.items() if v != ""}
         return form
 
@@ -203,24 +210,40 @@ class SubmitStep:
         cfg = ctx.site
         for entry in r.entries:
             if entry.get("mode") == "on_site" and not r.result_printed and not self.unattended:
-                ctx.flow.show(ProgressVM(elder_mode=ctx.flow.elder, speak="正在出具办理结果，请稍候", title=ctx.plan.name,
-                                     message="就地批办：正在出具并打印结果文书…", can_cancel=False))
+                ctx.flow.show(
+                    ProgressVM(
+                        elder_mode=ctx.flow.elder,
+                        speak="正在出具办理结果，请稍候",
+                        title=ctx.plan.name,
+                        message="就地批办：正在出具并打印结果文书…",
+                        can_cancel=False,
+                    )
+                )
                 doc = await result_document(ctx.link.client, ctx.link.worker, entry["entry_id"], ctx.link.outbox, 10.0)
-                self.certificate = await print_result(ctx.terminal, doc, cfg.hall) if doc else (False, "结果文书将在办结后发送至渝快办，也可到窗口领取")
+                self.certificate = (
+                    await print_result(ctx.terminal, doc, cfg.hall) if doc else (False, "结果文书将在办结后发送至渝快办，也可到窗口领取")
+                )
                 r.result_printed = self.certificate[0]
-        applicant = (r.principal.get("name") if r.agent and r.principal.get("name") else "") or (r.identity.person.get("name", "") if r.identity else "")
+        applicant = (r.principal.get("name") if r.agent and r.principal.get("name") else "") or (
+            r.identity.person.get("name", "") if r.identity else ""
+        )
         applicant_id = (r.principal.get("id_number") if r.agent else "") or (r.identity.person.get("id_number", "") if r.identity else "")
         notes = tuple(f"{e['item']}：{e['receipt']}" for e in r.entries) if len(r.entries) > 1 else ()
         delivery = DELIVERY_METHODS.get(r.delivery, "窗口自取")
-        provided = {pm.key: (pm.material.name, r.provided.get(pm.key, Provided()))
-                    for pm, _ in P.materials(ctx.plan, r.answers, r.values, r.identity_kind, r.delivery or None)}
+        provided = {
+            pm.key: (pm.material.name, r.provided.get(pm.key, Provided()))
+            for pm, _ in P.materials(ctx.plan, r.answers, r.values, r.identity_kind, r.delivery or None)
+        }
         first = ctx.plan.members[0]
         found = P.situation(first, r.answers)
         limit = first.item.time_limits_for(found.id).promised.label() if found else ""
         department = ctx.plan.life_event.department if ctx.plan.life_event else first.item.department
-        ctx.flow.show(ProgressVM(elder_mode=ctx.flow.elder, speak="正在打印回执", title=ctx.plan.name, message="已受理，正在打印回执…", can_cancel=False))
-        document = acceptance_receipt(r.reference(), ctx.plan.name, applicant, applicant_id, cfg.hall, cfg.id, delivery, received(provided),
-                                      limit, department, notes)
+        ctx.flow.show(
+            ProgressVM(elder_mode=ctx.flow.elder, speak="正在打印回执", title=ctx.plan.name, message="已受理，正在打印回执…", can_cancel=False)
+        )
+        document = acceptance_receipt(
+            r.reference(), ctx.plan.name, applicant, applicant_id, cfg.hall, cfg.id, delivery, received(provided), limit, department, notes
+        )
         outcome = await print_receipt(ctx.terminal, document, ctx.session.temp_file("receipt.png"))
         r.receipt_printed = outcome.printed
         self.print_error, self.png_path = outcome.error, outcome.png_path
@@ -237,9 +260,23 @@ class SubmitStep:
         way = "" if r.receipt_printed else "请拍照保存屏幕上的回执号，或凭身份证到窗口补打回执"
         cert_ok, cert_error = self.certificate if self.certificate else (False, "")
         speak = f"提交成功，您的回执号是{r.reference()}" + ("，请取走回执" if r.receipt_printed else "。回执未能打印，请拍照保存回执号")
-        ctx.flow.show(ReceiptVM(elder_mode=ctx.flow.elder, speak=speak, title="办理成功", can_cancel=False, item_name=ctx.plan.name,
-                            receipt_number=r.reference(), case_number=case, receipt_png_path=self.png_path, printed=r.receipt_printed,
-                            print_error=self.print_error, way_forward=way, certificate_printed=cert_ok, certificate_error=cert_error))
+        ctx.flow.show(
+            ReceiptVM(
+                elder_mode=ctx.flow.elder,
+                speak=speak,
+                title="办理成功",
+                can_cancel=False,
+                item_name=ctx.plan.name,
+                receipt_number=r.reference(),
+                case_number=case,
+                receipt_png_path=self.png_path,
+                printed=r.receipt_printed,
+                print_error=self.print_error,
+                way_forward=way,
+                certificate_printed=cert_ok,
+                certificate_error=cert_error,
+            )
+        )
         if not case and r.entries and not self.unattended:
             ctx.tasks.spawn(self._case_number_later(r.entries[0]["entry_id"]), "case-number")
 

@@ -6,7 +6,7 @@ the sentence elder mode speaks for the step.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from kiosk.flows import plan as P
 from kiosk.flows.form import field_vm
@@ -14,7 +14,15 @@ from kiosk.flows.identify import masked
 from kiosk.flows.materials import material_vm
 from kiosk.flows.record import FlowRecord
 from kiosk.flows.viewmodels import (
-    ConfirmVM, FormVM, GuideVM, IdentifyVM, MaterialsVM, NoticeVM, Option, SignatureVM, SummaryRow,
+    ConfirmVM,
+    FormVM,
+    GuideVM,
+    IdentifyVM,
+    MaterialsVM,
+    NoticeVM,
+    Option,
+    SignatureVM,
+    SummaryRow,
 )
 from kiosk.items.vocab import DELIVERY_METHODS, HANDLING_MODES, IDENTITY_METHODS
 from kiosk.privacy import mask_bank_account, mask_id_number, mask_phone
@@ -95,8 +103,8 @@ def materials_vm(plan: P.Plan, record: FlowRecord, listed: tuple[tuple[P.PlanMat
 
     vms = tuple(material_vm(pm.material, record.provided.get(pm.key, Provided()), licenses.get(pm.key, False), needed)
                 for pm, needed in listed)
-    vms = tuple(type(v)(**{**v.__dict__, "id": pm.key}) for v, (pm, _) in zip(vms, listed))
-    pending = [v for v, (_, needed) in zip(vms, listed) if needed and v.status in ("pending", "rejected")]
+    vms = tuple(type(v)(**{**v.__dict__, "id": pm.key}) for v, (pm, _) in zip(vms, listed, strict=True))
+    pending = [v for v, (_, needed) in zip(vms, listed, strict=True) if needed and v.status in ("pending", "rejected")]
     if pending and pending[0].status == "rejected":
         speak = f"{pending[0].name}未通过审核：{pending[0].rejection}。请重新提交。"
     elif pending:
@@ -149,8 +157,21 @@ def confirm_vm(plan: P.Plan, record: FlowRecord, fields: tuple[P.PlanField, ...]
         rows.append(SummaryRow(pf.spec.label, value, "form"))
     for key, provided in record.provided.items():
         if provided.status in ("elicense", "captured"):
-            rows.append(SummaryRow(_material_name(plan, key), "电子证照" if provided.status == "elicense" else f"已采集{len(provided.files)}页", "material"))
-    return ConfirmVM(elder_mode=elder, speak=f"请核对信息。本事项由{handling[1]}办理，确认无误请点提交。", title="确认提交", can_back=True,
-                     item_name=plan.name, rows=tuple(rows), modes=tuple(Option(m, HANDLING_MODES[m]) for m in modes), mode=record.mode,
-                     deliveries=tuple(Option(d, DELIVERY_METHODS[d]) for d in deliveries), delivery=record.delivery,
-                     receiving_district=receiving[1], handling_district=handling[1], routing_note=routing_note, time_limit=time_limit)
+            shown = "电子证照" if provided.status == "elicense" else f"已采集{len(provided.files)}页"
+            rows.append(SummaryRow(_material_name(plan, key), shown, "material"))
+    return ConfirmVM(
+        elder_mode=elder,
+        speak=f"请核对信息。本事项由{handling[1]}办理，确认无误请点提交。",
+        title="确认提交",
+        can_back=True,
+        item_name=plan.name,
+        rows=tuple(rows),
+        modes=tuple(Option(m, HANDLING_MODES[m]) for m in modes),
+        mode=record.mode,
+        deliveries=tuple(Option(d, DELIVERY_METHODS[d]) for d in deliveries),
+        delivery=record.delivery,
+        receiving_district=receiving[1],
+        handling_district=handling[1],
+        routing_note=routing_note,
+        time_limit=time_limit,
+    )

@@ -8,8 +8,9 @@ flow engine evaluates it against a ``ConditionContext`` without any eval().
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class Condition:
     arg: Any
 
     @staticmethod
-    def parse(doc: Mapping[str, Any] | None) -> "Condition | None":
+    def parse(doc: Mapping[str, Any] | None) -> Condition | None:
         if doc is None:
             return None
         ((op, arg),) = doc.items()
@@ -34,7 +35,7 @@ class Condition:
             arg = {**arg, "in": tuple(arg["in"])}
         return Condition(op, arg)
 
-    def evaluate(self, ctx: "ConditionContext") -> bool:
+    def evaluate(self, ctx: ConditionContext) -> bool:
         """True if the session context satisfies this condition."""
         if self.op == "all":
             return all(c.evaluate(ctx) for c in self.arg)

@@ -7,8 +7,8 @@ rules, the applicant's districts (from shared data / the platform) and the termi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from kiosk.items.model import Item
 

@@ -12,10 +12,11 @@ Layout of a catalog directory::
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from jsonschema import Draft202012Validator
 
@@ -29,7 +30,7 @@ SCHEMA_DIR = Path(__file__).parent / "schema"
 TEMPLATE_KINDS = frozenset({"receipt", "notice", "certificate", "form"})
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(kind: str) -> Draft202012Validator:
     schema = json.loads((SCHEMA_DIR / f"{kind}.schema.json").read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
@@ -125,9 +126,9 @@ def validate_dir(directory: str | Path) -> ValidationResult:
     for path in sorted((root / "life_events").glob("*.json")):
         _load_one(path, "life_event", result.life_events, result)
     item_docs = {code: doc for code, (_, doc) in result.items.items()}
-    for code, (shown, doc) in result.items.items():
+    for shown, doc in result.items.values():
         result.problems.extend(check_item(doc, shown, result.templates))
-    for code, (shown, doc) in result.life_events.items():
+    for shown, doc in result.life_events.values():
         result.problems.extend(check_life_event(doc, shown, item_docs, result.templates))
     return result
 

@@ -7,12 +7,12 @@ one catalog object is shared by all sessions.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from kiosk.items.conditions import Condition, ConditionContext
 from kiosk.items.vocab import ELICENSE_TYPES, HANDLING_MODES
-
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ JSON path inside the file and the rule that was broken.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from kiosk.items.problems import Problem
 from kiosk.items.vocab import ELICENSE_TYPES, PREFILL_SOURCES
@@ -196,10 +197,9 @@ def _check_material(mat: dict[str, Any], path: str, doc: dict[str, Any], ids: di
 
 def _check_identity(doc: dict[str, Any], ids: dict[str, set[str]], report: Report) -> None:
     ident = doc["identity"]
-    if "agent" in ident["methods"]:
-        if "agent" not in ident:
-            report("$.identity", "agent_without_authorization", "'agent' allowed but identity.agent (authorization material) missing")
-            return
+    if "agent" in ident["methods"] and "agent" not in ident:
+        report("$.identity", "agent_without_authorization", "'agent' allowed but identity.agent (authorization material) missing")
+        return
     if "agent" in ident:
         _ref(ident["agent"]["authorization_material"], ids["materials"],
              "$.identity.agent.authorization_material", "material", report)

@@ -41,7 +41,7 @@ class PlatformLink:
         self.endpoint.close()
 
 
-def open_link(config: "TerminalConfig", endpoint: PlatformEndpoint, *, bus: EventBus | None = None,
+def open_link(config: TerminalConfig, endpoint: PlatformEndpoint, *, bus: EventBus | None = None,
               http: httpx.AsyncClient | None = None, software_version: str = "0.1.0") -> PlatformLink:
     """Keys, client and outbox under ``data_dir``; registration sends the configured enrollment code."""
     data_dir = config.terminal.data_path()
