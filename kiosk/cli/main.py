@@ -28,7 +28,6 @@ COMMANDS = [
     "kiosk.cli.run_cmd",
     "kiosk.cli.items_cmd",
     "kiosk.cli.install_cmd",
-    "kiosk.cli.simulate_cmd",
     "kiosk.cli.admin_cmd",
     "kiosk.cli.maint_cmd",
 ]

@@ -14,7 +14,7 @@ from typing import Any, Awaitable, Callable, Iterator, TypeVar
 
 import pytest
 
-from kiosk.flows.simulate import Simulator
+from sim.simulate import Simulator
 from kiosk.settings.loader import DEFAULT_CONFIG, parse_config
 from kiosk.settings.model import TerminalConfig
 

@@ -18,7 +18,7 @@ import sys
 
 from kiosk.content import items_dir
 from kiosk.flows import crash
-from kiosk.flows.simulate import Simulator
+from sim.simulate import Simulator
 from kiosk.items import load_catalog
 from kiosk.settings.loader import load_config
 

@@ -10,7 +10,7 @@ from kiosk.flows import intents as I
 from kiosk.flows.controller import Controller
 from kiosk.flows.idle import IdleTimer
 from kiosk.flows.states import FlowState
-from kiosk.flows.robot import Robot, load_personas
+from sim.robot import Robot, load_personas
 from kiosk.flows.viewmodels import AttractVM, IdentifyVM, IdleWarningVM, MaterialsVM, ViewModel
 
 from tests.flows.conftest import Harness

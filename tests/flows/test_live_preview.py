@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kiosk.flows import intents as I
 from kiosk.flows.controller import Controller
-from kiosk.flows.robot import Robot, load_personas
+from sim.robot import Robot, load_personas
 from kiosk.flows.viewmodels import MaterialsVM, ViewModel
 
 from tests.flows.conftest import Harness

@@ -99,7 +99,7 @@ def test_home_search_by_pinyin_initials_and_elder_toggle(harness: Harness) -> No
 
 def test_continue_on_mobile_hands_the_draft_over_once(harness: Harness) -> None:
     from kiosk.errors import PlatformRejected
-    from kiosk.flows.robot import Robot, load_personas
+    from sim.robot import Robot, load_personas
     from kiosk.flows.viewmodels import ConfirmVM, HandoverVM
 
     services = harness.sim.services

@@ -36,7 +36,7 @@ JOURNEYS = (
 
 async def run_journeys(config: TerminalConfig, out: Path, say: Callable[[str], None] = print) -> list[dict[str, object]]:
     """Run every journey in one Simulator (devices and platform opened once); return a summary row each."""
-    from kiosk.flows.simulate import Simulator
+    from sim.simulate import Simulator
 
     rows: list[dict[str, object]] = []
     sim = await Simulator.open(config, say=say)

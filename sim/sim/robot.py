@@ -22,7 +22,7 @@ from kiosk.errors import FlowError
 from kiosk.flows import intents as I
 from kiosk.flows import plan as P
 from kiosk.flows import viewmodels as VM
-REPO = Path(__file__).resolve().parents[2]  # moves with the robot into sim/
+PERSONAS = Path(__file__).with_name("personas.json")  # the demo citizens (package data of sim)
 from kiosk.privacy import mask_name
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ class Persona:
 
 
 def load_personas(path: str | Path | None = None) -> dict[str, Persona]:
-    doc = json.loads(Path(path or REPO / "config" / "personas.json").read_text(encoding="utf-8"))
+    doc = json.loads(Path(path or PERSONAS).read_text(encoding="utf-8"))
     defaults, common = doc.get("defaults", {}), doc.get("field_defaults", {})
     return {k: Persona(key=k, defaults=defaults, **{**v, "fields": {**common, **v.get("fields", {})}}) for k, v in doc["personas"].items()}
 

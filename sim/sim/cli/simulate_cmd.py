@@ -1,7 +1,7 @@
 """``kiosk simulate --item CODE --persona NAME [--mode M] [--agent] [--elder]``: run an item end to end.
 
 Headless: the real drivers against their sim emulators and the embedded platform (the default
-config), a scripted citizen (config/personas.json) sending the same intents as the touch screen.
+config), a scripted citizen (sim/sim/personas.json) sending the same intents as the touch screen.
 Each step is printed (personal data masked). ``--all`` runs every catalog item and life event.
 """
 
@@ -18,7 +18,7 @@ from kiosk.items.vocab import HANDLING_MODES
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = sub.add_parser("simulate", help="run an item end to end on emulated devices (headless)")
     parser.add_argument("--item", help="item or 一件事 (life event) code (see --list)")
-    parser.add_argument("--persona", default="zhangsan", help="demo persona from config/personas.json (default zhangsan)")
+    parser.add_argument("--persona", default="zhangsan", help="demo persona from sim/sim/personas.json (default zhangsan)")
     parser.add_argument("--mode", choices=sorted(HANDLING_MODES), help="handling mode to choose on the confirm screen")
     parser.add_argument("--agent", action="store_true", help="代办: the persona acts for a principal")
     parser.add_argument("--elder", action="store_true", help="适老化 mode: every step spoken, slower timeouts")
@@ -42,7 +42,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _list() -> int:
-    from kiosk.flows.robot import load_personas
+    from sim.robot import load_personas
     from kiosk.content import items_dir
     from kiosk.items import load_catalog
 
@@ -56,7 +56,7 @@ def _list() -> int:
 
 
 async def _simulate(config: object, args: argparse.Namespace) -> int:
-    from kiosk.flows.simulate import Simulator
+    from sim.simulate import Simulator
 
     sim = await Simulator.open(config, say=lambda line: print(line, flush=True))  # type: ignore[arg-type]
     try:

@@ -15,7 +15,7 @@ from typing import Callable
 
 from kiosk.flows.controller import Controller
 from kiosk.flows.recovery import Recovered, recover
-from kiosk.flows.robot import Persona, Robot, load_personas
+from sim.robot import Persona, Robot, load_personas
 from kiosk.flows.viewmodels import ViewModel
 from kiosk.items.loader import Catalog
 from kiosk.flows.wiring import FlowServices
