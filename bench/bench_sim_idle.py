@@ -68,10 +68,10 @@ def python_names() -> dict[int, str]:
 
 
 async def main(seconds: float, warmup: float) -> float:
-    from kiosk.settings.loader import load_config
+    from sim.config import demo_config
     from kiosk.terminal.facade import Terminal
 
-    config = load_config(None)
+    config = demo_config()
     for cycle in (1, 2):  # the second open is what each UI test / flow runtime restart in one process pays
         cpu0, wall0 = process_cpu(), time.monotonic()
         terminal = Terminal(config)

@@ -31,8 +31,8 @@ import os, sys, tempfile, time
 t0, mode = float(sys.argv[1]), sys.argv[2]
 os.environ["KIOSK_DATA_DIR"] = tempfile.mkdtemp(prefix="bench-ui-cold-")
 from screens import env; env.prepare("portrait", headless=True)
-from kiosk.settings.loader import load_config
-config = load_config(None)
+from sim.config import demo_config
+config = demo_config()
 if mode == "terminal":  # as ``kiosk run`` (screens/run_app.py) does: the flow engine with its devices, then the window
     from kiosk.assembly import assemble
     port = assemble(config).runtime.start()
@@ -104,11 +104,11 @@ def in_process(taps: int, sessions: int) -> dict[str, object]:
 
     from kiosk.assembly import assemble
     from kiosk.flows import intents as I
-    from kiosk.settings.loader import load_config
+    from sim.config import demo_config
     from screens.app import KioskApp, UiOptions
     from screens.driver import Driver
 
-    config = load_config(None)
+    config = demo_config()
     runtime = assemble(config).runtime.start()
     runtime.terminal.idcard.emulator.remove()  # the default sim has a card lying on the reader: the timed
     # "place card" screen would be skipped by an instant read (and the read, face and verify steps timed instead)

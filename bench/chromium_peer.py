@@ -148,8 +148,8 @@ class StaticPort:
         from kiosk.flows.search import ItemIndex
         from kiosk.content import items_dir
         from kiosk.items.loader import load_catalog
-        from kiosk.settings.loader import load_config
-        index, hall = ItemIndex(load_catalog(items_dir())), load_config(None).terminal.hall
+        from sim.config import demo_config
+        index, hall = ItemIndex(load_catalog(items_dir())), demo_config().terminal.hall
         entries = {e.code: e for e in index.entries()}
         frequent = tuple(entries[c] for c in HIGH_FREQUENCY if c in entries)
         self.views = [V.AttractVM(elder_mode=False, speak="", title=hall, hall_name=hall, high_frequency=frequent),
@@ -165,7 +165,7 @@ class StaticPort:
 if mode == "terminal":
     from kiosk.assembly import assemble
     from kiosk.settings.loader import load_config
-    port = runtime = assemble(load_config(None)).runtime.start()
+    port = runtime = assemble(demo_config()).runtime.start()
 else:
     port, runtime = StaticPort(), None
 app = KioskApp(port); app._run_prepare()

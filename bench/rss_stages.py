@@ -54,8 +54,8 @@ from kiosk.flows.controller import HIGH_FREQUENCY, SERVICES
 from kiosk.flows.search import ItemIndex
 from kiosk.content import items_dir
 from kiosk.items.loader import load_catalog
-from kiosk.settings.loader import load_config
-index, hall = ItemIndex(load_catalog(items_dir())), load_config(None).terminal.hall
+from sim.config import demo_config
+index, hall = ItemIndex(load_catalog(items_dir())), demo_config().terminal.hall
 entries = {e.code: e for e in index.entries()}
 frequent = tuple(entries[c] for c in HIGH_FREQUENCY if c in entries)
 views = [V.AttractVM(elder_mode=False, speak="", title=hall, hall_name=hall, high_frequency=frequent),

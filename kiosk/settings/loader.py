@@ -14,7 +14,6 @@ from kiosk.errors import ConfigError
 from kiosk.settings.model import TerminalConfig
 from kiosk.terminal.registry import DeviceSpec, DeviceUrl, check_spec
 
-DEFAULT_CONFIG = Path(__file__).with_name("default.toml")  # the demo's (moves to the simulators' package)
 #: Where a production terminal's config lives; ``--config FILE`` names another (no environment variable does).
 SYSTEM_CONFIG = Path("/etc/yukuaiban-kiosk/terminal.toml")
 
@@ -55,8 +54,8 @@ def parse_config(text: str, source: str = "<config>") -> TerminalConfig:
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> TerminalConfig:
-    """Load ``path``, else the demo default (emulated devices + embedded platform; becomes SYSTEM_CONFIG once it moves out)."""
-    chosen = Path(path or DEFAULT_CONFIG)
+    """Load ``path`` (``kiosk --config FILE``), else the terminal's own config, SYSTEM_CONFIG."""
+    chosen = Path(path or SYSTEM_CONFIG)
     try:
         text = chosen.read_text(encoding="utf-8")
     except OSError as exc:

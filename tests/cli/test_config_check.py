@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.errors import ConfigError
-from kiosk.settings import DEFAULT_CONFIG, load_config, parse_config
+from kiosk.settings import load_config, parse_config
+from sim.config import DEMO_CONFIG
 
 
 def check(path: Path) -> subprocess.CompletedProcess[str]:
@@ -37,12 +38,12 @@ def test_three_problems_are_each_named(tmp_path: Path) -> None:
 
 def test_example_and_default_configs_are_valid() -> None:
     example = Path(__file__).resolve().parents[2] / "config" / "terminal.example.toml"
-    for path in (DEFAULT_CONFIG, example):
+    for path in (DEMO_CONFIG, example):
         assert check(path).returncode == 0, check(path).stderr
 
 
 def test_unknown_device_scheme_and_bad_toml_are_config_errors(tmp_path: Path) -> None:
-    base = DEFAULT_CONFIG.read_text(encoding="utf-8").split("[devices")[0]
+    base = DEMO_CONFIG.read_text(encoding="utf-8").split("[devices")[0]
     with pytest.raises(ConfigError, match="devices.idcard"):
         parse_config(base + '\n[devices.idcard]\nurl = "carrier-pigeon://x"\n', "t.toml")
     with pytest.raises(ConfigError, match="not valid TOML"):

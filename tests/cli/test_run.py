@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+from sim.config import DEMO_CONFIG
+
 
 def test_headless_run_notifies_systemd_pings_and_stops_cleanly(tmp_path: Path) -> None:
     notify_path = str(tmp_path / "notify.sock")
@@ -17,7 +19,7 @@ def test_headless_run_notifies_systemd_pings_and_stops_cleanly(tmp_path: Path) -
     sink.bind(notify_path)
     sink.settimeout(0.5)
     env = {**os.environ, "NOTIFY_SOCKET": notify_path, "WATCHDOG_USEC": "2000000", "KIOSK_DATA_DIR": str(tmp_path / "data")}
-    proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli.main", "run", "--headless"], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli.main", "--config", str(DEMO_CONFIG), "run", "--headless"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     messages: list[str] = []
     try:

@@ -152,9 +152,9 @@ async def test_missing_camera_is_not_ready(bus: EventBus, tmp_path: Path) -> Non
 
 
 async def test_embedded_default_config_runs_the_emulated_doccam(bus: EventBus) -> None:
-    from kiosk.settings.loader import load_config
+    from sim.config import demo_config
 
-    entry = load_config().devices[DeviceClass.DOCUMENT_CAMERA]
+    entry = demo_config().devices[DeviceClass.DOCUMENT_CAMERA]
     spec = DeviceSpec("doccam", DeviceClass.DOCUMENT_CAMERA, DeviceUrl.parse(entry.url), timeout_s=entry.timeout_s, options=dict(entry.options))
     device = build_device(spec, bus)
     assert isinstance(device, DocumentCamera) and device.emulator is not None

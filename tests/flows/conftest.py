@@ -15,7 +15,8 @@ from typing import Any, Awaitable, Callable, Iterator, TypeVar
 import pytest
 
 from sim.simulate import Simulator
-from kiosk.settings.loader import DEFAULT_CONFIG, parse_config
+from kiosk.settings.loader import parse_config
+from sim.config import DEMO_CONFIG
 from kiosk.settings.model import TerminalConfig
 
 T = TypeVar("T")
@@ -23,7 +24,7 @@ T = TypeVar("T")
 
 def config_for(data_dir: Path, drop: tuple[str, ...] = ()) -> TerminalConfig:
     """The embedded default config with a private data dir (and optionally fewer devices)."""
-    text = DEFAULT_CONFIG.read_text(encoding="utf-8").replace('district_name = "渝北区"', f'district_name = "渝北区"\ndata_dir = "{data_dir}"')
+    text = DEMO_CONFIG.read_text(encoding="utf-8").replace('district_name = "渝北区"', f'district_name = "渝北区"\ndata_dir = "{data_dir}"')
     config = parse_config(text, "test")
     if drop:
         config = config.model_copy(update={"devices": {k: v for k, v in config.devices.items() if k.value not in drop}})

@@ -21,7 +21,7 @@ from kiosk.assembly import open_flow_services
 from kiosk.content import items_dir
 from kiosk.flows.recovery import recover
 from kiosk.items import load_catalog
-from kiosk.settings.loader import DEFAULT_CONFIG
+from sim.config import DEMO_CONFIG
 from kiosk.store.audit import AuditTrail
 from tests.flows.conftest import config_for
 
@@ -35,7 +35,7 @@ SECRETS = ("500112198703152613".encode(), "张三".encode(), "13800000001".encod
 
 
 def _config_file(data_dir: Path) -> Path:
-    text = DEFAULT_CONFIG.read_text(encoding="utf-8")
+    text = DEMO_CONFIG.read_text(encoding="utf-8")
     text = text.replace('district_name = "渝北区"', f'district_name = "渝北区"\ndata_dir = "{data_dir}"')
     blocks = text.split("\n[devices.")
     kept = [blocks[0]] + [b for b in blocks[1:] if b.split("]")[0] not in DROP]

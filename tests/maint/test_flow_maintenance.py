@@ -20,7 +20,7 @@ from kiosk.flows.viewmodels import AttractVM, HomeVM, ViewModel
 from kiosk.maint import totp
 from kiosk.maint.selftest import STEPS
 from kiosk.receipts.testpage import build_test_page
-from kiosk.settings.loader import load_config
+from sim.config import demo_config
 from kiosk.store import AuditTrail
 
 PIN = "123456"  # the demo technician's PIN (kiosk/settings/default.toml [maintenance])
@@ -57,7 +57,7 @@ class Screen:
 @pytest.fixture
 def terminal_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TerminalApp]:
     monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
-    app = assemble(load_config(None)).app.start(headless=True)
+    app = assemble(demo_config()).app.start(headless=True)
     yield app
     app.stop()
 

@@ -13,7 +13,7 @@ from kiosk.app import TerminalApp
 from kiosk.assembly import assemble
 from kiosk.flows import intents as I
 from kiosk.flows.viewmodels import AttractVM, HomeVM
-from kiosk.settings.loader import load_config
+from sim.config import demo_config
 from sim.platform.terminals import queue_command
 from tests.maint.test_flow_maintenance import Screen
 
@@ -21,7 +21,7 @@ from tests.maint.test_flow_maintenance import Screen
 @pytest.fixture
 def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TerminalApp]:
     monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
-    config = load_config(None)
+    config = demo_config()
     config = config.model_copy(update={"platform": config.platform.model_copy(update={"heartbeat_s": 0.3})})
     terminal_app = assemble(config).app.start(headless=True)
     yield terminal_app

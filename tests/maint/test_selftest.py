@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 from kiosk.maint.selftest import STEPS, run_selftest
-from kiosk.settings import load_config, parse_config
+from kiosk.settings import parse_config
+from sim.config import DEMO_CONFIG, demo_config
 from kiosk.terminal.facade import Terminal
 
 REPO = Path(__file__).resolve().parents[2]
@@ -17,7 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_cli_selftest_json_on_the_emulated_devices(tmp_path: Path) -> None:
     env = {**os.environ, "KIOSK_DATA_DIR": str(tmp_path / "data")}
-    done = subprocess.run([sys.executable, "-m", "kiosk.cli.main", "maint", "selftest", "--json", "--upload"], cwd=REPO, env=env,
+    done = subprocess.run([sys.executable, "-m", "kiosk.cli.main", "--config", str(DEMO_CONFIG), "maint", "selftest", "--json", "--upload"], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     report = json.loads(done.stdout)
@@ -31,13 +32,13 @@ def test_cli_selftest_json_on_the_emulated_devices(tmp_path: Path) -> None:
     names = [r["name"] for r in report["results"]]
     assert names == [s[0] for s in STEPS]
     devices = {r["device"] for r in report["results"]}
-    assert devices == {c.value for c in load_config().devices} | {"platform"}  # every configured device, and the platform
+    assert devices == {c.value for c in demo_config().devices} | {"platform"}  # every configured device, and the platform
     assert not any(r["skipped"] for r in report["results"])
     by_name = {r["name"]: r for r in report["results"]}
     assert "sharpness" in by_name["camera_focus_brightness"]["data"]
     assert by_name["platform_round_trip"]["data"]["latency_ms"] > 0
     assert "5001**********" in by_name["idcard_read"]["detail"]  # masked, never the full ID number
-    audit = subprocess.run([sys.executable, "-m", "kiosk.cli.main", "audit", "verify"], cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    audit = subprocess.run([sys.executable, "-m", "kiosk.cli.main", "--config", str(DEMO_CONFIG), "audit", "verify"], cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
     assert audit.returncode == 0 and "1 record" in audit.stdout
 
 

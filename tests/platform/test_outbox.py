@@ -113,9 +113,9 @@ async def test_running_worker_delivers_soon_after_a_kick(tmp_path: Path, client:
 
 async def test_embedded_link_from_the_default_config(tmp_path: Path) -> None:
     from kiosk.assembly import assemble
-    from kiosk.settings import load_config
+    from sim.config import demo_config
 
-    config = load_config(None)
+    config = demo_config()
     config = config.model_copy(update={"terminal": config.terminal.model_copy(update={"data_dir": str(tmp_path)})})
     link = assemble(config).services.link
     try:

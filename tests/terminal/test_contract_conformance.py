@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.settings import load_config
+from sim.config import demo_config
 from kiosk.terminal import contracts
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.facade import Terminal
@@ -25,7 +25,7 @@ CONTRACT = {
 
 @pytest.fixture(scope="module")
 def terminal() -> Terminal:
-    return Terminal(load_config(), EventBus())  # factories build services; nothing is opened
+    return Terminal(demo_config(), EventBus())  # factories build services; nothing is opened
 
 
 def test_default_config_covers_every_device_class(terminal: Terminal) -> None:

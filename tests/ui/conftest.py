@@ -68,13 +68,13 @@ def flow_runtime(ui, tmp_path_factory) -> Iterator[tuple[Any, Any]]:
     """The session's window attached to a FlowRuntime for this module (data in a fresh directory);
     yields (driver, RecordingPort)."""
     from kiosk.assembly import assemble
-    from kiosk.settings.loader import load_config
+    from sim.config import demo_config
     from sim.ui.journeys import RecordingPort
 
     driver, screen_port = ui
     old = os.environ.get("KIOSK_DATA_DIR")
     os.environ["KIOSK_DATA_DIR"] = str(tmp_path_factory.mktemp("kiosk-data"))
-    flow = assemble(load_config(None)).runtime.start()
+    flow = assemble(demo_config()).runtime.start()
     port = RecordingPort(flow)
     driver.app.attach(port)
     try:

@@ -9,14 +9,14 @@ import pytest
 
 from kiosk.flows import intents as I
 from kiosk.assembly import assemble
-from kiosk.settings.loader import load_config
+from sim.config import demo_config
 
 
 @pytest.fixture()
 def runtime(ui, tmp_path, monkeypatch):
     monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
     driver, story = ui
-    flow = assemble(load_config(None)).runtime.start()
+    flow = assemble(demo_config()).runtime.start()
     driver.app.attach(flow)
     yield driver, flow
     driver.app.attach(story)

@@ -27,7 +27,7 @@ import pytest
 
 from drivers.printer.service import MSG_PAPER_OUT
 from kiosk.maint import totp
-from kiosk.settings.loader import load_config
+from sim.config import demo_config
 from sim.ui import xvfb
 from sim.devices.chipcard.pcscd import private_mode_available
 
@@ -194,7 +194,7 @@ def test_the_developer_panel_drives_the_devices_and_the_flow(demo):
     demo.xdotool("mousemove", str(corner["x"]), str(corner["y"]), "mousedown", "1", "sleep", "2.5", "mouseup", "1")
     demo.until(on("maintenance"), "the maintenance pad", 5)
     time.sleep(0.3)  # the docked keyboard lays out
-    for typed, digit in enumerate(totp.totp(load_config(None).maintenance.totp_secret), 1):
+    for typed, digit in enumerate(totp.totp(demo_config().maintenance.totp_secret), 1):
         demo.click(cmd="key", key=digit)
         demo.until(lambda s, n=typed: len(demo.ask(cmd="widget", id="code")["text"]) == n, f"digit {typed} typed", 5)
     demo.click(cmd="widget", id="next")

@@ -16,13 +16,13 @@ from kiosk.flows import intents as I
 def real(ui, tmp_path_factory):
     """The session's window attached to a FlowRuntime for this module (data in a fresh directory)."""
     from kiosk.assembly import assemble
-    from kiosk.settings.loader import load_config
+    from sim.config import demo_config
     from sim.ui.journeys import RecordingPort
 
     driver, story = ui
     old = os.environ.get("KIOSK_DATA_DIR")
     os.environ["KIOSK_DATA_DIR"] = str(tmp_path_factory.mktemp("kiosk-data"))
-    flow = assemble(load_config(None)).runtime.start()
+    flow = assemble(demo_config()).runtime.start()
     port = RecordingPort(flow)
     driver.app.attach(port)
     yield driver, port

@@ -12,7 +12,7 @@ from kiosk.assembly import assemble
 from kiosk.flows import intents as I
 from kiosk.flows.maint_views import MaintenanceVM
 from kiosk.maint import totp
-from kiosk.settings.loader import load_config
+from sim.config import demo_config
 from sim.platform.terminals import queue_command
 
 
@@ -30,14 +30,14 @@ def run_terminal(ui, config):
 @pytest.fixture()
 def terminal(ui, tmp_path, monkeypatch):
     monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
-    yield from run_terminal(ui, load_config(None))
+    yield from run_terminal(ui, demo_config())
 
 
 @pytest.fixture()
 def fleet_terminal(ui, tmp_path, monkeypatch):
     """The same terminal with a heartbeat every 0.3 s, so a command queued on the embedded platform arrives at once."""
     monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
-    config = load_config(None)
+    config = demo_config()
     yield from run_terminal(ui, config.model_copy(update={"platform": config.platform.model_copy(update={"heartbeat_s": 0.3})}))
 
 

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from kiosk.logging_setup import configure_logging
-from kiosk.settings import load_config
+from sim.config import demo_config
 from kiosk.terminal.facade import Terminal
 
 
@@ -37,7 +37,7 @@ def _demo(args: argparse.Namespace) -> int:
     for handler in logging.getLogger().handlers:  # the step-by-step story goes to stdout; logs to the file
         if isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler):
             handler.setLevel(logging.CRITICAL)
-    config = load_config(args.config)
+    config = demo_config(args.config)
     summary: dict[str, object] = {}
     failures = 0
     if "tour" in parts:

@@ -30,9 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _run(args: argparse.Namespace) -> int:
-    from kiosk.settings.loader import load_config
+    from sim.config import demo_config
 
-    config = load_config(args.config)
+    config = demo_config(args.config)
     if args.list:
         return _list()
     if not args.item and not args.all:

@@ -44,8 +44,8 @@ def run(args: argparse.Namespace) -> int:
     if args.scale is not None and not 0.2 <= args.scale <= 1.0:
         print("kiosk ui: --scale must be between 0.2 and 1", file=__import__("sys").stderr)
         return 2
-    from kiosk.settings.loader import load_config
+    from sim.config import demo_config
     from sim.ui.interactive import run_window
 
-    config = load_config(getattr(args, "config", None))
+    config = demo_config(getattr(args, "config", None))
     return run_window(config, args.orientation, scale=args.scale, control=args.control)

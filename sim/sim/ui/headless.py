@@ -36,7 +36,7 @@ def run_layout(out: Path, layout: str) -> dict[str, object]:
 
     env.prepare(orientation, fullscreen=False, headless=True)
     from kiosk.assembly import assemble
-    from kiosk.settings.loader import load_config
+    from sim.config import demo_config
     from screens.app import KioskApp, UiOptions
     from screens.driver import Driver
     from sim.ui.checks import GlyphCheck
@@ -50,7 +50,7 @@ def run_layout(out: Path, layout: str) -> dict[str, object]:
             return super().screenshot(path)
 
     started = time.monotonic()
-    config = load_config(None)
+    config = demo_config()
     runtime = assemble(config).runtime.start()
     port = RecordingPort(runtime)
     app = CheckedApp(port, UiOptions(orientation=orientation, tech_hold_s=0.5, elder_font_scale=config.ui.elder_font_scale))
