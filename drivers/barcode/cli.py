@@ -14,12 +14,13 @@ import argparse
 import asyncio
 import json
 import sys
+from typing import Any
 
 from kiosk.cli.device_exit import exit_code
 from kiosk.terminal.status import DeviceClass
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("barcode", help="渝快码 / QR reader (camera or serial scanner)")
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
     read = actions.add_parser("read", help="wait for one code and print it")
@@ -40,7 +41,7 @@ def _read(args: argparse.Namespace) -> int:
     return asyncio.run(_read_async(service, args))
 
 
-async def _read_async(service, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+async def _read_async(service: Any, args: argparse.Namespace) -> int:
     try:
         opened = await service.open(timeout=min(args.timeout, 10.0))
         if not opened.ok:

@@ -9,7 +9,7 @@ because they ship with OpenCV and need no second native library.
 from __future__ import annotations
 
 import abc
-from typing import Callable
+from collections.abc import Callable
 
 import cv2
 import numpy as np
@@ -42,7 +42,7 @@ class ZxingDecoder(QrDecoder):
 
     def decode(self, frame: np.ndarray) -> list[str]:
         # Plain: the payload as sent; the default (HRI) would turn control bytes into "<BEL>" text
-        results = self._zx.read_barcodes(_gray(frame), formats=self._formats, text_mode=self._zx.TextMode.Plain)
+        results = self._zx.read_barcodes(_gray(frame), formats=self._formats, text_mode=self._zx.TextMode.Plain)  # type: ignore[arg-type]  # zxingcpp converts a single BarcodeFormat to BarcodeFormats implicitly; its stub only names the latter
         return [r.text for r in results if r.valid and r.text]
 
 
@@ -52,7 +52,7 @@ class OpenCvDecoder(QrDecoder):
     name = "opencv"
 
     def __init__(self) -> None:
-        self._detector = cv2.QRCodeDetector()
+        self._detector: cv2.QRCodeDetector | cv2.QRCodeDetectorAruco = cv2.QRCodeDetector()
 
     def decode(self, frame: np.ndarray) -> list[str]:
         ok, texts, _points, _ = self._detector.detectAndDecodeMulti(_gray(frame))

@@ -9,7 +9,7 @@ terminator (CR, LF or CRLF depending on the scanner's setting).
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from kiosk.errors import InvalidDataError
 

@@ -13,13 +13,14 @@ import contextlib
 import json
 import logging
 import sys
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from kiosk.cli.device_exit import exit_code
 from kiosk.terminal.events import EventBus
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("chipcard", help="社保卡 reader over PC/SC")
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
     read = actions.add_parser("read", help="read the 社保卡 on the reader")
@@ -117,7 +118,7 @@ def _quiet_logs() -> Iterator[None]:
     try:
         yield
     finally:
-        for lg, propagate in zip(loggers, saved):
+        for lg, propagate in zip(loggers, saved, strict=True):
             lg.propagate = propagate
             lg.removeHandler(sink)
 

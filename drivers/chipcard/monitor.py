@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from smartcard import scard
 
@@ -77,7 +78,7 @@ class CardMonitor:
                 self._session()
             except _Restart:
                 self._stop.wait(0.05)  # let a restarting pcscd settle; never spin
-            except Exception as exc:  # noqa: BLE001 — report, then start over; never die silently
+            except Exception as exc:
                 log.exception("chipcard monitor failed")
                 self._service_up, self._readers = None, None  # the next context re-announces everything
                 self.listener.monitor_failed(f"{type(exc).__name__}: {exc}")
@@ -99,12 +100,12 @@ class CardMonitor:
     def _watch(self, ctx: int) -> None:
         self._relist(ctx)
         self._service(True, "")
-        states = {r: scard.SCARD_STATE_UNAWARE for r in self._readers or []}
+        states = dict.fromkeys(self._readers or [], scard.SCARD_STATE_UNAWARE)
         while not self._stop.is_set():
             if not states:
                 self._stop.wait(self.poll_ms / 1000)
                 if self._relist(ctx):
-                    states = {r: scard.SCARD_STATE_UNAWARE for r in self._readers or []}
+                    states = dict.fromkeys(self._readers or [], scard.SCARD_STATE_UNAWARE)
                 continue
             hresult, new_states = scard.SCardGetStatusChange(ctx, self.poll_ms, list(states.items()))
             code = hresult & 0xFFFFFFFF

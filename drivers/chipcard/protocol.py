@@ -9,8 +9,8 @@ with the right Le on 6Cxx, because cards differ in which of the two they use.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from kiosk.errors import DeviceError, InvalidDataError, ProtocolError
 from kiosk.identity.gb11643 import IdNumberProblem, id_number_problem
@@ -149,5 +149,5 @@ class IdNumberFacts:
     sex_code: str  # GB/T 2261.1: 1 male, 2 female
 
     @classmethod
-    def of(cls, number: str) -> "IdNumberFacts":
+    def of(cls, number: str) -> IdNumberFacts:
         return cls(f"{number[6:10]}-{number[10:12]}-{number[12:14]}", "1" if int(number[16]) % 2 else "2")

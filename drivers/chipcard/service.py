@@ -10,7 +10,8 @@ no card → ``no_media``; pcscd down → ``device_not_ready`` with status OFFLIN
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Protocol, TypeVar
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 
 from drivers.chipcard import protocol as P
 from drivers.chipcard.monitor import CardMonitor
@@ -46,7 +47,8 @@ class ChipCardService(DeviceService):
 
     device_class = DeviceClass.CHIP_CARD_READER
 
-    def __init__(self, name: str, bus: EventBus, *, reader: str = "", default_timeout: float | None = None, monitor: bool = True, sim: ReaderBackend | None = None) -> None:
+    def __init__(self, name: str, bus: EventBus, *, reader: str = "", default_timeout: float | None = None, monitor: bool = True,
+                 sim: ReaderBackend | None = None) -> None:
         super().__init__(name, bus, default_timeout=default_timeout)
         self.reader = reader
         self.sim = sim  # set by the sim: factory: our pcscd + virtual card, started on open

@@ -97,7 +97,7 @@ class CardSession:
         self.atr = b""
         self._connection: Any = None
 
-    def __enter__(self) -> "CardSession":
+    def __enter__(self) -> CardSession:
         self.connect()
         return self
 

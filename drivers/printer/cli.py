@@ -18,7 +18,7 @@ from typing import Any
 from kiosk.cli.device_exit import exit_code
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("printer", help="ESC/POS receipt printer")
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
     test = actions.add_parser("test", help="print the test page")

@@ -12,6 +12,7 @@ import functools
 import io
 import os
 from dataclasses import dataclass, field
+from typing import cast
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -184,7 +185,7 @@ class _Renderer:
     def draw_qr(self) -> None:
         import qrcode
 
-        data = bytes(self.qr["data"])  # type: ignore[arg-type]
+        data = bytes(cast(bytes, self.qr["data"]))
         if not data:
             self.result.unknown.append("GS ( k print with no stored QR data")
             return

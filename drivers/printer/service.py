@@ -230,7 +230,7 @@ class EscPosPrinter(DeviceService):
         """Report the resting state with paper detail; Threshold events when the paper level drops."""
         previous = self.last_state
         self.last_state = state
-        detail = {"paper": state.paper, "cover_open": state.cover_open, "cutter_error": state.cutter_error, "online": state.online}
+        detail: dict[str, object] = {"paper": state.paper, "cover_open": state.cover_open, "cutter_error": state.cutter_error, "online": state.online}
         if state.paper == "out":
             st, desc = DeviceState.USER_ERROR, "paper out"
         elif state.cover_open:

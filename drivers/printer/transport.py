@@ -45,7 +45,7 @@ class EscposTransport:
             raise DeviceIOError(f"{self.describe}: {' '.join(str(exc).split())}") from None
         except OSError as exc:
             raise DeviceIOError(f"{self.describe}: {exc}") from None
-        except Exception as exc:  # pyusb/pyserial raise their own types; keep the message, drop the type
+        except Exception as exc:  # noqa: BLE001 — pyusb/pyserial raise their own types; keep the message, drop the type
             raise DeviceIOError(f"{self.describe}: {type(exc).__name__}: {exc}") from None
         self.is_open = True
 
@@ -56,7 +56,7 @@ class EscposTransport:
         try:
             if self.printer._device:  # never touch .device: it would open the port again
                 self.printer.close()
-        except Exception:  # closing a dead socket/port must not raise
+        except Exception:  # noqa: BLE001 — closing a dead socket/port must not raise
             self.printer._device = False
 
     def write(self, data: bytes, timeout_s: float = 10.0) -> None:
@@ -70,7 +70,7 @@ class EscposTransport:
             dev.write_timeout = max(0.05, timeout_s)
         try:
             self.printer._raw(data)
-        except Exception as exc:  # OSError, socket.timeout, serial.SerialException, usb.core.USBError
+        except Exception as exc:  # noqa: BLE001 — OSError, socket.timeout, serial.SerialException, usb.core.USBError
             self.is_open = False
             if isinstance(exc, socket.timeout) or "timeout" in type(exc).__name__.lower():
                 raise DeviceTimeoutError(f"{self.describe}: the printer stopped taking data") from None
@@ -88,7 +88,7 @@ class EscposTransport:
                 dev.settimeout(timeout_s)
                 try:
                     data = dev.recv(1)
-                except socket.timeout:
+                except TimeoutError:
                     return None
                 if not data:
                     self.is_open = False
@@ -102,7 +102,7 @@ class EscposTransport:
             return data[0] if len(data) else None
         except DeviceIOError:
             raise
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 — pyusb/pyserial/socket errors of their own types; timeouts told apart by name
             if "timeout" in type(exc).__name__.lower() or "timed out" in str(exc).lower():
                 return None
             self.is_open = False

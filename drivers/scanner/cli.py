@@ -20,7 +20,7 @@ from kiosk.terminal.registry import DeviceSpec, DeviceUrl, build_device
 from kiosk.terminal.status import DeviceClass
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("scanner", help="SANE document scanner")
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
     scan = actions.add_parser("scan", help="scan from the flatbed or the feeder")
@@ -94,8 +94,8 @@ async def _scan_async(args: argparse.Namespace) -> int:
         print(json.dumps(report, ensure_ascii=False))
     elif pages:
         print(f"{len(pages)} page(s) {report['size'][0]}x{report['size'][1]} @ {report['dpi']} dpi in {report['seconds']} s")
-        for path in written:
-            print(path)
+        for name in written:
+            print(name)
     if not done.ok:
         return _fail(f"{done.code.value}: {done.description} (action: {report['action']})", exit_code(done.code))
     return 0

@@ -6,6 +6,7 @@ python-sane only gives the ``sane_strstatus`` text of an error, so we match thos
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kiosk.terminal.completion import CompletionCode, RecoveryAction
@@ -47,8 +48,10 @@ _FAULTS: dict[str, ScanFault] = {
     "COVER_OPEN": ScanFault(CompletionCode.USER_ERROR, RecoveryAction.CLEAR, DeviceState.USER_ERROR, "cover open", "请合上扫描仪盖板后重试"),
     "DEVICE_BUSY": ScanFault(CompletionCode.DEVICE_NOT_READY, RecoveryAction.RETRY, None, "device busy", "扫描仪正忙，请稍后重试"),
     "CANCELLED": ScanFault(CompletionCode.CANCELED, RecoveryAction.RETRY, None, "scan cancelled by the device", "扫描已取消"),
-    "IO_ERROR": ScanFault(CompletionCode.HARDWARE_ERROR, RecoveryAction.RESET, DeviceState.HARDWARE_ERROR, "device I/O error", "扫描仪故障，请联系工作人员或选择其他方式"),
-    "ACCESS_DENIED": ScanFault(CompletionCode.DEVICE_NOT_READY, RecoveryAction.MAINTENANCE, DeviceState.NO_DEVICE, "access denied", "扫描仪暂不可用，请联系工作人员"),
+    "IO_ERROR": ScanFault(CompletionCode.HARDWARE_ERROR, RecoveryAction.RESET, DeviceState.HARDWARE_ERROR, "device I/O error",
+                          "扫描仪故障，请联系工作人员或选择其他方式"),
+    "ACCESS_DENIED": ScanFault(CompletionCode.DEVICE_NOT_READY, RecoveryAction.MAINTENANCE, DeviceState.NO_DEVICE, "access denied",
+                               "扫描仪暂不可用，请联系工作人员"),
 }
 
 
@@ -58,7 +61,8 @@ def fault_for(message: str) -> ScanFault:
     known = _FAULTS.get(name)
     if known is not None:
         return known
-    return ScanFault(CompletionCode.HARDWARE_ERROR, RecoveryAction.MAINTENANCE, DeviceState.HARDWARE_ERROR, f"SANE error: {message}", "扫描仪故障，请联系工作人员或选择其他方式")
+    return ScanFault(CompletionCode.HARDWARE_ERROR, RecoveryAction.MAINTENANCE, DeviceState.HARDWARE_ERROR, f"SANE error: {message}",
+                     "扫描仪故障，请联系工作人员或选择其他方式")
 
 
 #: Our source / mode names → substrings to look for in a backend's option constraint list.
@@ -66,7 +70,7 @@ SOURCE_HINTS = {"flatbed": ("flatbed",), "adf": ("automatic document feeder", "a
 MODE_HINTS = {"color": ("color", "colour", "24bit"), "gray": ("gray", "grey", "8bit"), "lineart": ("lineart", "binary", "1bit")}
 
 
-def pick_choice(wanted: str, offered: list[str], hints: dict[str, tuple[str, ...]]) -> str | None:
+def pick_choice(wanted: str, offered: list[str], hints: Mapping[str, tuple[str, ...]]) -> str | None:
     """The backend's spelling of ``wanted`` (e.g. ``adf`` → ``Automatic Document Feeder``), or None."""
     key = "gray" if wanted in ("grey", "gray") else wanted
     for hint in hints.get(key, (key,)):

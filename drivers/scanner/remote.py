@@ -109,7 +109,7 @@ class SaneWorker:
         code = self._proc.returncode if self._proc is not None else None
         try:
             token.check()
-        except Exception as exc:  # CommandCanceled / DeviceTimeoutError: what the driver reports now
+        except Exception as exc:  # noqa: BLE001 — CommandCanceled / DeviceTimeoutError: what the driver reports now
             return exc
         how = f" (signal {-code})" if code is not None and code < 0 else f" (exit {code})" if code else ""
         return DeviceIOError(f"scanner worker process {what}{how}")

@@ -60,7 +60,7 @@ class _Library:
                     os.environ["SANE_CONFIG_DIR"] = config_dir
                 try:
                     _sane.init()
-                except Exception as exc:  # _sane.error or RuntimeError from the C module
+                except Exception as exc:  # noqa: BLE001 — _sane.error or RuntimeError from the C module
                     self._restore_env()
                     raise DeviceUnavailableError(f"sane_init failed: {exc}") from None
                 self._config_dir = config_dir

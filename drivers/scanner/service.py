@@ -15,7 +15,8 @@ crash takes down only that child, which is killed and replaced for the next comm
 from __future__ import annotations
 
 import io
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PIL import Image
 
@@ -117,7 +118,7 @@ class SaneScanner(DeviceService):
             self._worker.call("set", name, value, token=token)
         except DeviceError:
             raise
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 — _sane.error and the C module's ValueError/TypeError for a bad option value
             raise DeviceIOError(f"cannot set SANE option {name}={value!r}: {exc}") from None
 
     def _configure(self, token: CancelToken, source: str, mode: str, dpi: int) -> tuple[str, str, int, tuple[float, float]] | Completion[Any]:
@@ -168,7 +169,7 @@ class SaneScanner(DeviceService):
                     image = self._snap(token, adf)
                 except DeviceError:
                     raise
-                except Exception as exc:  # _sane.error carries only sane_strstatus()
+                except Exception as exc:  # noqa: BLE001 — _sane.error carries only sane_strstatus()
                     token.check()  # "Operation was cancelled" because we canceled: say so
                     message = str(exc.args[0]) if exc.args else str(exc)
                     if adf and pages and status_name(message) == "NO_DOCS":

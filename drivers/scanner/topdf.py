@@ -33,7 +33,7 @@ def shrink_jpeg(page: CapturedPage, max_bytes: int) -> tuple[bytes, int, int]:
     """
     if page.mime == "image/jpeg" and len(page.data) <= max_bytes:
         return page.data, page.width, page.height
-    image = Image.open(io.BytesIO(page.data))
+    image: Image.Image = Image.open(io.BytesIO(page.data))
     image.load()
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
@@ -45,7 +45,7 @@ def shrink_jpeg(page: CapturedPage, max_bytes: int) -> tuple[bytes, int, int]:
     while True:
         scale *= min(0.9, (max_bytes / len(data)) ** 0.5 * 0.95)
         size = (max(1, int(image.width * scale)), max(1, int(image.height * scale)))
-        data = _encode(image.resize(size, Image.LANCZOS), 50)
+        data = _encode(image.resize(size, Image.Resampling.LANCZOS), 50)
         if len(data) <= max_bytes or min(size) <= 16:
             return data, size[0], size[1]
 

@@ -39,7 +39,7 @@ class _Worker:
             return ("ok", getattr(self, f"op_{op}")(*args))
         except DeviceUnavailableError as exc:
             return ("err", "unavailable", str(exc))
-        except Exception as exc:  # _sane.error carries only sane_strstatus(); keep that text
+        except Exception as exc:  # noqa: BLE001 — _sane.error carries only sane_strstatus(); keep that text
             return ("err", "sane", str(exc.args[0]) if exc.args else str(exc))
 
     def op_open(self, device_name: str, config_dir: str) -> dict[str, tuple[int, Any, bool]]:
@@ -49,7 +49,7 @@ class _Worker:
         self.acquired = True
         try:
             self.dev = sane.open(device_name)
-        except Exception as exc:  # _sane.error, RuntimeError
+        except Exception as exc:  # noqa: BLE001 — _sane.error, RuntimeError
             raise DeviceUnavailableError(f"cannot open SANE device {device_name!r}: {exc}") from None
         options: dict[str, tuple[int, Any, bool]] = {}
         for name in self.dev.optlist:
@@ -97,7 +97,7 @@ def _read(inp: Connection, worker: _Worker, jobs: queue.Queue[tuple[Any, ...]]) 
             if dev is not None:
                 try:
                     dev.cancel()
-                except Exception:  # a closed handle: nothing to stop
+                except Exception:  # noqa: BLE001 — a closed handle: nothing to stop
                     pass
             continue
         jobs.put(request)

@@ -18,7 +18,7 @@ from kiosk.cli.device_exit import exit_code
 from kiosk.terminal.status import DeviceClass
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("speaker", help="voice prompts (espeak-ng)")
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
     say = actions.add_parser("say", help="speak TEXT")

@@ -12,8 +12,9 @@ import shlex
 import shutil
 import subprocess
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Protocol
 
 from kiosk.errors import DeviceIOError, DeviceUnavailableError
 

@@ -17,7 +17,7 @@ import shutil
 import struct
 import subprocess
 import wave
-from typing import Callable
+from collections.abc import Callable
 
 from kiosk.errors import DeviceIOError, DeviceUnavailableError, InvalidDataError
 
