@@ -22,7 +22,7 @@ from kiosk.terminal.registry import DeviceSpec, DeviceUrl, build_device
 from kiosk.terminal.status import DeviceClass
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("a4printer", help="A4 document printer via CUPS")
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
     test = actions.add_parser("test", help="print a test certificate and follow the job to its end")

@@ -34,9 +34,11 @@ _FAULTS: dict[str, tuple[CompletionCode, RecoveryAction, DeviceState, str, str]]
     "door-open": (CompletionCode.HARDWARE_ERROR, RecoveryAction.CLEAR, DeviceState.USER_ERROR, "cover open", "打印机盖板未关闭" + _STAFF),
     "cover-open": (CompletionCode.HARDWARE_ERROR, RecoveryAction.CLEAR, DeviceState.USER_ERROR, "cover open", "打印机盖板未关闭" + _STAFF),
     "toner-empty": (CompletionCode.HARDWARE_ERROR, RecoveryAction.MAINTENANCE, DeviceState.HARDWARE_ERROR, "toner empty", "打印机墨粉耗尽" + _STAFF),
-    "marker-supply-empty": (CompletionCode.HARDWARE_ERROR, RecoveryAction.MAINTENANCE, DeviceState.HARDWARE_ERROR, "toner empty", "打印机墨粉耗尽" + _STAFF),
+    "marker-supply-empty": (CompletionCode.HARDWARE_ERROR, RecoveryAction.MAINTENANCE, DeviceState.HARDWARE_ERROR,
+                            "toner empty", "打印机墨粉耗尽" + _STAFF),
     "offline": (CompletionCode.DEVICE_NOT_READY, RecoveryAction.RESET, DeviceState.OFFLINE, "printer offline", "打印机未连接" + _STAFF),
-    "connecting-to-device": (CompletionCode.DEVICE_NOT_READY, RecoveryAction.RESET, DeviceState.OFFLINE, "printer not reachable", "打印机未连接" + _STAFF),
+    "connecting-to-device": (CompletionCode.DEVICE_NOT_READY, RecoveryAction.RESET, DeviceState.OFFLINE,
+                             "printer not reachable", "打印机未连接" + _STAFF),
     "paused": (CompletionCode.DEVICE_NOT_READY, RecoveryAction.MAINTENANCE, DeviceState.OFFLINE, "queue stopped", "打印机已暂停服务" + _STAFF),
 }
 _IGNORED = {"none", "other"}
@@ -67,7 +69,8 @@ def fault_from_printer(state: int, reasons: list[str], message: str) -> Fault | 
         if base in _IGNORED or severity != "error" or base == "paused":
             continue
         known = _FAULTS.get(base)
-        chosen = (keyword, known or (CompletionCode.HARDWARE_ERROR, RecoveryAction.MAINTENANCE, DeviceState.HARDWARE_ERROR, base, "打印机故障" + _STAFF))
+        chosen = (keyword, known or (CompletionCode.HARDWARE_ERROR, RecoveryAction.MAINTENANCE, DeviceState.HARDWARE_ERROR,
+                                     base, "打印机故障" + _STAFF))
         break
     if chosen is None and state == 5:
         chosen = ("paused", _FAULTS["paused"])

@@ -56,7 +56,8 @@ class CupsDocumentPrinter(DeviceService):
 
     device_class = DeviceClass.DOCUMENT_PRINTER
 
-    def __init__(self, name: str, bus: EventBus, queue: str, server: str = "", *, print_timeout_s: float = 90.0, poll_s: float = 0.1, fault_grace_s: float = 5.0, default_timeout: float | None = None) -> None:
+    def __init__(self, name: str, bus: EventBus, queue: str, server: str = "", *, print_timeout_s: float = 90.0, poll_s: float = 0.1,
+                 fault_grace_s: float = 5.0, default_timeout: float | None = None) -> None:
         super().__init__(name, bus, default_timeout=default_timeout)
         if not queue:
             raise ValueError("cups: URL needs a queue name, e.g. cups:HP_LaserJet")
@@ -93,10 +94,12 @@ class CupsDocumentPrinter(DeviceService):
                 raise DeviceUnavailableError(f"CUPS queue {self.queue!r} does not exist") from None
             raise DeviceUnavailableError(str(exc)) from None
         fault = fault_from_printer(
-            int(attrs.get("printer-state", [3])[0]), [str(r) for r in attrs.get("printer-state-reasons", [])], str(attrs.get("printer-state-message", [""])[0])
+            int(attrs.get("printer-state", [3])[0]), [str(r) for r in attrs.get("printer-state-reasons", [])],
+            str(attrs.get("printer-state-message", [""])[0])
         )
         if fault is None and check_accepting and not attrs.get("printer-is-accepting-jobs", [True])[0]:
-            fault = Fault(CompletionCode.DEVICE_NOT_READY, RecoveryAction.MAINTENANCE, DeviceState.OFFLINE, "queue rejects jobs", "打印机已暂停服务，请联系工作人员", "not-accepting", True)
+            fault = Fault(CompletionCode.DEVICE_NOT_READY, RecoveryAction.MAINTENANCE, DeviceState.OFFLINE, "queue rejects jobs",
+                          "打印机已暂停服务，请联系工作人员", "not-accepting", True)
         return fault
 
     # ----- the contract ------------------------------------------------------------------------
@@ -108,7 +111,7 @@ class CupsDocumentPrinter(DeviceService):
 
     def _fail(self, fault: Fault, **detail: object) -> Completion[PrintJobResult]:
         self.runner.report(fault.state, fault.description, reason=fault.reason)
-        return Completion.failure(fault.code, fault.description, fault.action, fault.citizen_message, reason=fault.reason, **detail)
+        return Completion.failure(fault.code, fault.description, fault.action, fault.citizen_message, None, reason=fault.reason, **detail)
 
     def _do_print_pdf(self, token: CancelToken, pdf: bytes, title: str) -> Completion[PrintJobResult]:
         if not pdf.startswith(b"%PDF-"):
@@ -165,7 +168,8 @@ class CupsDocumentPrinter(DeviceService):
             if state in ("aborted", "canceled"):
                 result = PrintJobResult(str(job_id), state, sheets)
                 code = CompletionCode.HARDWARE_ERROR if state == "aborted" else CompletionCode.CANCELED
-                return Completion.failure(code, f"job {job_id} {state}: {message or 'no reason given'}", RecoveryAction.RETRY, data=result, job_id=job_id)
+                return Completion.failure(code, f"job {job_id} {state}: {message or 'no reason given'}", RecoveryAction.RETRY,
+                                          data=result, job_id=job_id)
             fault = self._printer_fault(check_accepting=False)
             if fault is not None and not fault.stopped:  # processing with an error: staff may fix it
                 fault_since = time.monotonic() if fault_since is None else fault_since
@@ -174,7 +178,8 @@ class CupsDocumentPrinter(DeviceService):
             else:
                 fault_since = None
             if fault is not None or state in ("processing-stopped", "pending-held"):
-                fault = fault or Fault(CompletionCode.HARDWARE_ERROR, RecoveryAction.MAINTENANCE, DeviceState.HARDWARE_ERROR, f"job {state}: {message}", "打印机故障，请联系工作人员", state)
+                fault = fault or Fault(CompletionCode.HARDWARE_ERROR, RecoveryAction.MAINTENANCE, DeviceState.HARDWARE_ERROR,
+                                       f"job {state}: {message}", "打印机故障，请联系工作人员", state)
                 self._cancel_job(job_id)
                 return self._fail(fault, job_id=job_id)
             token.sleep(self.poll_s)
