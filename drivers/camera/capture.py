@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import cv2
 import numpy as np
@@ -321,7 +322,7 @@ class FrameGrabber:
             log.debug("camera %s: reopen failed: %s", self.name, exc)
 
 
-def start_grabber(source: "FrameSource", device: str, runner: "CommandRunner") -> FrameGrabber:
+def start_grabber(source: FrameSource, device: str, runner: CommandRunner) -> FrameGrabber:
     """A started grabber whose faults and recoveries become the device's status (camera and QR alike)."""
     grabber = FrameGrabber(
         source,

@@ -40,7 +40,7 @@ def build_from_args(args: argparse.Namespace, device_class: DeviceClass) -> Any:
     return build_device(spec, EventBus())
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("camera", help="face camera for 人证核验")
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
     check = actions.add_parser("check", help="judge the current frame: face, size, centre, light, sharpness")

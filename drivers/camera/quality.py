@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import cv2
 import numpy as np
@@ -75,7 +76,8 @@ class QualityReport:
         return GUIDANCE[self.problem]
 
     def to_json_dict(self) -> dict[str, object]:
-        return {"ok": self.ok, "problem": self.problem, "guidance": self.guidance, "faces": self.faces, "box": list(self.box) if self.box else None, "metrics": self.metrics}
+        return {"ok": self.ok, "problem": self.problem, "guidance": self.guidance, "faces": self.faces,
+                "box": list(self.box) if self.box else None, "metrics": self.metrics}
 
 
 def find_cascade(kind: str) -> str:
@@ -110,8 +112,8 @@ class FaceQualityChecker:
         # smallest face looked for: 28 px here (≈ 9 % of the frame width, a citizen ~1.5 m away);
         # the smallest windows cost most, and a face that small only ever earns 请靠近一点
         found = self._cascade.detectMultiScale(small, 1.2, 4, minSize=(28, 28))
-        boxes = [tuple(int(round(v * k)) for v in box) for box in found]
-        return sorted(boxes, key=lambda b: -b[2] * b[3])  # type: ignore[return-value]
+        boxes = [cast(tuple[int, int, int, int], tuple(int(round(v * k)) for v in box)) for box in found]
+        return sorted(boxes, key=lambda b: -b[2] * b[3])
 
     def track(self, gray: np.ndarray, previous: tuple[int, int, int, int]) -> tuple[int, int, int, int] | None:
         """The face near ``previous`` at about its size, or None (≈ 3× cheaper than a full scan:

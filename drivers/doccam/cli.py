@@ -14,12 +14,12 @@ import sys
 from pathlib import Path
 
 from kiosk.errors import ConfigError
-from kiosk.terminal.registry import DeviceSpec, DeviceUrl, build_device
 from kiosk.terminal.events import EventBus
+from kiosk.terminal.registry import DeviceSpec, DeviceUrl, build_device
 from kiosk.terminal.status import DeviceClass
 
 
-def register(device_sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(device_sub: argparse._SubParsersAction) -> None:
     parser = device_sub.add_parser("doccam", help="高拍仪 document camera")
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
     capture = actions.add_parser("capture", help="wait for a still page and save the corrected capture")

@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Callable
+from typing import Any, cast
 
 import cv2
 import numpy as np
@@ -66,8 +67,8 @@ class DoccamOptions:
             raise ValueError("; ".join(problems))
 
     @classmethod
-    def from_mapping(cls, values: dict[str, Any]) -> "DoccamOptions":
-        known = {f for f in cls.__dataclass_fields__}
+    def from_mapping(cls, values: dict[str, Any]) -> DoccamOptions:
+        known = set(cls.__dataclass_fields__)
         unknown = set(values) - known - {"max_kb"}
         if unknown:
             raise ValueError(f"unknown doccam option(s): {', '.join(sorted(unknown))}")
@@ -75,7 +76,7 @@ class DoccamOptions:
         if "max_kb" in values:
             kwargs["max_bytes"] = int(float(values["max_kb"]) * 1000)
         opts = cls()
-        typed = {k: type(getattr(opts, k))(v) if not isinstance(getattr(opts, k), bool) else str(v).lower() in ("1", "true", "yes")
+        typed: dict[str, Any] = {k: type(getattr(opts, k))(v) if not isinstance(getattr(opts, k), bool) else str(v).lower() in ("1", "true", "yes")
                  for k, v in kwargs.items()}
         return replace(opts, **typed)
 
@@ -225,7 +226,7 @@ class DocumentCameraService(DeviceService):
                       source_frame=analysis.frame.seq, sharpness=round(analysis.detection.sharpness, 1),
                       build_ms=round((time.perf_counter() - started) * 1000, 1))
         log.info("doccam %s: captured %s %dx%d q%s %d bytes", self.name, mode, encoded.width, encoded.height, encoded.quality, len(encoded.data))
-        return CapturedPage(encoded.data, encoded.mime, encoded.width, encoded.height, int(detail["dpi"]), "doccam", detail)  # type: ignore[arg-type]
+        return CapturedPage(encoded.data, encoded.mime, encoded.width, encoded.height, int(cast(int, detail["dpi"])), "doccam", detail)
 
     # ----- analyser thread --------------------------------------------------------------------
     def _wait_analysis(self, seq: int, timeout: float) -> Analysis | None:

@@ -29,7 +29,7 @@ LABELS = (
 )
 
 
-def register(device_sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(device_sub: argparse._SubParsersAction) -> None:
     parser = device_sub.add_parser("idcard", help="二代证 reader (GA/T 467 SAM)")
     sub = parser.add_subparsers(dest="idcard_action", metavar="ACTION")
     read = sub.add_parser("read", help="read the card on the reader and print it")

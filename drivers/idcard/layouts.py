@@ -15,7 +15,8 @@ parser bug cannot hide behind a matching encoder bug in a different table.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from drivers.idcard.identity import id_number_problem, nation_text, sex_text
 from kiosk.errors import InvalidDataError

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import io
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def decode_photo(decoder: WltDecoder | None, wlt: bytes) -> tuple[bytes | None, 
         return None, UNAVAILABLE if wlt else "unavailable: no photo on the card"
     try:
         image = decoder(wlt)
-    except Exception as exc:  # a vendor library failing must not fail the card read
+    except Exception as exc:  # noqa: BLE001 — a vendor library failing must not fail the card read
         log.warning("idcard: WLT decoder failed: %r", exc)
         return None, f"unavailable: decoder failed ({type(exc).__name__})"
     if image.startswith(b"\xff\xd8"):
@@ -50,6 +50,6 @@ def decode_photo(decoder: WltDecoder | None, wlt: bytes) -> tuple[bytes | None, 
             out = io.BytesIO()
             img.convert("RGB").save(out, "JPEG", quality=90)
         return out.getvalue(), "decoded"
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 — a decoder may hand back anything PIL cannot read
         log.warning("idcard: decoder output is not an image: %r", exc)
         return None, "unavailable: decoder output is not an image"

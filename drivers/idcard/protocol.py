@@ -113,7 +113,7 @@ class Response:
     data: bytes
 
     @classmethod
-    def from_body(cls, body: bytes) -> "Response":
+    def from_body(cls, body: bytes) -> Response:
         if len(body) < 3:
             raise ProtocolError(f"SAM answer too short ({len(body)} body bytes)")
         return cls(body[0], body[1], body[2], bytes(body[3:]))

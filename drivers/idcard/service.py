@@ -14,7 +14,8 @@ import dataclasses
 import logging
 import threading
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from drivers.idcard.layouts import parse_card
 from drivers.idcard.options import IdCardOptions
@@ -47,7 +48,7 @@ class IdCardService(DeviceService):
         port: str,
         *,
         baudrate: int = 115200,
-        timeouts: Timeouts = Timeouts(),
+        timeouts: Timeouts = Timeouts(),  # noqa: B008 — a frozen dataclass: one shared default is safe
         decoder: WltDecoder | None = None,
         extra_address: bool = True,
         default_timeout: float | None = None,

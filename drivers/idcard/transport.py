@@ -16,7 +16,7 @@ import time
 
 import serial
 
-from drivers.idcard.protocol import ChecksumError, FrameParser, MIN_LEN, Response
+from drivers.idcard.protocol import MIN_LEN, ChecksumError, FrameParser, Response
 from kiosk.errors import DeviceIOError, DeviceTimeoutError, DeviceUnavailableError, ProtocolError
 from kiosk.terminal.runner import CancelToken
 
