@@ -73,14 +73,15 @@ def build_bundle(catalog_dir: Path, version: int, *, created_at: float | None = 
         result = validate_dir(catalog_dir)
         if not result.ok:
             lines = "\n".join(str(p) for p in result.problems[:20])
-            raise ConfigError(f"{catalog_dir}: {len(result.problems)} problem(s); fix them before bundling\n{lines}", [str(p) for p in result.problems])
+            raise ConfigError(f"{catalog_dir}: {len(result.problems)} problem(s); fix them before bundling\n{lines}",
+                              [str(p) for p in result.problems])
     members: dict[str, bytes] = {}
     for path in sorted(p for p in catalog_dir.rglob("*") if p.is_file() and p.suffix == ".json"):
         members["items/" + path.relative_to(catalog_dir).as_posix()] = path.read_bytes()
     if not members:
         raise ConfigError(f"{catalog_dir}: no *.json files to bundle")
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(created_at if created_at is not None else time.time()))
-    manifest = {"format": FORMAT, "version": str(version), "created_at": stamp, "schema_version": SCHEMA_VERSION,
+    manifest: dict[str, object] = {"format": FORMAT, "version": str(version), "created_at": stamp, "schema_version": SCHEMA_VERSION,
                 "files": [{"path": n, "sha256": hashlib.sha256(c).hexdigest(), "size": len(c)} for n, c in sorted(members.items())]}
     members[MANIFEST] = canonical_manifest(manifest)
     return _zip(members)

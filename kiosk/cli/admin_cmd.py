@@ -18,7 +18,7 @@ from kiosk.errors import ConfigError
 from kiosk.fleet.bundle import BundleRejected, open_bundle
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("admin", help="administrator: signed item-configuration bundles and rollout")
     admin = parser.add_subparsers(dest="admin_command", metavar="ACTION")
     p = admin.add_parser("keygen", help="create the bundle signing key (PEM, 0600) and print its public key")

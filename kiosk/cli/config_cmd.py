@@ -10,7 +10,7 @@ from kiosk.errors import ConfigError
 from kiosk.settings import SYSTEM_CONFIG, load_config
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("config", help="terminal configuration")
     config_sub = parser.add_subparsers(dest="config_command", metavar="ACTION")
     check = config_sub.add_parser("check", help="validate a terminal config file")

@@ -19,7 +19,7 @@ DEVICE_COMMANDS: list[str] = [
 ]
 
 
-def register(sub: argparse._SubParsersAction, argv_words: list[str] | None = None) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction, argv_words: list[str] | None = None) -> None:
     """Imports only the named class's CLI (``drivers.<class>.cli``); all of them for help."""
     parser = sub.add_parser("device", help="talk to one device directly (technician)")
     device_sub = parser.add_subparsers(dest="device_class", metavar="CLASS")

@@ -9,7 +9,7 @@ from collections import Counter
 from kiosk.items import validate_dir
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("items", help="item configurations (事项配置)")
     items_sub = parser.add_subparsers(dest="items_command", metavar="ACTION")
     check = items_sub.add_parser("validate", help="validate an item catalog directory")

@@ -2,7 +2,8 @@
 
 Subcommands are modules listed in ``COMMANDS``; each has ``register(subparsers)`` which adds its
 parser and sets ``func(args) -> int``. Installed distributions add more through the ``kiosk.commands``
-entry-point group (name = subcommand, value = its ``register``): the simulators' ``demo``, ``ui`` …. Device commands (``kiosk device idcard read``) are listed in
+entry-point group (name = subcommand, value = its ``register``): the simulators' ``demo``, ``ui`` ….
+Device commands (``kiosk device idcard read``) are listed in
 ``kiosk.cli.device_cmd.DEVICE_COMMANDS`` the same way. Errors from our tree print one line, never
 a traceback: technicians read these at the terminal.
 """
@@ -14,7 +15,8 @@ import importlib
 import inspect
 import logging
 import sys
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from kiosk.errors import KioskError
 from kiosk.plugins import COMMANDS as COMMAND_PLUGINS

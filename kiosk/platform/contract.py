@@ -110,7 +110,8 @@ class Operation:
             value = _coerce(raw, param.schema, param.name)
             error = next(iter(param.validator.iter_errors(value)), None)
             if error is not None:
-                raise ApiError(404 if param.where == "path" else 400, "PARAM_INVALID", f"参数 {param.name} {_MESSAGES.get(str(error.validator), '不符合接口契约')}", param.name)
+                raise ApiError(404 if param.where == "path" else 400, "PARAM_INVALID",
+                               f"参数 {param.name} {_MESSAGES.get(str(error.validator), '不符合接口契约')}", param.name)
             values[param.name] = value
         return values
 
@@ -143,12 +144,15 @@ def schema_error(error: ValidationError, instance: Any) -> ApiError:
     """Turn the first jsonschema error into a 422 that names the field."""
     path = [str(p) for p in error.absolute_path]
     validator = str(error.validator)
+    # jsonschema types these as unions with its Unset sentinel / a bool schema; for a real error they are the keyword's value and a dict
+    validator_value: Any = error.validator_value
+    schema: Any = error.schema
     if validator == "required" and isinstance(error.instance, dict):
-        missing = [r for r in error.validator_value if r not in error.instance]
+        missing = [r for r in validator_value if r not in error.instance]
         if missing:
             path.append(missing[0])
     elif validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = set(error.schema.get("properties", {}))
+        allowed = set(schema.get("properties", {}))
         extra = [k for k in error.instance if k not in allowed]
         if extra:
             path.append(str(extra[0]))
@@ -167,7 +171,8 @@ def operations() -> tuple[Operation, ...]:
             base = f"/paths/{_escape(path)}/{method}"
             params = []
             for index, param in enumerate(op.get("parameters", [])):
-                params.append(Parameter(param["name"], param["in"], bool(param.get("required")), param["schema"], _validator(f"{base}/parameters/{index}/schema")))
+                params.append(Parameter(param["name"], param["in"], bool(param.get("required")), param["schema"],
+                                        _validator(f"{base}/parameters/{index}/schema")))
             media: tuple[str, ...] = ()
             body_validator = None
             if "requestBody" in op:

@@ -21,7 +21,7 @@ POINTER = "current.json"
 
 
 def bucket(terminal_id: str, version: str) -> float:
-    digest = hashlib.sha256(f"{version}:{terminal_id}".encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(f"{version}:{terminal_id}".encode()).hexdigest()
     return int(digest[:8], 16) % 10000 / 100.0
 
 
