@@ -7,11 +7,12 @@ import subprocess
 import sys
 import time
 
+from sim.config import DEMO_CONFIG
 from sim.devices.barcode.emulator import ScannerEmulator
 
 
 def kiosk(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kiosk.cli.main", *args], capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([sys.executable, "-m", "kiosk.cli.main", "--config", str(DEMO_CONFIG), *args], capture_output=True, text=True, timeout=timeout)
 
 
 def test_reads_the_sim_code_as_json() -> None:

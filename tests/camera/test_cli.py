@@ -6,9 +6,11 @@ import json
 import subprocess
 import sys
 
+from sim.config import DEMO_CONFIG
+
 
 def kiosk(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kiosk.cli.main", *args], capture_output=True, text=True, timeout=30)
+    return subprocess.run([sys.executable, "-m", "kiosk.cli.main", "--config", str(DEMO_CONFIG), *args], capture_output=True, text=True, timeout=30)
 
 
 def test_good_scene_passes_as_json() -> None:

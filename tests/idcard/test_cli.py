@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from sim.config import DEMO_CONFIG
 from sim.devices.idcard.emulator import SamEmulator
 
 EXPECTED = {
@@ -35,7 +36,7 @@ EXPECTED = {
 
 def kiosk(*args: str, timeout: float = 20) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.run([sys.executable, "-m", "kiosk.cli.main", *args], capture_output=True, text=True, timeout=timeout, env=env)
+    return subprocess.run([sys.executable, "-m", "kiosk.cli.main", "--config", str(DEMO_CONFIG), *args], capture_output=True, text=True, timeout=timeout, env=env)
 
 
 @pytest.mark.parametrize("card_id", EXPECTED)

@@ -7,10 +7,11 @@ import sys
 from pathlib import Path
 
 from drivers.speaker.tts import wav_duration
+from sim.config import DEMO_CONFIG
 
 
 def kiosk(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kiosk.cli.main", *args], capture_output=True, text=True, timeout=30)
+    return subprocess.run([sys.executable, "-m", "kiosk.cli.main", "--config", str(DEMO_CONFIG), *args], capture_output=True, text=True, timeout=30)
 
 
 def test_say_into_a_wav_directory(tmp_path: Path) -> None:
