@@ -78,7 +78,7 @@ def _register(register: Any, sub: Any, words: list[str]) -> None:
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """Import only the chosen command's module (start-up cost matters on a terminal's CPU)."""
     parser = argparse.ArgumentParser(prog="kiosk", description="渝快办 self-service terminal")
-    parser.add_argument("--config", help="terminal config TOML (default: $KIOSK_CONFIG or the embedded default)")
+    parser.add_argument("--config", help="terminal config TOML (default: /etc/yukuaiban-kiosk/terminal.toml)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     words = _positionals(sys.argv[1:] if argv is None else argv)
     for module_name in _modules_for(words):
