@@ -78,9 +78,10 @@ def _config(tmp_path: Path, port: int, *, code: str = "DEMO-ENROLL", baud: str =
     return path
 
 
-def test_installed_wheel_has_no_simulator(wheel_venv: Path) -> None:
+def test_installed_wheel_has_no_simulator(wheel_venv: Path, tmp_path: Path) -> None:
+    """Run away from the checkout: ``python -c`` puts the cwd on sys.path, where sim/ would be a namespace package."""
     probe = "import importlib.util as u; print([m for m in ('sim', 'starlette', 'uvicorn') if u.find_spec(m)])"
-    done = subprocess.run([str(wheel_venv / "bin/python"), "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    done = subprocess.run([str(wheel_venv / "bin/python"), "-c", probe], capture_output=True, text=True, timeout=60, check=True, cwd=tmp_path)
     assert done.stdout.strip() == "[]"
 
 
