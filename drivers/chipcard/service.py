@@ -17,7 +17,7 @@ from drivers.chipcard import protocol as P
 from drivers.chipcard.monitor import CardMonitor
 from drivers.chipcard.options import ChipCardOptions
 from drivers.chipcard.reading import read_social_security_card, read_technician
-from drivers.chipcard.transport import CardAbsent, CardSession, PcscdDown, ReaderMissing, list_readers, pick_reader
+from drivers.chipcard.transport import CardAbsent, CardSession, Pcsc, PcscdDown, ReaderMissing, pick_reader
 from kiosk.privacy import mask_id_number
 from kiosk.terminal.completion import Completion, CompletionCode, RecoveryAction
 from kiosk.terminal.device import DeviceService
@@ -51,6 +51,7 @@ class ChipCardService(DeviceService):
                  sim: ReaderBackend | None = None) -> None:
         super().__init__(name, bus, default_timeout=default_timeout)
         self.reader = reader
+        self.pcsc = Pcsc()  # the wire seam: record/replay (drivers/replay) put their own here
         self.sim = sim  # set by the sim: factory: our pcscd + virtual card, started on open
         self.emulator = sim.card if sim is not None else None
         self._monitor = CardMonitor(self, self._wanted) if monitor else None
@@ -82,7 +83,7 @@ class ChipCardService(DeviceService):
         if self._monitor is not None:
             self._monitor.start()
         try:
-            readers = list_readers()
+            readers = self.pcsc.list_readers()
         except PcscdDown:
             self.runner.report(DeviceState.OFFLINE, "pcscd not running", pcscd="down")
             raise
@@ -99,7 +100,7 @@ class ChipCardService(DeviceService):
     # ----- commands (worker thread) -------------------------------------------------------------
     def _do_list_readers(self, token: CancelToken) -> list[str] | Completion[list[str]]:
         try:
-            return list_readers()
+            return self.pcsc.list_readers()
         except PcscdDown as exc:
             return self._pcscd_down(exc)
 
@@ -118,14 +119,14 @@ class ChipCardService(DeviceService):
     def _with_card(self, token: CancelToken, work: Callable[[CardSession], T]) -> T | Completion[T]:
         """Find the reader, connect, run ``work(session)``; expected failures become completions."""
         try:
-            readers = pick_reader(list_readers(), self.reader)
+            readers = pick_reader(self.pcsc.list_readers(), self.reader)
             if not readers:
                 self.runner.report(DeviceState.NO_DEVICE, f"reader {self.reader or '(any)'} not found")
                 return Completion.failure(CompletionCode.DEVICE_NOT_READY, f"no PC/SC reader matching {self.reader!r}")
             for reader in readers:
                 token.check()
                 try:
-                    session = CardSession(reader)
+                    session = self.pcsc.session(reader)
                     session.connect()
                 except CardAbsent:
                     continue

@@ -158,3 +158,17 @@ class CardSession:
         except (SmartcardException, BaseSCardException, CardConnectionException) as exc:
             log.debug("release %s: %s", self.reader, exc)
             _inner(connection).hcontext = None  # the daemon that held it is gone; stop __del__ retrying
+
+
+class Pcsc:
+    """The system's PC/SC (pcscd through pyscard), as the service asks for it: readers and card sessions.
+
+    Why a class: it is the seam where ``kiosk device record`` wraps the wire and a ``replay:`` URL
+    substitutes a recording (drivers/replay), while the service and the read sequences run unchanged.
+    """
+
+    def list_readers(self) -> list[str]:
+        return list_readers()
+
+    def session(self, reader: str) -> CardSession:
+        return CardSession(reader)
