@@ -105,6 +105,11 @@ class PlatformClient:
         response = await self.transport.request("GET", "/v1/centres", params=params)
         return [m.Centre.model_validate(c) for c in response.json()["centres"]]
 
+    async def list_nearby_terminals(self, limit: int = 3) -> list[m.NearbyTerminal]:
+        """Terminals in service nearest to this one's centre (the platform knows where each terminal stands)."""
+        response = await self.transport.request("GET", "/v1/terminals/nearby", params={"limit": limit})
+        return [m.NearbyTerminal.model_validate(t) for t in response.json()["terminals"]]
+
     async def get_centre(self, centre_id: str) -> m.Centre:
         return await self._get(m.Centre, f"/v1/centres/{centre_id}")
 

@@ -166,6 +166,17 @@ class Centre(_Model):
     distance_km: float | None
 
 
+class NearbyTerminal(_Model):
+    """A terminal in service near this one (where to send a citizen when this one cannot identify anyone)."""
+
+    terminal_id: str
+    centre_id: str
+    centre_name: str
+    address: str
+    hours: str
+    distance_km: float | None
+
+
 class Slot(_Model):
     start: int
     end: int

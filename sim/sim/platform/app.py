@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from kiosk.platform.contract import ApiError, Operation, contract_text, operations
-from sim.platform import cases, catalog, fleet, handover, identity, services, terminals
+from sim.platform import cases, catalog, fleet, handover, identity, nearby, services, terminals
 from sim.platform.auth import verify
 from sim.platform.context import Ctx, EmulatorState, Handler
 from sim.platform.db import open_db
@@ -30,7 +30,7 @@ MAX_BODY = 11 * 1024 * 1024
 
 def _handlers() -> dict[str, Handler]:
     table: dict[str, Handler] = {}
-    for module in (terminals, catalog, identity, cases, services, fleet, handover):
+    for module in (terminals, catalog, identity, cases, services, fleet, handover, nearby):
         table.update(module.HANDLERS)
     return table
 
