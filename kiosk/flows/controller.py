@@ -13,12 +13,12 @@ from collections.abc import Callable
 
 from kiosk.flows import intents as I
 from kiosk.flows.background import BackgroundTasks
+from kiosk.flows.citizen.services import CitizenServices
 from kiosk.flows.idle import IdleTimer
 from kiosk.flows.itemflow import ItemFlow
 from kiosk.flows.maintenance import Maintenance, attract_notice, terminal_closed
 from kiosk.flows.record import FlowRecord
 from kiosk.flows.search import ItemIndex
-from kiosk.flows.services import CitizenServices
 from kiosk.flows.session import Session
 from kiosk.flows.states import FlowState
 from kiosk.flows.viewmodels import AttractVM, HomeVM, IdentifyVM, IdleWarningVM, MessageVM, Option, ViewModel
