@@ -17,6 +17,7 @@ from typing import Any
 
 from kiosk.cli.device_exit import exit_code
 from kiosk.terminal.completion import Completion, CompletionCode
+from kiosk.terminal.error_codes import CommonError, ErrorCode, IdCardError
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.registry import DeviceSpec, DeviceUrl, build_device
 from kiosk.terminal.status import DeviceClass
@@ -56,12 +57,24 @@ def _spec(port: str, timeout: float, baud: int) -> DeviceSpec:
     return DeviceSpec("idcard", DeviceClass.ID_CARD_READER, DeviceUrl.parse(raw), timeout_s=timeout)
 
 
+#: The cause printed for an error code (never read from the description's words).
+CAUSES: dict[ErrorCode, str] = {
+    CommonError.CHECKSUM: "checksum error",
+    CommonError.PROTOCOL: "garbage on the line",
+    CommonError.IO: "device lost",
+    CommonError.DEVICE_SILENT: "timeout",
+    CommonError.NO_DEVICE: "no device",
+    IdCardError.CARD_REMOVED: "card moved during the read",
+    IdCardError.SECURITY_FAIL: "card failed authentication",
+    IdCardError.INVALID_MEDIA: "invalid card data",
+    IdCardError.SAM_FAULT: "SAM fault",
+}
+
+
 def _cause(result: Completion[Any]) -> str:
-    text = result.description.lower()
+    if result.error_code in CAUSES:
+        return CAUSES[result.error_code]
     if result.code is CompletionCode.HARDWARE_ERROR:
-        for needle, cause in (("checksum", "checksum error"), ("garbage", "garbage on the line"), ("i/o error", "device lost")):
-            if needle in text:
-                return cause
         return "reader error"
     return {
         CompletionCode.NO_MEDIA: "no card",

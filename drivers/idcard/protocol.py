@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kiosk.errors import ProtocolError
+from kiosk.terminal.error_codes import CommonError
 
 PREAMBLE = b"\xaa\xaa\xaa\x96\x69"
 HEADER_LEN = 7  # preamble + 2 length bytes
@@ -73,6 +74,8 @@ SW3_MEANINGS: dict[int, str] = {
 
 class ChecksumError(ProtocolError):
     """A complete frame arrived whose XOR check does not match (line noise or a faulty SAM)."""
+
+    error_code = CommonError.CHECKSUM
 
 
 def xor_check(data: bytes | bytearray | memoryview) -> int:

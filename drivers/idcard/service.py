@@ -3,7 +3,10 @@
 One lock guards the serial line: commands run on the runner's worker thread, the card poller on
 its own thread (so polling does not flood the bus with busy/online status changes), and each
 takes the lock for a whole exchange. A port that disappears (USB unplug) is closed, reported as
-``no_device`` and reopened by the poller — or by the next command — when it comes back.
+``no_device`` and reopened by the poller — or by the next command — when it comes back. The poller is
+the driver's monitor (``start_monitoring``, started by the supervisor): it is what makes a reader
+plugged in after start come online and an unplugged one show ``no_device`` within a poll or two, and
+it publishes MediaInserted/MediaRemoved. One failed poll is not a fault; ``POLL_FAULT_LIMIT`` in a row are.
 """
 
 from __future__ import annotations
@@ -19,12 +22,14 @@ from typing import Any
 
 from drivers.idcard.layouts import parse_card
 from drivers.idcard.options import IdCardOptions
+from drivers.idcard.outcomes import sam_refused
 from drivers.idcard.photo import WltDecoder, decode_photo, load_decoder
 from drivers.idcard.sam import Sam, SamStatusError, Timeouts
 from drivers.idcard.transport import SerialLink
-from kiosk.errors import ConfigError, DeviceError, DeviceIOError, DeviceUnavailableError
-from kiosk.terminal.completion import Completion, CompletionCode
+from kiosk.errors import ConfigError, DeviceError, DeviceIOError, DeviceUnavailableError, InvalidDataError
+from kiosk.terminal.completion import Completion, CompletionCode, RecoveryAction
 from kiosk.terminal.device import DeviceService
+from kiosk.terminal.error_codes import IdCardError
 from kiosk.terminal.events import EventBus, MediaInserted, MediaRemoved
 from kiosk.terminal.media import IdCardData
 from kiosk.terminal.options import options_for, takes_options
@@ -35,6 +40,8 @@ from kiosk.terminal.status import DeviceClass, DeviceState
 log = logging.getLogger(__name__)
 
 NO_CARD = "no card on the reader (a card already read must be lifted and placed again)"
+#: Failed polls in a row (a bad checksum, a silent answer) before the reader is reported ``hardware_error``.
+POLL_FAULT_LIMIT = 3
 
 
 class IdCardService(DeviceService):
@@ -65,6 +72,7 @@ class IdCardService(DeviceService):
         self._port_fault = ""  # why the port is down, while it is
         self._poll_stop = threading.Event()
         self._poller: threading.Thread | None = None
+        self._poll_faults = 0
 
     def capabilities(self) -> dict[str, Any]:
         return {
@@ -91,6 +99,16 @@ class IdCardService(DeviceService):
         self._poll_stop.set()
         if poller is not None:
             await asyncio.to_thread(poller.join, 5.0)
+
+    async def start_monitoring(self) -> None:
+        await self.start_polling()
+
+    async def stop_monitoring(self) -> None:
+        await self.stop_polling()
+
+    @property
+    def monitoring(self) -> bool:
+        return self._poller is not None and self._poller.is_alive()
 
     async def close(self) -> None:
         await self.stop_polling()
@@ -119,6 +137,18 @@ class IdCardService(DeviceService):
                 self._io.release()
         else:  # the poller is stuck in an exchange; closing under it makes it fail fast
             self.link.close()
+
+    def _do_probe(self, token: CancelToken) -> None:
+        """Reopen a lost port, else ask the SAM for its status (one short exchange)."""
+        with self._line(token):
+            if not self.link.is_open:
+                self._connect(token)
+                return
+            try:
+                self.sam.check_status(token)
+            except DeviceIOError as exc:
+                self._port_lost(exc)
+                raise
 
     def _do_reset(self, token: CancelToken) -> None:
         with self._line(token):
@@ -156,16 +186,22 @@ class IdCardService(DeviceService):
                 self._connect(token)
             try:
                 if not self.sam.find(token):
-                    return Completion.failure(CompletionCode.NO_MEDIA, NO_CARD)
+                    return Completion.failure(CompletionCode.NO_MEDIA, NO_CARD, error_code=IdCardError.NO_MEDIA)
                 if self.sam.select(token) is None:
-                    return Completion.failure(CompletionCode.NO_MEDIA, "card moved during selection: place it flat and keep it still")
+                    return Completion.failure(CompletionCode.NO_MEDIA, "card moved during selection: place it flat and keep it still",
+                                              RecoveryAction.RETRY, error_code=IdCardError.CARD_REMOVED)
                 raw = self.sam.read(token, fingerprint)
                 extra = self._read_extra(token)
             except DeviceIOError as exc:
                 self._port_lost(exc)
                 raise
+            except SamStatusError as exc:  # card lifted mid-read (41), not genuine (31/32) …: by code, see outcomes
+                return sam_refused(exc)
             self._set_card(True, read=True)
-        card = parse_card(raw.text, raw.photo, raw.fingerprint, extra)  # InvalidDataError → invalid_data
+        try:
+            card = parse_card(raw.text, raw.photo, raw.fingerprint, extra)
+        except InvalidDataError as exc:
+            return Completion.failure(CompletionCode.INVALID_DATA, f"invalid data: {exc}", error_code=IdCardError.INVALID_MEDIA)
         jpeg, photo_status = decode_photo(self.decoder, raw.photo)
         if jpeg is not None:
             card = dataclasses.replace(card, photo_jpeg=jpeg)
@@ -205,9 +241,8 @@ class IdCardService(DeviceService):
             token = CancelToken(time.monotonic() + 2.0)
             if not self.link.is_open:
                 try:
-                    self._connect(token)
-                except DeviceError as exc:
-                    self.runner.report(DeviceState.NO_DEVICE, f"{self.link.port}: {exc}; retrying")
+                    self._connect(token)  # reports why not (once: an unchanged status is not re-published)
+                except DeviceError:
                     return
             try:
                 present = self.sam.find(token)
@@ -222,9 +257,12 @@ class IdCardService(DeviceService):
                 self._port_lost(exc)
                 return
             except DeviceError as exc:
-                self.runner.report(DeviceState.HARDWARE_ERROR, f"reader not answering polls: {exc}")
-                self._port_fault = str(exc)
+                self._poll_faults += 1
+                if self._poll_faults >= POLL_FAULT_LIMIT:
+                    self.runner.report(DeviceState.HARDWARE_ERROR, f"reader not answering polls ({self._poll_faults} in a row): {exc}")
+                    self._port_fault = str(exc)
                 return
+            self._poll_faults = 0
             if self._port_fault:
                 self._port_fault = ""
                 self.runner.report(DeviceState.ONLINE, "")

@@ -11,6 +11,8 @@ import enum
 from dataclasses import dataclass, field, replace
 from typing import Generic, TypeVar
 
+from kiosk.terminal.error_codes import CommonError, ErrorCode
+
 T = TypeVar("T")
 
 
@@ -34,6 +36,9 @@ class RecoveryAction(str, enum.Enum):
     MAINTENANCE = "maintenance"  # a technician must come
     SUSPEND = "suspend"  # take the device out of service for now
     RETRY = "retry"  # just try again
+    CONFIGURATION = "configuration"  # the configuration is wrong: fix it (a technician, not a reset)
+    SOFTWARE_ERROR = "software_error"  # a bug in the driver or above it: nothing to do at the device
+    FRAUD_ATTEMPT = "fraud_attempt"  # tampering suspected (a forged or foreign card): staff must look
 
 
 CITIZEN_MESSAGES: dict[CompletionCode, str] = {
@@ -63,7 +68,12 @@ DEFAULT_ACTIONS: dict[CompletionCode, RecoveryAction | None] = {
 
 @dataclass(frozen=True)
 class Completion(Generic[T]):
-    """Outcome of one device command. ``data`` is set on success (and may be on partial results)."""
+    """Outcome of one device command. ``data`` is set on success (and may be on partial results).
+
+    ``error_code`` names the failure in the device class's terms (kiosk.terminal.error_codes): branch on it,
+    never on ``description``. ``request_id`` is the command's id (the runner stamps it), the same id its
+    events carry and ``cancel(request_id=…)`` takes.
+    """
 
     code: CompletionCode
     description: str = ""
@@ -73,10 +83,20 @@ class Completion(Generic[T]):
     command: str = ""
     duration_s: float = 0.0
     detail: dict[str, object] = field(default_factory=dict)
+    error_code: ErrorCode | None = None
+    request_id: int = 0
 
     @property
     def ok(self) -> bool:
         return self.code is CompletionCode.SUCCESS
+
+    @property
+    def transient(self) -> bool:
+        """A fault one retry may cure (card lifted mid-read, one bad checksum, one silent answer): it does not
+        by itself put the device in ``hardware_error``; a run of them does (CommandRunner.transient_limit)."""
+        if self.error_code is CommonError.DEVICE_SILENT:
+            return True
+        return self.action is RecoveryAction.RETRY and self.code is CompletionCode.HARDWARE_ERROR
 
     @classmethod
     def success(cls, data: T | None = None, description: str = "ok", **detail: object) -> Completion[T]:
@@ -90,6 +110,8 @@ class Completion(Generic[T]):
         action: RecoveryAction | None = None,
         citizen_message: str | None = None,
         data: T | None = None,
+        *,
+        error_code: ErrorCode | None = None,
         **detail: object,
     ) -> Completion[T]:
         """A failed completion; the action and the citizen message default by code."""
@@ -102,8 +124,10 @@ class Completion(Generic[T]):
             data,
             citizen_message or CITIZEN_MESSAGES[code],
             detail=dict(detail),
+            error_code=error_code,
         )
 
-    def stamped(self, command: str, duration_s: float) -> Completion[T]:
-        """The same completion, labelled with the command name and how long it took."""
-        return replace(self, command=command, duration_s=duration_s)
+    def stamped(self, command: str, duration_s: float, request_id: int | None = None) -> Completion[T]:
+        """The same completion, labelled with the command name, how long it took and (runner) its request id."""
+        rid = self.request_id if request_id is None else request_id
+        return replace(self, command=command, duration_s=duration_s, request_id=rid)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from kiosk.terminal.completion import RecoveryAction
+from kiosk.terminal.requests import current_request_id
 from kiosk.terminal.status import DeviceStatus
 
 log = logging.getLogger(__name__)
@@ -23,8 +24,11 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Event:
+    """``request_id``: the command that caused the event (None: unsolicited — a poller, a monitor, the supervisor)."""
+
     device: str
     at: float = field(default_factory=time.time, kw_only=True)
+    request_id: int | None = field(default_factory=current_request_id, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,8 @@ class StatusChanged(Event):
 
 @dataclass(frozen=True)
 class MediaInserted(Event):
+    """Media arrived at the device: a card placed on a reader (the poller's or monitor's find), a page."""
+
     media: str = "card"  # card | page | code
     detail: dict[str, object] = field(default_factory=dict)
 
@@ -42,6 +48,22 @@ class MediaInserted(Event):
 @dataclass(frozen=True)
 class MediaRemoved(Event):
     media: str = "card"
+
+
+@dataclass(frozen=True)
+class MediaPresented(Event):
+    """Media offered to the citizen at the device's exit (a cut receipt in the printer's mouth; XFS4IoT
+    Printer.MediaPresentedEvent). ``request_id`` is the print command's."""
+
+    media: str = "receipt"
+    detail: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MediaTaken(Event):
+    """The citizen took what was presented (XFS4IoT Printer.MediaTakenEvent)."""
+
+    media: str = "receipt"
 
 
 @dataclass(frozen=True)

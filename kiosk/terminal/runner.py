@@ -8,7 +8,15 @@ period is abandoned: a fresh worker starts, the driver's reset hook reopens the 
 status says what happened. A worker that dies outright fails its command as ``hardware_error``.
 
 Status follows ``online → busy → online``; the driver reports its resting state (paper out,
-port gone) through ``report()``, and all changes go through ``_publish`` — the one setter.
+port gone) through ``report()``, and all changes go through ``_publish`` — the one setter. A command
+that ends well rests the device ONLINE only if the driver reported nothing during it. A transient
+fault (``Completion.transient``: card lifted, one bad checksum, one silent answer) leaves the status
+alone; ``transient_limit`` of them in a row mean ``hardware_error``.
+
+Every command has a request id (kiosk.terminal.requests), stamped on its Completion and on every
+event published while it runs; ``cancel_request`` stops one, ``cancel_current`` all. A *quiet* command
+(the supervisor's probes and re-opens) shows no ``busy`` and logs no failure: only a real change of
+the resting state is published and logged, once.
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kiosk.errors import (
@@ -31,7 +39,9 @@ from kiosk.errors import (
     ProtocolError,
 )
 from kiosk.terminal.completion import Completion, CompletionCode, RecoveryAction
+from kiosk.terminal.error_codes import CommonError, ErrorCode
 from kiosk.terminal.events import Error, EventBus, StatusChanged
+from kiosk.terminal.requests import _CURRENT, current_request_id, new_request_id
 from kiosk.terminal.status import DeviceClass, DeviceState, DeviceStatus
 
 log = logging.getLogger(__name__)
@@ -43,8 +53,9 @@ ACK_WAIT_S = 0.03
 class CancelToken:
     """Handed to every blocking command; the driver polls it between short I/O slices."""
 
-    def __init__(self, deadline: float) -> None:
+    def __init__(self, deadline: float, request_id: int = 0) -> None:
         self.deadline = deadline  # time.monotonic() value
+        self.request_id = request_id
         self._event = threading.Event()
         self.reason = ""
 
@@ -83,27 +94,42 @@ class _Job:
     token: CancelToken
     loop: asyncio.AbstractEventLoop
     future: asyncio.Future[Completion[Any]]
+    request_id: int = 0
+    quiet: bool = False  # a supervisor probe / re-open: no busy status, no failure log
     submitted: float = field(default_factory=time.monotonic)
     skipped: bool = False  # canceled before it started
 
 
 def completion_from_exception(exc: BaseException, token: CancelToken | None = None) -> Completion[Any]:
-    """Translate a driver exception into a completion (the boundary mapping, in one place)."""
+    """Translate a driver exception into a completion (the boundary mapping, in one place); an ``error_code``
+    attribute on the exception (e.g. a checksum error) refines the code chosen here."""
+    result = _by_exception(exc, token)
+    finer = getattr(exc, "error_code", None)
+    if isinstance(finer, ErrorCode) and result.error_code is not None:
+        return replace(result, error_code=finer)
+    return result
+
+
+def _by_exception(exc: BaseException, token: CancelToken | None) -> Completion[Any]:
     if isinstance(exc, CommandCanceled):
         if token is not None and token.reason == "timeout":
             return Completion.failure(CompletionCode.TIMEOUT, "command timed out and was stopped")
         return Completion.failure(CompletionCode.CANCELED, f"canceled: {exc}")
     if isinstance(exc, DeviceTimeoutError):
-        return Completion.failure(CompletionCode.TIMEOUT, f"device silent: {exc}")
+        return Completion.failure(CompletionCode.TIMEOUT, f"device silent: {exc}", error_code=CommonError.DEVICE_SILENT)
     if isinstance(exc, DeviceUnavailableError):
-        return Completion.failure(CompletionCode.DEVICE_NOT_READY, f"device unavailable: {exc}", RecoveryAction.MAINTENANCE)
+        return Completion.failure(CompletionCode.DEVICE_NOT_READY, f"device unavailable: {exc}", RecoveryAction.MAINTENANCE,
+                                  error_code=CommonError.NO_DEVICE)
     if isinstance(exc, InvalidDataError):
         return Completion.failure(CompletionCode.INVALID_DATA, f"invalid data: {exc}")
     if isinstance(exc, ProtocolError):
-        return Completion.failure(CompletionCode.HARDWARE_ERROR, f"protocol error: {exc}", RecoveryAction.RETRY)
+        return Completion.failure(CompletionCode.HARDWARE_ERROR, f"protocol error: {exc}", RecoveryAction.RETRY, error_code=CommonError.PROTOCOL)
     if isinstance(exc, DeviceIOError):
-        return Completion.failure(CompletionCode.HARDWARE_ERROR, f"I/O error: {exc}", RecoveryAction.RESET)
-    return Completion.failure(CompletionCode.HARDWARE_ERROR, f"unexpected {type(exc).__name__}: {exc}", RecoveryAction.RESET)
+        return Completion.failure(CompletionCode.HARDWARE_ERROR, f"I/O error: {exc}", RecoveryAction.RESET, error_code=CommonError.IO)
+    if isinstance(exc, OSError):  # an untranslated OS failure is still the device's, not a bug
+        return Completion.failure(CompletionCode.HARDWARE_ERROR, f"OS error: {exc}", RecoveryAction.RESET, error_code=CommonError.IO)
+    return Completion.failure(CompletionCode.HARDWARE_ERROR, f"unexpected {type(exc).__name__}: {exc}", RecoveryAction.SOFTWARE_ERROR,
+                              error_code=CommonError.INTERNAL)
 
 
 _STATE_AFTER: dict[CompletionCode, DeviceState] = {
@@ -122,10 +148,14 @@ class CommandRunner:
         bus: EventBus,
         reset_hook: Callable[[], None] | None = None,
         grace_s: float = 2.0,
+        transient_limit: int = 3,
     ) -> None:
         self.device = device
         self.bus = bus
         self.grace_s = grace_s
+        self.transient_limit = transient_limit
+        self._transient_faults = 0  # transient faults in a row
+        self._live: list[_Job] = []  # submitted, not yet resolved (for cancel by request id)
         self._reset_hook = reset_hook
         self._lock = threading.RLock()
         self._queue: queue.Queue[_Job | None] = queue.Queue()
@@ -165,16 +195,25 @@ class CommandRunner:
         log.info("device %s: %s → %s %s", self.device, old.state.value, new.state.value, new.description)
         self.bus.publish(StatusChanged(self.device, old=old, new=new))
 
+    def pending(self) -> list[tuple[int, str]]:
+        """(request id, command) of every command queued or running, oldest first."""
+        with self._lock:
+            return [(job.request_id, job.command) for job in self._live if not job.future.done()]
+
     # ----- commands -------------------------------------------------------------------------
-    async def run(self, command: str, work: Work, timeout: float) -> Completion[Any]:
-        """Run ``work(token)`` on the worker; return its completion, or ``timeout`` at the deadline."""
+    async def run(self, command: str, work: Work, timeout: float, *, quiet: bool = False) -> Completion[Any]:
+        """Run ``work(token)`` on the worker; return its completion, or ``timeout`` at the deadline.
+
+        The request id is the caller's ``request_scope`` id, else a fresh one."""
+        request_id = current_request_id() or new_request_id()
         if self._closed:
-            return Completion.failure(CompletionCode.DEVICE_NOT_READY, "device closed").stamped(command, 0.0)
+            return Completion.failure(CompletionCode.DEVICE_NOT_READY, "device closed").stamped(command, 0.0, request_id)
         loop = asyncio.get_running_loop()
         started = time.monotonic()
-        job = _Job(command, work, CancelToken(started + timeout), loop, loop.create_future())
+        job = _Job(command, work, CancelToken(started + timeout, request_id), loop, loop.create_future(), request_id, quiet)
         with self._lock:
             self._ensure_worker()
+            self._live.append(job)
             self._queue.put(job)
         try:
             result = await asyncio.wait_for(asyncio.shield(job.future), timeout)
@@ -185,7 +224,11 @@ class CommandRunner:
             job.skipped = True
             self._watch_for_hang(job)
             raise
-        return result.stamped(command, time.monotonic() - started)
+        finally:
+            with self._lock:
+                if job in self._live:
+                    self._live.remove(job)
+        return result.stamped(command, time.monotonic() - started, request_id)
 
     async def _stop_job(self, job: _Job, reason: str) -> Completion[Any]:
         job.token.cancel(reason)
@@ -196,6 +239,18 @@ class CommandRunner:
             self._watch_for_hang(job)
             code = CompletionCode.TIMEOUT if reason == "timeout" else CompletionCode.CANCELED
             return Completion.failure(code, f"{job.command}: {reason} (device still finishing)")
+
+    def cancel_request(self, request_id: int, reason: str = "canceled") -> bool:
+        """Cancel the command(s) with ``request_id``, queued or running; True if one was found."""
+        with self._lock:
+            jobs = [job for job in self._live if job.request_id == request_id and not job.future.done()]
+            current = self._current
+        for job in jobs:
+            job.token.cancel(reason)
+            if job is not current:
+                job.skipped = True
+                self._resolve(job, Completion.failure(CompletionCode.CANCELED, f"{job.command}: {reason} before start"))
+        return bool(jobs)
 
     def cancel_current(self, reason: str = "canceled") -> bool:
         """Cancel the running command and everything queued; True if anything was running."""
@@ -251,8 +306,12 @@ class CommandRunner:
             self._worker = None
             self._needs_reset = True
             self._resting = self._resting.with_state(DeviceState.HARDWARE_ERROR, f"{job.command} hung; resetting")
-            self._publish(self._resting)
-            self.bus.publish(Error(self.device, description=f"{job.command} hung", action=RecoveryAction.RESET))
+            scope = _CURRENT.set(job.request_id)
+            try:
+                self._publish(self._resting)
+                self.bus.publish(Error(self.device, description=f"{job.command} hung", action=RecoveryAction.RESET))
+            finally:
+                _CURRENT.reset(scope)
             if not self._queue.empty():
                 self._ensure_worker()
 
@@ -274,10 +333,15 @@ class CommandRunner:
                         continue
                     self._current = job
                     self._reported_during_job = False
-                    self._publish(self._status.with_state(DeviceState.BUSY, job.command))
-                self._maybe_reset(job)
-                result = self._execute(job)
-                self._finish(job, result)
+                scope = _CURRENT.set(job.request_id)  # events published while serving the job carry its id
+                try:
+                    if not job.quiet:
+                        self._publish(self._status.with_state(DeviceState.BUSY, job.command))
+                    self._maybe_reset(job)
+                    result = self._execute(job)
+                    self._finish(job, result)
+                finally:
+                    _CURRENT.reset(scope)
                 job = None
         except BaseException as exc:  # noqa: BLE001 — the worker itself died: never lose the command
             log.critical("device %s: worker thread died: %r", self.device, exc)
@@ -307,7 +371,7 @@ class CommandRunner:
             job.token.check()
             value = job.work(job.token)
         except Exception as exc:  # noqa: BLE001 — whatever a driver raises becomes the command's Completion
-            if not isinstance(exc, (CommandCanceled, DeviceTimeoutError, InvalidDataError)):
+            if not job.quiet and not isinstance(exc, (CommandCanceled, DeviceTimeoutError, InvalidDataError)):
                 log.warning("device %s: %s failed: %r", self.device, job.command, exc)
             return completion_from_exception(exc, job.token)
         if isinstance(value, Completion):
@@ -320,20 +384,34 @@ class CommandRunner:
                 log.info("device %s: late result of abandoned %s dropped", self.device, job.command)
                 return
             self._current = None
-            if not self._reported_during_job:
-                state = _STATE_AFTER.get(result.code, DeviceState.ONLINE)
+            fault = self._judge(result)
+            if not self._reported_during_job and fault is not None:
+                state = _STATE_AFTER.get(result.code, DeviceState.HARDWARE_ERROR) if fault else DeviceState.ONLINE
                 desc = result.description if state is not DeviceState.ONLINE else ""
+                if fault and result.transient:
+                    desc = f"{self._transient_faults} faults in a row, the last: {desc}"
                 self._resting = self._resting.with_state(state, desc)
             if not result.ok and result.code not in (CompletionCode.CANCELED, CompletionCode.TIMEOUT):
                 self._resting = _with_error(self._resting, result)
             if self._queue.empty():
                 self._publish(self._resting)
-        if result.code is CompletionCode.HARDWARE_ERROR:
+        if result.code is CompletionCode.HARDWARE_ERROR and fault:
             self.bus.publish(Error(self.device, description=result.description, action=result.action))
         self._resolve(job, result)
 
-    @staticmethod
-    def _resolve(job: _Job, result: Completion[Any]) -> None:
+    def _judge(self, result: Completion[Any]) -> bool | None:
+        """True: a fault that sets the status; False: a healthy outcome; None: a transient fault absorbed."""
+        if not result.transient:
+            self._transient_faults = 0
+            return result.code in _STATE_AFTER
+        self._transient_faults += 1
+        return True if self._transient_faults >= self.transient_limit else None
+
+    def _resolve(self, job: _Job, result: Completion[Any]) -> None:
+        with self._lock:
+            if job in self._live:
+                self._live.remove(job)
+
         def settle() -> None:
             if not job.future.done():
                 job.future.set_result(result)
@@ -345,6 +423,4 @@ class CommandRunner:
 
 
 def _with_error(status: DeviceStatus, result: Completion[Any]) -> DeviceStatus:
-    from dataclasses import replace
-
     return replace(status, last_error=result.description, last_action=result.action)
