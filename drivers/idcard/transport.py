@@ -13,6 +13,8 @@ import errno
 import logging
 import termios
 import time
+from collections.abc import Callable
+from typing import Protocol
 
 import serial
 
@@ -27,14 +29,42 @@ log = logging.getLogger(__name__)
 DEADLINE_MARGIN_S = 0.05
 
 
-class SerialLink:
-    """One serial port; ``exchange()`` sends a request frame and returns the parsed answer."""
+class SerialPort(Protocol):
+    """What SerialLink uses of a pyserial port (the record/replay transports in drivers/replay provide it too)."""
 
-    def __init__(self, port: str, baudrate: int = 115200, slice_s: float = 0.02) -> None:
+    @property
+    def is_open(self) -> bool: ...
+
+    def read(self, size: int = 1) -> bytes: ...
+
+    def write(self, data: bytes, /) -> int | None: ...
+
+    def reset_input_buffer(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+#: ``opener(port, baudrate, slice_s)`` → an open port; raises pyserial's or a ``kiosk.errors`` exception.
+SerialOpener = Callable[[str, int, float], SerialPort]
+
+
+def open_pyserial(port: str, baudrate: int, slice_s: float) -> SerialPort:
+    """The real line: 8N1, reads block at most one slice, writes at most 1 s."""
+    return serial.Serial(port, baudrate, bytesize=8, parity="N", stopbits=1, timeout=slice_s, write_timeout=1.0)
+
+
+class SerialLink:
+    """One serial port; ``exchange()`` sends a request frame and returns the parsed answer.
+
+    ``opener`` is the wire seam: ``kiosk device record`` wraps it, a ``replay:`` URL replaces it.
+    """
+
+    def __init__(self, port: str, baudrate: int = 115200, slice_s: float = 0.02, opener: SerialOpener = open_pyserial) -> None:
         self.port = port
         self.baudrate = baudrate
         self.slice_s = slice_s
-        self._serial: serial.Serial | None = None
+        self.opener = opener
+        self._serial: SerialPort | None = None
 
     @property
     def is_open(self) -> bool:
@@ -43,9 +73,7 @@ class SerialLink:
     def open(self) -> None:
         self.close()
         try:
-            self._serial = serial.Serial(
-                self.port, self.baudrate, bytesize=8, parity="N", stopbits=1, timeout=self.slice_s, write_timeout=1.0
-            )
+            self._serial = self.opener(self.port, self.baudrate, self.slice_s)
         except serial.SerialException as exc:
             code = exc.errno if isinstance(exc.errno, int) else None
             if code in (errno.ENOENT, errno.ENODEV, errno.ENXIO) or "No such file" in str(exc):
@@ -62,7 +90,7 @@ class SerialLink:
             except (OSError, serial.SerialException, termios.error):
                 pass
 
-    def _port(self) -> serial.Serial:
+    def _port(self) -> SerialPort:
         if self._serial is None:
             raise DeviceIOError(f"{self.port} is not open")
         return self._serial

@@ -16,6 +16,7 @@ DEVICE_COMMANDS: list[str] = [
     "drivers.speaker.cli",
     "drivers.a4printer.cli",
     "drivers.scanner.cli",
+    "kiosk.cli.record_cmd",  # record CLASS: any recordable class's wire traffic (docs/record-replay.md)
 ]
 
 
