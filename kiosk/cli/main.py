@@ -32,6 +32,7 @@ COMMANDS = [
     "kiosk.cli.install_cmd",
     "kiosk.cli.admin_cmd",
     "kiosk.cli.maint_cmd",
+    "kiosk.cli.xfs_cmd",
 ]
 
 
