@@ -1,14 +1,19 @@
-"""BarcodeReader services: QR from camera frames, or lines from a serial scanner.
+"""BarcodeReader services: QR from camera frames, lines from a serial scanner, or keys from a USB HID wedge scanner.
 
     barcode = "camera:0"                                   V4L2 camera index (or camera:///dev/video2)
     barcode = "camera:///srv/clips/phone.mp4?decoder=zxing" a recorded clip replayed as a camera
     barcode = "serial:///dev/kiosk-qr?baud=9600&terminator=crlf"
+    barcode = "evdev:///dev/input/by-id/usb-SCANNER-event-kbd"  a keyboard-wedge scanner, grabbed
+    barcode = "evdev:?match=Honeywell"                     the first *Honeywell*-event-kbd in /dev/input/by-id
     barcode = "sim:barcode?code=YKM1.abc"                  the camera driver on rendered frames
     barcode = "sim:barcode?via=serial"                     the serial driver on a pty scanner emulator
 
 Codes are opaque tokens: only length/charset are checked here; the platform verifies them.
 Codes that arrived before ``read_code`` started are discarded, so a code left in a scanner's
-buffer can never be handed to the next citizen.
+buffer can never be handed to the next citizen. A scanned line that is not a token (non-ASCII,
+control characters, undecodable bytes, keys outside the layout) ends the read at once as
+``invalid_data`` with ``UNREADABLE_CODE`` for the citizen; only the camera keeps looking, since a
+misdecoded frame is not something the citizen did.
 """
 
 from __future__ import annotations
@@ -20,11 +25,13 @@ from typing import Any
 import serial
 
 from drivers.barcode.decoders import DEFAULT_DECODER, make_decoder
-from drivers.barcode.options import CameraBarcodeOptions, SerialBarcodeOptions
-from drivers.barcode.protocol import LineFramer, check_token, decode_line
+from drivers.barcode.evdev import EventDevice, find_device
+from drivers.barcode.keymap import KeyedLine, KeyTranslator
+from drivers.barcode.options import CameraBarcodeOptions, EvdevBarcodeOptions, SerialBarcodeOptions
+from drivers.barcode.protocol import UNREADABLE_CODE, LineFramer, check_token, decode_line
 from drivers.camera.capture import FrameGrabber, FrameSource, source_for_target, start_grabber
 from kiosk.errors import ConfigError, DeviceIOError, DeviceUnavailableError, InvalidDataError
-from kiosk.terminal.completion import Completion, CompletionCode
+from kiosk.terminal.completion import Completion, CompletionCode, RecoveryAction
 from kiosk.terminal.device import DeviceService
 from kiosk.terminal.events import EventBus, MediaInserted
 from kiosk.terminal.media import ScannedCode
@@ -54,9 +61,15 @@ class BarcodeService(DeviceService):
         self.bus.publish(MediaInserted(self.name, media="code", detail={"source": code.source, "length": len(code.text)}))
         return code
 
+    def _unreadable(self, exc: InvalidDataError, source: str) -> Completion[ScannedCode]:
+        """A scan that is not a token: answered now (the citizen is holding up the wrong code)."""
+        log.warning("barcode %s: rejected a scanned %s code: %s", self.name, source, exc)
+        return Completion.failure(CompletionCode.INVALID_DATA, f"unreadable code from the {source} scanner: {exc}",
+                                  RecoveryAction.RETRY, UNREADABLE_CODE, source=source)
+
     @staticmethod
     def _nothing(rejected: int) -> Completion[ScannedCode]:
-        extra = f"; {rejected} unreadable codes ignored" if rejected else ""
+        extra = f"; {rejected} unreadable or cut-off codes ignored" if rejected else ""
         return Completion.failure(CompletionCode.TIMEOUT, f"no code shown before the deadline{extra}", rejected=rejected)
 
 
@@ -92,7 +105,7 @@ class SerialBarcodeReader(BarcodeService):
             self.runner.report(DeviceState.ONLINE)
         port = self._serial
         assert port is not None
-        rejected, dropped_before = 0, self.framer.dropped
+        dropped_before = self.framer.dropped
         try:
             port.reset_input_buffer()  # stale codes belong to nobody
             self.framer.clear()
@@ -103,13 +116,78 @@ class SerialBarcodeReader(BarcodeService):
                     try:
                         return self._got(ScannedCode(decode_line(line), "QRCode", "serial"))
                     except InvalidDataError as exc:
-                        rejected += 1
-                        log.warning("barcode %s: ignored a scanned line: %s", self.name, exc)
+                        return self._unreadable(exc, "serial")
         except (serial.SerialException, OSError, termios.error) as exc:
             self._do_close()
             self.runner.report(DeviceState.HARDWARE_ERROR, f"scanner port lost: {exc}")
             raise DeviceIOError(f"scanner port {self.port} failed: {exc}") from None
-        return self._nothing(rejected + self.framer.dropped - dropped_before)
+        return self._nothing(self.framer.dropped - dropped_before)
+
+
+class KeyboardWedgeReader(BarcodeService):
+    """A USB HID scanner in keyboard mode, read from its input event device (grabbed, so the
+    keystrokes never reach the screen) and typed through the US layout map."""
+
+    def __init__(self, name: str, bus: EventBus, target: str, *, match: str = "", terminator: str = "enter", grab: bool = True,
+                 require_grab: bool = False, stale_s: float = 0.5, **kw: Any) -> None:
+        super().__init__(name, bus, **kw)
+        self.target, self.match = target, match
+        self.grab, self.require_grab = grab, require_grab
+        self.keys = KeyTranslator(terminator, stale_s)
+        self._device: EventDevice | None = None
+
+    def capabilities(self) -> dict[str, Any]:
+        device = self._device
+        return {"source": "evdev", "target": self.target, "match": self.match, "layout": "us",
+                "device": str(device.path) if device else "", "name": device.name if device else "",
+                "grabbed": bool(device and device.grabbed)}
+
+    def _do_open(self, token: CancelToken) -> None:
+        device = EventDevice(find_device(self.target, self.match), grab=self.grab)
+        if device.grab_error and self.require_grab:
+            device.close()
+            raise DeviceUnavailableError(device.grab_error)
+        self._device = device
+        if device.grab_error:
+            log.warning("barcode %s: %s", self.name, device.grab_error)
+            self.runner.report(DeviceState.ONLINE, device.grab_error, grabbed=False, grab_error=device.grab_error)
+        else:
+            self.runner.report(DeviceState.ONLINE, "", grabbed=device.grabbed, grab_error="")
+
+    def _do_close(self) -> None:
+        device, self._device = self._device, None
+        if device is not None:
+            device.close()
+
+    def _do_read_code(self, token: CancelToken) -> ScannedCode | Completion[ScannedCode]:
+        if self._device is None:  # lost earlier (unplugged): try again now
+            self._do_open(token)
+        device = self._device
+        assert device is not None
+        dropped_before = self.keys.dropped
+        try:
+            device.drain()  # keys typed before the read belong to nobody
+            self.keys.clear()
+            while token.remaining() > 0:
+                token.check()
+                for ev_type, code, value in device.read_events(READ_SLICE_S):
+                    for line in self.keys.feed(ev_type, code, value):
+                        try:
+                            return self._got(ScannedCode(self._checked(line), "QRCode", "evdev"))
+                        except InvalidDataError as exc:
+                            return self._unreadable(exc, "evdev")
+                self.keys.expire()
+        except DeviceIOError as exc:
+            self._do_close()
+            self.runner.report(DeviceState.HARDWARE_ERROR, f"scanner input device lost: {exc}")
+            raise
+        return self._nothing(self.keys.dropped - dropped_before)
+
+    @staticmethod
+    def _checked(line: KeyedLine) -> str:
+        if line.problems:
+            raise InvalidDataError(f"code of {len(line.text)} keys, not typeable on the US layout: {'; '.join(line.problems[:3])}")
+        return check_token(line.text)
 
 
 class CameraBarcodeReader(BarcodeService):
@@ -171,6 +249,26 @@ def build_serial(spec: DeviceSpec, bus: EventBus) -> SerialBarcodeReader:
         port,
         baud=opts.baud,
         terminator=opts.terminator,
+        stale_s=opts.stale_ms / 1000.0,
+        default_timeout=spec.timeout_s,
+    )
+
+
+@takes_options(EvdevBarcodeOptions)
+def build_evdev(spec: DeviceSpec, bus: EventBus) -> KeyboardWedgeReader:
+    opts = options_for(spec, EvdevBarcodeOptions)
+    target = spec.url.target or spec.url.host
+    if not target and not opts.match:
+        raise ConfigError(f"devices.{spec.name}: {spec.url.raw}: no input device "
+                          "(e.g. evdev:///dev/input/by-id/usb-…-event-kbd or evdev:?match=NAME)")
+    return KeyboardWedgeReader(
+        spec.name,
+        bus,
+        target,
+        match=opts.match,
+        terminator=opts.terminator,
+        grab=opts.grab,
+        require_grab=opts.require_grab,
         stale_s=opts.stale_ms / 1000.0,
         default_timeout=spec.timeout_s,
     )

@@ -51,11 +51,13 @@ def test_stale_partial_line_is_dropped_not_glued_to_the_next_code() -> None:
     assert framer.dropped == 1
 
 
-def test_overlong_line_is_dropped_up_to_its_terminator() -> None:
+def test_overlong_line_is_cut_to_one_past_the_limit_so_it_is_rejected_then_framing_resumes() -> None:
     framer = LineFramer("lf")
     assert framer.feed(b"A" * (MAX_LENGTH + 10)) == []
-    assert framer.feed(b"AAAA\nYKM1.after\n") == [b"YKM1.after"]
-    assert framer.dropped == 1
+    head, after = framer.feed(b"AAAA\nYKM1.after\n")
+    assert head == b"A" * (MAX_LENGTH + 1) and after == b"YKM1.after"
+    with pytest.raises(InvalidDataError, match="longer than"):
+        decode_line(head)
 
 
 def test_decode_line_rejects_binary_garbage() -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
+from drivers.barcode.protocol import UNREADABLE_CODE
 from drivers.barcode.service import SerialBarcodeReader
 from kiosk.terminal.completion import CompletionCode
 from kiosk.terminal.events import EventBus, MediaInserted
@@ -33,18 +36,31 @@ async def test_line_sent_byte_by_byte_like_a_9600_baud_wire(serial_reader: Seria
     assert result.ok and result.data.text == "YKM1.slow-wire-token"
 
 
-async def test_garbage_and_non_ascii_lines_are_skipped_until_a_real_code(serial_reader: SerialBarcodeReader) -> None:
-    emu = serial_reader.emulator
-
-    def burst() -> None:
-        emu.send_raw(b"\xff\xfe\x00\x13\r\n")  # line noise
-        emu.send_raw(b"ab\r\n")  # too short to be a token
-        emu.send_raw("YKM1.码\r\n".encode())  # not ASCII
-        emu.scan("YKM1.the-real-one")
-
-    later(0.1, burst)
+@pytest.mark.parametrize("line,why", [
+    ("YKM1.渝快码-中文二维码\r\n".encode(), "UTF-8 text"),  # another app's QR of Chinese text
+    ("重庆市民".encode("gbk") + b"\r\n", "GB18030/GBK text"),  # a scanner set to a GBK code page
+    (b"\xff\xfe\x00\x13\x81\xfd\r\n", "not text"),  # line noise / a wrong baud rate
+    (b"\x00\x01\x02junk\r\n", "control characters"),
+    (b"ab\r\n", "shorter than"),
+])
+async def test_garbled_line_is_rejected_at_once_with_a_citizen_message(serial_reader: SerialBarcodeReader, line: bytes, why: str) -> None:
+    later(0.1, serial_reader.emulator.send_raw, line)
+    result = await serial_reader.read_code(timeout=5)
+    assert result.code is CompletionCode.INVALID_DATA, result.description
+    assert result.duration_s < 2.5  # answered when the line ends, not at the 5 s deadline
+    assert result.citizen_message == UNREADABLE_CODE
+    assert why in result.description and "serial" in result.description
+    assert "渝快码-中文" not in result.description and "重庆" not in result.description  # sizes, never the content
+    assert serial_reader.status().state is DeviceState.ONLINE
+    later(0.05, serial_reader.emulator.scan, "YKM1.the-real-one")
     result = await serial_reader.read_code(timeout=3)
     assert result.ok and result.data.text == "YKM1.the-real-one"
+
+
+async def test_overlong_line_is_rejected_when_it_ends(serial_reader: SerialBarcodeReader) -> None:
+    later(0.05, serial_reader.emulator.send_raw, b"A" * 5000 + b"\r\n")
+    result = await serial_reader.read_code(timeout=5)
+    assert result.code is CompletionCode.INVALID_DATA and "longer than 2048" in result.description
 
 
 async def test_partial_line_then_silence_is_dropped_and_the_next_code_is_clean(serial_reader: SerialBarcodeReader) -> None:
@@ -64,12 +80,12 @@ async def test_code_scanned_before_the_read_started_is_discarded(serial_reader: 
     assert result.ok and result.data.text == "YKM1.current-citizen"
 
 
-async def test_timeout_when_nothing_is_scanned_names_ignored_garbage(serial_reader: SerialBarcodeReader) -> None:
-    later(0.05, serial_reader.emulator.send_raw, b"\x00\x01\x02junk\r\n")
-    result = await serial_reader.read_code(timeout=0.4)
+async def test_timeout_when_nothing_is_scanned_names_a_cut_off_line(serial_reader: SerialBarcodeReader) -> None:
+    later(0.05, serial_reader.emulator.send_raw, b"YKM1.no-terminator")
+    result = await serial_reader.read_code(timeout=1.0)
     assert result.code is CompletionCode.TIMEOUT
-    assert 0.35 < result.duration_s < 1.0
-    assert "1 unreadable" in result.description
+    assert 0.9 < result.duration_s < 2.0
+    assert "1 unreadable or cut-off" in result.description
     assert serial_reader.status().state is DeviceState.ONLINE
 
 

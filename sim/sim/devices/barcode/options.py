@@ -11,8 +11,8 @@ from kiosk.terminal.options import DeviceOptions
 
 
 class SimBarcodeOptions(DeviceOptions):
-    """``sim:barcode?via=camera&code=…``: the real drivers against the phone-screen or serial-scanner emulator."""
+    """``sim:barcode?via=camera&code=…``: the real drivers against the phone-screen, serial-scanner or keyboard-wedge emulator."""
 
-    via: Literal["camera", "serial"] = Field("camera", description="which real driver the emulator feeds")
+    via: Literal["camera", "serial", "wedge"] = Field("camera", description="which real driver the emulator feeds (wedge: evdev on a FIFO)")
     code: str = Field("", description="code shown to the camera at start; empty: none")
     decoder: Decoder = Field("zxing", description="QR decoder (via=camera)")
