@@ -2,7 +2,9 @@
 
 Why here and not python-escpos ``text()``/``qr()``: we own the Chinese encoding (FS & + GB18030/GBK
 bytes), the column layout (a hanzi is two columns) and the QR choice per profile (native GS ( k, or
-a raster image for heads without it). The library only carries the bytes.
+a raster image for heads without it). The library only carries the bytes. A line with a character
+the head's resident font cannot draw (𠮷 on a GBK head, 喆 on a GB2312 one) goes out as a raster
+picture of that line, drawn with our CJK font, so one rare name never refuses the whole receipt.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from drivers.printer import protocol as P
 from drivers.printer.options import PrinterOptions
 from kiosk.terminal.receipt import Align, Cut, Feed, ImageBlock, KeyValue, QrCode, ReceiptDocument, Separator, Table, TextLine
 
+#: What a head's resident font draws: GB2312 (the cheapest heads), GBK, or GB18030's BMP part (its
+#: four-byte supplementary planes — Extension B 𠮷 — are optional in GB 18030-2005, so we never trust them).
+FONT_CHARSETS = ("gb2312", "gbk", "gb18030")
 #: Half-width signs GBK lacks but whose full-width twins it has (GB18030 would send 4 bytes a GBK head garbles).
 GBK_SUBSTITUTES = str.maketrans({"¥": "￥", "€": "EUR"})
 ALIGN_CODE = {Align.LEFT: 0, Align.CENTER: 1, Align.RIGHT: 2}
@@ -33,10 +38,15 @@ class PrinterProfile:
     cutter: bool = True
     cut_feed_lines: int = 4
     qr_ec: str = "M"
+    font_charset: str = ""  # empty: what the encoding carries (gbk → gbk, otherwise GB18030's BMP part)
 
     @property
     def double_byte(self) -> bool:
         return self.encoding in ("gb18030", "gbk")
+
+    @property
+    def charset(self) -> str:
+        return self.font_charset or ("gbk" if self.encoding == "gbk" else "gb18030")
 
     @classmethod
     def from_options(cls, options: PrinterOptions | Mapping[str, Any]) -> PrinterProfile:
@@ -44,7 +54,8 @@ class PrinterProfile:
         if not isinstance(options, PrinterOptions):
             options = PrinterOptions.model_validate(dict(options))
         base = PROFILE_58 if options.paper_mm == 58 else PROFILE_80
-        return replace(base, encoding=options.encoding, native_qr=options.qr == "native", cutter=options.cutter)
+        return replace(base, encoding=options.encoding, native_qr=options.qr == "native", cutter=options.cutter,
+                       font_charset=options.font_charset or "")
 
 
 PROFILE_58 = PrinterProfile("58mm", 32, 384)
@@ -67,6 +78,24 @@ class Encoder:
         except UnicodeEncodeError as exc:
             raise ValueError(f"{text[exc.start:exc.end]!r} cannot be printed in {self.profile.encoding}") from None
 
+    def unprintable(self, text: str) -> str:
+        """The characters of ``text`` the head cannot print as text (its encoding or its font lacks them)."""
+        p = self.profile
+        if p.encoding == "gbk":
+            text = text.translate(GBK_SUBSTITUTES)
+        return "".join(dict.fromkeys(ch for ch in text if ord(ch) >= 0x80 and not _printable(ch, p.encoding, p.charset)))
+
+    def line(self, text: str, *, width: int = 1, height: int = 1, bold: bool = False) -> bytes:
+        """One printed line: its text in the head's encoding, or a GS v 0 picture of it when a character is beyond the head."""
+        if not self.unprintable(text):
+            return self.text_bytes(text) + P.LF
+        from drivers.printer.render import text_line_image
+
+        image, missing = text_line_image(text, bold=bold, mag=(width, height))
+        if missing:
+            raise ValueError(f"{''.join(sorted(missing))!r} cannot be printed in {self.profile.encoding} and no installed font draws it")
+        return image_raster(image, self.profile.dots, dither=False)
+
     def encode(self, document: ReceiptDocument) -> bytes:
         p = self.profile
         out = [P.INIT, P.CHINESE_ON if p.double_byte else P.CHINESE_OFF]
@@ -84,12 +113,12 @@ class Encoder:
         if isinstance(block, TextLine):
             cols = p.cols // block.width - block.indent
             lines = [" " * block.indent + line for line in layout.wrap(block.text, cols, dbm)]
-            body = b"".join(self.text_bytes(line) + P.LF for line in lines)
+            body = b"".join(self.line(line, width=block.width, height=block.height, bold=block.bold) for line in lines)
             return (P.align(ALIGN_CODE[block.align]) + P.bold(block.bold) + P.char_size(block.width, block.height)
                     + body + P.char_size(1, 1) + P.bold(False) + P.align(0))
         if isinstance(block, KeyValue):
             lines = layout.key_value(block.key, block.value, p.cols, dbm)
-            return P.bold(block.bold) + self._lines(lines) + P.bold(False)
+            return P.bold(block.bold) + self._lines(lines, bold=block.bold) + P.bold(False)
         if isinstance(block, Table):
             return self._lines(layout.table(block.headers, block.rows, p.cols, block.weights, block.aligns, dbm))
         if isinstance(block, Separator):
@@ -107,8 +136,8 @@ class Encoder:
             return P.feed(p.cut_feed_lines) + P.cut(block.partial)
         raise TypeError(f"unknown receipt block {type(block).__name__}")
 
-    def _lines(self, lines: list[str]) -> bytes:
-        return b"".join(self.text_bytes(line) + P.LF for line in lines)
+    def _lines(self, lines: list[str], bold: bool = False) -> bytes:
+        return b"".join(self.line(line, bold=bold) for line in lines)
 
     def qr(self, block: QrCode) -> bytes:
         data = block.data.encode("utf-8")
@@ -122,14 +151,26 @@ class Encoder:
         return image_raster(qr.make_image().get_image(), self.profile.dots)
 
 
-def image_raster(image: Any, max_dots: int) -> bytes:
-    """A PIL image as GS v 0 bands (≤ 255 rows each, as many heads require), scaled to fit, dithered to 1 bit."""
+def _printable(ch: str, encoding: str, charset: str) -> bool:
+    try:
+        ch.encode(encoding)
+        if charset == "gb18030":
+            return ord(ch) < 0x10000
+        ch.encode(charset)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def image_raster(image: Any, max_dots: int, dither: bool = True) -> bytes:
+    """A PIL image as GS v 0 bands (≤ 255 rows each, as many heads require), scaled to fit, 1 bit: dithered
+    (pictures) or thresholded (text, whose anti-aliased edges would dither into speckles)."""
     from PIL import Image
 
     img = image.convert("L")
     if img.width > max_dots:
         img = img.resize((max_dots, max(1, img.height * max_dots // img.width)), Image.Resampling.LANCZOS)
-    mono = img.convert("1")  # Floyd–Steinberg; 0 = black
+    mono = img.convert("1") if dither else img.point(lambda v: 255 if v >= 128 else 0).convert("1")  # 0 = black
     width_bytes = (mono.width + 7) // 8
     padded = Image.new("1", (width_bytes * 8, mono.height), 1)
     padded.paste(mono, (0, 0))

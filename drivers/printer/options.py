@@ -17,10 +17,15 @@ class PrinterOptions(DeviceOptions):
     paper_mm: Literal[58, 80] = Field(default=80, validation_alias=AliasChoices("paper_mm", "paper"),
                                       description="paper width in mm: 58 (32 columns) or 80 (48 columns); 'paper' is the old name")
     encoding: Literal["gb18030", "gbk", "utf-8"] = Field("gb18030", description="what the head's Chinese font expects")
+    font_charset: Literal["gb2312", "gbk", "gb18030"] | None = Field(
+        None, description="what the head's resident font draws; lines with other characters print as pictures (default: the encoding's)")
     qr: Literal["native", "image"] = Field("native", description="native (GS ( k) or image (raster fallback)")
     cutter: bool = Field(True, description="false: feed instead of cutting (tear-off heads)")
     status_timeout_s: float = Field(0.3, gt=0, description="seconds to wait for each DLE EOT answer")
-    require_status: bool = Field(False, description="refuse to print when the head does not answer status")
+    require_status: bool = Field(True, description="a head that does not answer DLE EOT is offline and refused; false: a head "
+                                 "without a return channel, printed to blind (status unknown)")
+    presenter: bool = Field(False, description="the head has a paper presenter that reports a waiting receipt (DLE EOT 20)")
+    take_timeout_s: float = Field(15.0, ge=0, description="presenter: seconds a print waits for the citizen to take the receipt")
     logo: str = Field("", description="picture file printed on top of every receipt; empty: none")
     baud: int = Field(9600, gt=0, description="serial: speed in bit/s")
     dsrdtr: bool = Field(True, description="serial: hardware flow control")

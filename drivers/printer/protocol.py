@@ -69,6 +69,31 @@ def status_query(n: int) -> bytes:
     return DLE + b"\x04" + bytes([n])
 
 
+#: DLE EOT 20 (0x14), "transmit full status", on kiosk heads with a paper presenter (Custom's
+#: VKP/TK/KPM families and their clones): six bytes, 10 0F then paper, user, recoverable and
+#: unrecoverable status. Bit 5 of the paper byte is "ticket out": a receipt waits in the presenter.
+FULL_STATUS_N = 0x14
+FULL_STATUS_LEN = 6
+TICKET_OUT = 0x20
+
+
+def full_status_query() -> bytes:
+    return DLE + b"\x04" + bytes([FULL_STATUS_N])
+
+
+def ticket_in_presenter(reply: bytes) -> bool | None:
+    """The presenter bit of a DLE EOT 20 answer; ``None`` when the answer is not one."""
+    if len(reply) != FULL_STATUS_LEN or reply[:2] != b"\x10\x0f":
+        return None
+    return bool(reply[2] & TICKET_OUT)
+
+
+def encode_full_status(paper: str = "ok", cover_open: bool = False, ticket_out: bool = False) -> bytes:
+    """The DLE EOT 20 answer a presenter head in this state sends (used by the emulator)."""
+    paper_byte = (0x01 if paper == "out" else 0) | (0x04 if paper == "near_end" else 0) | (TICKET_OUT if ticket_out else 0)
+    return bytes([0x10, 0x0F, paper_byte, 0x02 if cover_open else 0, 0, 0])
+
+
 def valid_status_byte(b: int) -> bool:
     """Every DLE EOT answer has bit 1 and bit 4 set and bits 0 and 7 clear (0x12 when all is well)."""
     return (b & 0x93) == 0x12
@@ -83,13 +108,17 @@ class PrinterState:
     cover_open: bool | None
     cutter_error: bool | None
     unrecoverable: bool | None = None
+    presented: bool | None = None  # a receipt waits in the presenter (only heads that report it)
 
     @property
     def answered(self) -> bool:
         return self.online is not None or self.paper != "unknown"
 
     def to_json(self) -> dict[str, object]:
-        return {"online": self.online, "paper": self.paper, "cover_open": self.cover_open, "cutter_error": self.cutter_error}
+        out: dict[str, object] = {"online": self.online, "paper": self.paper, "cover_open": self.cover_open, "cutter_error": self.cutter_error}
+        if self.presented is not None:
+            out["presented"] = self.presented
+        return out
 
 
 UNKNOWN_STATE = PrinterState(None, "unknown", None, None, None)

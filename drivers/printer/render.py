@@ -213,6 +213,19 @@ class _Renderer:
         self.rows = []
 
 
+def text_line_image(text: str, *, bold: bool = False, mag: tuple[int, int] = (1, 1), spacing: int = 30) -> tuple[Image.Image, set[str]]:
+    """One line drawn as the head's own font would draw it (24-dot hanzi, 12-dot ASCII cells, line spacing
+    included), for the raster line the encoder sends when the head's font lacks a character; plus the
+    characters no installed font has (the caller refuses those rather than print a box)."""
+    r = _Renderer(max(1, (len(text) + 1) * CELL * mag[0]), "utf-8", True)
+    r.bold, r.mag, r.spacing = bold, mag, spacing
+    r.text(text.encode("utf-8"))
+    width = r.line_w
+    r.flush_line(force_blank=True)
+    row = r.rows[0]
+    return row.crop((0, 0, max(1, width), row.height)), r.result.missing_glyphs
+
+
 def _stack(rows: list[Image.Image], width: int) -> Image.Image:
     page = Image.new("L", (width, sum(r.height for r in rows)), 255)
     y = 0

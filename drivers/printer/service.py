@@ -1,9 +1,12 @@
 """ReceiptPrinter service: prints ``ReceiptDocument``s over ESC/POS and keeps the paper status honest.
 
-Why status first: a receipt sent to a printer without paper is lost without a trace. ``print_document``
-asks DLE EOT before sending; paper out or cover open is a completion with action CLEAR and the
-document is not consumed, so the flow can send it again. A printer that does not answer is
-``unknown`` — never "ok". A dropped connection (power cycle) is reopened and the job re-sent whole.
+Why status first, and again after: a receipt sent to a printer without paper is lost without a trace.
+``print_document`` asks DLE EOT before sending (paper out or cover open: action CLEAR, the document is
+not consumed, the flow can send it again), between chunks and after the job: a roll that ended mid-job
+is ``no_media`` saying how much went out, a head that answered before and is silent after is a
+``timeout`` — never success. A peer that takes the connection but never answers is not ``online``. A
+dropped connection (power cycle) is reopened and the job re-sent whole. On kiosk heads with a paper
+presenter the job ends when the citizen takes the receipt (MediaPresented, MediaTaken events).
 """
 
 from __future__ import annotations
@@ -11,57 +14,63 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import replace
 from typing import Any
 
 from drivers.printer import protocol as P
 from drivers.printer.encoder import Encoder, PrinterProfile
 from drivers.printer.options import PrinterOptions
+from drivers.printer.outcomes import MSG_FAULT, job_outcome, refusal, resting_state
+from drivers.printer.outcomes import MSG_PAPER_OUT as MSG_PAPER_OUT  # re-exported: the UI tests name it here
+from drivers.printer.tokens import tokenize
 from drivers.printer.transport import EscposTransport, transport_for_url
 from kiosk.errors import ConfigError, DeviceIOError, DeviceTimeoutError
 from kiosk.terminal.completion import Completion, CompletionCode, RecoveryAction
 from kiosk.terminal.device import DeviceService
-from kiosk.terminal.events import EventBus, Threshold
+from kiosk.terminal.error_codes import PrinterError
+from kiosk.terminal.events import EventBus, MediaPresented, MediaTaken, Threshold
 from kiosk.terminal.options import options_for, takes_options
 from kiosk.terminal.receipt import ReceiptDocument
 from kiosk.terminal.registry import DeviceSpec
 from kiosk.terminal.runner import CancelToken
-from kiosk.terminal.status import DeviceClass, DeviceState, DeviceStatus
+from kiosk.terminal.status import DeviceClass, DeviceStatus
 
 log = logging.getLogger(__name__)
-CHUNK = 4096  # bytes per write, so a cancel lands between chunks
-
-MSG_PAPER_OUT = "凭条打印机缺纸，回执暂未打印。您的业务不受影响，请联系工作人员补纸后重新打印。"
-MSG_COVER_OPEN = "凭条打印机盖未关好，请联系工作人员处理后重新打印。"
-MSG_FAULT = "凭条打印机故障，回执暂未打印，请联系工作人员。"
+CHUNK = 4096  # bytes per write, so a cancel lands between chunks and a roll that ends mid-job is seen there
 
 
 class EscPosPrinter(DeviceService):
     device_class = DeviceClass.RECEIPT_PRINTER
 
     def __init__(self, name: str, bus: EventBus, transport: EscposTransport, profile: PrinterProfile,
-                 *, status_timeout_s: float = 0.3, require_status: bool = False, default_timeout: float | None = None,
-                 logo: Any = None) -> None:
+                 *, status_timeout_s: float = 0.3, require_status: bool = True, presenter: bool = False, take_timeout_s: float = 15.0,
+                 default_timeout: float | None = None, logo: Any = None) -> None:
         super().__init__(name, bus, default_timeout=default_timeout)
         self.transport = transport
         self.profile = profile
         self.encoder = Encoder(profile, logo)
         self.status_timeout_s = status_timeout_s
         self.require_status = require_status
+        self.presenter = presenter and transport.can_read
+        self.take_timeout_s = take_timeout_s
         self.last_state: PrinterState = P.UNKNOWN_STATE
         self.emulator: Any = None  # set by the simulators' sim: factory
         self._poller: asyncio.Task[None] | None = None
 
     def capabilities(self) -> dict[str, Any]:
         p = self.profile
-        return {"paper": p.name, "columns": p.cols, "dots": p.dots, "encoding": p.encoding, "native_qr": p.native_qr,
-                "cutter": p.cutter, "status": self.transport.can_read, "transport": self.transport.kind}
+        return {"paper": p.name, "columns": p.cols, "dots": p.dots, "encoding": p.encoding, "font_charset": p.charset,
+                "raster_fallback": True, "native_qr": p.native_qr, "cutter": p.cutter, "status": self.transport.can_read,
+                "require_status": self.require_status, "presenter": self.presenter, "reports_taken": self.presenter,
+                "transport": self.transport.kind}
 
     # ----- contract --------------------------------------------------------------------------
     async def print_document(self, document: ReceiptDocument, timeout: float | None = None) -> Completion[None]:
         try:
             data = self.encoder.encode(document)
         except (ValueError, TypeError) as exc:  # bad input: say so, print nothing
-            return Completion.failure(CompletionCode.INVALID_DATA, f"cannot encode receipt: {exc}", RecoveryAction.MAINTENANCE)
+            return Completion.failure(CompletionCode.INVALID_DATA, f"cannot encode receipt: {exc}", RecoveryAction.MAINTENANCE,
+                                      error_code=PrinterError.CHAR_SET_DATA)
         return await self._execute("print_document", lambda token: self._do_print(token, data), timeout)
 
     async def print_bytes(self, data: bytes, timeout: float | None = None) -> Completion[None]:
@@ -88,6 +97,17 @@ class EscPosPrinter(DeviceService):
             except asyncio.CancelledError:
                 pass
 
+    async def start_monitoring(self) -> None:
+        if self._poller is None:
+            await self.start_polling()
+
+    async def stop_monitoring(self) -> None:
+        await self.stop_polling()
+
+    @property
+    def monitoring(self) -> bool:
+        return self._poller is not None
+
     async def close(self) -> None:
         await self.stop_polling()
         await super().close()
@@ -101,10 +121,25 @@ class EscPosPrinter(DeviceService):
     async def refresh_status(self, timeout: float | None = None) -> Completion[DeviceStatus]:
         return await self._execute("refresh_status", self._do_refresh, timeout)
 
-    # ----- worker side -----------------------------------------------------------------------
+    # ----- worker side: open, probe, status ----------------------------------------------------
     def _do_open(self, token: CancelToken) -> None:
         self.transport.open(min(3.0, max(0.2, token.remaining())))
-        self._apply_state(self._query_state(token))
+        self._check_answers(token)
+
+    def _do_probe(self, token: CancelToken) -> None:
+        """The supervisor's health check: one real-time status request (reconnecting first if the link dropped)."""
+        if not self.transport.is_open:
+            self.transport.open(min(1.0, max(0.05, token.remaining())))
+        self._check_answers(token)
+
+    def _check_answers(self, token: CancelToken) -> None:
+        """Ask DLE EOT and report what it says. A peer that takes the connection and never answers is not a
+        printer we may call online (unless ``require_status`` is off: a head without a return channel)."""
+        state = self._query_state(token)
+        self._apply_state(state)
+        if self.transport.can_read and self.require_status and not state.answered:
+            self.transport.close()
+            raise DeviceTimeoutError(f"{self.transport.describe}: connected, but no answer to DLE EOT within {self.status_timeout_s} s")
 
     def _do_close(self) -> None:
         self.transport.close()
@@ -114,15 +149,16 @@ class EscPosPrinter(DeviceService):
         s = self._apply_state(state)
         return Completion.success(s, f"paper {state.paper}", **state.to_json())
 
+    # ----- worker side: printing --------------------------------------------------------------
     def _do_print(self, token: CancelToken, data: bytes) -> Completion[None]:
         state = self._checked_state(token)
         self._apply_state(state)
-        refusal = self._refusal(state)
-        if refusal is not None:
-            return refusal
+        stop = refusal(state, self.require_status and self.transport.can_read)
+        if stop is not None:
+            return stop
         for attempt in (1, 2):
             try:
-                self._send(token, data)
+                stopped = self._send(token, data, watch=state.answered)
                 break
             except DeviceIOError as exc:
                 if attempt == 2:
@@ -131,51 +167,104 @@ class EscPosPrinter(DeviceService):
                 self._reconnect(token)
                 state = self._query_state(token)  # it may have come back without paper
                 self._apply_state(state)
-                refusal = self._refusal(state)
-                if refusal is not None:
-                    return refusal
-        after = self._state_after_print(token, state)
-        if after is None:
-            return Completion.failure(CompletionCode.HARDWARE_ERROR, "connection lost right after sending: the receipt may not have printed",
-                                      RecoveryAction.RETRY, MSG_FAULT, bytes=len(data))
-        self._apply_state(after)
-        return Completion.success(None, f"{len(data)} bytes printed", bytes=len(data), paper=after.paper)
-
-    def _state_after_print(self, token: CancelToken, before: P.PrinterState) -> P.PrinterState | None:
-        """Paper level after the job (it may have reached near end). ``None``: the printer dropped the
-        connection, so the job may be lost; the caller says so rather than claim it printed."""
-        if not self.transport.can_read or not before.answered:
-            return before  # a head that did not answer before will not now: do not wait for it twice
+                stop = refusal(state, self.require_status and self.transport.can_read)
+                if stop is not None:
+                    return stop
+        if stopped is not None:
+            return stopped
+        if not self.transport.can_read or not state.answered:  # a head that cannot answer: sent is all we know
+            return Completion.success(None, f"{len(data)} bytes sent (no status from this printer)", bytes=len(data), paper=state.paper)
         try:
-            return self._query_state(token)
+            after = self._state_after_job(token)
         except DeviceIOError as exc:  # the printer went away while taking the job: reconnect next time
             log.warning("printer %s: connection lost after sending a job: %s", self.name, exc)
             self.transport.close()
-            return None
-        except DeviceTimeoutError:
-            return P.UNKNOWN_STATE
+            return Completion.failure(CompletionCode.HARDWARE_ERROR, "connection lost right after sending: the receipt may not have printed",
+                                      RecoveryAction.RETRY, MSG_FAULT, bytes=len(data), error_code=PrinterError.NO_ANSWER)
+        failed = job_outcome(after, len(data), len(data))
+        if failed is not None:
+            return failed
+        if self.presenter:
+            return self._await_take(token, len(data), after.paper)
+        return Completion.success(None, f"{len(data)} bytes printed", bytes=len(data), paper=after.paper)
 
-    def _send(self, token: CancelToken, data: bytes) -> None:
-        for start in range(0, len(data), CHUNK):
-            token.check()
-            self.transport.write(data[start:start + CHUNK], max(0.05, token.remaining()))
-
-    def _refusal(self, state: P.PrinterState) -> Completion[None] | None:
-        """The completion that stops a print before any byte is sent, or None to go ahead."""
-        if state.paper == "out":
-            return Completion.failure(CompletionCode.USER_ERROR, "paper out", RecoveryAction.CLEAR, MSG_PAPER_OUT, paper="out")
-        if state.cover_open:
-            return Completion.failure(CompletionCode.USER_ERROR, "cover open", RecoveryAction.CLEAR, MSG_COVER_OPEN, cover_open=True)
-        if state.cutter_error or state.unrecoverable:
-            return Completion.failure(CompletionCode.HARDWARE_ERROR, "cutter error" if state.cutter_error else "unrecoverable error",
-                                      RecoveryAction.MAINTENANCE, MSG_FAULT)
-        if state.online is False:
-            return Completion.failure(CompletionCode.DEVICE_NOT_READY, "printer offline", RecoveryAction.RETRY, MSG_FAULT)
-        if not state.answered and self.require_status:
-            return Completion.failure(CompletionCode.DEVICE_NOT_READY, "printer does not answer status queries (require_status)",
-                                      RecoveryAction.MAINTENANCE, MSG_FAULT, paper="unknown")
+    def _send(self, token: CancelToken, data: bytes, watch: bool) -> Completion[None] | None:
+        """Send in CHUNK writes. Between segments a head that answers status is asked again, so a roll that ends
+        mid-job stops the job there (the failure says how much went out) instead of filling a dead head's buffer."""
+        ends = segment_ends(data) if watch else [len(data)]
+        start = 0
+        for end in ends:
+            for piece in range(start, end, CHUNK):
+                token.check()
+                self.transport.write(data[piece:min(end, piece + CHUNK)], max(0.05, token.remaining()))
+            start = end
+            if end < len(data):
+                state = self._query_state(token)
+                if state.answered:  # one slow answer mid-job is not yet news; the check after the job decides
+                    self._apply_state(state)
+                    failed = job_outcome(state, end, len(data))
+                    if failed is not None:
+                        return failed
         return None
 
+    def _state_after_job(self, token: CancelToken) -> P.PrinterState:
+        """What the head says once it has the whole job. It answered before, so silence now is news (asked twice)."""
+        for _ in (1, 2):
+            try:
+                state = self._query_state(token)
+            except DeviceTimeoutError:  # the command's deadline came while waiting for the answer
+                break
+            if state.answered:
+                self._apply_state(state)
+                return state
+            if token.remaining() < 2 * self.status_timeout_s:
+                break
+        self._apply_state(P.UNKNOWN_STATE, silent="stopped answering DLE EOT right after a job")
+        return P.UNKNOWN_STATE
+
+    def _await_take(self, token: CancelToken, sent: int, paper: str) -> Completion[None]:
+        """Wait (within the command's deadline and ``take_timeout_s``) until the presenter holds the receipt and
+        the citizen takes it; each transition is an event. Not taken in time is still a printed receipt."""
+        deadline = time.monotonic() + max(0.0, min(self.take_timeout_s, token.remaining() - 2 * self.status_timeout_s))
+        presented = taken = False
+        while True:
+            now_in = self._presenter(token)
+            if now_in is None:
+                break  # the head stopped answering DLE EOT 20: it printed; we cannot tell more
+            presented = presented or now_in
+            if presented and not now_in:
+                taken = True
+                break
+            if time.monotonic() >= deadline:
+                break
+            token.sleep(0.05)
+        detail: dict[str, object] = {"bytes": sent, "paper": paper, "presented": presented, "taken": taken}
+        if taken:
+            return Completion.success(None, f"{sent} bytes printed; receipt taken", **detail)
+        if presented:
+            return Completion.success(None, f"{sent} bytes printed; receipt presented, not taken within {self.take_timeout_s:g} s", **detail)
+        return Completion.success(None, f"{sent} bytes printed; the presenter did not report the receipt", **detail)
+
+    def _presenter(self, token: CancelToken) -> bool | None:
+        """Whether a receipt waits in the presenter (DLE EOT 20), publishing MediaPresented/MediaTaken on a change."""
+        self.transport.write(P.full_status_query(), max(0.05, token.remaining()))
+        reply = bytearray()
+        deadline = time.monotonic() + min(self.status_timeout_s, token.remaining())
+        while len(reply) < P.FULL_STATUS_LEN and time.monotonic() < deadline:
+            token.check()
+            b = self.transport.read_byte(min(0.02, max(0.001, deadline - time.monotonic())))
+            if b is not None:
+                reply.append(b)
+        now_in = P.ticket_in_presenter(bytes(reply))
+        before = self.last_state.presented
+        if now_in is not None and now_in != before:
+            self.last_state = replace(self.last_state, presented=now_in)
+            self.bus.publish(MediaPresented(self.name, media="receipt") if now_in else MediaTaken(self.name, media="receipt"))
+            if not now_in:
+                log.info("printer %s: receipt taken", self.name)
+        return now_in
+
+    # ----- worker side: the wire --------------------------------------------------------------
     def _checked_state(self, token: CancelToken) -> P.PrinterState:
         """Ask DLE EOT 1..4; a closed connection (power cycle) is reopened until the deadline."""
         while True:
@@ -213,7 +302,10 @@ class EscPosPrinter(DeviceService):
             replies[n] = self._read_reply(token)
             if replies[n] is None and n == 1:
                 break  # silent printer: do not wait four times
-        return P.decode_status(replies)
+        state = P.decode_status(replies)
+        if self.last_state.presented is not None:
+            state = replace(state, presented=self.last_state.presented)
+        return state
 
     def _read_reply(self, token: CancelToken) -> int | None:
         deadline = time.monotonic() + min(self.status_timeout_s, token.remaining())
@@ -226,23 +318,14 @@ class EscPosPrinter(DeviceService):
             if b is not None:
                 return b
 
-    def _apply_state(self, state: P.PrinterState) -> DeviceStatus:
+    def _apply_state(self, state: P.PrinterState, silent: str = "") -> DeviceStatus:
         """Report the resting state with paper detail; Threshold events when the paper level drops."""
         previous = self.last_state
         self.last_state = state
         detail: dict[str, object] = {"paper": state.paper, "cover_open": state.cover_open, "cutter_error": state.cutter_error, "online": state.online}
-        if state.paper == "out":
-            st, desc = DeviceState.USER_ERROR, "paper out"
-        elif state.cover_open:
-            st, desc = DeviceState.USER_ERROR, "cover open"
-        elif state.cutter_error or state.unrecoverable:
-            st, desc = DeviceState.HARDWARE_ERROR, "cutter error" if state.cutter_error else "unrecoverable error"
-        elif state.online is False:
-            st, desc = DeviceState.OFFLINE, "printer offline"
-        elif not state.answered:
-            st, desc = DeviceState.ONLINE, "status unknown: printer does not answer DLE EOT"
-        else:
-            st, desc = DeviceState.ONLINE, "paper near end" if state.paper == "near_end" else ""
+        if state.presented is not None:
+            detail["presented"] = state.presented
+        st, desc = resting_state(state, readable=self.transport.can_read, require_status=self.require_status, silent=silent)
         self.runner.report(st, desc, **detail)
         if state.paper != previous.paper and state.paper in ("near_end", "out"):
             self.bus.publish(Threshold(self.name, name="paper", level=state.paper))
@@ -250,6 +333,22 @@ class EscPosPrinter(DeviceService):
 
 
 PrinterState = P.PrinterState
+
+
+def segment_ends(data: bytes, size: int = CHUNK) -> list[int]:
+    """Offsets that end a segment of at least ``size`` bytes on a command boundary. A status query may go out
+    only there: inside a raster's or a QR's payload a head would take DLE EOT for picture data (or worse, the
+    picture data for a command)."""
+    tokens, _ = tokenize(data)
+    ends: list[int] = []
+    start = 0
+    for tok in tokens:
+        if tok.end - start >= size:
+            ends.append(tok.end)
+            start = tok.end
+    if not ends or ends[-1] != len(data):
+        ends.append(len(data))
+    return ends
 
 
 def _logo(opt: PrinterOptions) -> Any:
@@ -267,7 +366,8 @@ def _logo(opt: PrinterOptions) -> Any:
 
 
 def printer_kwargs(spec: DeviceSpec, opt: PrinterOptions) -> dict[str, Any]:
-    return {"status_timeout_s": opt.status_timeout_s, "require_status": opt.require_status, "default_timeout": spec.timeout_s, "logo": _logo(opt)}
+    return {"status_timeout_s": opt.status_timeout_s, "require_status": opt.require_status, "presenter": opt.presenter,
+            "take_timeout_s": opt.take_timeout_s, "default_timeout": spec.timeout_s, "logo": _logo(opt)}
 
 
 @takes_options(PrinterOptions)

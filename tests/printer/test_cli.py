@@ -30,9 +30,13 @@ def test_status_reports_out_for_paper_end(emulator: PrinterEmulator, capsys: pyt
     assert _status(emulator.port, capsys) == {"online": True, "paper": "ok", "cover_open": False, "cutter_error": False}
 
 
-def test_status_reports_unknown_for_a_silent_printer(emulator: PrinterEmulator, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_silent_printer_is_a_timeout_not_a_status(emulator: PrinterEmulator, capsys: pytest.CaptureFixture[str]) -> None:
     emulator.set_silent(True)
-    assert _status(emulator.port, capsys) == {"online": None, "paper": "unknown", "cover_open": None, "cutter_error": None}
+    assert main(["device", "printer", "status", "--target", f"tcp://127.0.0.1:{emulator.port}", "--json"]) == 5
+    assert "no answer to DLE EOT" in capsys.readouterr().err
+    blind = f"tcp://127.0.0.1:{emulator.port}?require_status=false"  # a head declared to have no return channel
+    assert main(["device", "printer", "status", "--target", blind, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"online": None, "paper": "unknown", "cover_open": None, "cutter_error": None}
 
 
 def test_test_page_prints_and_writes_png(emulator: PrinterEmulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

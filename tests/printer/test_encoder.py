@@ -27,16 +27,57 @@ def test_receipt_enters_chinese_mode_before_any_text(acceptance) -> None:  # typ
     assert "￥".encode("gb18030") == b"\xa3\xa4" and b"\xa3\xa4" + b"12.50" in data
     assert "，".encode("gb18030") in data and "受理回执".encode("gb18030") in data
     assert "张三丰".encode("gb18030") not in data  # masked on paper too
-    assert "500112198703152620".encode() not in data and b"13812345678" not in data
+    assert b"500112198703152620" not in data and b"13812345678" not in data
     assert data.rstrip(b"\x00\x01").endswith(P.GS + b"V")
 
 
-def test_rare_characters_are_four_byte_gb18030_and_gbk_refuses_them_clearly() -> None:
-    doc = ReceiptDocument().text("生僻字：䶮𠮷")
-    data = Encoder(PROFILE_58).encode(doc)
-    assert "𠮷".encode("gb18030") in data and len("𠮷".encode("gb18030")) == 4
-    with pytest.raises(ValueError, match="gbk"):
-        Encoder(PrinterProfile.from_options({"paper": "58", "encoding": "gbk"})).encode(doc)
+def raster_lines(data: bytes) -> list[tuple[int, int, bytes]]:
+    """(width in dots, height, bits) of every GS v 0 in ``data``."""
+    from drivers.printer.tokens import tokenize
+
+    tokens, _ = tokenize(data)
+    out = []
+    for tok in tokens:
+        if tok.kind == "GS v":
+            xb, yd = tok.args[1] | tok.args[2] << 8, tok.args[3] | tok.args[4] << 8
+            out.append((xb * 8, yd, tok.args[5:]))
+    return out
+
+
+def inked_cells(width: int, height: int, bits: bytes, cell: int = 24) -> list[bool]:
+    """Whether each ``cell``-dot column band of a raster line has ink (a drawn character)."""
+    xb = width // 8
+    cols = {x for y in range(height) for x in range(width) if bits[y * xb + x // 8] & (0x80 >> (x % 8))}
+    return [any(c in cols for c in range(i, i + cell)) for i in range(0, width - cell + 1, cell)]
+
+
+@pytest.mark.parametrize("options,rare,as_text", [
+    ({}, "𠮷", "䶮"),  # GB18030 head: Extension A as text, Extension B (four-byte, optional in the font) as a picture
+    ({"encoding": "gbk"}, "䶮", "喆"),  # GBK head: 喆 is GBK, 䶮 is not
+    ({"font_charset": "gb2312"}, "喆", "张"),  # a GB18030-speaking head whose font is GB2312 only
+])
+def test_a_line_the_head_cannot_print_goes_out_as_a_raster_line_and_the_rest_as_text(options, rare: str, as_text: str) -> None:
+    profile = PrinterProfile.from_options({"paper": "58", **options})
+    enc = Encoder(profile)
+    doc = ReceiptDocument().text(f"申请人：{as_text}三").text(f"生僻字：{rare}").text("合计：￥5")
+    data = enc.encode(doc)
+    assert f"申请人：{as_text}三".encode(profile.encoding) in data and "合计：￥5".encode(profile.encoding) in data
+    assert "生僻字".encode(profile.encoding) not in data  # that whole line is a picture
+    [(width, height, bits)] = raster_lines(data)
+    assert (width, height) == (5 * 24, 30)  # five full-width cells, one line pitch
+    assert inked_cells(width, height, bits) == [True] * 5
+    assert enc.unprintable(f"生僻字：{rare}") == rare and enc.unprintable(as_text) == ""
+
+
+def test_a_rare_character_in_a_table_or_key_value_is_a_raster_line_too() -> None:
+    enc = Encoder(PrinterProfile.from_options({"encoding": "gbk"}))
+    data = enc.encode(ReceiptDocument().kv("姓名", "王𠮷").kv("金额", "￥5"))
+    assert len(raster_lines(data)) == 1 and "金额".encode("gbk") in data
+
+
+def test_a_character_no_font_draws_is_refused_clearly() -> None:
+    with pytest.raises(ValueError, match="no installed font"):
+        Encoder(PROFILE_58).encode(ReceiptDocument().text("\U000e0100x"))  # a variation selector: no glyph anywhere
 
 
 def test_gbk_and_utf8_profiles() -> None:
@@ -44,7 +85,7 @@ def test_gbk_and_utf8_profiles() -> None:
     gbk = Encoder(PrinterProfile.from_options({"encoding": "GBK"})).encode(doc)
     assert "金额：￥5".encode("gbk") in gbk and P.CHINESE_ON in gbk
     utf = Encoder(PrinterProfile.from_options({"encoding": "utf8"})).encode(doc)
-    assert "金额：￥5".encode("utf-8") in utf and P.CHINESE_OFF in utf
+    assert "金额：￥5".encode() in utf and P.CHINESE_OFF in utf
 
 
 @pytest.mark.parametrize("bad", [{"paper": "76"}, {"encoding": "big5"}, {"qr": "svg"}])
@@ -73,7 +114,8 @@ def test_test_page_fits_58mm_in_columns() -> None:
     from datetime import datetime
 
     data = Encoder(PROFILE_58).encode(build_test_page("T-1", datetime(2026, 1, 1)))
-    assert "【】，。、“”".encode("gb18030") in data and "䶮".encode("gb18030") in data
+    assert "【】，。、“”".encode("gb18030") in data
+    assert "生僻字".encode("gb18030") not in data and len(raster_lines(data)) == 1  # 𠮷 makes its line a picture
 
 
 def test_status_decoding_never_guesses_ok() -> None:

@@ -100,8 +100,22 @@ def test_test_page_renders_every_feature() -> None:
     result = render(Encoder(PROFILE_58).encode(build_test_page("T-1", datetime(2026, 1, 1), "https://example.test/qr")), width_dots=384)
     assert result.unknown == [] and result.missing_glyphs == set()
     text = "\n".join(result.lines)
-    assert "【】，。、“”" in text and "䶮 𠮷" in text and "￥12.50" in text
+    assert "【】，。、“”" in text and "￥12.50" in text
+    assert "生僻字" not in text  # 𠮷 is beyond the head's font: that line is a raster picture, not text
     assert result.cuts == 1 and _decode_qr(result.image) == ["https://example.test/qr"]
+
+
+def test_a_raster_line_looks_like_the_same_line_printed_as_text() -> None:
+    """The picture the encoder sends for a line the head cannot print is the line the head would have printed."""
+    line = "申请人：张三"
+    as_text = render(Encoder(PROFILE_58).encode(ReceiptDocument().text(line)), width_dots=384, cut_marks=False, margin=0)
+    gb2312_only = Encoder(PrinterProfile.from_options({"paper": "58", "font_charset": "gb2312"}))
+    assert gb2312_only.line(line) == "申请人：张三".encode("gb18030") + b"\n"  # all of it is GB2312: text
+    picture = render(P.INIT + gb2312_only.line(line + "喆"), width_dots=384, cut_marks=False, margin=0)
+    assert picture.lines == [] and as_text.lines == [line]
+    text_ink = np.asarray(as_text.pages[0])[:30, :144] < 128
+    raster_ink = np.asarray(picture.pages[0])[:30, :144] < 128
+    assert text_ink.sum() > 200 and (text_ink == raster_ink).mean() > 0.97  # the same six characters, dot for dot
 
 
 def test_unknown_commands_are_reported_not_ignored() -> None:

@@ -71,21 +71,93 @@ async def test_near_end_prints_and_raises_a_threshold(emulator: PrinterEmulator)
     await p.close()
 
 
-async def test_silent_printer_is_unknown_never_ok(emulator: PrinterEmulator) -> None:
+async def test_a_peer_that_connects_but_never_answers_is_not_online(emulator: PrinterEmulator) -> None:
     emulator.set_silent(True)
     p = _printer(f"tcp://127.0.0.1:{emulator.port}", status_timeout_s=0.1)
-    await p.open()
-    status = await p.refresh_status()
-    assert status.ok and status.detail == {"online": None, "paper": "unknown", "cover_open": None, "cutter_error": None}
-    assert p.status().detail["paper"] == "unknown"
-    printed = await p.print_document(ReceiptDocument().text("无状态").cut())
-    assert printed.ok and printed.detail["paper"] == "unknown"
+    opened = await p.open()
+    assert opened.code is CompletionCode.TIMEOUT and "no answer to DLE EOT" in opened.description
+    assert p.status().state is DeviceState.OFFLINE and p.status().detail["paper"] == "unknown"
+    refused = await p.print_document(ReceiptDocument().text("x").cut())
+    assert refused.code is CompletionCode.DEVICE_NOT_READY and emulator.jobs == []
+    probed = await p.probe()
+    assert not probed.ok and p.status().state is DeviceState.OFFLINE
+    emulator.set_silent(False)  # it answers again: the next probe says so
+    assert (await p.probe()).ok and p.status().state is DeviceState.ONLINE
     await p.close()
-    strict = _printer(f"tcp://127.0.0.1:{emulator.port}", status_timeout_s=0.1, require_status="true")
-    await strict.open()
-    refused = await strict.print_document(ReceiptDocument().text("x").cut())
-    assert refused.code is CompletionCode.DEVICE_NOT_READY
-    await strict.close()
+
+
+async def test_a_head_declared_without_return_channel_prints_blind_with_status_unknown(emulator: PrinterEmulator) -> None:
+    emulator.set_silent(True)
+    p = _printer(f"tcp://127.0.0.1:{emulator.port}", status_timeout_s=0.1, require_status="false")
+    assert (await p.open()).ok
+    assert p.status().state is DeviceState.ONLINE and "status unknown" in p.status().description
+    printed = await p.print_document(ReceiptDocument().text("无状态").cut())
+    assert printed.ok and printed.detail["paper"] == "unknown" and "no status" in printed.description
+    assert len(emulator.wait_for_jobs(1)) == 1
+    await p.close()
+
+
+async def test_paper_out_at_boot_is_the_status_after_open(acceptance) -> None:  # type: ignore[no-untyped-def]
+    emu = PrinterEmulator("127.0.0.1", 0)
+    emu.set_paper("out")
+    emu.start()
+    try:
+        p = _printer(f"tcp://127.0.0.1:{emu.port}")
+        opened = await p.open()
+        assert opened.ok, opened.description  # the printer is there …
+        assert p.status().state is DeviceState.USER_ERROR and p.status().description == "paper out"  # … and out of paper
+        assert not p.status().ready
+        refused = await p.print_document(build_acceptance_receipt(acceptance))
+        assert refused.code is CompletionCode.USER_ERROR and emu.discarded == 0
+        emu.set_paper("ok")
+        assert (await p.probe()).ok and p.status().state is DeviceState.ONLINE
+        await p.close()
+    finally:
+        emu.stop()
+
+
+async def test_paper_running_out_mid_job_is_no_media_with_the_part_printed(emulator: PrinterEmulator, acceptance) -> None:  # type: ignore[no-untyped-def]
+    bus = EventBus()
+    p = _printer(f"tcp://127.0.0.1:{emulator.port}?paper=58", bus)
+    await p.open()
+    emulator.paper_out_after(300)
+    done = await p.print_document(build_acceptance_receipt(acceptance))
+    assert done.code is CompletionCode.NO_MEDIA and done.action is RecoveryAction.CLEAR
+    assert done.detail["partial"] is True and done.detail["paper"] == "out"
+    assert 0 < int(done.detail["sent_bytes"]) <= int(done.detail["bytes"])  # type: ignore[call-overload]
+    assert "ran out during the job" in done.description and "缺纸" in done.citizen_message
+    [torn] = emulator.torn  # what came out: the head of the receipt, never cut
+    assert 0 < len(torn) <= 300 and emulator.jobs == []
+    assert p.status().state is DeviceState.USER_ERROR
+    assert any(isinstance(e, Threshold) and e.level == "out" for e in bus.recent())
+    await p.close()
+
+
+async def test_a_long_job_stops_at_the_chunk_where_the_roll_ended(emulator: PrinterEmulator) -> None:
+    from PIL import Image
+
+    p = _printer(f"tcp://127.0.0.1:{emulator.port}")
+    await p.open()
+    emulator.paper_out_after(5000)
+    picture = Image.effect_noise((576, 600), 64)  # ~43 kB of raster in three GS v 0 bands of ≤ 255 rows
+    done = await p.print_document(ReceiptDocument().image(picture).cut())
+    assert done.code is CompletionCode.NO_MEDIA
+    sent, total = int(done.detail["sent_bytes"]), int(done.detail["bytes"])  # type: ignore[call-overload]
+    assert sent < total // 2  # not the whole job into a head without paper: it stopped after the first band
+    assert len(emulator.torn[0]) + emulator.discarded == sent  # and every byte it sent was a whole command
+    await p.close()
+
+
+async def test_a_printer_silent_after_the_job_is_not_success(emulator: PrinterEmulator) -> None:
+    p = _printer(f"tcp://127.0.0.1:{emulator.port}", status_timeout_s=0.1)
+    await p.open()
+    emulator.silent_after_job()
+    done = await p.print_document(ReceiptDocument().text("最后一张").cut())
+    assert done.code is CompletionCode.TIMEOUT and not done.ok
+    assert "went silent" in done.description and done.detail["paper"] == "unknown"
+    assert len(emulator.wait_for_jobs(1)) == 1  # it did take the bytes; nobody can say it printed them
+    assert p.status().state is DeviceState.OFFLINE and "after a job" in p.status().description
+    await p.close()
 
 
 @pytest.mark.parametrize("fault,code,action", [("cover", CompletionCode.USER_ERROR, RecoveryAction.CLEAR),
@@ -122,12 +194,21 @@ async def test_printer_that_stays_off_times_out_cleanly(emulator: PrinterEmulato
     await p.close()
 
 
-async def test_unencodable_text_is_invalid_data_and_nothing_is_sent(emulator: PrinterEmulator) -> None:
+async def test_text_beyond_the_code_page_reaches_the_printer_as_a_raster_line(emulator: PrinterEmulator) -> None:
+    from drivers.printer.tokens import tokenize
+
     p = _printer(f"tcp://127.0.0.1:{emulator.port}", encoding="gbk")
     await p.open()
-    result = await p.print_document(ReceiptDocument().text("𠮷").cut())
-    assert result.code is CompletionCode.INVALID_DATA and "gbk" in result.description
-    assert emulator.jobs == []
+    result = await p.print_document(ReceiptDocument().text("申请人：王𠮷").text("受理编号：CQ0001").cut())
+    assert result.ok, result.description
+    [job] = emulator.wait_for_jobs(1)
+    tokens, _ = tokenize(job)
+    texts = [job[t.start:t.end].decode("gbk") for t in tokens if t.kind == "text"]
+    rasters = [t for t in tokens if t.kind == "GS v"]
+    assert texts == ["受理编号：CQ0001"] and len(rasters) == 1  # the rare line as a picture, the rest as text
+    width_bytes, height = rasters[0].args[1], rasters[0].args[3]
+    assert (width_bytes * 8, height) == (6 * 24, 30)
+    assert p.capabilities()["raster_fallback"] is True
     await p.close()
 
 

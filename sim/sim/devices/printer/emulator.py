@@ -2,7 +2,10 @@
 
 Why a real socket peer: the driver under test is the production network driver (python-escpos
 ``Network``), so reconnects after a power cycle, silent printers and paper-end answers are exercised
-on the wire. The demo and the UI's developer panel drive it through the control API below.
+on the wire. The demo and the UI's developer panel drive it through the control API below. Faults a
+kiosk meets: paper out at boot (``set_paper`` before ``start``), the roll ending mid-job
+(``paper_out_after``), a head that hangs after a job (``silent_after_job``), a peer that takes the
+connection and never answers (``set_silent``), and a presenter that holds the receipt until taken.
 """
 
 from __future__ import annotations
@@ -13,8 +16,8 @@ import socket
 import threading
 import time
 import tty
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from drivers.printer import protocol as P
 from drivers.printer.tokens import tokenize
@@ -38,6 +41,12 @@ class PrinterEmulator:
         self.jobs: list[bytes] = []  # complete jobs, each ending with its cut
         self.discarded = 0  # bytes received while the printer could not print (paper out, cover open)
         self.queries = 0
+        self.torn: list[bytes] = []  # what came out of a job the roll ended in (printed, never cut)
+        self.presenter = False  # a kiosk head with a presenter: answers DLE EOT 20 with the ticket-out bit
+        self.ticket_out = False  # a cut receipt waits in the presenter's mouth
+        self.take_after_s = 0.0  # > 0: the citizen takes each receipt this long after it is presented
+        self._paper_left: int | None = None  # bytes until the roll ends (paper_out_after)
+        self._silent_after_job = False
         self._pending = bytearray()  # printed since the last cut
         self._lock = threading.Condition()
         self._listener: socket.socket | None = None
@@ -62,6 +71,23 @@ class PrinterEmulator:
         """A printer that prints but never answers status queries (many cheap heads, or a broken return line)."""
         self.silent = bool(silent)
 
+    def paper_out_after(self, n_bytes: int) -> None:
+        """The roll ends after ``n_bytes`` more printed bytes: the job in progress comes out torn, the rest is lost."""
+        self._paper_left = max(0, int(n_bytes))
+
+    def silent_after_job(self) -> None:
+        """The head prints the next job, then hangs: it never answers a status query again (until ``set_silent(False)``)."""
+        self._silent_after_job = True
+
+    def set_presenter(self, on: bool, take_after_s: float = 0.0) -> None:
+        """A paper presenter that reports a waiting receipt; ``take_after_s`` > 0 takes each one by itself."""
+        self.presenter = bool(on)
+        self.take_after_s = float(take_after_s)
+
+    def take(self) -> None:
+        """The citizen pulls the receipt out of the presenter."""
+        self.ticket_out = False
+
     def interrupt_next_job(self) -> None:
         """The next job's first bytes cut the connection (a power blip mid-job); nothing of it is printed."""
         self._interrupt_next = True
@@ -83,7 +109,7 @@ class PrinterEmulator:
     def running(self) -> bool:
         return self._powered
 
-    def start(self) -> "PrinterEmulator":
+    def start(self) -> PrinterEmulator:
         if self._powered:
             return self
         listener = socket.create_server((self.host, self.port))  # SO_REUSEADDR: same port after a power cycle
@@ -169,8 +195,13 @@ class PrinterEmulator:
             raw = buf[tok.start:tok.end]
             if tok.kind == "DLE EOT":
                 self.queries += 1
-                if not self.silent:
-                    reply(bytes([self.status_bytes().get(tok.args[0], 0x12)]))
+                if self.silent:
+                    continue
+                if tok.args[0] == P.FULL_STATUS_N:
+                    if self.presenter:  # a head without a presenter ignores n = 20
+                        reply(P.encode_full_status(self.paper, self.cover_open, self.ticket_out))
+                    continue
+                reply(bytes([self.status_bytes().get(tok.args[0], 0x12)]))
                 continue
             if tok.kind == "GS r" and tok.args[:1] in (b"\x01", b"1"):
                 if not self.silent:
@@ -184,6 +215,15 @@ class PrinterEmulator:
                 if self.paper == "out" or self.cover_open:
                     self.discarded += len(raw)
                     continue
+                if self._paper_left is not None:
+                    if len(raw) > self._paper_left:  # the roll ends inside this command
+                        self._paper_left = None
+                        self.paper = "out"
+                        self.torn.append(bytes(self._pending))
+                        self._pending.clear()
+                        self.discarded += len(raw)
+                        continue
+                    self._paper_left -= len(raw)
                 self._pending += raw
                 if tok.kind == "GS V":
                     self._finish_job()
@@ -213,6 +253,15 @@ class PrinterEmulator:
         job = bytes(self._pending)
         self._pending.clear()
         self.jobs.append(job)
+        if self._silent_after_job:
+            self._silent_after_job = False
+            self.silent = True
+        if self.presenter:
+            self.ticket_out = True
+            if self.take_after_s > 0:
+                timer = threading.Timer(self.take_after_s, self.take)
+                timer.daemon = True
+                timer.start()
         if self.job_dir is not None:
             self.job_dir.mkdir(parents=True, exist_ok=True)
             path = self.job_dir / f"job-{len(self.jobs):04d}.bin"
@@ -221,7 +270,7 @@ class PrinterEmulator:
                 from drivers.printer.render import render
 
                 path.with_suffix(".png").write_bytes(render(job, width_dots=self.width_dots).png())
-            except Exception as exc:  # a preview failure must never lose the job itself
+            except Exception as exc:  # noqa: BLE001 — a preview failure (font, PIL) must never lose the job itself
                 log.warning("printer emulator: cannot render job %d: %s", len(self.jobs), exc)
             log.info("printer emulator: job %d (%d bytes) → %s", len(self.jobs), len(job), path)
         self._lock.notify_all()
