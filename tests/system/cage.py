@@ -122,8 +122,10 @@ class NotifySink:
 class CageSession:
     """One cage process running ``argv`` (cage … -- app …) headless; screenshots and X input into it."""
 
-    def __init__(self, argv: list[str], tmp: Path, env: dict[str, str] | None = None, watchdog_usec: int = 2_000_000) -> None:
+    def __init__(self, argv: list[str], tmp: Path, env: dict[str, str] | None = None, watchdog_usec: int = 2_000_000,
+                 seat: SeatDisplay | None = None) -> None:
         self.tmp = tmp
+        self.seat = seat
         self.runtime = tmp / "xdg-runtime"
         self.runtime.mkdir(mode=0o700, exist_ok=True)
         self.notify = NotifySink(tmp / "notify.sock")
@@ -133,6 +135,8 @@ class CageSession:
         environ.update(env or {})
         environ.update(XDG_RUNTIME_DIR=str(self.runtime), WLR_BACKENDS="headless", WLR_LIBINPUT_NO_DEVICES="1",
                        WLR_RENDERER="pixman", NOTIFY_SOCKET=str(self.notify.path), WATCHDOG_USEC=str(watchdog_usec))
+        if seat is not None:  # cage's output is a window on the seat's X server, its pointer and keyboard are cage's seat
+            environ.update(WLR_BACKENDS="x11", DISPLAY=seat.display)
         prefix = ["unshare", "--user", "--map-user=1000", "--map-group=1000"] if os.geteuid() == 0 else []
         if os.geteuid() == 0:
             os.chown(self.runtime, 0, 0)  # root outside = uid 1000 inside: the owner wlroots expects
@@ -181,6 +185,8 @@ class CageSession:
                 self.proc.wait(5)
         self._log.close()
         self.notify.close()
+        if self.seat is not None:
+            self.seat.stop()
 
     # ----- the screen ---------------------------------------------------------------------------
     def _display_env(self) -> dict[str, str]:
@@ -210,6 +216,38 @@ class CageSession:
     def xdotool(self, *args: str) -> None:
         """Keys/pointer through XTEST into Xwayland, where the app's window is (the only X client)."""
         subprocess.run(["xdotool", *args], env=self._display_env(), check=True, timeout=15, capture_output=True)
+
+
+    def seat_input(self, *args: str) -> None:
+        """xdotool on the seat's X server: a real pointer/keyboard of cage's seat (wl_pointer/wl_keyboard events
+        from the compositor, then Xwayland, then the app), unlike XTEST into Xwayland."""
+        assert self.seat is not None, "a session started without a seat display has no pointer"
+        subprocess.run(["xdotool", *args], env={**os.environ, "DISPLAY": self.seat.display}, check=True, timeout=15,
+                       capture_output=True)
+
+
+class SeatDisplay:
+    """A private Xvfb whose pointer and keyboard stand in for the terminal's touch screen: cage's wlroots x11
+    backend takes its input devices from the X server it draws on. The headless backend has none (no uinput
+    here), and XTEST pointer events into Xwayland reach no window (Xwayland has no pointer focus without a
+    wl_pointer), so a press can only be injected this way."""
+
+    def __init__(self, size: tuple[int, int] = (720, 1280)) -> None:
+        number = next(n for n in range(120, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists())
+        self.display = f":{number}"
+        self.proc = subprocess.Popen(["Xvfb", self.display, "-screen", "0", f"{size[0]}x{size[1]}x24", "-nolisten", "tcp"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        end = time.monotonic() + 15
+        while not Path(f"/tmp/.X11-unix/X{number}").exists():
+            assert self.proc.poll() is None and time.monotonic() < end, "Xvfb for the seat did not start"
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
 
 
 def colour_share(image: Image.Image, rgb: tuple[int, int, int], tolerance: int = 6) -> float:
@@ -264,7 +302,7 @@ def wait_for_attract(session: CageSession, name: str, timeout_s: float = 20) -> 
     raise AssertionError(f"{name}: not the attract screen after {timeout_s} s: {why}")
 
 
-def start_unit(tmp: Path) -> CageSession:
+def start_unit(tmp: Path, seat: SeatDisplay | None = None) -> CageSession:
     unit = rendered_unit(tmp, demo_config(tmp))
     argv = exec_start(unit)
     assert argv[0].endswith("cage") and "--" in argv and argv[argv.index("--") + 1].endswith("kiosk"), argv
@@ -273,4 +311,4 @@ def start_unit(tmp: Path) -> CageSession:
                            capture_output=True, text=True, timeout=60)  # no config: ends at once (78) or at the parser
     if "unrecognized arguments" in probe.stderr:  # known, reported 13:10: the template says `run --config`, the CLI only `--config … run`
         pytest.xfail(f"the unit's app command is rejected by the CLI: {probe.stderr.strip().splitlines()[-1]}")
-    return CageSession(argv, tmp, env=unit_environment(unit))
+    return CageSession(argv, tmp, env=unit_environment(unit), seat=seat)
