@@ -54,6 +54,7 @@ class EscPosPrinter(DeviceService):
         self.presenter = presenter and transport.can_read
         self.take_timeout_s = take_timeout_s
         self.last_state: PrinterState = P.UNKNOWN_STATE
+        self._presented: bool | None = None  # the presenter's last answer, for MediaPresented/MediaTaken
         self.emulator: Any = None  # set by the simulators' sim: factory
         self._poller: asyncio.Task[None] | None = None
 
@@ -226,7 +227,7 @@ class EscPosPrinter(DeviceService):
         """Wait (within the command's deadline and ``take_timeout_s``) until the presenter holds the receipt and
         the citizen takes it; each transition is an event. Not taken in time is still a printed receipt."""
         deadline = time.monotonic() + max(0.0, min(self.take_timeout_s, token.remaining() - 2 * self.status_timeout_s))
-        presented = taken = False
+        presented, taken = bool(self._presented), False  # the check after the job may have seen it already
         while True:
             now_in = self._presenter(token)
             if now_in is None:
@@ -256,12 +257,13 @@ class EscPosPrinter(DeviceService):
             if b is not None:
                 reply.append(b)
         now_in = P.ticket_in_presenter(bytes(reply))
-        before = self.last_state.presented
-        if now_in is not None and now_in != before:
-            self.last_state = replace(self.last_state, presented=now_in)
-            self.bus.publish(MediaPresented(self.name, media="receipt") if now_in else MediaTaken(self.name, media="receipt"))
-            if not now_in:
+        if now_in is not None and now_in != self._presented:
+            if now_in:
+                self.bus.publish(MediaPresented(self.name, media="receipt"))
+            elif self._presented:  # it was there and is gone: taken (not merely "none at start")
                 log.info("printer %s: receipt taken", self.name)
+                self.bus.publish(MediaTaken(self.name, media="receipt"))
+            self._presented = now_in
         return now_in
 
     # ----- worker side: the wire --------------------------------------------------------------
@@ -303,8 +305,8 @@ class EscPosPrinter(DeviceService):
             if replies[n] is None and n == 1:
                 break  # silent printer: do not wait four times
         state = P.decode_status(replies)
-        if self.last_state.presented is not None:
-            state = replace(state, presented=self.last_state.presented)
+        if self.presenter and state.answered:  # the supervisor's probe and the poller see a receipt taken late
+            state = replace(state, presented=self._presenter(token))
         return state
 
     def _read_reply(self, token: CancelToken) -> int | None:

@@ -1,4 +1,5 @@
-"""``sim:printer?paper=58&status=near_end``: the real ESC/POS network driver against an in-process emulator."""
+"""``sim:printer?paper=58&status=near_end`` (``presenter=true&take_after_s=2`` for a kiosk head with a
+presenter): the real ESC/POS network driver against an in-process emulator."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ def build_sim(spec: DeviceSpec, bus: EventBus) -> EscPosPrinter:
     opt = options_for(spec, SimPrinterOptions)
     emulator = PrinterEmulator("127.0.0.1", 0, job_dir=opt.job_dir or None, width_dots=384 if opt.paper_mm == 58 else 576)
     emulator.set_paper(opt.status)
+    emulator.set_presenter(opt.presenter, opt.take_after_s)
     profile = PrinterProfile.from_options(opt)
     transport = EscposTransport("tcp", ep.Network("127.0.0.1", 0), "simulated printer")
     service = SimPrinter(spec.name, bus, transport, profile, **printer_kwargs(spec, opt))

@@ -14,3 +14,4 @@ class SimPrinterOptions(PrinterOptions):
 
     status: Literal["ok", "near_end", "out"] = Field("ok", description="paper state at start")
     job_dir: str = Field("", description="save each job as a .bin file here; empty: not saved")
+    take_after_s: float = Field(2.0, ge=0, description="presenter=true: the emulated citizen takes each receipt after this long; 0: never")
