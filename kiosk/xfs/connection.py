@@ -99,6 +99,7 @@ class ServiceConnection:
             return
         why = self.refusal()
         if why:
+            await self._cancel_requests(list(self.running))
             await self.ws.close(CLOSE_GATED, why)
             return
         await self.send(acknowledge(header.name, header.request_id))
@@ -148,13 +149,16 @@ class ServiceConnection:
         if wanted is not None and not targets:
             return completion(header.name, header.request_id, payload={"errorCode": "noMatchingRequestIDs"}, code="commandErrorCode",
                               description="no command with those request ids is queued or running")
-        tasks = [self.running[rid] for rid in targets]
+        await self._cancel_requests(targets)  # their canceled completions go out before Cancel's own completion
+        return completion(header.name, header.request_id)
+
+    async def _cancel_requests(self, request_ids: list[int]) -> None:
+        tasks = [self.running[rid] for rid in request_ids if rid in self.running]
         for task in tasks:
             task.cancel()
-        for task in tasks:  # their canceled completions go out before Cancel's own completion
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        return completion(header.name, header.request_id)
 
     # ----- unsolicited events ---------------------------------------------------------------------
     async def _forward_events(self) -> None:
@@ -194,6 +198,7 @@ class ServiceConnection:
         while True:
             why = self.refusal()
             if why:
+                await self._cancel_requests(list(self.running))  # the devices are the citizen's again
                 await self.ws.close(CLOSE_GATED, why)
                 return
             await asyncio.sleep(GATE_CHECK_S)

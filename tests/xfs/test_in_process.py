@@ -1,0 +1,61 @@
+"""In the kiosk process: the service reads the real FlowRuntime's session state (kiosk.xfs.gate.FlowSessionState).
+
+The whole demo terminal is assembled the way ``kiosk run`` does (kiosk.assembly); the XFS4IoT server runs
+on its own loop thread (XfsThread) over the runtime's Terminal, as the composition root would start it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from kiosk.assembly import assemble
+from kiosk.flows import intents as I
+from kiosk.xfs.gate import FlowSessionState
+from kiosk.xfs.server import XfsServer, XfsThread
+from sim.config import demo_config
+from tests.xfs.conftest import TOKEN, Client
+
+
+def _wait(predicate, timeout_s: float = 20.0) -> bool:
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return bool(predicate())
+
+
+async def _status_or_close(uri: str) -> tuple[str, int | None]:
+    """("success", None) when Common.Status answers; ("closed", code) when the server closes instead."""
+    async with connect(uri, open_timeout=5) as ws:
+        client = Client(ws)
+        try:
+            frames = await client.call("Common.Status", 1)
+        except ConnectionClosed:
+            return "closed", ws.close_code
+        return frames[-1]["header"]["completionCode"], None
+
+
+def test_the_service_closes_while_the_kiosk_serves_a_citizen(tmp_path: Path) -> None:
+    runtime = assemble(demo_config(data_dir=tmp_path)).runtime.start()
+    xfs = XfsThread(lambda: XfsServer(runtime.terminal, TOKEN, FlowSessionState(runtime), port=0))
+    try:
+        server = xfs.start()
+        uri = f"{server.url}/idcard?token={TOKEN}"
+        assert asyncio.run(_status_or_close(uri)) == ("success", None)  # attract screen: nobody served
+
+        runtime.send(I.Touch())  # a citizen touches the attract screen: a session starts
+        assert _wait(lambda: runtime.controller is not None and runtime.controller.session is not None)
+        assert asyncio.run(_status_or_close(uri)) == ("closed", 1013)
+
+        runtime.send(I.Cancel())  # 退出: the session ends
+        assert _wait(lambda: runtime.controller.session is None)
+        assert asyncio.run(_status_or_close(uri)) == ("success", None)
+    finally:
+        xfs.stop()
+        runtime.stop()
