@@ -25,7 +25,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-os.environ.setdefault("KIOSK_DATA_DIR", tempfile.mkdtemp(prefix="bench-sim-idle-"))
 
 GOAL_PERCENT = 5.0
 TICK = os.sysconf("SC_CLK_TCK")
@@ -71,7 +70,7 @@ async def main(seconds: float, warmup: float) -> float:
     from sim.config import demo_config
     from kiosk.terminal.facade import Terminal
 
-    config = demo_config()
+    config = demo_config(data_dir=tempfile.mkdtemp(prefix="bench-sim-idle-"))
     for cycle in (1, 2):  # the second open is what each UI test / flow runtime restart in one process pays
         cpu0, wall0 = process_cpu(), time.monotonic()
         terminal = Terminal(config)

@@ -29,10 +29,9 @@ sys.path.insert(0, str(REPO))
 CHILD_COLD = """
 import os, sys, tempfile, time
 t0, mode = float(sys.argv[1]), sys.argv[2]
-os.environ["KIOSK_DATA_DIR"] = tempfile.mkdtemp(prefix="bench-ui-cold-")
 from screens import env; env.prepare("portrait", headless=True)
 from sim.config import demo_config
-config = demo_config()
+config = demo_config(data_dir=tempfile.mkdtemp(prefix="bench-ui-cold-"))
 if mode == "terminal":  # as ``kiosk run`` (screens/run_app.py) does: the flow engine with its devices, then the window
     from kiosk.assembly import assemble
     port = assemble(config).runtime.start()
@@ -96,7 +95,6 @@ def in_process(taps: int, sessions: int) -> dict[str, object]:
     from screens import env
 
     env.prepare("portrait", headless=True)
-    os.environ["KIOSK_DATA_DIR"] = tempfile.mkdtemp(prefix="bench-ui-")
     from kivy.base import EventLoop
     from kivy.core.window import Window
     from kivy.graphics.opengl import glFinish
@@ -108,7 +106,7 @@ def in_process(taps: int, sessions: int) -> dict[str, object]:
     from screens.app import KioskApp, UiOptions
     from screens.driver import Driver
 
-    config = demo_config()
+    config = demo_config(data_dir=tempfile.mkdtemp(prefix="bench-ui-"))
     runtime = assemble(config).runtime.start()
     runtime.terminal.idcard.emulator.remove()  # the default sim has a card lying on the reader: the timed
     # "place card" screen would be skipped by an instant read (and the read, face and verify steps timed instead)

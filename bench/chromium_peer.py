@@ -164,8 +164,8 @@ class StaticPort:
 
 if mode == "terminal":
     from kiosk.assembly import assemble
-    from kiosk.settings.loader import load_config
-    port = runtime = assemble(demo_config()).runtime.start()
+    from sim.config import demo_config
+    port = runtime = assemble(demo_config(data_dir=sys.argv[3])).runtime.start()
 else:
     port, runtime = StaticPort(), None
 app = KioskApp(port); app._run_prepare()
@@ -223,8 +223,8 @@ def measure_ours(mode: str, display: str | None, runs: int = 3) -> dict[str, flo
         if display:
             env["DISPLAY"] = display
         with tempfile.TemporaryDirectory(prefix="bench-ours-") as data:
-            env.update(KIOSK_DATA_DIR=data, KIVY_NO_ARGS="1", KIVY_HOME=data)
-            proc = subprocess.Popen([sys.executable, "-c", OURS, repr(time.time()), mode], cwd=repo, env=env, text=True,
+            env.update(KIVY_NO_ARGS="1", KIVY_HOME=data)
+            proc = subprocess.Popen([sys.executable, "-c", OURS, repr(time.time()), mode, data], cwd=repo, env=env, text=True,
                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
             assert proc.stdout is not None and proc.stdin is not None
             start = float(proc.stdout.readline())

@@ -120,7 +120,7 @@ def main() -> int:
             xvfb, env["DISPLAY"] = started
     try:
         with tempfile.TemporaryDirectory(prefix="bench-rss-") as data:
-            env.update(KIOSK_DATA_DIR=data, KIVY_NO_ARGS="1", KIVY_HOME=data)
+            env.update(KIVY_NO_ARGS="1", KIVY_HOME=data)
             print(f"RSS of one UI process by start-up stage ({'Xvfb window' if env.get('DISPLAY') else 'offscreen'}, software GL):")
             return subprocess.run([sys.executable, "-c", CHILD], cwd=REPO, env=env, stderr=subprocess.DEVNULL).returncode
     finally:

@@ -1,4 +1,8 @@
-"""Suite-wide settings: headless Kivy, a private data dir, no user config leaking in."""
+"""Suite-wide settings: headless Kivy, no user config leaking in.
+
+No data dir here: a test names its own in the config it builds (``sim.config.demo_config(data_dir=tmp_path)``,
+or ``write_demo_config(file, data_dir)`` for a ``kiosk --config FILE`` process) — no environment variable decides it.
+"""
 
 from __future__ import annotations
 
@@ -11,5 +15,4 @@ os.environ.setdefault("KIVY_NO_FILELOG", "1")
 os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
 if not os.environ.get("DISPLAY"):
     os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
-os.environ["KIOSK_DATA_DIR"] = tempfile.mkdtemp(prefix="kiosk-data-")
 os.environ.pop("KIOSK_CONFIG", None)

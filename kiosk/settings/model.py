@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -12,6 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kiosk.terminal.registry import DeviceUrl
 from kiosk.terminal.status import DeviceClass
+
+#: Where a terminal keeps its store, keys, logs and session files when ``terminal.data_dir`` is empty:
+#: kiosk.service's ``StateDirectory=`` (writable under ``ProtectSystem=strict``, owned by the service user).
+STATE_DIR = Path("/var/lib/yukuaiban-kiosk")
 
 
 class _Section(BaseModel):
@@ -25,15 +28,11 @@ class TerminalSection(_Section):
     district_name: str = Field(description="district name, e.g. 渝北区")
     orientation: Literal["portrait", "landscape"] = "portrait"
     language: Literal["zh_CN", "en"] = "zh_CN"
-    data_dir: str = Field("", description="where the store, keys and session temp files live; empty: per-user state dir")
+    data_dir: str = Field("", description=f"where the store, keys, logs and session temp files live; empty: {STATE_DIR}")
 
     def data_path(self) -> Path:
-        if self.data_dir:
-            return Path(self.data_dir)
-        base = os.environ.get("KIOSK_DATA_DIR") or os.path.join(
-            os.environ.get("XDG_STATE_HOME", os.path.expanduser("~/.local/state")), "yukuaiban-kiosk"
-        )
-        return Path(base)
+        """The config decides, nothing else (no environment variable, no home directory)."""
+        return Path(self.data_dir) if self.data_dir else STATE_DIR
 
 
 class SessionSection(_Section):

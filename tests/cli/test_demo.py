@@ -10,10 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sim.config import write_demo_config
+
 
 def test_demo_runs_every_device_step_and_writes_artefacts(tmp_path: Path) -> None:
     out = tmp_path / "demo"
-    result = subprocess.run([sys.executable, "-m", "kiosk.cli.main", "demo", "--parts", "tour,journeys", "--out", str(out)],
+    config = write_demo_config(tmp_path / "terminal.toml", tmp_path / "data")
+    result = subprocess.run([sys.executable, "-m", "kiosk.cli.main", "--config", str(config), "demo", "--parts", "tour,journeys", "--out", str(out)],
                             capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     steps = json.loads((out / "tour.json").read_text(encoding="utf-8"))

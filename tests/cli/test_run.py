@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from sim.config import DEMO_CONFIG
+from sim.config import write_demo_config
 
 
 def test_headless_run_notifies_systemd_pings_and_stops_cleanly(tmp_path: Path) -> None:
@@ -18,8 +18,9 @@ def test_headless_run_notifies_systemd_pings_and_stops_cleanly(tmp_path: Path) -
     sink = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     sink.bind(notify_path)
     sink.settimeout(0.5)
-    env = {**os.environ, "NOTIFY_SOCKET": notify_path, "WATCHDOG_USEC": "2000000", "KIOSK_DATA_DIR": str(tmp_path / "data")}
-    proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli.main", "--config", str(DEMO_CONFIG), "run", "--headless"], env=env,
+    env = {**os.environ, "NOTIFY_SOCKET": notify_path, "WATCHDOG_USEC": "2000000"}
+    config = write_demo_config(tmp_path / "terminal.toml", tmp_path / "data")
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli.main", "--config", str(config), "run", "--headless"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     messages: list[str] = []
     try:

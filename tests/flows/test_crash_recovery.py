@@ -127,9 +127,8 @@ def test_crash_after_confirm_is_never_lost_nor_duplicated(crashed: dict[str, Pat
 def test_restart_through_the_cli_recovers_then_serves_the_next_citizen(crashed: dict[str, Path]) -> None:
     """A real subprocess run: recovery first, then a complete application end to end."""
     data_dir = crashed["cli"]
-    env = {**os.environ, "KIOSK_DATA_DIR": str(data_dir)}
     cmd = [sys.executable, "-m", "kiosk.cli.main", "--config", str(data_dir / "terminal.toml"), "simulate", "--item", "00011300100001", "--persona", "lisi"]
-    run = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=90, cwd=Path(__file__).parents[2])
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=90, cwd=Path(__file__).parents[2])
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     assert "[recovery] YJS000002" in run.stdout and "adopted" in run.stdout
     assert "== 完成：回执 CQ-500112-DEMO-" in run.stdout

@@ -23,7 +23,7 @@ from kiosk.receipts.testpage import build_test_page
 from sim.config import demo_config
 from kiosk.store import AuditTrail
 
-PIN = "123456"  # the demo technician's PIN (kiosk/settings/default.toml [maintenance])
+PIN = "123456"  # the demo technician's PIN (sim/sim/default.toml [maintenance])
 
 
 class Screen:
@@ -55,9 +55,8 @@ class Screen:
 
 
 @pytest.fixture
-def terminal_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TerminalApp]:
-    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
-    app = assemble(demo_config()).app.start(headless=True)
+def terminal_app(tmp_path: Path) -> Iterator[TerminalApp]:
+    app = assemble(demo_config(data_dir=tmp_path)).app.start(headless=True)
     yield app
     app.stop()
 

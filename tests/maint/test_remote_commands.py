@@ -19,9 +19,8 @@ from tests.maint.test_flow_maintenance import Screen
 
 
 @pytest.fixture
-def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TerminalApp]:
-    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
-    config = demo_config()
+def app(tmp_path: Path) -> Iterator[TerminalApp]:
+    config = demo_config(data_dir=tmp_path)
     config = config.model_copy(update={"platform": config.platform.model_copy(update={"heartbeat_s": 0.3})})
     terminal_app = assemble(config).app.start(headless=True)
     yield terminal_app

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 from kiosk.maint.selftest import STEPS, run_selftest
 from kiosk.settings import parse_config
-from sim.config import DEMO_CONFIG, demo_config
+from sim.config import demo_config, write_demo_config
 from kiosk.terminal.facade import Terminal
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def test_cli_selftest_json_on_the_emulated_devices(tmp_path: Path) -> None:
-    env = {**os.environ, "KIOSK_DATA_DIR": str(tmp_path / "data")}
-    done = subprocess.run([sys.executable, "-m", "kiosk.cli.main", "--config", str(DEMO_CONFIG), "maint", "selftest", "--json", "--upload"], cwd=REPO, env=env,
+    config = write_demo_config(tmp_path / "terminal.toml", tmp_path / "data")
+    done = subprocess.run([sys.executable, "-m", "kiosk.cli.main", "--config", str(config), "maint", "selftest", "--json", "--upload"], cwd=REPO,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     report = json.loads(done.stdout)
@@ -38,7 +37,7 @@ def test_cli_selftest_json_on_the_emulated_devices(tmp_path: Path) -> None:
     assert "sharpness" in by_name["camera_focus_brightness"]["data"]
     assert by_name["platform_round_trip"]["data"]["latency_ms"] > 0
     assert "5001**********" in by_name["idcard_read"]["detail"]  # masked, never the full ID number
-    audit = subprocess.run([sys.executable, "-m", "kiosk.cli.main", "--config", str(DEMO_CONFIG), "audit", "verify"], cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    audit = subprocess.run([sys.executable, "-m", "kiosk.cli.main", "--config", str(config), "audit", "verify"], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert audit.returncode == 0 and "1 record" in audit.stdout
 
 

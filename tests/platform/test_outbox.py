@@ -115,8 +115,7 @@ async def test_embedded_link_from_the_default_config(tmp_path: Path) -> None:
     from kiosk.assembly import assemble
     from sim.config import demo_config
 
-    config = demo_config()
-    config = config.model_copy(update={"terminal": config.terminal.model_copy(update={"data_dir": str(tmp_path)})})
+    config = demo_config(data_dir=tmp_path)
     link = assemble(config).services.link
     try:
         assert config.platform.url == "embedded:" and link.endpoint is not None

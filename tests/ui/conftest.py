@@ -72,9 +72,7 @@ def flow_runtime(ui, tmp_path_factory) -> Iterator[tuple[Any, Any]]:
     from sim.ui.journeys import RecordingPort
 
     driver, screen_port = ui
-    old = os.environ.get("KIOSK_DATA_DIR")
-    os.environ["KIOSK_DATA_DIR"] = str(tmp_path_factory.mktemp("kiosk-data"))
-    flow = assemble(demo_config()).runtime.start()
+    flow = assemble(demo_config(data_dir=tmp_path_factory.mktemp("kiosk-data"))).runtime.start()
     port = RecordingPort(flow)
     driver.app.attach(port)
     try:
@@ -84,7 +82,3 @@ def flow_runtime(ui, tmp_path_factory) -> Iterator[tuple[Any, Any]]:
         flow.stop()
         time.sleep(1.5)  # pcscd notices the sim chip-card reader going away in its slot poll; the next module's reader is new
         driver.pump(2)
-        if old is None:
-            os.environ.pop("KIOSK_DATA_DIR", None)
-        else:
-            os.environ["KIOSK_DATA_DIR"] = old

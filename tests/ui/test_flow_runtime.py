@@ -13,10 +13,9 @@ from sim.config import demo_config
 
 
 @pytest.fixture()
-def runtime(ui, tmp_path, monkeypatch):
-    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
+def runtime(ui, tmp_path):
     driver, story = ui
-    flow = assemble(demo_config()).runtime.start()
+    flow = assemble(demo_config(data_dir=tmp_path)).runtime.start()
     driver.app.attach(flow)
     yield driver, flow
     driver.app.attach(story)

@@ -27,7 +27,7 @@ import pytest
 
 from drivers.printer.service import MSG_PAPER_OUT
 from kiosk.maint import totp
-from sim.config import demo_config
+from sim.config import demo_config, write_demo_config
 from sim.ui import xvfb
 from sim.devices.chipcard.pcscd import private_mode_available
 
@@ -52,12 +52,12 @@ class DemoWindow:
         sockets = tempfile.mkdtemp(prefix="kiosk-demo-")  # short: a Unix socket path has ≤ 107 bytes
         self.path = os.path.join(sockets, "control.sock")
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SDL_", "KIVY_", "PCSCLITE_"))}  # conftest's offscreen SDL
-        env.update(DISPLAY=display, KIOSK_DATA_DIR=str(tmp / "data"), KIVY_NO_ARGS="1", KIVY_HOME=str(tmp / "kivy"))
+        env.update(DISPLAY=display, KIVY_NO_ARGS="1", KIVY_HOME=str(tmp / "kivy"))
         if private_mode_available():  # the demo's sim chip-card reader gets a pcscd of its own, not this process's
             env["PCSCLITE_CSOCK_NAME"] = os.path.join(sockets, "pcscd.comm")
         self.env = env
         self.log = (tmp / "demo.log").open("wb")
-        self.proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli.main", "ui", "--demo", "--scale", "0.5", "--control", self.path],
+        self.proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli.main", "--config", str(write_demo_config(tmp / "terminal.toml", tmp / "data")), "ui", "--demo", "--scale", "0.5", "--control", self.path],
                                      cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self.tmp = tmp
         self.stream: Any = None

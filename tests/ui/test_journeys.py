@@ -3,7 +3,6 @@ sim devices, embedded platform): a 代办 agent, an elder-mode citizen, and the 
 
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
@@ -20,9 +19,7 @@ def real(ui, tmp_path_factory):
     from sim.ui.journeys import RecordingPort
 
     driver, story = ui
-    old = os.environ.get("KIOSK_DATA_DIR")
-    os.environ["KIOSK_DATA_DIR"] = str(tmp_path_factory.mktemp("kiosk-data"))
-    flow = assemble(demo_config()).runtime.start()
+    flow = assemble(demo_config(data_dir=tmp_path_factory.mktemp("kiosk-data"))).runtime.start()
     port = RecordingPort(flow)
     driver.app.attach(port)
     yield driver, port
@@ -31,10 +28,6 @@ def real(ui, tmp_path_factory):
     time.sleep(1.5)  # pcscd notices the sim chip-card reader going away in its slot poll; the next module's reader is new
     story.send(I.Cancel())
     driver.pump(2)
-    if old is None:
-        os.environ.pop("KIOSK_DATA_DIR", None)
-    else:
-        os.environ["KIOSK_DATA_DIR"] = old
 
 
 @pytest.fixture()

@@ -31,7 +31,6 @@ def run_layout(out: Path, layout: str) -> dict[str, object]:
     FlowRuntime with the embedded config (sim devices, embedded platform), data in a fresh directory."""
     orientation, elder = LAYOUTS[layout]
     data_dir = Path(tempfile.mkdtemp(prefix=f"kiosk-demo-{layout}-"))
-    os.environ["KIOSK_DATA_DIR"] = str(data_dir)
     from screens import env
 
     env.prepare(orientation, fullscreen=False, headless=True)
@@ -50,7 +49,7 @@ def run_layout(out: Path, layout: str) -> dict[str, object]:
             return super().screenshot(path)
 
     started = time.monotonic()
-    config = demo_config()
+    config = demo_config(data_dir=data_dir)
     runtime = assemble(config).runtime.start()
     port = RecordingPort(runtime)
     app = CheckedApp(port, UiOptions(orientation=orientation, tech_hold_s=0.5, elder_font_scale=config.ui.elder_font_scale))

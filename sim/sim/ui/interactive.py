@@ -1,14 +1,12 @@
 """``kiosk ui --demo`` with a display: the terminal itself (``TerminalApp`` — flow engine, embedded
 platform, fleet, maintenance — with the screens) on the sim devices of the embedded configuration,
-in a window with the developer panel (``sim.ui.panel``). Data go to a fresh directory that is
-removed afterwards, unless ``KIOSK_DATA_DIR`` says where."""
+in a window with the developer panel (``sim.ui.panel``). Data go where the config's ``terminal.data_dir``
+says (``sim.config.demo_config``: the demo's per-user state dir unless the file names one)."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import tempfile
 from typing import Any
 
 
@@ -28,21 +26,13 @@ def run_window(config: Any, orientation: str | None = None, scale: float | None 
     from kiosk.logging_setup import configure_logging
     from screens.run_app import WindowOptions, run_with_screens
 
-    fresh = None
-    if not os.environ.get("KIOSK_DATA_DIR") and not config.terminal.data_dir:
-        fresh = tempfile.mkdtemp(prefix="kiosk-demo-")
-        os.environ["KIOSK_DATA_DIR"] = fresh
     if orientation:
         config = config.model_copy(update={"terminal": config.terminal.model_copy(update={"orientation": orientation})})
     if scale is None:
         scale = fit_scale(config.terminal.orientation)
     names = configure_logging(config.logging.level, None)  # the demo logs to the terminal it was started from
-    try:
-        return run_with_screens(config, names, WindowOptions(scale=scale), tools=lambda app, assembly, panel_w: _add_demo_tools(
-            app, assembly, panel_w, control))
-    finally:
-        if fresh is not None:
-            shutil.rmtree(fresh, ignore_errors=True)
+    return run_with_screens(config, names, WindowOptions(scale=scale), tools=lambda app, assembly, panel_w: _add_demo_tools(
+        app, assembly, panel_w, control))
 
 
 def _add_demo_tools(kiosk_app: Any, assembly: Any, panel_w: int, control: str) -> list[Any]:
