@@ -410,3 +410,28 @@ async def test_sim_printer_with_a_presenter_and_paper_out_at_boot() -> None:
     out = _printer("sim:printer?status=out")
     assert (await out.open()).ok and out.status().state is DeviceState.USER_ERROR
     await out.close()
+
+
+@pytest.fixture(params=["tcp", "serial"])
+def wire_url(request: pytest.FixtureRequest, emulator: PrinterEmulator) -> str:
+    """The same printer over TCP 9100 and over a serial pty (a head on /dev/ttyS*)."""
+    if request.param == "tcp":
+        return f"tcp://127.0.0.1:{emulator.port}"
+    return f"serial://{emulator.serve_pty()}?baud=115200&dsrdtr=false"
+
+
+async def test_each_fault_on_each_wire(emulator: PrinterEmulator, wire_url: str) -> None:
+    """Mid-job paper out, silence after the job and a mute peer, over TCP and over a serial line."""
+    p = _printer(wire_url, status_timeout_s=0.15)
+    assert (await p.open()).ok
+    emulator.paper_out_after(40)
+    torn = await p.print_document(ReceiptDocument().text("缺纸" * 30).cut())
+    assert torn.code is CompletionCode.NO_MEDIA and torn.detail["partial"] is True
+    emulator.set_paper("ok")
+    emulator.silent_after_job()
+    silent = await p.print_document(ReceiptDocument().text("静默").cut())
+    assert silent.code is CompletionCode.TIMEOUT and p.status().state is DeviceState.OFFLINE
+    assert not (await p.probe()).ok and p.status().state is DeviceState.OFFLINE  # still mute: not online
+    emulator.set_silent(False)
+    assert (await p.probe()).ok and p.status().state is DeviceState.ONLINE
+    await p.close()
