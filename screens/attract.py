@@ -1,5 +1,6 @@
-"""Attract loop (7×24 idle): hall name, clock, high-frequency items, "轻触屏幕开始办理", hall message,
-and the out-of-service notice when a required device or the platform is down."""
+"""Attract loop (7×24 idle): hall name, clock, high-frequency items, "轻触屏幕开始办理", hall message.
+Out of service (no identification method works, or a remote command): the reason, a 帮办 button that
+calls staff, and the terminals in service nearby; other taps start nothing."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from screens.base import BaseScreen, fill_buttons, screen
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 WEEKDAYS = "一二三四五六日"
+HELP_LABEL = "帮办：呼叫工作人员"
+NEARBY_TITLE = "附近可以办理的自助终端："
 
 
 @screen("attract")
@@ -37,8 +40,13 @@ class AttractScreen(BaseScreen):
 
     def render(self, vm: AttractVM) -> None:  # type: ignore[override]
         super().render(vm)
-        items = [] if vm.out_of_service else list(vm.high_frequency)
-        fill_buttons(self.ids.item_list, [(e.name, partial(self.send, I.Start(e.code))) for e in items], "KGhost")
+        if vm.out_of_service:
+            for button in fill_buttons(self.ids.item_list, [(self.tr(HELP_LABEL), partial(self.send, I.Help()))]):
+                button.tone = "help"
+        else:
+            fill_buttons(self.ids.item_list, [(e.name, partial(self.send, I.Start(e.code))) for e in vm.high_frequency], "KGhost")
+        lines = [f"{o.label}  {o.detail}" for o in vm.nearby] if vm.out_of_service else []
+        self.ids.nearby.text = "\n".join([self.tr(NEARBY_TITLE), *lines]) if lines else ""
         if self._pulse is None and not vm.out_of_service:
             # 10 steps a second is smooth enough for a slow fade; every frame (step 0) kept software GL
             # redrawing the whole window nonstop, 7×24, at ~2/3 of a CPU

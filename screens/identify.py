@@ -1,5 +1,6 @@
 """Identify: choose a method, then the animated "请将身份证放在感应区", the QR prompt, or the live face
-preview with guidance (the flow layer streams JPEG previews in the view-model)."""
+preview with guidance (the flow layer streams JPEG previews in the view-model). Only the methods whose
+devices work are offered; the view-model's ``notice`` says which are missing and what to use instead."""
 
 from __future__ import annotations
 
@@ -61,8 +62,8 @@ class IdentifyScreen(BaseScreen):
         if vm.phase == "choose":
             return [(self.tr(o.label), lambda m=o.id: self.send(I.Choose("method", m))) for o in vm.methods]
         if vm.phase == "principal":
-            return [(self.tr(label), lambda h=how: self.send(I.Choose("principal", h)))
-                    for how, label in (("card", "读取被代办人身份证"), ("manual", "手工填写被代办人信息"))]
+            ways = (("card", "读取被代办人身份证"), ("manual", "手工填写被代办人信息"))[0 if vm.principal_card else 1:]  # no reader: manual only
+            return [(self.tr(label), lambda h=how: self.send(I.Choose("principal", h))) for how, label in ways]
         if vm.phase == "failed":
             return [(self.tr("重试"), lambda: self.send(I.Choose("action", "retry")))]
         return []

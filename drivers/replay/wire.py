@@ -32,8 +32,8 @@ VERSION = 1
 OUT, IN = "out", "in"
 
 PERSONAL_DATA_WARNING = (
-    "this recording holds everything the device said: a real ID card, 社保卡 or receipt puts the holder's name, "
-    "ID number and photo in it. Keep it root-only (the file is 0600), never attach it to a ticket, delete it after use."
+    "personal data: this recording holds everything the device said — a real ID card, 社保卡 or receipt puts its holder's "
+    "name, ID number and photo in it. Keep it root-only (the file is 0600), never attach it to a ticket, delete it after use."
 )
 
 

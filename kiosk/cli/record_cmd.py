@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -64,14 +65,20 @@ def _spec(args: argparse.Namespace) -> Any:
     return check_spec(spec)
 
 
-async def record(spec: Any, action: str, out: str, *, timeout: float = 10.0, fingerprint: bool = False) -> int:
-    """Build the device, record ``action`` into ``out``, return the device-CLI exit code of its outcome."""
+async def record(spec: Any, action: str, out: str, *, timeout: float = 10.0, fingerprint: bool = False,
+                 prepare: Callable[[Any], object] | None = None, before_action: Callable[[Any], object] | None = None) -> int:
+    """Build the device, record ``action`` into ``out``, return the device-CLI exit code of its outcome.
+
+    ``prepare(service)`` runs after the device is built and before it opens, ``before_action(service)``
+    once it is open (the session script sets emulator faults and waits for the card there)."""
     from drivers.replay.record import NotRecordable, attach, attach_opened, header_for
     from drivers.replay.wire import PERSONAL_DATA_WARNING, Recorder
     from kiosk.terminal.events import EventBus
     from kiosk.terminal.registry import build_device
 
     service = build_device(spec, EventBus())
+    if prepare is not None:
+        prepare(service)
     header = header_for(service, spec, action)
     recorder: Recorder | None = None
     try:
@@ -89,6 +96,8 @@ async def record(spec: Any, action: str, out: str, *, timeout: float = 10.0, fin
         result: Completion[Any] = opened
         if opened.ok:
             attach_opened(service, recorder)
+            if before_action is not None:
+                before_action(service)
             result = await _act(service, spec.device_class.value, action, timeout, fingerprint)
         print(f"{spec.device_class.value} {'open' if not opened.ok else action}: {result.code.value}"
               + (f": {result.description}" if result.description else ""))

@@ -11,9 +11,10 @@ screen, so a recovered reader brings the terminal back into service without a re
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from kiosk.flows.viewmodels import IdentifyVM
 from kiosk.terminal.status import DeviceClass, DeviceState, DeviceStatus
 
 if TYPE_CHECKING:
@@ -76,6 +77,10 @@ class Availability:
         """A service works when any method works and the particular methods it needs (if any) do."""
         return self.in_service and all(m in self.working for m in SERVICE_METHODS.get(service, ()))
 
+    def refusal(self, method: str) -> str:
+        """Why ``method`` cannot be used now ("" when it can, or when it needs no device, e.g. 代办)."""
+        return self.notice((method,)) if method in METHOD_DEVICES and method not in self.working else ""
+
     def notice(self, methods: Iterable[str]) -> str:
         """One plain line for the identify screen when some of the item's ``methods`` are hidden ("" when none are),
         e.g. 身份证读卡器暂不可用，请使用社保卡或渝快码."""
@@ -107,3 +112,14 @@ def assess(statuses: Mapping[DeviceClass, DeviceStatus]) -> Availability:
 def of_terminal(terminal: Terminal) -> Availability:
     """The terminal's availability now (each device's current status snapshot; never blocks on a device)."""
     return assess({cls: device.status() for cls, device in terminal.devices.items()})
+
+
+def offer_working_methods(vm: IdentifyVM, availability: Availability) -> IdentifyVM:
+    """The identify screen as drawn now: the item's methods whose devices work, one line naming what is
+    missing (also spoken in elder mode while choosing), 代办's principal card only with a working 二代证 reader."""
+    wanted = tuple(o.id for o in vm.methods)
+    offered = availability.offer(wanted)
+    notice = availability.notice(wanted)
+    speak = notice if notice and vm.phase == "choose" and not vm.error and not vm.guidance else vm.speak
+    return replace(vm, methods=tuple(o for o in vm.methods if o.id in offered), notice=notice, speak=speak,
+                   principal_card=availability.serves("principal_card"))

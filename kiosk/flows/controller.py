@@ -17,6 +17,7 @@ from kiosk.flows.citizen.services import CitizenServices
 from kiosk.flows.idle import IdleTimer
 from kiosk.flows.itemflow import ItemFlow
 from kiosk.flows.maintenance import Maintenance, attract_notice, terminal_closed
+from kiosk.flows.nearby import NearbyTerminals
 from kiosk.flows.record import FlowRecord
 from kiosk.flows.search import ItemIndex
 from kiosk.flows.session import Session
@@ -41,6 +42,7 @@ class Controller:
         self.session: Session | None = None
         self.flow: ItemFlow | None = None
         self.citizen = CitizenServices(self)
+        self.nearby = NearbyTerminals()  # out of service: terminals in service nearby, from the platform
         self.maintenance = Maintenance(self)
         self.view: ViewModel | None = None
         self.elder_default = elder
@@ -76,9 +78,17 @@ class Controller:
 
     def attract(self) -> None:
         cfg = self.services.config.terminal
-        closed, hall_message = attract_notice(self.services)  # device down, remote out-of-service/maintenance, hall message
+        closed, hall_message = attract_notice(self.services)  # no identification method, remote out-of-service/maintenance, hall message
+        if closed and self.nearby.claim():
+            self.tasks.spawn(self._fetch_nearby(), "nearby-terminals")
         self.publish(AttractVM(elder_mode=False, speak="", title=cfg.hall, hall_name=cfg.hall, high_frequency=self._frequent(),
-                               hall_message=hall_message, out_of_service=bool(closed), out_of_service_reason=closed))
+                               hall_message=hall_message, out_of_service=bool(closed), out_of_service_reason=closed,
+                               nearby=self.nearby.rows if closed else ()))
+
+    async def _fetch_nearby(self) -> None:
+        """Out of service: where the citizen can go instead; the attract screen is redrawn when the list arrives."""
+        if await self.nearby.refresh(self.services.link.client) and self.session is None and isinstance(self.view, AttractVM):
+            self.attract()
 
     def _frequent(self) -> tuple:
         entries = {e.code: e for e in self.index.entries()}
@@ -149,8 +159,8 @@ class Controller:
             return
         if self.session is None and not isinstance(intent, (I.Touch, I.Start, I.OpenService, I.Search, I.ToggleElder, I.Help)):
             return
-        if self.session is None and terminal_closed(self.services):  # remotely out of service: no new citizen session
-            return
+        if self.session is None and terminal_closed(self.services) and not isinstance(intent, I.Help):
+            return  # out of service (remotely, or no identification method works): no new session, but 帮办 still comes
         warned = self.idle.warning_shown
         self.begin_session()
         self.idle.touch(self.session.elder_mode if self.session else False)

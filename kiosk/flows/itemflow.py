@@ -17,6 +17,7 @@ from kiosk.errors import PlatformError
 from kiosk.flows import intents as I
 from kiosk.flows import plan as P
 from kiosk.flows import views as V
+from kiosk.flows.availability import of_terminal, offer_working_methods
 from kiosk.flows.background import BackgroundTasks
 from kiosk.flows.capture import CaptureStep
 from kiosk.flows.crash import crash_listener, crash_point
@@ -29,7 +30,7 @@ from kiosk.flows.session import Session
 from kiosk.flows.states import AFTER_ACCEPTANCE, FINAL, FlowState
 from kiosk.flows.step_context import StepContext
 from kiosk.flows.submit_step import SubmitStep
-from kiosk.flows.viewmodels import Action, MessageVM, ViewModel
+from kiosk.flows.viewmodels import Action, IdentifyVM, MessageVM, ViewModel
 from kiosk.flows.wiring import FlowServices
 from kiosk.receipts import MaterialProblem, NoticeOfMissing, build_notice
 from kiosk.terminal.status import DeviceClass
@@ -78,6 +79,8 @@ class ItemFlow:
 
     def show(self, vm: ViewModel) -> None:
         self.live.cancel()  # a new screen ends any live preview of the previous one
+        if isinstance(vm, IdentifyVM):  # only the methods whose devices work now (a broken reader hides its method)
+            vm = offer_working_methods(vm, of_terminal(self.services.terminal))
         self.view = vm
         self.publish_vm(vm)
 
@@ -147,8 +150,9 @@ class ItemFlow:
             self.live.start(vm, camera.latest_frame_jpeg)
 
     async def _identify(self, method: str) -> None:
-        if method not in METHODS or method not in self.plan.identity_methods:
-            self.show(V.identify_vm(self.plan, self.record, self.elder, error="本事项不支持该核验方式"))
+        refusal = of_terminal(self.services.terminal).refusal(method)  # its device went down since the screen was drawn
+        if method not in METHODS or method not in self.plan.identity_methods or refusal:
+            self.show(V.identify_vm(self.plan, self.record, self.elder, error=refusal or "本事项不支持该核验方式"))
             return
         timeout = self.services.terminal.specs[_DEVICE[method]].timeout_s if _DEVICE[method] in self.services.terminal.specs else None
         try:
@@ -174,7 +178,7 @@ class ItemFlow:
         await self._after_identify()
 
     async def _principal(self, how: str) -> None:
-        if how == "card":
+        if how == "card":  # shown only while the 二代证 reader works (IdentifyVM.principal_card); a stale tap fails in the read
             try:
                 spec = self.services.terminal.specs.get(DeviceClass.ID_CARD_READER)
                 card = await read_id_card(self.services.terminal, self._phase, spec.timeout_s if spec else None, self._alive)

@@ -17,6 +17,7 @@ from typing import Any
 
 from kiosk.errors import KioskError
 from kiosk.flows import intents as I
+from kiosk.flows.availability import NO_METHOD_REASON, of_terminal
 from kiosk.flows.maint_views import CounterRow, DeviceRow, ErrorRow, MaintenanceLoginVM, MaintenanceVM, SelfTestRow
 from kiosk.flows.session_host import SessionHost
 from kiosk.flows.wiring import FlowServices
@@ -30,26 +31,24 @@ PAD_IDLE_S = 60.0  # the login pad left open (a citizen's stray long press, a te
 
 #: What the attract screen says while the fleet's terminal mode keeps citizens out (kiosk.fleet.mode).
 CLOSED_REASONS = {"out_of_service": "本终端暂停服务，请到其他终端或窗口办理", "maintenance": "设备维护中，请到其他终端或窗口办理"}
-DEVICE_DOWN_REASON = "设备维护中，请到其他终端或窗口办理"
+DEVICE_DOWN_REASON = NO_METHOD_REASON  # no identification method works (kiosk.flows.availability)
 
 
 def terminal_closed(services: FlowServices) -> str:
     """The reason citizens may not start a session now ("" = open): a remote out-of-service or
-    enter-maintenance command, or a technician inside. The fleet's TerminalMode is set by the
+    enter-maintenance command, a technician inside, or no identification method working (one broken
+    reader closes nothing while another method works). The fleet's TerminalMode is set by the
     composition root as ``FlowServices.mode`` (None: always open)."""
     mode = services.mode
-    return CLOSED_REASONS.get(mode.snapshot.mode, "") if mode is not None else ""
+    closed = CLOSED_REASONS.get(mode.snapshot.mode, "") if mode is not None else ""
+    return closed or of_terminal(services.terminal).out_of_service_reason
 
 
 def attract_notice(services: FlowServices) -> tuple[str, str]:
     """(out-of-service reason or "", hall message) for the attract screen, read at each session boundary:
     so a remote command that arrives while a citizen is being served changes the screen only afterwards."""
     mode = services.mode
-    hall = mode.snapshot.hall_message if mode is not None else ""
-    closed = terminal_closed(services)
-    if closed:
-        return closed, hall
-    return (DEVICE_DOWN_REASON if services.terminal.required_down() else ""), hall
+    return terminal_closed(services), mode.snapshot.hall_message if mode is not None else ""
 
 
 def _hhmm(at: float, seconds: bool = False) -> str:

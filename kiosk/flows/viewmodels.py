@@ -82,6 +82,7 @@ class AttractVM(ViewModel):
     hall_message: str = ""
     out_of_service: bool = False
     out_of_service_reason: str = ""
+    nearby: tuple[Option, ...] = ()  # out of service: terminals in service nearby (label: centre, detail: address · distance)
     prompt: str = "轻触屏幕开始办理"
 
 
@@ -112,6 +113,8 @@ class IdentifyVM(ViewModel):
     identified_name: str = ""  # masked, e.g. 张*
     item_code: str = ""  # the 为他人代办 button restarts this item as 代办 (``Start(item_code, agent=True)``)
     can_agent: bool = False  # the item accepts 代办 and this person has not chosen it yet
+    notice: str = ""  # methods hidden because a device is down, e.g. 身份证读卡器暂不可用，请使用社保卡或渝快码
+    principal_card: bool = True  # 代办: the principal's 二代证 can be read (else only manual entry is offered)
 
 
 @dataclass(frozen=True, kw_only=True)
