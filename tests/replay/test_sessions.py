@@ -6,6 +6,8 @@ is deliberate, regenerate the sessions and review their diff.
 
 from __future__ import annotations
 
+import pytest
+
 from kiosk.terminal.completion import CompletionCode
 from kiosk.terminal.status import DeviceClass, DeviceState
 
@@ -15,9 +17,7 @@ ID = DeviceClass.ID_CARD_READER
 
 
 def test_every_committed_session_is_replayed_here() -> None:
-    tested = {"idcard-read", "idcard-no-card", "idcard-card-lifted", "idcard-bad-checksum", "idcard-garbage-before-frame",
-              "chipcard-read", "chipcard-removed-mid-read", "printer-test-page", "printer-paper-out", "barcode-scan", "barcode-garbled"}
-    assert {p.stem for p in SESSIONS.glob("*.jsonl")} == tested
+    assert {p.stem for p in SESSIONS.glob("*.jsonl")} == set(VERDICTS)
 
 
 # ----- 二代证 ------------------------------------------------------------------------------------
@@ -112,3 +112,28 @@ async def test_barcode_garbled_payload_is_rejected_at_once(replayed) -> None:
     result = await scanner.read_code(timeout=3.0)
     assert result.code is CompletionCode.INVALID_DATA, result.description
     assert result.duration_s < 2.0  # answered at the garbled line, not at the 3 s deadline
+
+
+# ----- the same verdicts at the recorded timing ----------------------------------------------------
+VERDICTS = {
+    "idcard-read": CompletionCode.SUCCESS, "idcard-no-card": CompletionCode.NO_MEDIA, "idcard-card-lifted": CompletionCode.NO_MEDIA,
+    "idcard-bad-checksum": CompletionCode.HARDWARE_ERROR, "idcard-garbage-before-frame": CompletionCode.SUCCESS,
+    "chipcard-read": CompletionCode.SUCCESS, "chipcard-removed-mid-read": CompletionCode.NO_MEDIA,
+    "printer-test-page": CompletionCode.SUCCESS, "printer-paper-out": CompletionCode.USER_ERROR,
+    "barcode-scan": CompletionCode.SUCCESS, "barcode-garbled": CompletionCode.INVALID_DATA,
+}
+
+
+@pytest.mark.parametrize("session", sorted(VERDICTS))
+async def test_the_verdict_holds_at_the_recorded_speed(replayed, session: str) -> None:
+    from kiosk.cli.record_cmd import test_page
+
+    device_class = DeviceClass(session.split("-")[0])
+    service = await replayed(device_class, session, speed=1.0)
+    if device_class is DeviceClass.RECEIPT_PRINTER:
+        result = await service.print_document(test_page())
+    elif device_class is DeviceClass.BARCODE_READER:
+        result = await service.read_code(timeout=3.0)
+    else:
+        result = await service.read_card()
+    assert result.code is VERDICTS[session], result.description
