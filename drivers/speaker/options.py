@@ -15,6 +15,7 @@ class VoiceOptions(DeviceOptions):
     voice: str = Field(DEFAULT_VOICE, min_length=1, description="espeak-ng voice")
     rate_wpm: int = Field(default=160, ge=80, le=450, validation_alias=AliasChoices("rate_wpm", "speed"),
                           description="speaking rate in words per minute (espeak-ng -s); 'speed' is the old name")
+    lexicon: str = Field("", description="site pronunciation file ([words] \"词\" = \"ci2\") added to the packaged lexicon")
 
 
 class EspeakOptions(VoiceOptions):

@@ -5,7 +5,8 @@
     speaker = "wav:///var/lib/kiosk/prompts"          write WAV files instead (a silent terminal)
     speaker = "sim:speaker"                           WAV files in a private temp dir (emulator)
 
-Options: ``voice`` (default ``cmn-latn-pinyin``), ``speed`` (words per minute, default 160).
+Options: ``voice`` (default ``cmn-latn-pinyin``), ``speed`` (words per minute, default 160),
+``lexicon`` (a site file adding polyphone readings to the packaged ones, drivers/speaker/lexicon.py).
 Prompts are logged by length only: a prompt may name the citizen (e.g. 张先生，请取卡).
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from drivers.speaker.lexicon import Lexicon, reads_pinyin
 from drivers.speaker.options import EspeakOptions, VoiceOptions, WavOptions
 from drivers.speaker.sink import AudioSink, PlayerSink, WavDirSink
 from drivers.speaker.tts import DEFAULT_VOICE, check_text, espeak_path, has_voice, synthesize, wav_duration
@@ -33,14 +35,19 @@ class SpeakerService(DeviceService):
     device_class = DeviceClass.SPEAKER
     emulator: Any = None
 
-    def __init__(self, name: str, bus: EventBus, sink: AudioSink, *, voice: str = DEFAULT_VOICE, speed: int = 160, **kw: Any) -> None:
+    def __init__(self, name: str, bus: EventBus, sink: AudioSink, *, voice: str = DEFAULT_VOICE, speed: int = 160,
+                 lexicon: Lexicon | None = None, **kw: Any) -> None:
         super().__init__(name, bus, **kw)
         self.sink = sink
         self.voice = voice
         self.speed = speed
+        # pinyin substitution only helps a voice that reads pinyin (plain cmn would say it in English)
+        self.output = ""  # what the sink plays on, as its probe found it
+        self.lexicon = (lexicon if lexicon is not None else Lexicon.packaged()) if reads_pinyin(voice) else None
 
     def capabilities(self) -> dict[str, Any]:
-        return {"voice": self.voice, "speed_wpm": self.speed, "sink": type(self.sink).__name__}
+        return {"voice": self.voice, "speed_wpm": self.speed, "sink": type(self.sink).__name__, "output": self.output,
+                "lexicon_words": len(self.lexicon) if self.lexicon is not None else 0}
 
     async def speak(self, text: str, timeout: float | None = None) -> Completion[None]:
         """Say ``text``; returns when it has been played (or written). Cancel stops playback."""
@@ -51,9 +58,14 @@ class SpeakerService(DeviceService):
         if not has_voice(self.voice):
             raise DeviceUnavailableError(f"espeak-ng has no voice {self.voice!r}")
         self.sink.open()
+        self.output = self.sink.probe()  # no card, no sound server: NoAudioDevice → no_device, saying what was looked for
 
     def _do_close(self) -> None:
         self.sink.close()
+
+    def _do_probe(self, token: CancelToken) -> None:
+        """The sound card or server is still there (a USB speaker unplugged, the sound server stopped → no_device)."""
+        self.output = self.sink.probe()
 
     def _do_speak(self, token: CancelToken, text: str) -> Completion[None]:
         def check() -> float:
@@ -61,7 +73,7 @@ class SpeakerService(DeviceService):
             return token.remaining()
 
         text = check_text(text)
-        wav = synthesize(text, check, self.voice, self.speed)
+        wav = synthesize(text, check, self.voice, self.speed, self.lexicon)
         seconds = wav_duration(wav)
         where = self.sink.play(wav, text, check)
         log.info("speaker %s: %d characters, %.1f s of audio → %s", self.name, len(text), seconds, where)
@@ -69,7 +81,7 @@ class SpeakerService(DeviceService):
 
 
 def voice_kwargs(spec: DeviceSpec, opts: VoiceOptions) -> dict[str, Any]:
-    return {"voice": opts.voice, "speed": opts.rate_wpm, "default_timeout": spec.timeout_s}
+    return {"voice": opts.voice, "speed": opts.rate_wpm, "lexicon": Lexicon.load(opts.lexicon), "default_timeout": spec.timeout_s}
 
 
 @takes_options(EspeakOptions)

@@ -3,6 +3,9 @@
 Players are tried in this order: ``aplay`` (ALSA), ``paplay`` (PulseAudio/PipeWire), ``play``
 (sox). The WAV goes to the player on stdin, so nothing is written to disk on the way. A player
 can be forced with ``player=`` in the device URL (a technician's own command taking WAV on stdin).
+``probe`` (run by the service at open and by the supervisor) checks what a found player would play
+on (drivers/speaker/probe.py): no sound card and no sound server is ``no_device``, with what was
+looked for in the status.
 """
 
 from __future__ import annotations
@@ -12,10 +15,11 @@ import shlex
 import shutil
 import subprocess
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
+from drivers.speaker.probe import ASOUND_CARDS, find_audio_output
 from kiosk.errors import DeviceIOError, DeviceUnavailableError
 
 PLAYERS: dict[str, list[str]] = {
@@ -27,6 +31,7 @@ PLAYERS: dict[str, list[str]] = {
 
 class AudioSink(Protocol):
     def open(self) -> None: ...
+    def probe(self) -> str: ...  # → what it plays on; raises DeviceUnavailableError when that is gone
     def play(self, wav: bytes, text: str, check_cancel: Callable[[], float]) -> str: ...  # → where it went
     def close(self) -> None: ...
 
@@ -34,11 +39,14 @@ class AudioSink(Protocol):
 class PlayerSink:
     """Plays through the first player found (or ``player``) on ALSA/Pulse device ``device``."""
 
-    def __init__(self, device: str = "default", player: str = "") -> None:
+    def __init__(self, device: str = "default", player: str = "", *, cards_file: Path = ASOUND_CARDS,
+                 runtime_dirs: Sequence[Path] | None = None) -> None:
         self.device = device or "default"
         self.player = player
         self.command: list[str] = []
         self.env: dict[str, str] | None = None
+        self.cards_file, self.runtime_dirs = cards_file, runtime_dirs  # where the probe looks (tests point elsewhere)
+        self.output = ""  # what the probe found to play on
 
     def open(self) -> None:
         if self.player:
@@ -46,6 +54,7 @@ class PlayerSink:
             if not shutil.which(command[0]):
                 raise DeviceUnavailableError(f"player {command[0]} not found")
             self.command = command
+            self.output = "player= command (not probed)"
             return
         for name, template in PLAYERS.items():
             if shutil.which(name):
@@ -57,6 +66,14 @@ class PlayerSink:
                 self.command = args
                 return
         raise DeviceUnavailableError("no audio player found (install alsa-utils, pulseaudio-utils or sox)")
+
+    def probe(self) -> str:
+        if not self.command:
+            raise DeviceUnavailableError("player not opened")
+        if self.player:
+            return self.output
+        self.output = find_audio_output(self.command[0], self.device, cards_file=self.cards_file, runtime_dirs=self.runtime_dirs)
+        return self.output
 
     def play(self, wav: bytes, text: str, check_cancel: Callable[[], float]) -> str:
         proc = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=self.env)
@@ -104,6 +121,11 @@ class WavDirSink:
             raise DeviceUnavailableError(f"{self.directory} is not writable")
         existing = sorted(self.directory.glob("*.wav"))
         self._counter = max((int(p.stem) for p in existing if p.stem.isdigit()), default=0)
+
+    def probe(self) -> str:
+        if not (self.directory.is_dir() and os.access(self.directory, os.W_OK)):
+            raise DeviceUnavailableError(f"{self.directory} is gone or not writable")
+        return str(self.directory)
 
     def play(self, wav: bytes, text: str, check_cancel: Callable[[], float]) -> str:
         check_cancel()

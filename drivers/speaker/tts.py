@@ -19,6 +19,7 @@ import subprocess
 import wave
 from collections.abc import Callable
 
+from drivers.speaker.lexicon import Lexicon
 from kiosk.errors import DeviceIOError, DeviceUnavailableError, InvalidDataError
 
 DEFAULT_VOICE = "cmn-latn-pinyin"
@@ -71,15 +72,22 @@ def run_espeak(args: list[str], text: str, check_cancel: Callable[[], float]) ->
     return out
 
 
-def synthesize(text: str, check_cancel: Callable[[], float], voice: str = DEFAULT_VOICE, speed: int = 160) -> bytes:
-    """A complete WAV of ``text`` spoken by ``voice`` at ``speed`` words per minute."""
-    raw = run_espeak(["-v", voice, "-s", str(speed), "--stdout"], check_text(text), check_cancel)
+def synthesize(text: str, check_cancel: Callable[[], float], voice: str = DEFAULT_VOICE, speed: int = 160,
+               lexicon: Lexicon | None = None) -> bytes:
+    """A complete WAV of ``text`` spoken by ``voice`` at ``speed`` words per minute (polyphones by ``lexicon``)."""
+    raw = run_espeak(["-v", voice, "-s", str(speed), "--stdout"], _spoken(text, lexicon), check_cancel)
     return fix_wav_header(raw)
 
 
-def phonemes(text: str, voice: str = DEFAULT_VOICE) -> str:
+def phonemes(text: str, voice: str = DEFAULT_VOICE, lexicon: Lexicon | None = None) -> str:
     """espeak-ng's phoneme mnemonics for ``text`` (``-q -x``): how it will pronounce it."""
-    return run_espeak(["-q", "-x", "-v", voice], check_text(text), lambda: 5.0).decode("utf-8", "replace")
+    return run_espeak(["-q", "-x", "-v", voice], _spoken(text, lexicon), lambda: 5.0).decode("utf-8", "replace")
+
+
+def _spoken(text: str, lexicon: Lexicon | None) -> str:
+    """The checked prompt as espeak-ng gets it: the lexicon's pinyin in place of its words."""
+    text = check_text(text)
+    return lexicon.apply(text) if lexicon is not None else text
 
 
 def fix_wav_header(raw: bytes) -> bytes:
