@@ -50,36 +50,57 @@ def _transport_facts(service: DeviceService) -> dict[str, Any]:
     return {}
 
 
-def attach(service: DeviceService, recorder: Recorder) -> None:
-    """Put the recording wrapper into ``service``'s wire seam, before it is opened."""
-    from drivers.idcard.service import IdCardService
+def seam_of(service: DeviceService) -> str:
+    """Which wire seam ``service`` has (serial, pcsc, escpos, scanner); NotRecordable when none.
 
-    if isinstance(service, IdCardService):
-        from drivers.replay.serial_wire import recording_opener
+    Imports only the driver of the device's own class (pyscard, python-escpos, OpenCV are optional)."""
+    cls = service.device_class
+    if cls is DeviceClass.ID_CARD_READER:
+        from drivers.idcard.service import IdCardService
 
-        service.link.opener = recording_opener(recorder, service.link.opener)
-        return
-    if service.device_class is DeviceClass.CHIP_CARD_READER:
+        if isinstance(service, IdCardService):
+            return "serial"
+    elif cls is DeviceClass.CHIP_CARD_READER:
         from drivers.chipcard.service import ChipCardService
-        from drivers.replay.pcsc_wire import RecordingPcsc
 
         if isinstance(service, ChipCardService):
-            service.pcsc = RecordingPcsc(service.pcsc, recorder)
-            return
-    if service.device_class is DeviceClass.RECEIPT_PRINTER:
+            return "pcsc"
+    elif cls is DeviceClass.RECEIPT_PRINTER:
         from drivers.printer.service import EscPosPrinter
-        from drivers.replay.printer_wire import RecordingPrinterTransport
 
         if isinstance(service, EscPosPrinter):
-            service.transport = RecordingPrinterTransport(service.transport, recorder)
-            return
-    if service.device_class is DeviceClass.BARCODE_READER:
+            return "escpos"
+    elif cls is DeviceClass.BARCODE_READER:
         from drivers.barcode.service import SerialBarcodeReader
 
         if isinstance(service, SerialBarcodeReader):
-            return  # wrapped by attach_opened(): the driver opens its port itself
+            return "scanner"
     raise NotRecordable(f"{service.name}: {type(service).__name__} has no wire seam to record (recordable: "
                         f"{', '.join(c.value for c in RECORDABLE)}; the scanner over serial only)")
+
+
+def attach(service: DeviceService, recorder: Recorder) -> None:
+    """Put the recording wrapper into ``service``'s wire seam, before it is opened."""
+    seam = seam_of(service)
+    if seam == "serial":
+        from drivers.idcard.service import IdCardService
+        from drivers.replay.serial_wire import recording_opener
+
+        assert isinstance(service, IdCardService)
+        service.link.opener = recording_opener(recorder, service.link.opener)
+    elif seam == "pcsc":
+        from drivers.chipcard.service import ChipCardService
+        from drivers.replay.pcsc_wire import RecordingPcsc
+
+        assert isinstance(service, ChipCardService)
+        service.pcsc = RecordingPcsc(service.pcsc, recorder)
+    elif seam == "escpos":
+        from drivers.printer.service import EscPosPrinter
+        from drivers.replay.printer_wire import RecordingPrinterTransport
+
+        assert isinstance(service, EscPosPrinter)
+        service.transport = RecordingPrinterTransport(service.transport, recorder)
+    # the serial scanner opens its port itself: attach_opened() wraps it
 
 
 def attach_opened(service: DeviceService, recorder: Recorder) -> None:

@@ -71,7 +71,7 @@ async def record(spec: Any, action: str, out: str, *, timeout: float = 10.0, fin
 
     ``prepare(service)`` runs after the device is built and before it opens, ``before_action(service)``
     once it is open (the session script sets emulator faults and waits for the card there)."""
-    from drivers.replay.record import NotRecordable, attach, attach_opened, header_for
+    from drivers.replay.record import NotRecordable, attach, attach_opened, header_for, seam_of
     from drivers.replay.wire import PERSONAL_DATA_WARNING, Recorder
     from kiosk.terminal.events import EventBus
     from kiosk.terminal.registry import build_device
@@ -83,6 +83,7 @@ async def record(spec: Any, action: str, out: str, *, timeout: float = 10.0, fin
     recorder: Recorder | None = None
     try:
         try:
+            seam_of(service)  # before the file exists: an unrecordable device leaves none behind
             recorder = Recorder(out, header)
             attach(service, recorder)
         except NotRecordable as exc:

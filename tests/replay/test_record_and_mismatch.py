@@ -132,3 +132,11 @@ def test_the_recorder_writes_owner_only_even_over_an_existing_file(tmp_path: Pat
     loaded = wire.load(path)
     assert [(e.dir, e.data) for e in loaded.events] == [("out", b"\x01\x02")]
     assert loaded.header["personal_data"].startswith("personal data:")
+
+
+def test_a_device_without_a_wire_seam_is_unsupported_and_leaves_no_file(tmp_path: Path) -> None:
+    out = tmp_path / "camera-scanner.jsonl"
+    done = kiosk("device", "record", "barcode", "--url", "sim:barcode", "--out", str(out), "--timeout", "1")  # the camera reader
+    assert done.returncode == 10, done.stderr
+    assert "no wire seam" in done.stderr
+    assert not out.exists()
