@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from kiosk.terminal.completion import CompletionCode, RecoveryAction
+from kiosk.terminal.error_codes import DocumentPrinterError
 from kiosk.terminal.status import DeviceState
 
 
@@ -79,6 +80,34 @@ def fault_from_printer(state: int, reasons: list[str], message: str) -> Fault | 
     keyword, (code, action, dev_state, description, citizen) = chosen
     detail = f"{description}: {message}" if message and message not in description else description
     return Fault(code, action, dev_state, detail, citizen, keyword, stopped=state == 5)
+
+
+#: Reasons that name a physical condition (paper, jam, door, toner): true until a job proves otherwise.
+_CONDITIONS = {"media-empty", "media-needed", "media-jam", "door-open", "cover-open", "toner-empty", "marker-supply-empty"}
+
+
+def standing_condition(reasons: list[str], message: str) -> Fault | None:
+    """A physical condition CUPS reports on a queue that is not stopped (e.g. idle with ``media-empty-error``
+    after the printer said so): the status must show it, though the next job may find it cured — CUPS clears
+    such a reason only when a job runs, so printing is not refused for it."""
+    for keyword in reasons:
+        base, severity = base_reason(keyword)
+        if base in _CONDITIONS and severity == "error":
+            code, action, state, description, citizen = _FAULTS[base]
+            said = f"{description} (CUPS: {keyword}{', ' + message if message else ''})"
+            return Fault(code, action, state, said, citizen, keyword)
+    return None
+
+
+_ERROR_CODES = {"media-empty": DocumentPrinterError.PAPER_OUT, "media-needed": DocumentPrinterError.PAPER_OUT,
+                "media-jam": DocumentPrinterError.MEDIA_JAMMED, "door-open": DocumentPrinterError.COVER_OPEN,
+                "cover-open": DocumentPrinterError.COVER_OPEN, "toner-empty": DocumentPrinterError.TONER_OUT,
+                "marker-supply-empty": DocumentPrinterError.TONER_OUT}
+
+
+def error_code_for(reason: str) -> DocumentPrinterError | None:
+    """The class error code of a printer-state reason (``media-empty-error`` → paperOut), None for others."""
+    return _ERROR_CODES.get(base_reason(reason)[0])
 
 
 _REQUEST_ID = re.compile(r"request id is (\S+)-(\d+)")

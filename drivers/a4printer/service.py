@@ -20,10 +20,11 @@ from typing import Any
 
 from drivers.a4printer.ipp import JOB_STATES, IppClient, IppError
 from drivers.a4printer.options import CupsOptions
-from drivers.a4printer.protocol import Fault, classify_lp_error, fault_from_printer, parse_lp_output
+from drivers.a4printer.protocol import Fault, classify_lp_error, error_code_for, fault_from_printer, parse_lp_output, standing_condition
 from kiosk.errors import CommandCanceled, DeviceIOError, DeviceTimeoutError, DeviceUnavailableError, InvalidDataError
 from kiosk.terminal.completion import Completion, CompletionCode, RecoveryAction
 from kiosk.terminal.device import DeviceService
+from kiosk.terminal.error_codes import DocumentPrinterError
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.media import PrintJobResult
 from kiosk.terminal.options import options_for, takes_options
@@ -81,22 +82,38 @@ class CupsDocumentPrinter(DeviceService):
     def _do_open(self, token: CancelToken) -> None:
         if shutil.which("lp") is None:
             raise DeviceUnavailableError("lp not installed (apt-get install cups-client)")
-        fault = self._printer_fault()
+        self._report_queue()
+
+    def _do_probe(self, token: CancelToken) -> None:
+        """The supervisor's health check: one Get-Printer-Attributes (printer-state, printer-state-reasons)."""
+        self._report_queue()
+
+    def _report_queue(self) -> None:
+        """Report what the queue says now: a fault that stops jobs, a condition CUPS last heard of (paper out on an
+        idle queue), or online. Paper out at boot is the status after open, never ``online``."""
+        attrs = self._queue_attributes()
+        fault = self._fault_of(attrs) or standing_condition(_reasons(attrs), str(attrs.get("printer-state-message", [""])[0]))
         if fault is not None:
             self.runner.report(fault.state, fault.description, reason=fault.reason)
+        else:
+            self.runner.report(DeviceState.ONLINE, "", reason="")
 
-    def _printer_fault(self, check_accepting: bool = True) -> Fault | None:
-        """Read the queue's state; raise DeviceUnavailableError if the server or queue is missing."""
+    def _queue_attributes(self) -> dict[str, list[Any]]:
+        """The queue's attributes; DeviceUnavailableError if the server or queue is missing."""
         try:
-            attrs = self._ipp().printer_attributes(self.queue)
+            return self._ipp().printer_attributes(self.queue)
         except IppError as exc:
             if exc.status == _NOT_FOUND:
                 raise DeviceUnavailableError(f"CUPS queue {self.queue!r} does not exist") from None
             raise DeviceUnavailableError(str(exc)) from None
-        fault = fault_from_printer(
-            int(attrs.get("printer-state", [3])[0]), [str(r) for r in attrs.get("printer-state-reasons", [])],
-            str(attrs.get("printer-state-message", [""])[0])
-        )
+
+    def _printer_fault(self, check_accepting: bool = True) -> Fault | None:
+        """Why no job can print now (the queue is stopped, rejects jobs, or processes with an error), or None."""
+        return self._fault_of(self._queue_attributes(), check_accepting)
+
+    @staticmethod
+    def _fault_of(attrs: dict[str, list[Any]], check_accepting: bool = True) -> Fault | None:
+        fault = fault_from_printer(int(attrs.get("printer-state", [3])[0]), _reasons(attrs), str(attrs.get("printer-state-message", [""])[0]))
         if fault is None and check_accepting and not attrs.get("printer-is-accepting-jobs", [True])[0]:
             fault = Fault(CompletionCode.DEVICE_NOT_READY, RecoveryAction.MAINTENANCE, DeviceState.OFFLINE, "queue rejects jobs",
                           "打印机已暂停服务，请联系工作人员", "not-accepting", True)
@@ -109,9 +126,11 @@ class CupsDocumentPrinter(DeviceService):
         ``PreserveJobFiles No`` so spooled certificates do not linger."""
         return await self._execute("print_pdf", lambda token: self._do_print_pdf(token, pdf, title), timeout or self.print_timeout_s)
 
-    def _fail(self, fault: Fault, **detail: object) -> Completion[PrintJobResult]:
+    def _fail(self, fault: Fault, job_id: int | None = None) -> Completion[PrintJobResult]:
         self.runner.report(fault.state, fault.description, reason=fault.reason)
-        return Completion.failure(fault.code, fault.description, fault.action, fault.citizen_message, None, reason=fault.reason, **detail)
+        detail: dict[str, object] = {"reason": fault.reason} if job_id is None else {"reason": fault.reason, "job_id": job_id}
+        return Completion.failure(fault.code, fault.description, fault.action, fault.citizen_message, None,
+                                  error_code=error_code_for(fault.reason), **detail)
 
     def _do_print_pdf(self, token: CancelToken, pdf: bytes, title: str) -> Completion[PrintJobResult]:
         if not pdf.startswith(b"%PDF-"):
@@ -162,14 +181,15 @@ class CupsDocumentPrinter(DeviceService):
             sheets = int(job.get("job-media-sheets-completed", [0])[0] or 0)
             message = str(job.get("job-printer-state-message", [""])[0])
             if state == "completed":
-                self.runner.report(DeviceState.ONLINE)
+                self.runner.report(DeviceState.ONLINE, "", reason="")
                 pages = sheets or pdf_page_count(pdf)  # raw queues report no sheets
                 return Completion.success(PrintJobResult(str(job_id), "completed", pages), f"job {job_id} completed", job_id=job_id)
             if state in ("aborted", "canceled"):
                 result = PrintJobResult(str(job_id), state, sheets)
                 code = CompletionCode.HARDWARE_ERROR if state == "aborted" else CompletionCode.CANCELED
                 return Completion.failure(code, f"job {job_id} {state}: {message or 'no reason given'}", RecoveryAction.RETRY,
-                                          data=result, job_id=job_id)
+                                          data=result, error_code=DocumentPrinterError.JOB_ABORTED if state == "aborted" else None,
+                                          job_id=job_id)
             fault = self._printer_fault(check_accepting=False)
             if fault is not None and not fault.stopped:  # processing with an error: staff may fix it
                 fault_since = time.monotonic() if fault_since is None else fault_since
@@ -190,6 +210,10 @@ class CupsDocumentPrinter(DeviceService):
             subprocess.run(["cancel", *self._lp_args(), str(job_id)], capture_output=True, timeout=5)
         except (OSError, subprocess.TimeoutExpired):
             pass
+
+
+def _reasons(attrs: dict[str, list[Any]]) -> list[str]:
+    return [str(r) for r in attrs.get("printer-state-reasons", [])]
 
 
 class _LpRefused(Exception):

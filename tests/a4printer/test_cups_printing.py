@@ -59,7 +59,8 @@ async def test_certificate_comes_out_of_a_real_cups_queue(sim_printer) -> None:
     printed = sim_printer.emulator.last_job()
     assert printed is not None and printed.startswith(b"%PDF-")
     text = "".join(pdf_text(printed).split())  # line wrapping must not matter
-    for expected in ("无犯罪记录证明", "渝北政证〔2026〕0123号", "未发现有犯罪记录", "入职审查", "渝北区政务服务中心", "2026年11月26日", SEAL_PLACEHOLDER):
+    for expected in ("无犯罪记录证明", "渝北政证〔2026〕0123号", "未发现有犯罪记录", "入职审查", "渝北区政务服务中心", "2026年11月26日",
+                     SEAL_PLACEHOLDER):
         assert expected in text, expected
     page = np.asarray(pdf_page_png(printed, 50))
     assert page.shape[0] > page.shape[1]  # portrait A4

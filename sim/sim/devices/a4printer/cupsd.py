@@ -4,7 +4,10 @@ Why private: CI and the demo have no CUPS running, and a test must never print o
 queues. The queue's device is our ``kioskfile`` backend (a root-owned 0700 script in a private
 ServerBin, so cupsd runs it as root), which writes each job to ``out_dir/job-N.pdf`` byte for byte
 (a raw queue: no filters). A ``.fault`` file in ``out_dir`` makes the backend fail with a printer
-state reason (media-jam-error …), which is how the emulator injects jams and paper-out.
+state reason (media-jam-error …), which is how the emulator injects jams and paper-out; a ``.wait``
+file makes it report the reason and wait, as a real printer waits for paper with the job half done.
+``reasons`` are the queue's printer-state-reasons at boot (``Reason`` lines of printers.conf): a
+printer that was out of paper before the terminal started.
 """
 
 from __future__ import annotations
@@ -32,9 +35,16 @@ if [ -s "$dir/.fault" ]; then
   echo "ERROR: printer reports $reason" >&2
   exit 1
 fi
+if [ -s "$dir/.wait" ]; then
+  reason=$(cat "$dir/.wait")
+  echo "STATE: +$reason" >&2
+  echo "INFO: printer waits: $reason" >&2
+  while [ -s "$dir/.wait" ]; do sleep 0.1; done
+fi
 out="$dir/job-$1.pdf"
 if [ -n "$6" ]; then cat "$6" > "$out.part"; else cat > "$out.part"; fi
 mv "$out.part" "$out"
+echo "STATE: -media-empty-error media-needed-error media-jam-error door-open-error toner-empty-error" >&2
 echo "INFO: job $1 written" >&2
 exit 0
 """
@@ -49,8 +59,10 @@ def free_port() -> int:
 class PrivateCupsd:
     """Start with ``start()``, stop with ``stop()`` (also a context manager). Needs root, like cupsd."""
 
-    def __init__(self, queue: str = "kiosk-a4", root: Path | None = None, port: int | None = None, error_policy: str = "stop-printer") -> None:
+    def __init__(self, queue: str = "kiosk-a4", root: Path | None = None, port: int | None = None, error_policy: str = "stop-printer",
+                 reasons: tuple[str, ...] = ()) -> None:
         self.queue = queue
+        self.reasons = reasons  # printer-state-reasons at boot
         self.error_policy = error_policy  # what cupsd does when the backend fails: stop-printer | abort-job | retry-job
         self._own_root = root is None
         self._root = Path(root) if root else None  # made by start() when not given, removed by stop()
@@ -79,19 +91,18 @@ class PrivateCupsd:
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
-    def start(self, timeout: float = 10.0) -> "PrivateCupsd":
+    def start(self, timeout: float = 10.0) -> PrivateCupsd:
         if not os.path.exists(CUPSD):
             raise FileNotFoundError(f"{CUPSD} not installed (apt-get install cups)")
         if self._root is None:
             self._root = Path(tempfile.mkdtemp(prefix="kiosk-cupsd-"))
         self._write_tree()
         started = time.monotonic()
-        log = open(self.root / "log" / "cupsd.stderr", "wb")
-        self._proc = subprocess.Popen(
-            [CUPSD, "-f", "-c", str(self.root / "conf" / "cupsd.conf"), "-s", str(self.root / "conf" / "cups-files.conf")],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
-        )
-        log.close()
+        with open(self.root / "log" / "cupsd.stderr", "wb") as log:
+            self._proc = subprocess.Popen(
+                [CUPSD, "-f", "-c", str(self.root / "conf" / "cupsd.conf"), "-s", str(self.root / "conf" / "cups-files.conf")],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
+            )
         client = IppClient("127.0.0.1", self.port, timeout_s=1.0)
         while True:
             if self._proc.poll() is not None:
@@ -123,7 +134,7 @@ class PrivateCupsd:
             shutil.rmtree(self._root, ignore_errors=True)
             self._root = None
 
-    def __enter__(self) -> "PrivateCupsd":
+    def __enter__(self) -> PrivateCupsd:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -136,11 +147,18 @@ class PrivateCupsd:
 
     def set_fault(self, reason: str | None) -> None:
         """Make the next job fail with this printer-state reason (e.g. ``media-jam-error``); None clears."""
-        fault = self.out_dir / ".fault"
+        self._flag(".fault", reason)
+
+    def set_waiting(self, reason: str | None) -> None:
+        """Make jobs report this reason and wait (the printer holds the job until someone acts); None releases them."""
+        self._flag(".wait", reason)
+
+    def _flag(self, name: str, reason: str | None) -> None:
+        flag = self.out_dir / name
         if reason:
-            fault.write_text(reason)
+            flag.write_text(reason)
         else:
-            fault.unlink(missing_ok=True)
+            flag.unlink(missing_ok=True)
 
     def jobs(self) -> list[Path]:
         """Files the queue has printed, oldest first."""
@@ -177,7 +195,8 @@ class PrivateCupsd:
         )
         printers = r / "conf" / "printers.conf"
         if not printers.exists():
+            reasons = "".join(f"Reason {r}\n" for r in self.reasons)
             printers.write_text(
                 f"<DefaultPrinter {self.queue}>\nInfo Kiosk A4 file sink\nDeviceURI kioskfile:{self.out_dir}\n"
-                "State Idle\nAccepting Yes\nShared No\n</DefaultPrinter>\n"
+                f"State Idle\n{reasons}Accepting Yes\nShared No\n</DefaultPrinter>\n"
             )

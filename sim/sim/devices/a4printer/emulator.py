@@ -25,8 +25,12 @@ FAULTS = {"jam": "media-jam-error", "paper_out": "media-empty-error", "cover_ope
 class A4PrinterEmulator:
     """Owns one PrivateCupsd. ``start()``/``stop()`` are idempotent."""
 
-    def __init__(self, queue: str = "kiosk-a4") -> None:
-        self.cupsd = PrivateCupsd(queue=queue)
+    def __init__(self, queue: str = "kiosk-a4", paper: str = "ok") -> None:
+        if paper not in ("ok", "out"):
+            raise ValueError(f"paper must be ok or out, got {paper!r}")
+        self.paper_at_boot = paper
+        # Out of paper before the terminal started: CUPS already shows media-empty-error, and a job fails.
+        self.cupsd = PrivateCupsd(queue=queue, reasons=("media-empty-error",) if paper == "out" else ())
 
     @property
     def queue(self) -> str:
@@ -43,6 +47,8 @@ class A4PrinterEmulator:
     def start(self) -> None:
         if not self.cupsd.running:
             self.cupsd.start()
+            if self.paper_at_boot == "out":
+                self.cupsd.set_fault(FAULTS["paper_out"])
 
     def stop(self) -> None:
         self.cupsd.stop()  # removes its tree; a later start() builds a fresh one on the same port
@@ -53,6 +59,15 @@ class A4PrinterEmulator:
         if fault is not None and fault not in FAULTS:
             raise ValueError(f"unknown fault {fault!r} (known: {', '.join(FAULTS)})")
         self.cupsd.set_fault(FAULTS[fault] if fault else None)
+
+    def run_out_mid_job(self, reason: str = "paper_out") -> None:
+        """The printer runs out (or jams) during the next job and holds it, reporting the reason, until ``load_paper``."""
+        self.cupsd.set_waiting(FAULTS[reason])
+
+    def load_paper(self) -> None:
+        """A technician loads paper: held jobs go on, the next job prints (CUPS clears the reason when one does)."""
+        self.cupsd.set_waiting(None)
+        self.cupsd.set_fault(None)
 
     def _tool(self, *args: str) -> None:
         done = self.cupsd.run_tool(*args)
@@ -101,7 +116,7 @@ class SimDocumentPrinter(CupsDocumentPrinter):
 
 @takes_options(SimCupsOptions)
 def build_sim(spec: DeviceSpec, bus: EventBus) -> SimDocumentPrinter:
-    """``sim:a4printer?queue=kiosk-a4`` — nothing starts until ``open()``."""
+    """``sim:a4printer?queue=kiosk-a4&paper=out`` — nothing starts until ``open()``."""
     opts = options_for(spec, SimCupsOptions)
-    return SimDocumentPrinter(spec.name, bus, A4PrinterEmulator(queue=opts.queue), print_timeout_s=opts.print_timeout_s, poll_s=opts.poll_s,
-                              default_timeout=spec.timeout_s)
+    return SimDocumentPrinter(spec.name, bus, A4PrinterEmulator(queue=opts.queue, paper=opts.paper), print_timeout_s=opts.print_timeout_s,
+                              poll_s=opts.poll_s, fault_grace_s=opts.fault_grace_s, default_timeout=spec.timeout_s)
