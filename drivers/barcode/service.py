@@ -33,6 +33,7 @@ from drivers.camera.capture import FrameGrabber, FrameSource, source_for_target,
 from kiosk.errors import ConfigError, DeviceIOError, DeviceUnavailableError, InvalidDataError
 from kiosk.terminal.completion import Completion, CompletionCode, RecoveryAction
 from kiosk.terminal.device import DeviceService
+from kiosk.terminal.error_codes import BarcodeError
 from kiosk.terminal.events import EventBus, MediaInserted
 from kiosk.terminal.media import ScannedCode
 from kiosk.terminal.options import options_for, takes_options
@@ -65,12 +66,13 @@ class BarcodeService(DeviceService):
         """A scan that is not a token: answered now (the citizen is holding up the wrong code)."""
         log.warning("barcode %s: rejected a scanned %s code: %s", self.name, source, exc)
         return Completion.failure(CompletionCode.INVALID_DATA, f"unreadable code from the {source} scanner: {exc}",
-                                  RecoveryAction.RETRY, UNREADABLE_CODE, source=source)
+                                  RecoveryAction.RETRY, UNREADABLE_CODE, error_code=BarcodeError.INVALID_CODE, source=source)
 
     @staticmethod
     def _nothing(rejected: int) -> Completion[ScannedCode]:
         extra = f"; {rejected} unreadable or cut-off codes ignored" if rejected else ""
-        return Completion.failure(CompletionCode.TIMEOUT, f"no code shown before the deadline{extra}", rejected=rejected)
+        return Completion.failure(CompletionCode.TIMEOUT, f"no code shown before the deadline{extra}", error_code=BarcodeError.NO_CODE,
+                                  rejected=rejected)
 
 
 class SerialBarcodeReader(BarcodeService):

@@ -9,6 +9,7 @@ import pytest
 from drivers.barcode.protocol import UNREADABLE_CODE
 from drivers.barcode.service import SerialBarcodeReader
 from kiosk.terminal.completion import CompletionCode
+from kiosk.terminal.error_codes import BarcodeError
 from kiosk.terminal.events import EventBus, MediaInserted
 from kiosk.terminal.status import DeviceState
 from sim.devices.barcode.emulator import ScannerEmulator
@@ -48,7 +49,7 @@ async def test_garbled_line_is_rejected_at_once_with_a_citizen_message(serial_re
     result = await serial_reader.read_code(timeout=5)
     assert result.code is CompletionCode.INVALID_DATA, result.description
     assert result.duration_s < 2.5  # answered when the line ends, not at the 5 s deadline
-    assert result.citizen_message == UNREADABLE_CODE
+    assert result.citizen_message == UNREADABLE_CODE and result.error_code is BarcodeError.INVALID_CODE
     assert why in result.description and "serial" in result.description
     assert "渝快码-中文" not in result.description and "重庆" not in result.description  # sizes, never the content
     assert serial_reader.status().state is DeviceState.ONLINE

@@ -12,6 +12,7 @@ from drivers.barcode.keymap import KEY_ENTER, KEY_LEFTCTRL, KEY_TAB
 from drivers.barcode.protocol import UNREADABLE_CODE
 from drivers.barcode.service import KeyboardWedgeReader
 from kiosk.terminal.completion import CompletionCode
+from kiosk.terminal.error_codes import BarcodeError
 from kiosk.terminal.status import DeviceState
 from sim.devices.barcode.wedge import DEVICE_NAME, WedgeEmulator
 
@@ -106,7 +107,7 @@ async def test_garbled_scan_is_rejected_at_once_with_a_citizen_message(wedge: Ke
     result = await wedge.read_code(timeout=5)
     assert result.code is CompletionCode.INVALID_DATA, result.description
     assert result.duration_s < 2.5  # answered when the scan ends, not at the 5 s deadline
-    assert result.citizen_message == UNREADABLE_CODE
+    assert result.citizen_message == UNREADABLE_CODE and result.error_code is BarcodeError.INVALID_CODE
     assert "evdev" in result.description and "US layout" in result.description
     assert wedge.status().state is DeviceState.ONLINE  # the scanner is fine; the code was not
     later(0.05, emu.scan, "YKM1.right-code-now")
