@@ -3,12 +3,15 @@
 A handler gets the device and the request and returns the completion frame; it sends the request's
 events (``CardReader.InsertCardEvent`` …) through ``request.event`` before returning, so a client sees
 acknowledge → events → completion in that order. A cancelled handler (Common.Cancel, the connection
-closing) is cancelled as an asyncio task: the device's CommandRunner cancels the command's token.
+closing) is cancelled as an asyncio task: the device's CommandRunner cancels that command's token.
+Device commands run under ``request.rid`` (kiosk/terminal/requests.py); the events the device publishes
+under that id (a receipt presented, taken) go out as this request's events, before its completion.
 Card data goes out masked (kiosk/privacy.py): a diagnostics tool proves the read, it never gets an ID number.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import json
@@ -19,8 +22,9 @@ from typing import Any
 
 from kiosk.privacy import mask_id_number, mask_name
 from kiosk.terminal.completion import Completion, CompletionCode
-from kiosk.terminal.events import EventBus, MediaInserted
+from kiosk.terminal.events import Event, EventBus, EventStream, MediaInserted, MediaPresented, MediaTaken
 from kiosk.terminal.receipt import ReceiptDocument
+from kiosk.terminal.requests import request_scope
 from kiosk.terminal.status import DeviceClass
 from kiosk.xfs import interfaces as X
 from kiosk.xfs.messages import MessageType, completion, frame
@@ -39,12 +43,51 @@ class Request:
     timeout_s: float
     event: Callable[[dict[str, Any]], Awaitable[None]]  # sends one event frame of this request
     bus: EventBus
+    rid: int  # the id our device commands run under (client ids are per connection; this one is unique)
 
     def deadline(self) -> float:
         return time.monotonic() + self.timeout_s
 
     async def send_event(self, name: str, payload: dict[str, Any] | None = None) -> None:
         await self.event(frame(name, MessageType.EVENT, self.request_id, payload))
+
+    async def device_call(self, call: Callable[[], Awaitable[Completion[Any]]], relay: Relay) -> Completion[Any]:
+        """Run one device command under ``rid``; then send the events it caused (``relay`` names them)."""
+        caused = _Caused(self.bus, self.rid)
+        try:
+            with request_scope(self.rid):
+                result = await call()
+        finally:
+            caused.close()
+        for event in caused.events:
+            named = relay(event)
+            if named is not None:
+                await self.send_event(*named)
+        return result
+
+
+Relay = Callable[[Event], "tuple[str, dict[str, Any]] | None"]
+
+
+class _Caused:
+    """The media events published under one request id, collected in publish order.
+
+    They hop into the caller's loop with call_soon_threadsafe, as the runner's completion does, after them:
+    so when the command's await returns, every event it caused is already here.
+    """
+
+    def __init__(self, bus: EventBus, rid: int) -> None:
+        self.events: list[Event] = []
+        self._loop = asyncio.get_running_loop()
+        self._rid = rid
+        self._unsubscribe = bus.subscribe(self._deliver, (MediaPresented, MediaTaken))
+
+    def _deliver(self, event: Event) -> None:
+        if event.request_id == self._rid:
+            self._loop.call_soon_threadsafe(self.events.append, event)
+
+    def close(self) -> None:
+        self._unsubscribe()
 
 
 Handler = Callable[[Any, DeviceClass, Request], Awaitable[dict[str, Any]]]
@@ -75,13 +118,14 @@ async def _read_card(device: Any, cls: DeviceClass, request: Request) -> dict[st
     asked = inserted = False
     try:
         while True:
-            result: Completion[Any] = await device.read_card(timeout=max(0.1, min(deadline - time.monotonic(), 30.0)))
+            with request_scope(request.rid):
+                result: Completion[Any] = await device.read_card(timeout=max(0.1, min(deadline - time.monotonic(), 30.0)))
             if result.code is not CompletionCode.NO_MEDIA or time.monotonic() >= deadline:
                 break
             if not asked:
                 await request.send_event("CardReader.InsertCardEvent")
                 asked = True
-            inserted = await _card_arrives(stream, device.name, min(CARD_RECHECK_S, max(0.0, deadline - time.monotonic())))
+            inserted = await _card_arrives(stream, device.name, request.rid, min(CARD_RECHECK_S, max(0.0, deadline - time.monotonic())))
             if inserted:
                 await request.send_event("CardReader.MediaInsertedEvent")
     finally:
@@ -94,23 +138,28 @@ async def _read_card(device: Any, cls: DeviceClass, request: Request) -> dict[st
     if result.ok and result.data is not None:
         encoded = json.dumps(_masked_card(result.data), ensure_ascii=False).encode()
         payload["chip"] = [{"status": "ok", "data": _b64(encoded)}]
-    return completion(request.name, request.request_id, result, payload, X.CARD_READER.error_codes)
+    return completion(request.name, request.request_id, result, payload, X.ERROR_CODES[request.name])
 
 
-async def _card_arrives(stream: Any, device: str, within_s: float) -> bool:
+async def _card_arrives(stream: EventStream, device: str, rid: int, within_s: float) -> bool:
+    """A card placed on ``device``: the poller's MediaInserted (unsolicited), or one our own read published."""
     end = time.monotonic() + within_s
     while (left := end - time.monotonic()) > 0:
         try:
             event = await stream.next(left)
         except TimeoutError:
             return False
-        if event.device == device:
+        if event.device == device and event.request_id in (None, rid):
             return True
     return False
 
 
+def _no_events(event: Event) -> None:
+    return None
+
+
 async def _reset(device: Any, cls: DeviceClass, request: Request) -> dict[str, Any]:
-    result = await device.reset(timeout=request.timeout_s)
+    result = await request.device_call(lambda: device.reset(timeout=request.timeout_s), _no_events)
     return completion(request.name, request.request_id, result)
 
 
@@ -123,7 +172,8 @@ async def _print_raw(device: Any, cls: DeviceClass, request: Request) -> dict[st
     if cls is DeviceClass.DOCUMENT_PRINTER:
         if not data.startswith(b"%PDF"):
             return completion(request.name, request.request_id, code="invalidData", description="the A4 printer prints PDF data only")
-        result: Completion[Any] = await device.print_pdf(data, "XFS4IoT PrintRaw", timeout=request.timeout_s)
+        pdf = lambda: device.print_pdf(data, "XFS4IoT PrintRaw", timeout=request.timeout_s)  # noqa: E731 - one call, named
+        result: Completion[Any] = await request.device_call(pdf, _printer_event)
     else:
         try:
             text = data.decode("utf-8")
@@ -132,36 +182,41 @@ async def _print_raw(device: Any, cls: DeviceClass, request: Request) -> dict[st
         document = ReceiptDocument()
         for line in text.splitlines() or [""]:
             document.text(line)
-        result = await device.print_document(document.cut(), timeout=request.timeout_s)
-    codes = dict(X.PRINTER.error_codes)
-    if not result.ok and X.paper_level(device.status()) == "out":
-        codes[result.code] = "paperOut"
-    return completion(request.name, request.request_id, result, {}, codes)
+        result = await request.device_call(lambda: device.print_document(document.cut(), timeout=request.timeout_s), _printer_event)
+    return completion(request.name, request.request_id, result, {}, X.ERROR_CODES[request.name])
+
+
+def _printer_event(event: Event) -> tuple[str, dict[str, Any]] | None:
+    if isinstance(event, MediaPresented):
+        return "Printer.MediaPresentedEvent", {"wadIndex": 1, "totalWads": 1}
+    if isinstance(event, MediaTaken):
+        return "Printer.MediaTakenEvent", {}
+    return None
 
 
 async def _take_picture(device: Any, cls: DeviceClass, request: Request) -> dict[str, Any]:
     """Camera.TakePicture: a face that passes the quality checks, or a page from the 高拍仪."""
     if cls is DeviceClass.DOCUMENT_CAMERA:
-        result: Completion[Any] = await device.capture_page(timeout=request.timeout_s)
+        result: Completion[Any] = await request.device_call(lambda: device.capture_page(timeout=request.timeout_s), _no_events)
         picture = result.data.data if result.ok and result.data is not None else b""
     else:
-        result = await device.capture_face(timeout=request.timeout_s)
+        result = await request.device_call(lambda: device.capture_face(timeout=request.timeout_s), _no_events)
         picture = result.data.jpeg if result.ok and result.data is not None else b""
     payload = {"pictureFile": _b64(picture)} if picture else {}
-    return completion(request.name, request.request_id, result, payload, X.CAMERA.error_codes)
+    return completion(request.name, request.request_id, result, payload, X.ERROR_CODES[request.name])
 
 
 _SYMBOLOGY = {"QRCode": "qrCode", "qrcode": "qrCode", "QR": "qrCode", "DataMatrix": "dataMatrix", "PDF417": "pdf417", "Code128": "code128"}
 
 
 async def _read_code(device: Any, cls: DeviceClass, request: Request) -> dict[str, Any]:
-    result: Completion[Any] = await device.read_code(timeout=request.timeout_s)
+    result: Completion[Any] = await request.device_call(lambda: device.read_code(timeout=request.timeout_s), _no_events)
     payload: dict[str, Any] = {}
     if result.ok and result.data is not None:
         code = result.data
         symbology = _SYMBOLOGY.get(code.symbology, "symbologyUnknown")
         payload["readOutput"] = [{"symbology": symbology, "barcodeData": _b64(code.text.encode()), "symbologyName": code.symbology}]
-    return completion(request.name, request.request_id, result, payload, X.BARCODE_READER.error_codes)
+    return completion(request.name, request.request_id, result, payload, X.ERROR_CODES[request.name])
 
 
 HANDLERS: dict[str, Handler] = {

@@ -19,7 +19,8 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from kiosk.terminal.completion import RecoveryAction
-from kiosk.terminal.events import Error, Event, EventBus, MediaRemoved, StatusChanged, Threshold
+from kiosk.terminal.events import Error, Event, EventBus, MediaPresented, MediaRemoved, MediaTaken, StatusChanged, Threshold
+from kiosk.terminal.requests import new_request_id
 from kiosk.terminal.status import DeviceClass
 from kiosk.xfs import interfaces as X
 from kiosk.xfs.commands import HANDLERS, Request, timeout_of
@@ -37,6 +38,9 @@ _ERROR_ACTION = {
     RecoveryAction.CLEAR: "clear",
     RecoveryAction.MAINTENANCE: "maintenance",
     RecoveryAction.SUSPEND: "suspend",
+    RecoveryAction.CONFIGURATION: "configuration",
+    RecoveryAction.SOFTWARE_ERROR: "softwareError",
+    RecoveryAction.FRAUD_ATTEMPT: "maintenance",  # staff must look; the eventId says why
 }
 
 
@@ -67,6 +71,7 @@ class ServiceConnection:
         self.service_version = service_version
         self.send = Sender(ws)
         self.running: dict[int, asyncio.Task[None]] = {}
+        self.own_rids: set[int] = set()  # the device request ids our running commands use (their events are theirs)
         self._last_status: dict[str, Any] | None = None
 
     async def serve(self) -> None:
@@ -111,21 +116,25 @@ class ServiceConnection:
     async def _run(self, command: CommandFrame) -> None:
         header = command.header
         timeout_s = timeout_of(header.timeout, command.payload, float(getattr(self.device, "default_timeout", 10.0)))
-        request = Request(header.name, header.request_id, command.payload, timeout_s, self.send, self.bus)
+        request = Request(header.name, header.request_id, command.payload, timeout_s, self.send, self.bus, new_request_id())
+        self.own_rids.add(request.rid)
+        cancelled = False
         try:
             message = await self._dispatch(request)
         except asyncio.CancelledError:
+            cancelled = True
             message = completion(header.name, header.request_id, code="canceled", description="canceled by Common.Cancel or the connection closing")
-            self.running.pop(header.request_id, None)
-            with contextlib.suppress(ConnectionClosed):
-                await self.send(message)
-            raise
         except Exception as exc:  # one command's bug must not end the connection (logged)
             log.exception("xfs %s %s failed", self.device.name, header.name)
             message = completion(header.name, header.request_id, code="internalError", description=f"{type(exc).__name__}: {exc}")
         self.running.pop(header.request_id, None)
-        with contextlib.suppress(ConnectionClosed):
-            await self.send(message)
+        try:
+            with contextlib.suppress(ConnectionClosed):
+                await self.send(message)
+        finally:
+            self.own_rids.discard(request.rid)  # after the completion: a late media event is not mistaken for unsolicited
+        if cancelled:
+            raise asyncio.CancelledError
 
     async def _dispatch(self, request: Request) -> dict[str, Any]:
         name = request.name
@@ -162,7 +171,7 @@ class ServiceConnection:
 
     # ----- unsolicited events ---------------------------------------------------------------------
     async def _forward_events(self) -> None:
-        stream = self.bus.stream(types=(StatusChanged, MediaRemoved, Threshold, Error))
+        stream = self.bus.stream(types=(StatusChanged, MediaRemoved, MediaPresented, MediaTaken, Threshold, Error))
         try:
             while True:
                 event = await stream.__anext__()
@@ -183,11 +192,18 @@ class ServiceConnection:
             return frame("Common.StatusChangedEvent", MessageType.UNSOLICITED, None, payload)
         if isinstance(event, MediaRemoved) and self.iface is X.CARD_READER:
             return frame("CardReader.MediaRemovedEvent", MessageType.UNSOLICITED, None, {})
+        if isinstance(event, (MediaPresented, MediaTaken)) and self.iface is X.PRINTER:
+            if event.request_id in self.own_rids:
+                return None  # our PrintRaw sends it as its own event
+            if isinstance(event, MediaPresented):
+                return frame("Printer.MediaPresentedUnsolicitedEvent", MessageType.UNSOLICITED, None, {"wadIndex": 1, "totalWads": 1})
+            return frame("Printer.MediaTakenEvent", MessageType.UNSOLICITED, None, {})
         if isinstance(event, Threshold) and event.name == "paper" and self.iface is X.PRINTER:
             level = {"near_end": "low", "out": "out"}.get(event.level, "full")
             return frame("Printer.PaperThresholdEvent", MessageType.UNSOLICITED, None, {"paperSource": "upper", "threshold": level})
         if isinstance(event, Error):
-            error: dict[str, Any] = {"eventId": "hardware", "vendorDescription": event.description[:200]}
+            kind = "fraudAttempt" if event.action is RecoveryAction.FRAUD_ATTEMPT else "hardware"
+            error: dict[str, Any] = {"eventId": kind, "vendorDescription": event.description[:200]}
             if event.action in _ERROR_ACTION:
                 error["action"] = _ERROR_ACTION[event.action]
             return frame("Common.ErrorEvent", MessageType.UNSOLICITED, None, error)

@@ -13,6 +13,7 @@ from typing import Any
 
 from kiosk.terminal.completion import CompletionCode
 from kiosk.terminal.status import DeviceClass, DeviceState, DeviceStatus
+from kiosk.xfs.messages import ErrorCodes
 
 
 @dataclass(frozen=True)
@@ -21,30 +22,39 @@ class Interface:
     key: str  # its member in Status/Capabilities payloads, e.g. "cardReader"
     commands: tuple[str, ...]
     events: tuple[str, ...]
-    error_codes: dict[CompletionCode, str]  # our failure → the interface's errorCode (commandErrorCode)
 
 
-COMMON = Interface(
-    "Common", "common", ("Common.Status", "Common.Capabilities", "Common.Cancel"), ("Common.StatusChangedEvent", "Common.ErrorEvent"), {}
-)
+COMMON = Interface("Common", "common", ("Common.Status", "Common.Capabilities", "Common.Cancel"), ("Common.StatusChangedEvent", "Common.ErrorEvent"))
 CARD_READER = Interface(
     "CardReader",
     "cardReader",
     ("CardReader.ReadRawData", "CardReader.Reset"),
     ("CardReader.InsertCardEvent", "CardReader.MediaInsertedEvent", "CardReader.MediaRemovedEvent"),
-    {CompletionCode.NO_MEDIA: "noMedia", CompletionCode.INVALID_DATA: "invalidMedia"},
 )
 PRINTER = Interface(
     "Printer",
     "printer",
     ("Printer.PrintRaw", "Printer.Reset"),
-    ("Printer.PaperThresholdEvent", "Printer.MediaPresentedUnsolicitedEvent", "Printer.MediaTakenEvent"),
-    {CompletionCode.NO_MEDIA: "paperOut"},
+    ("Printer.MediaPresentedEvent", "Printer.MediaTakenEvent", "Printer.PaperThresholdEvent", "Printer.MediaPresentedUnsolicitedEvent"),
 )
-CAMERA = Interface("Camera", "camera", ("Camera.TakePicture", "Camera.Reset"), (), {})
-BARCODE_READER = Interface(
-    "BarcodeReader", "barcodeReader", ("BarcodeReader.Read", "BarcodeReader.Reset"), (), {CompletionCode.INVALID_DATA: "barcodeInvalid"}
-)
+CAMERA = Interface("Camera", "camera", ("Camera.TakePicture", "Camera.Reset"), ())
+BARCODE_READER = Interface("BarcodeReader", "barcodeReader", ("BarcodeReader.Read", "BarcodeReader.Reset"), ())
+
+#: The errorCode values each command's XFS4IoT completion defines (KAL framework ErrorCodeEnum; the 2021-1
+#: schema has the same for ReadRawData, PrintRaw and Read), and the names ours take there.
+ERROR_CODES: dict[str, ErrorCodes] = {
+    "CardReader.ReadRawData": ErrorCodes(
+        frozenset({"mediaJam", "shutterFail", "noMedia", "invalidMedia", "cardTooShort", "cardTooLong", "securityFail", "cardCollision"}),
+        by_code={CompletionCode.NO_MEDIA: "noMedia", CompletionCode.INVALID_DATA: "invalidMedia"},
+    ),
+    "Printer.PrintRaw": ErrorCodes(
+        frozenset({"shutterFail", "mediaJammed", "paperJammed", "paperOut", "tonerOut", "mediaRetained", "blackMark", "mediaRetracted"}),
+    ),
+    "Camera.TakePicture": ErrorCodes(frozenset({"cameraNotSupported", "mediaFull", "cameraInoperable"}), {"cameraInoperative": "cameraInoperable"}),
+    "BarcodeReader.Read": ErrorCodes(
+        frozenset({"barcodeInvalid"}), {"invalidCode": "barcodeInvalid"}, by_code={CompletionCode.INVALID_DATA: "barcodeInvalid"}
+    ),
+}
 
 INTERFACE_OF: dict[DeviceClass, Interface] = {
     DeviceClass.ID_CARD_READER: CARD_READER,
@@ -125,8 +135,8 @@ def capabilities_payload(cls: DeviceClass, model: str, detail: dict[str, Any], s
         body[iface.key] = {
             "type": {"receipt": receipt, "document": not receipt},
             "control": {"cut": bool(detail.get("cutter", False))},
-            "mediaPresented": False,
-            "mediaTaken": False,
+            "mediaPresented": bool(detail.get("presenter", False)),
+            "mediaTaken": bool(detail.get("reports_taken", False)),
         }
     elif iface is CAMERA:
         body[iface.key] = {"type": "cam", "cameras": {_CAMERA_SLOT[cls]: True}, "maxPictures": 0, "pictureFile": False}

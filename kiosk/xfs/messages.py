@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -162,23 +163,40 @@ def completion(
     request_id: int,
     result: Completion[Any] | None = None,
     payload: dict[str, Any] | None = None,
-    error_codes: dict[CompletionCode, str] | None = None,
+    error_codes: ErrorCodes | None = None,
     *,
     code: str | None = None,
     description: str = "",
 ) -> dict[str, Any]:
     """The completion frame of ``result`` (or of an explicit XFS ``code``).
 
-    ``error_codes`` maps our failure codes to the interface's ``errorCode`` (e.g. no_media →
-    CardReader ``noMedia``): such a failure completes ``commandErrorCode`` with that errorCode.
+    A failure whose class error code (``Completion.error_code``) is one the command's XFS4IoT completion
+    defines completes ``commandErrorCode`` with that ``errorCode`` in the payload; a driver without
+    error codes falls back to ``error_codes.by_code`` (e.g. no_media → CardReader ``noMedia``).
     """
     body = dict(payload or {})
     if result is not None:
-        error_code = (error_codes or {}).get(result.code)
-        if error_code is not None and not result.ok:
+        error_code = error_codes.for_result(result) if error_codes is not None and not result.ok else None
+        if error_code is not None:
             code = "commandErrorCode"
             body["errorCode"] = error_code
         else:
             code = XFS_COMPLETION[result.code]
         description = description or ("" if result.ok else result.description)
     return frame(name, MessageType.COMPLETION, request_id, body, completionCode=code or "success", errorDescription=description or None)
+
+
+@dataclass(frozen=True)
+class ErrorCodes:
+    """The ``errorCode`` values one XFS4IoT completion defines, and how ours reach them."""
+
+    allowed: frozenset[str]
+    renamed: dict[str, str] = field(default_factory=dict)  # our class error code → its XFS name
+    by_code: dict[CompletionCode, str] = field(default_factory=dict)  # when the driver set no error code
+
+    def for_result(self, result: Completion[Any]) -> str | None:
+        if result.error_code is not None:
+            value = self.renamed.get(result.error_code.value, result.error_code.value)
+            if value in self.allowed:
+                return value
+        return self.by_code.get(result.code)

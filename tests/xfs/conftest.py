@@ -42,7 +42,7 @@ url = "sim:idcard"
 timeout_s = 5
 
 [devices.printer]
-url = "sim:printer?paper=80"
+url = "sim:printer?presenter=true&take_after_s=0.3"
 timeout_s = 10
 
 [devices.barcode]

@@ -19,7 +19,7 @@ NAMES = {
     "ServicePublisher.GetServices", "ServicePublisher.ServiceDetailEvent",
     "CardReader.ReadRawData", "CardReader.Reset", "CardReader.InsertCardEvent", "CardReader.MediaInsertedEvent",
     "CardReader.MediaRemovedEvent", "Printer.PrintRaw", "Printer.Reset", "Printer.PaperThresholdEvent",
-    "Printer.MediaPresentedUnsolicitedEvent", "Printer.MediaTakenEvent", "Camera.TakePicture", "Camera.Reset",
+    "Printer.MediaPresentedUnsolicitedEvent", "Printer.MediaPresentedEvent", "Printer.MediaTakenEvent", "Camera.TakePicture", "Camera.Reset",
     "BarcodeReader.Read", "BarcodeReader.Reset",
 }
 REF = re.compile(r'"\$ref": "(/messages#|/schemas#|#)/([^"]+)"')
