@@ -7,7 +7,7 @@ import binascii
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from kiosk.terminal.registry import DeviceUrl
 from kiosk.terminal.status import DeviceClass
@@ -15,6 +15,8 @@ from kiosk.terminal.status import DeviceClass
 #: Where a terminal keeps its store, keys, logs and session files when ``terminal.data_dir`` is empty:
 #: kiosk.service's ``StateDirectory=`` (writable under ``ProtectSystem=strict``, owned by the service user).
 STATE_DIR = Path("/var/lib/yukuaiban-kiosk")
+#: platform.url schemes of a real platform (kiosk.terminal.platform.endpoint.NETWORK_SCHEMES).
+REMOTE_SCHEMES = ("https", "http")
 
 
 class _Section(BaseModel):
@@ -49,7 +51,18 @@ class PlatformSection(_Section):
     bundle_public_key: str = Field("", description="pinned Ed25519 public key (base64) that config bundles must be signed with")
     bundle_url: str = Field("", description="static web server/CDN directory with current.json and the bundles; empty: fetch them from the platform")
     heartbeat_s: float = Field(30.0, gt=0, description="seconds between heartbeats")
-    enrollment_code: str = Field("DEMO-ENROLL", description="one-time code the platform issues to register this terminal")
+    enrollment_code: str = Field("", validate_default=True,
+                                 description="one-time code the platform issues to register this terminal; required for https:// and http://")
+
+    @field_validator("enrollment_code")
+    @classmethod
+    def _code_for_a_remote_platform(cls, value: str, info: ValidationInfo) -> str:
+        """A real platform refuses a terminal without its code: a config error, not a terminal that never registers.
+        A plugin platform (the simulators' embedded:) is named by its own config (the demo's sets its code)."""
+        url = str(info.data.get("url", ""))
+        if not value.strip() and url.partition(":")[0].lower() in REMOTE_SCHEMES:
+            raise ValueError(f"required for a remote platform ({url}): the one-time code the platform issued for this terminal")
+        return value
 
 
 class DeviceEntry(_Section):

@@ -21,7 +21,7 @@ def test_three_problems_are_each_named(tmp_path: Path) -> None:
     bad = tmp_path / "terminal.toml"
     bad.write_text(
         '[terminal]\nid = "T1"\nhall = "大厅"\ndistrict_code = "500112"\n'  # district_name missing
-        '[platform]\nurl = "https://platform.invalid"\n'
+        '[platform]\nurl = "https://platform.invalid"\nenrollment_code = "E1"\n'
         '[session]\nidle_timeout_s = "ninety"\n'  # wrong type
         'idle_colour = "blue"\n',  # unknown key
         encoding="utf-8",

@@ -27,6 +27,7 @@ district_name = "渝北区"
 data_dir = "{data}"
 [platform]
 url = "embedded:"
+enrollment_code = "DEMO-ENROLL"
 heartbeat_s = 0.2
 [logging]
 file = "-"

@@ -19,6 +19,7 @@ district_code = "500112"
 district_name = "渝北区"
 [platform]
 url = "https://platform.invalid"
+enrollment_code = "CQ-ENROLL-T1"
 """
 
 
