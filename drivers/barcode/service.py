@@ -19,6 +19,7 @@ misdecoded frame is not something the citizen did.
 from __future__ import annotations
 
 import logging
+import os
 import termios
 from typing import Any
 
@@ -93,6 +94,15 @@ class SerialBarcodeReader(BarcodeService):
         except serial.SerialException as exc:
             raise DeviceUnavailableError(f"cannot open scanner port {self.port}: {exc}") from None
 
+    def _do_probe(self, token: CancelToken) -> None:
+        """Reopen a lost port; an open one whose device node vanished (USB unplugged while idle) is lost."""
+        if self._serial is None:
+            self._do_open(token)
+            return
+        if not os.path.exists(self.port):
+            self._do_close()
+            raise DeviceUnavailableError(f"scanner port {self.port} is gone (unplugged?)")
+
     def _do_close(self) -> None:
         port, self._serial = self._serial, None
         if port is not None:
@@ -152,9 +162,22 @@ class KeyboardWedgeReader(BarcodeService):
         self._device = device
         if device.grab_error:
             log.warning("barcode %s: %s", self.name, device.grab_error)
-            self.runner.report(DeviceState.ONLINE, device.grab_error, grabbed=False, grab_error=device.grab_error)
-        else:
-            self.runner.report(DeviceState.ONLINE, "", grabbed=device.grabbed, grab_error="")
+        self._report_grab(device)
+
+    def _report_grab(self, device: EventDevice) -> None:
+        """Online, saying whether the keystrokes are kept from the screen (a failed grab is not a fault, but is shown)."""
+        self.runner.report(DeviceState.ONLINE, device.grab_error, grabbed=device.grabbed, grab_error=device.grab_error)
+
+    def _do_probe(self, token: CancelToken) -> None:
+        """Reopen a lost device; an open one whose node or by-id name vanished (unplugged while idle) is lost."""
+        device = self._device
+        if device is None:
+            self._do_open(token)
+            return
+        if not device.path.exists():
+            self._do_close()
+            raise DeviceUnavailableError(f"scanner input device {device.path} is gone (unplugged?)")
+        self._report_grab(device)
 
     def _do_close(self) -> None:
         device, self._device = self._device, None
@@ -207,6 +230,13 @@ class CameraBarcodeReader(BarcodeService):
 
     def _do_open(self, token: CancelToken) -> None:
         self.grabber = start_grabber(self.source, self.name, self.runner)
+
+    def _do_probe(self, token: CancelToken) -> None:
+        """Restart a stopped grabber; one that gets no frames is a hardware fault."""
+        if self.grabber is None:
+            self._do_open(token)
+        elif self.grabber.fault:
+            raise DeviceIOError(f"camera gives no frames: {self.grabber.fault}")
 
     def _do_close(self) -> None:
         grabber, self.grabber = self.grabber, None

@@ -114,3 +114,8 @@ def test_both_readers_meet_the_contract() -> None:
     serial_sim = make_reader("sim:barcode?via=serial")
     assert isinstance(serial_sim, BarcodeReader)
     serial_sim.emulator.close()  # never opened: release the pty
+
+
+async def test_probe_is_ok_while_frames_come(camera_reader) -> None:  # type: ignore[no-untyped-def]
+    assert camera_reader.probes
+    assert (await camera_reader.probe()).ok

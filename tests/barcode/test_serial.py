@@ -159,3 +159,28 @@ async def test_unplugged_scanner_is_reported_and_recovered_through_its_udev_name
         first.close()
         if second is not None:
             second.close()
+
+
+async def test_unplugged_while_idle_the_probe_says_no_device_and_a_replug_is_found(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    link = tmp_path / "kiosk-qr"
+    first = ScannerEmulator()
+    link.symlink_to(first.port)
+    service = make_reader(f"serial://{link}")
+    assert (await service.open()).ok
+    second = None
+    try:
+        assert service.probes and (await service.probe()).ok
+        first.close()  # the pty goes away like a USB-serial node
+        probed = await service.probe()
+        assert probed.code is CompletionCode.DEVICE_NOT_READY, probed.description
+        assert service.status().state is DeviceState.NO_DEVICE
+        second = ScannerEmulator()
+        link.unlink()
+        link.symlink_to(second.port)
+        assert (await service.probe()).ok and service.status().state is DeviceState.ONLINE
+        later(0.05, second.scan, "YKM1.after-replug")
+        assert (await service.read_code(timeout=3)).data.text == "YKM1.after-replug"
+    finally:
+        await service.close()
+        if second is not None:
+            second.close()

@@ -180,3 +180,28 @@ async def test_unplugged_scanner_is_reported_and_recovered_through_its_by_id_nam
         await service.close()
         if second is not None:
             second.close()
+
+
+async def test_unplugged_while_idle_the_probe_says_no_device_and_a_replug_is_found(tmp_path: Path) -> None:
+    link = tmp_path / DEVICE_NAME
+    first = WedgeEmulator()
+    link.symlink_to(first.path)
+    service = make_reader(f"evdev://{link}")
+    assert (await service.open()).ok
+    second = None
+    try:
+        assert service.probes and (await service.probe()).ok
+        assert "not an event device" in service.status().description  # the probe keeps the grab warning shown
+        first.unplug()  # nobody is scanning: only the supervisor's probe can notice
+        probed = await service.probe()
+        assert probed.code is CompletionCode.DEVICE_NOT_READY and service.status().state is DeviceState.NO_DEVICE
+        second = WedgeEmulator()
+        link.unlink()
+        link.symlink_to(second.path)
+        assert (await service.probe()).ok and service.status().state is DeviceState.ONLINE
+        later(0.05, second.scan, "YKM1.after-replug")
+        assert (await service.read_code(timeout=3)).data.text == "YKM1.after-replug"
+    finally:
+        await service.close()
+        if second is not None:
+            second.close()
