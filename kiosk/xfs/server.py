@@ -10,7 +10,6 @@ again later) while a citizen is being served. Only loopback binds are allowed.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 import threading
 from collections.abc import Callable
@@ -25,24 +24,19 @@ from kiosk.xfs import interfaces as X
 from kiosk.xfs.connection import CLOSE_GATED, Sender, ServiceConnection
 from kiosk.xfs.gate import SessionState, refusal
 from kiosk.xfs.messages import BadFrame, MessageType, acknowledge, completion, frame, parse_command
+from kiosk.xfs.options import DEFAULT_PORT, is_loopback
 from kiosk.xfs.token import token_matches
 
 log = logging.getLogger(__name__)
 
 BASE_PATH = "/xfs4iot/v1.0"
-#: XFS4IoT clients look for the publisher on port 80, 443 or 5846–5856; the first private one is ours.
-DEFAULT_PORT = 5846
 CLOSE_POLICY = 1008
 VENDOR = "yukuaiban-kiosk"
 
 
 def check_loopback(host: str) -> None:
     """Refuse any bind that is not a loopback address (a diagnostics service never faces the network)."""
-    try:
-        loopback = ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback:
+    if not is_loopback(host):
         raise ConfigError(f"xfs: host {host!r} refused: the XFS4IoT service binds to 127.0.0.1 (or ::1) only")
 
 
@@ -100,11 +94,7 @@ class XfsServer:
     # ----- connections ----------------------------------------------------------------------------
     async def _handle(self, ws: ServerConnection) -> None:
         peer = ws.remote_address[0] if ws.remote_address else ""
-        try:
-            local_peer = ipaddress.ip_address(peer).is_loopback
-        except ValueError:
-            local_peer = False
-        if not local_peer:
+        if not is_loopback(str(peer)):
             await ws.close(CLOSE_POLICY, "loopback clients only")
             return
         if not token_matches(self.token, _offered_token(ws)):

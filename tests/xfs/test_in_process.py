@@ -1,7 +1,8 @@
 """In the kiosk process: the service reads the real FlowRuntime's session state (kiosk.xfs.gate.FlowSessionState).
 
-The whole demo terminal is assembled the way ``kiosk run`` does (kiosk.assembly); the XFS4IoT server runs
-on its own loop thread (XfsThread) over the runtime's Terminal, as the composition root would start it.
+The whole demo terminal is assembled the way ``kiosk run`` does (kiosk.assembly); the service is started
+as the composition root starts it with ``[xfs] enabled = true`` (EmbeddedXfs: its own loop thread over
+the runtime's Terminal, a token file in the data dir).
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from websockets.exceptions import ConnectionClosed
 
 from kiosk.assembly import assemble
 from kiosk.flows import intents as I
-from kiosk.xfs.gate import FlowSessionState
-from kiosk.xfs.server import XfsServer, XfsThread
+from kiosk.xfs.embedded import EmbeddedXfs
+from kiosk.xfs.options import XfsSection
 from sim.config import demo_config
-from tests.xfs.conftest import TOKEN, Client
+from tests.xfs.conftest import Client
 
 
 def _wait(predicate, timeout_s: float = 20.0) -> bool:
@@ -43,10 +44,11 @@ async def _status_or_close(uri: str) -> tuple[str, int | None]:
 
 def test_the_service_closes_while_the_kiosk_serves_a_citizen(tmp_path: Path) -> None:
     runtime = assemble(demo_config(data_dir=tmp_path)).runtime.start()
-    xfs = XfsThread(lambda: XfsServer(runtime.terminal, TOKEN, FlowSessionState(runtime), port=0))
+    xfs = EmbeddedXfs(XfsSection(enabled=True, port=0), runtime, tmp_path)
     try:
         server = xfs.start()
-        uri = f"{server.url}/idcard?token={TOKEN}"
+        token = (tmp_path / "xfs.token").read_text(encoding="ascii").strip()
+        uri = f"{server.url}/idcard?token={token}"
         assert asyncio.run(_status_or_close(uri)) == ("success", None)  # attract screen: nobody served
 
         runtime.send(I.Touch())  # a citizen touches the attract screen: a session starts
@@ -59,3 +61,4 @@ def test_the_service_closes_while_the_kiosk_serves_a_citizen(tmp_path: Path) -> 
     finally:
         xfs.stop()
         runtime.stop()
+    assert not (tmp_path / "xfs.token").exists()
