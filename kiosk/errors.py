@@ -10,7 +10,8 @@ paper out, jam, platform rejected the request) are result objects, not exception
     │   ├── RequiredDeviceConfigError  a required device's config is invalid: start-up stops (exit EXIT_CONFIG)
     │   └── FontNotFound            no CJK font installed (kiosk.fonts)
     ├── StoreError                  the SQLite store cannot be opened/migrated
-    │   └── AuditIntegrityError     the audit chain is broken (names the first bad record)
+    │   ├── AuditIntegrityError     the audit chain is broken (names the first bad record)
+    │   └── OutboxUnavailable       the outbox's key is missing or does not open its sealed rows: no new applications
     ├── DeviceError                 raised inside drivers; translated to a Completion by the runner
     │   ├── DeviceUnavailableError  library or device node missing (→ no_device)
     │   ├── DeviceIOError           the transport failed: port gone, socket closed (→ hardware_error)
@@ -66,6 +67,13 @@ class AuditIntegrityError(StoreError):
     def __init__(self, message: str, seq: int | None) -> None:
         super().__init__(message)
         self.seq = seq
+
+
+class OutboxUnavailable(StoreError):
+    """The outbox holds sealed applications its key cannot open (key deleted or replaced).
+
+    The terminal stops accepting applications and keeps the rows until the backed-up key is restored
+    (``kiosk outbox restore-key``); a new key is never generated over them."""
 
 
 class DeviceError(KioskError):

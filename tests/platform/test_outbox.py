@@ -86,11 +86,11 @@ async def test_outage_keeps_entries_until_the_platform_returns(tmp_path: Path, p
 
 async def test_definite_rejection_is_parked_not_retried(tmp_path: Path, client: PlatformClient, person_token: str) -> None:
     outbox = _outbox(tmp_path)
-    entry = outbox.enqueue(_app(person_token, item_code="NO-SUCH-ITEM"))
+    entry = outbox.enqueue(_app(person_token, receiving_district="509999"))  # an unknown item waits for a catalog sync instead
     worker = DeliveryWorker(outbox, client)
     await worker.run_once()
     row = outbox.get(entry.id)
-    assert row is not None and (row["state"], row["reject_code"], row["reject_field"]) == ("rejected", "ITEM_UNKNOWN", "item_code")
+    assert row is not None and (row["state"], row["reject_code"], row["reject_field"]) == ("rejected", "DISTRICT_UNKNOWN", "receiving_district")
     assert outbox.stats().rejected == 1 and outbox.stats().depth == 0 and outbox.due(now=float("inf")) == []
 
 

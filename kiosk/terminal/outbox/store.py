@@ -3,12 +3,13 @@
 One row per application; its id is the idempotency key the platform dedups on, so redelivery after
 a crash at any instant creates no second case. After acknowledgement the sealed payload and
 materials are wiped; the row keeps receipt, case id and timestamps. Self-contained (own DB file,
-WAL, synchronous=FULL) so it can move into kiosk/store later without changing its interface.
+WAL, synchronous=FULL) so it keeps delivering when ``kiosk.db`` is corrupt and quarantined.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -18,8 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.errors import StoreError
-from kiosk.terminal.outbox.crypto import Sealer
+from kiosk.errors import OutboxUnavailable, StoreError
+from kiosk.terminal.outbox.crypto import Sealer, load_or_create_seal_key, opens, read_key
+
+log = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -30,6 +33,10 @@ CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_at);
 CREATE TABLE IF NOT EXISTS outbox_material (
     entry_id TEXT NOT NULL, idx INTEGER NOT NULL, content BLOB NOT NULL, PRIMARY KEY (entry_id, idx));
 """
+#: Columns added after the first release (an existing outbox.db gains them on open).
+UPGRADES = {"rejected_at": "REAL", "catalog_retries": "INTEGER NOT NULL DEFAULT 0", "redriven": "INTEGER NOT NULL DEFAULT 0"}
+COLUMNS = ("id, receipt, created_at, state, attempts, last_error, case_id, delivered_at, reject_code, reject_message, reject_field, "
+           "rejected_at, catalog_retries, redriven")
 
 
 @dataclass(frozen=True)
@@ -55,26 +62,81 @@ class OutboxEntry:
 class OutboxStats:
     depth: int
     oldest_age_s: float
-    rejected: int
+    rejected: int  # dead letters
     delivered: int
+    held: int = 0  # waiting for the next catalog sync
+    unavailable: str = ""  # the key problem, when no application can be accepted
 
     def to_dict(self) -> dict[str, Any]:
-        return {"depth": self.depth, "oldest_age_s": round(self.oldest_age_s, 1), "rejected": self.rejected}
+        return {"depth": self.depth, "oldest_age_s": round(self.oldest_age_s, 1), "rejected": self.rejected, "held": self.held}
 
 
 class Outbox:
-    def __init__(self, path: str | Path, seal_key: bytes, terminal_id: str) -> None:
+    """``seal_key``: the key bytes, or the path of ``outbox.key`` (created only while no sealed row exists).
+
+    States: ``pending`` (to deliver) → ``delivered``; ``held`` (the platform did not know the item or
+    its version: back to pending after the next catalog sync); ``rejected`` (the dead letter: refused
+    for good, reason kept, sealed for a technician's ``kiosk outbox redrive|export``).
+    """
+
+    def __init__(self, path: str | Path, seal_key: bytes | Path, terminal_id: str) -> None:
         self.path = str(path)
         self.terminal_id = terminal_id
-        self._sealer = Sealer(seal_key)
+        self.key_path = seal_key if isinstance(seal_key, Path) else None
+        self._given_key = seal_key if isinstance(seal_key, bytes) else None
+        self._sealer: Sealer | None = None
+        self.unavailable = ""  # why no application can be accepted or delivered (key missing or wrong); empty when fine
         self._lock = threading.Lock()
         try:
             self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=FULL")
             self._conn.executescript(SCHEMA)
+            have = {r[1] for r in self._conn.execute("PRAGMA table_info(outbox)")}
+            for column, decl in UPGRADES.items():
+                if column not in have:
+                    self._conn.execute(f"ALTER TABLE outbox ADD COLUMN {column} {decl}")
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open outbox {self.path}: {exc}") from None
+        self._unlock()
+
+    # ----- the key: never regenerated over sealed rows -------------------------------------------
+    def _unlock(self) -> None:
+        with self._lock:
+            sample = self._conn.execute("SELECT id, payload FROM outbox WHERE payload IS NOT NULL ORDER BY seq DESC LIMIT 1").fetchone()
+            sealed = self._conn.execute("SELECT COUNT(*) FROM outbox WHERE payload IS NOT NULL").fetchone()[0]
+        key = self._given_key
+        try:
+            if self.key_path is not None:
+                key = read_key(self.key_path)
+                if key is None and sample is None:
+                    key = load_or_create_seal_key(self.key_path)  # nothing sealed yet: a fresh key loses nothing
+        except StoreError as exc:
+            key, problem = None, str(exc)
+        else:
+            problem = f"{self.key_path} is missing" if key is None else ""
+        if key is not None and not opens(key, sample):
+            problem = f"{self.key_path or 'the key'} does not open the sealed applications"
+        if problem:
+            self._sealer = None
+            self.unavailable = f"{problem}; {sealed} sealed application(s) kept: restore the backed-up key (kiosk outbox restore-key)"
+            log.error("outbox unavailable, no new applications: %s", self.unavailable)
+            return
+        assert key is not None
+        self._sealer, self.unavailable = Sealer(key), ""
+
+    def recheck(self) -> bool:
+        """Try the key again (restored by a technician): True when the outbox is available."""
+        if self.unavailable:
+            self._unlock()
+            if not self.unavailable:
+                log.warning("outbox key restored: accepting and delivering again")
+        return not self.unavailable
+
+    def _require(self) -> Sealer:
+        if self._sealer is None:
+            raise OutboxUnavailable(self.unavailable)
+        return self._sealer
 
     def close(self) -> None:
         with self._lock:
@@ -82,6 +144,7 @@ class Outbox:
 
     def enqueue(self, application: dict[str, Any], materials: list[Material] = (), now: float | None = None) -> OutboxEntry:  # type: ignore[assignment]
         """Commit the application durably and return its local receipt; nothing is sent here."""
+        sealer = self._require()
         now = time.time() if now is None else now
         entry_id = uuid.uuid4().hex
         with self._lock, self._conn:
@@ -93,15 +156,17 @@ class Outbox:
             payload = {**application, "terminal_receipt": receipt, "submitted_at": int(now),
                        "_materials": [{"material_code": m.material_code, "name": m.name, "source": m.source, "media_type": m.media_type,
                                        "license_id": m.license_id} for m in materials]}
-            sealed = self._sealer.seal(json.dumps(payload, ensure_ascii=False).encode("utf-8"), entry_id)
+            sealed = sealer.seal(json.dumps(payload, ensure_ascii=False).encode("utf-8"), entry_id)
             self._conn.execute("UPDATE outbox SET receipt = ?, payload = ? WHERE id = ?", (receipt, sealed, entry_id))
             for index, material in enumerate(materials):
                 if material.content:
-                    blob = self._sealer.seal(material.content, f"{entry_id}:{index}")
+                    blob = sealer.seal(material.content, f"{entry_id}:{index}")
                     self._conn.execute("INSERT INTO outbox_material (entry_id, idx, content) VALUES (?, ?, ?)", (entry_id, index, blob))
         return OutboxEntry(entry_id, receipt, now)
 
     def due(self, now: float | None = None, limit: int = 20) -> list[str]:
+        if self._sealer is None:
+            return []  # nothing can be opened: the rows wait for the key
         now = time.time() if now is None else now
         with self._lock:
             found = self._conn.execute("SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY seq LIMIT ?",
@@ -115,13 +180,14 @@ class Outbox:
 
     def load(self, entry_id: str) -> tuple[dict[str, Any], list[Material]]:
         """The decrypted payload (application body, receipt, time) and its materials."""
+        sealer = self._require()
         with self._lock:
             found = self._conn.execute("SELECT payload FROM outbox WHERE id = ?", (entry_id,)).fetchone()
             blobs = dict(self._conn.execute("SELECT idx, content FROM outbox_material WHERE entry_id = ?", (entry_id,)).fetchall())
         if found is None or found[0] is None:
             raise StoreError(f"outbox entry {entry_id} has no payload")
-        payload = json.loads(self._sealer.open(found[0], entry_id))
-        materials = [Material(content=self._sealer.open(blobs[i], f"{entry_id}:{i}") if i in blobs else b"", **meta)
+        payload = json.loads(sealer.open(found[0], entry_id))
+        materials = [Material(content=sealer.open(blobs[i], f"{entry_id}:{i}") if i in blobs else b"", **meta)
                      for i, meta in enumerate(payload.pop("_materials"))]
         return payload, materials
 
@@ -143,24 +209,83 @@ class Outbox:
             return attempts
 
     def mark_rejected(self, entry_id: str, code: str, message: str, field: str | None) -> None:
-        """The platform refused it for good (4xx): kept sealed for a technician, never retried."""
+        """The dead letter: the platform refused it for good (4xx). Kept sealed with the platform's reason,
+        raised in the heartbeat's alerts, never retried until a technician re-drives it."""
         with self._lock:
-            self._conn.execute("UPDATE outbox SET state = 'rejected', attempts = attempts + 1, "
+            self._conn.execute("UPDATE outbox SET state = 'rejected', attempts = attempts + 1, rejected_at = ?, "
                                "reject_code = ?, reject_message = ?, reject_field = ? WHERE id = ?",
-                               (code, message, field, entry_id))
+                               (time.time(), code, message[:500], field, entry_id))
+
+    def mark_held(self, entry_id: str, code: str, message: str, field: str | None) -> None:
+        """The platform did not know the item (or its version) the terminal's catalog offered: wait for the next catalog sync."""
+        with self._lock:
+            self._conn.execute("UPDATE outbox SET state = 'held', attempts = attempts + 1, last_error = ?, "
+                               "reject_code = ?, reject_message = ?, reject_field = ? WHERE id = ?",
+                               (f"{code}: {message}"[:500], code, message[:500], field, entry_id))
+
+    def release_held(self) -> int:
+        """After a catalog sync: every held entry is due again (once; a second mismatch is a dead letter)."""
+        with self._lock:
+            cursor = self._conn.execute("UPDATE outbox SET state = 'pending', next_attempt_at = ?, catalog_retries = catalog_retries + 1 "
+                                        "WHERE state = 'held'", (time.time(),))
+        if cursor.rowcount:
+            log.info("catalog synced: %d held application(s) due again", cursor.rowcount)
+        return cursor.rowcount
+
+    def redrive(self, entry_id: str) -> bool:
+        """A technician's re-drive: a dead letter (or held entry) is pending again, due now. False if it is not one."""
+        with self._lock:
+            cursor = self._conn.execute("UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, redriven = redriven + 1, "
+                                        "catalog_retries = 0, last_error = 'redriven after ' || COALESCE(reject_code, '?') "
+                                        "WHERE (id = ? OR receipt = ?) AND state IN ('rejected', 'held') AND payload IS NOT NULL",
+                                        (time.time(), entry_id, entry_id))
+        return cursor.rowcount > 0
 
     def get(self, entry_id: str) -> dict[str, Any] | None:
+        """One row (no payload), by entry id or by the citizen's receipt number."""
         with self._lock:
-            cursor = self._conn.execute("SELECT id, receipt, created_at, state, attempts, last_error, case_id, delivered_at, "
-                                        "reject_code, reject_message, reject_field "
-                                        "FROM outbox WHERE id = ?", (entry_id,))
+            cursor = self._conn.execute(f"SELECT {COLUMNS} FROM outbox WHERE id = ? OR receipt = ?", (entry_id, entry_id))
             found = cursor.fetchone()
             return dict(zip([c[0] for c in cursor.description], found, strict=True)) if found else None
+
+    def entries(self, states: tuple[str, ...] = ("pending", "held", "rejected"), limit: int = 200) -> list[dict[str, Any]]:
+        """Rows in ``states``, oldest first (no payload): what a technician lists."""
+        marks = ", ".join("?" * len(states))
+        with self._lock:
+            cursor = self._conn.execute(f"SELECT {COLUMNS} FROM outbox WHERE state IN ({marks}) ORDER BY seq LIMIT ?", (*states, limit))
+            names = [c[0] for c in cursor.description]
+            return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+
+    def sealed(self, entry_id: str) -> tuple[bytes, dict[int, bytes]]:
+        """The sealed payload and material blobs as stored (for a sealed export); StoreError when wiped."""
+        with self._lock:
+            found = self._conn.execute("SELECT payload FROM outbox WHERE id = ?", (entry_id,)).fetchone()
+            blobs = dict(self._conn.execute("SELECT idx, content FROM outbox_material WHERE entry_id = ?", (entry_id,)).fetchall())
+        if found is None or found[0] is None:
+            raise StoreError(f"outbox entry {entry_id} has no payload")
+        return found[0], blobs
 
     def stats(self, now: float | None = None) -> OutboxStats:
         now = time.time() if now is None else now
         with self._lock:
             depth, oldest = self._conn.execute("SELECT COUNT(*), MIN(created_at) FROM outbox WHERE state = 'pending'").fetchone()
-            rejected, delivered = self._conn.execute(
-                "SELECT COALESCE(SUM(state = 'rejected'), 0), COALESCE(SUM(state = 'delivered'), 0) FROM outbox").fetchone()
-        return OutboxStats(int(depth), max(0.0, now - oldest) if oldest is not None else 0.0, int(rejected), int(delivered))
+            rejected, delivered, held = self._conn.execute(
+                "SELECT COALESCE(SUM(state = 'rejected'), 0), COALESCE(SUM(state = 'delivered'), 0), COALESCE(SUM(state = 'held'), 0) "
+                "FROM outbox").fetchone()
+        return OutboxStats(int(depth), max(0.0, now - oldest) if oldest is not None else 0.0, int(rejected), int(delivered), int(held),
+                           self.unavailable)
+
+    def alerts(self) -> list[dict[str, Any]]:
+        """What needs a person, for the heartbeat: dead letters (with the first reasons) and an unavailable key."""
+        out: list[dict[str, Any]] = []
+        if self.unavailable:
+            out.append({"code": "outbox_key_unavailable", "severity": "critical", "message": self.unavailable[:300]})
+        with self._lock:
+            dead = self._conn.execute("SELECT reject_code, COUNT(*) FROM outbox WHERE state = 'rejected' GROUP BY reject_code "
+                                      "ORDER BY COUNT(*) DESC").fetchall()
+        if dead:
+            total = sum(n for _, n in dead)
+            reasons = ", ".join(f"{code} ×{n}" for code, n in dead[:5])
+            out.append({"code": "outbox_dead_letter", "severity": "error", "count": total,
+                        "message": f"{total} application(s) refused by the platform ({reasons}): kiosk outbox list"[:300]})
+        return out

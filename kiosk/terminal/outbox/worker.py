@@ -2,7 +2,11 @@
 
 Per entry: upload its materials (content-addressed, idempotent), then submit with the entry id as
 ``Idempotency-Key``. Network/5xx/auth trouble → retry later with jittered exponential backoff;
-a definite 4xx rejection → the entry is parked as ``rejected`` for a technician.
+a 4xx saying the platform does not know the item or its version (our catalog and the platform's
+disagree) → ``held`` until the next catalog sync, then once more; any other definite 4xx → the
+dead letter (``rejected``, with the platform's code and message), raised in the heartbeat and
+left to a technician's ``kiosk outbox redrive|export``. While the outbox's key is unavailable
+nothing is delivered and nothing is marked: the rows wait for the restored key.
 """
 
 from __future__ import annotations
@@ -14,11 +18,14 @@ import random
 import time
 from typing import Any
 
-from kiosk.errors import PlatformAuthError, PlatformError, PlatformRejected, StoreError
+from kiosk.errors import OutboxUnavailable, PlatformAuthError, PlatformError, PlatformRejected, StoreError
 from kiosk.terminal.outbox.store import Material, Outbox
 from kiosk.terminal.platform.client import PlatformClient
 
 log = logging.getLogger(__name__)
+
+#: Platform error codes that mean "your catalog is not mine" (retried after the next catalog sync, not dead-lettered).
+CATALOG_MISMATCH = frozenset({"ITEM_UNKNOWN", "ITEM_VERSION_UNKNOWN", "ITEM_VERSION_MISMATCH", "ITEM_RETIRED", "MODE_NOT_SUPPORTED"})
 
 
 def material_refs(materials: list[Material]) -> list[dict[str, Any]]:
@@ -71,6 +78,8 @@ class DeliveryWorker:
     async def _deliver(self, entry_id: str) -> str | None:
         try:
             payload, materials = self.outbox.load(entry_id)
+        except OutboxUnavailable:
+            return None  # the key is gone: keep the row as it is for the restored key
         except StoreError as exc:
             log.error("outbox entry %s unreadable: %s", entry_id, exc)
             self.outbox.mark_rejected(entry_id, "LOCAL_UNREADABLE", str(exc), None)
@@ -84,7 +93,12 @@ class DeliveryWorker:
             self.outbox.mark_retry(entry_id, f"{exc.code}: {exc.message}", self._backoff)
             return None
         except PlatformRejected as exc:
-            log.warning("platform rejected outbox entry %s: %s", payload.get("terminal_receipt"), exc.code)
+            if exc.code in CATALOG_MISMATCH and not (self.outbox.get(entry_id) or {}).get("catalog_retries"):
+                log.warning("outbox entry %s: platform does not know the item (%s): held until the next catalog sync",
+                            payload.get("terminal_receipt"), exc.code)
+                self.outbox.mark_held(entry_id, exc.code, exc.message, exc.field)
+                return None
+            log.error("platform refused outbox entry %s for good: %s (dead letter)", payload.get("terminal_receipt"), exc.code)
             self.outbox.mark_rejected(entry_id, exc.code, exc.message, exc.field)
             return None
         except PlatformError as exc:
@@ -95,6 +109,8 @@ class DeliveryWorker:
 
     async def run_once(self) -> int:
         """Deliver every due entry; returns how many were acknowledged."""
+        if not self.outbox.recheck():
+            return 0
         delivered = 0
         for entry_id in self.outbox.due():
             if await self.deliver(entry_id):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from kiosk.terminal.events import EventBus
-from kiosk.terminal.outbox import DeliveryWorker, Outbox, load_or_create_seal_key
+from kiosk.terminal.outbox import DeliveryWorker, Outbox
 from kiosk.terminal.platform.client import PlatformClient
 from kiosk.terminal.platform.endpoint import PlatformEndpoint
 from kiosk.terminal.platform.keys import load_or_create_key
@@ -50,5 +50,5 @@ def open_link(config: TerminalConfig, endpoint: PlatformEndpoint, *, bus: EventB
     client = PlatformClient(endpoint.url, config.terminal.id, key, district_code=config.terminal.district_code, hall=config.terminal.hall,
                             enrollment_code=config.platform.enrollment_code, software_version=software_version, http=http, bus=bus,
                             timeout_s=config.platform.timeout_s, retries=config.platform.retries)
-    outbox = Outbox(data_dir / "outbox.db", load_or_create_seal_key(data_dir / "outbox.key"), config.terminal.id)
+    outbox = Outbox(data_dir / "outbox.db", data_dir / "outbox.key", config.terminal.id)  # the key is never regenerated over sealed rows
     return PlatformLink(client, outbox, DeliveryWorker(outbox, client), endpoint)
