@@ -52,6 +52,18 @@ async def test_a_recording_made_by_the_cli_replays_to_the_same_card(tmp_path: Pa
     assert reader.replay.remaining() == []
 
 
+async def test_a_printer_status_recorded_by_the_cli_replays_to_the_same_state(tmp_path: Path, replayed) -> None:
+    out = tmp_path / "printer.jsonl"
+    done = kiosk("device", "record", "printer", "--url", "sim:printer?status=near_end", "--action", "status", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert wire.load(out).header["transport"] == {"kind": "tcp"}
+    printer = await replayed(DeviceClass.RECEIPT_PRINTER, out, speed=1.0)
+    result = await printer.refresh_status()
+    assert result.ok, result.description
+    assert printer.last_state.paper == "near_end"
+    assert printer.replay.remaining() == []
+
+
 def test_record_refuses_a_bad_url_with_the_config_exit_code(tmp_path: Path) -> None:
     done = kiosk("device", "record", "idcard", "--url", "nosuchscheme:x", "--out", str(tmp_path / "x.jsonl"))
     assert done.returncode == 78, done.stderr
