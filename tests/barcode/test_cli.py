@@ -50,3 +50,43 @@ def test_missing_port_is_one_line() -> None:
     out = kiosk("device", "barcode", "read", "--source", "serial:///dev/kiosk-qr-missing", "--timeout", "1")
     assert out.returncode == 4
     assert out.stderr.strip().count("\n") == 0 and "kiosk-qr-missing" in out.stderr
+
+
+def test_reads_a_keyboard_wedge_scanner_from_its_event_device() -> None:
+    from sim.devices.barcode.wedge import WedgeEmulator
+
+    wedge = WedgeEmulator()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "kiosk.cli.main", "--config", str(DEMO_CONFIG), "device", "barcode", "read",
+             "--source", f"evdev://{wedge.by_id}?match=barcode", "--json", "--timeout", "10"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        deadline = time.monotonic() + 10
+        while proc.poll() is None and time.monotonic() < deadline:  # the CLI discards keys typed before it listens
+            wedge.scan("YKM1.Typed-By-The-Wedge")
+            time.sleep(0.3)
+        out, err = proc.communicate(timeout=10)
+    finally:
+        wedge.close()
+    assert proc.returncode == 0, err
+    assert json.loads(out) == {"text": "YKM1.Typed-By-The-Wedge", "symbology": "QRCode", "source": "evdev", "length": 23}
+
+
+def test_a_garbled_scan_is_one_line_with_the_invalid_data_exit_code() -> None:
+    scanner = ScannerEmulator()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "kiosk.cli.main", "--config", str(DEMO_CONFIG), "device", "barcode", "read",
+             "--source", f"serial://{scanner.port}", "--timeout", "10"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        deadline = time.monotonic() + 10
+        while proc.poll() is None and time.monotonic() < deadline:
+            scanner.send_raw("渝快办以外的二维码\r\n".encode())
+            time.sleep(0.3)
+        out, err = proc.communicate(timeout=10)
+    finally:
+        scanner.close()
+    assert proc.returncode == 6, err  # invalid data (docs/device-cli.md)
+    assert err.strip().count("\n") == 0 and "UTF-8 text" in err and "二维码" not in err
