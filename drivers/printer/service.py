@@ -138,6 +138,9 @@ class EscPosPrinter(DeviceService):
         printer we may call online (unless ``require_status`` is off: a head without a return channel)."""
         state = self._query_state(token)
         self._apply_state(state)
+        self._raise_if_mute(state)
+
+    def _raise_if_mute(self, state: P.PrinterState) -> None:
         if self.transport.can_read and self.require_status and not state.answered:
             self.transport.close()
             raise DeviceTimeoutError(f"{self.transport.describe}: connected, but no answer to DLE EOT within {self.status_timeout_s} s")
@@ -148,6 +151,7 @@ class EscPosPrinter(DeviceService):
     def _do_refresh(self, token: CancelToken) -> Completion[DeviceStatus]:
         state = self._checked_state(token)
         s = self._apply_state(state)
+        self._raise_if_mute(state)
         return Completion.success(s, f"paper {state.paper}", **state.to_json())
 
     # ----- worker side: printing --------------------------------------------------------------

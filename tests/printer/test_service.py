@@ -81,6 +81,7 @@ async def test_a_peer_that_connects_but_never_answers_is_not_online(emulator: Pr
     assert refused.code is CompletionCode.DEVICE_NOT_READY and emulator.jobs == []
     probed = await p.probe()
     assert not probed.ok and p.status().state is DeviceState.OFFLINE
+    assert (await p.refresh_status()).code is CompletionCode.TIMEOUT  # the poller's refresh says so too
     emulator.set_silent(False)  # it answers again: the next probe says so
     assert (await p.probe()).ok and p.status().state is DeviceState.ONLINE
     await p.close()
