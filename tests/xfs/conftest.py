@@ -110,9 +110,15 @@ def desk() -> DeskState:
 
 
 @pytest.fixture
-async def terminal(tmp_path: Path) -> AsyncIterator[Terminal]:
+def terminal_config() -> str:
+    """The config text (``{data_dir}`` filled in); a module overrides it for other devices."""
+    return CONFIG
+
+
+@pytest.fixture
+async def terminal(tmp_path: Path, terminal_config: str) -> AsyncIterator[Terminal]:
     path = tmp_path / "terminal.toml"
-    path.write_text(CONFIG.format(data_dir=tmp_path / "data"), encoding="utf-8")
+    path.write_text(terminal_config.format(data_dir=tmp_path / "data"), encoding="utf-8")
     term = Terminal(load_config(path))
     opened = await term.start()
     assert all(result.ok for result in opened.values()), {c.value: r.description for c, r in opened.items()}
