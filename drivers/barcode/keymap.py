@@ -8,7 +8,8 @@ map here (``US_LAYOUT``: code → (plain, with Shift)). Keys outside it (ISO ``K
 keys), AltGr, Ctrl + key and Alt + keypad digits (how a scanner "types" a character the layout
 lacks: a Chinese QR, a GS separator) are recorded as problems: the line is then rejected at once.
 
-Only presses (value 1) and autorepeats (2) type; releases (0) only end a modifier. A partial code
+Only presses (value 1) type; releases (0) only end a modifier. An autorepeat (2) means a key was
+held down for the kernel's repeat delay, which a scanner never does: the code is flagged, not padded. A partial code
 left without its terminator for ``stale_s`` is dropped, as on the serial line, so a cut-off scan
 never glues itself onto the next citizen's code.
 """
@@ -119,6 +120,9 @@ class KeyTranslator:
             if code == KEY_CAPSLOCK and value == 1:
                 self._caps = not self._caps
             self._held.add(code)
+            return []
+        if value != 1:  # autorepeat: a key stuck down (or a person leaning on a keyboard), not a scan
+            self._line.problem(f"key code {code} held down (autorepeat)")
             return []
         if code in self._ends and not self._alt_digits:
             return self._finish()

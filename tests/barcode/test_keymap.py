@@ -139,3 +139,13 @@ def test_syn_dropped_marks_the_line_and_a_stale_partial_is_dropped() -> None:
 def test_unknown_terminator_is_refused() -> None:
     with pytest.raises(ValueError, match="terminator"):
         KeyTranslator("semicolon")
+
+
+def test_an_autorepeated_key_flags_the_code_instead_of_typing_more() -> None:
+    keys = KeyTranslator()
+    press(keys, KEY_A)
+    keys.feed(EV_KEY, KEY_Z, 1)
+    keys.feed(EV_KEY, KEY_Z, 2)  # held past the repeat delay
+    keys.feed(EV_KEY, KEY_Z, 0)
+    (line,) = press(keys, KEY_ENTER)
+    assert line.text == "az" and any("autorepeat" in p for p in line.problems)
