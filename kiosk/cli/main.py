@@ -33,6 +33,7 @@ COMMANDS = [
     "kiosk.cli.admin_cmd",
     "kiosk.cli.maint_cmd",
     "kiosk.cli.xfs_cmd",
+    "kiosk.cli.outbox_cmd",
 ]
 
 

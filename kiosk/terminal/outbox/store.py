@@ -101,9 +101,15 @@ class Outbox:
         self._unlock()
 
     # ----- the key: never regenerated over sealed rows -------------------------------------------
-    def _unlock(self) -> None:
+    def sealed_sample(self) -> tuple[str, bytes] | None:
+        """The newest sealed payload (entry id, blob): what a key must open to be this outbox's key."""
         with self._lock:
-            sample = self._conn.execute("SELECT id, payload FROM outbox WHERE payload IS NOT NULL ORDER BY seq DESC LIMIT 1").fetchone()
+            found = self._conn.execute("SELECT id, payload FROM outbox WHERE payload IS NOT NULL ORDER BY seq DESC LIMIT 1").fetchone()
+        return (found[0], found[1]) if found else None
+
+    def _unlock(self) -> None:
+        sample = self.sealed_sample()
+        with self._lock:
             sealed = self._conn.execute("SELECT COUNT(*) FROM outbox WHERE payload IS NOT NULL").fetchone()[0]
         key = self._given_key
         try:
