@@ -53,7 +53,7 @@ async def test_missing_driver_library_gives_unavailable_status_not_a_crash() -> 
 def test_installed_entry_points_serve_the_product_schemes_and_the_sim() -> None:
     from kiosk.terminal.registry import known_schemes
 
-    assert known_schemes(DeviceClass.RECEIPT_PRINTER) == ["file", "serial", "sim", "tcp", "usb"]
+    assert known_schemes(DeviceClass.RECEIPT_PRINTER) == ["file", "replay", "serial", "sim", "tcp", "usb"]
     assert "pcsc" in known_schemes(DeviceClass.CHIP_CARD_READER)
-    with pytest.raises(ConfigError, match=r"no printer driver for scheme 'ftp' \(known: file, serial, sim, tcp, usb\)"):
+    with pytest.raises(ConfigError, match=r"no printer driver for scheme 'ftp' \(known: file, replay, serial, sim, tcp, usb\)"):
         build_device(spec("ftp://x", DeviceClass.RECEIPT_PRINTER), EventBus())
