@@ -33,7 +33,7 @@ from kiosk.terminal.options import options_for, takes_options
 from kiosk.terminal.receipt import ReceiptDocument
 from kiosk.terminal.registry import DeviceSpec
 from kiosk.terminal.runner import CancelToken
-from kiosk.terminal.status import DeviceClass, DeviceStatus
+from kiosk.terminal.status import DeviceClass, DeviceState, DeviceStatus
 
 log = logging.getLogger(__name__)
 CHUNK = 4096  # bytes per write, so a cancel lands between chunks and a roll that ends mid-job is seen there
@@ -124,14 +124,30 @@ class EscPosPrinter(DeviceService):
 
     # ----- worker side: open, probe, status ----------------------------------------------------
     def _do_open(self, token: CancelToken) -> None:
-        self.transport.open(min(3.0, max(0.2, token.remaining())))
+        self.transport.close()  # a re-open (the supervisor's) starts from a fresh connection
+        self._connect(min(3.0, max(0.2, token.remaining())))
         self._check_answers(token)
 
     def _do_probe(self, token: CancelToken) -> None:
-        """The supervisor's health check: one real-time status request (reconnecting first if the link dropped)."""
-        if not self.transport.is_open:
-            self.transport.open(min(1.0, max(0.05, token.remaining())))
+        """The supervisor's health check: one real-time status request (reconnecting once if the link dropped)."""
+        if self.transport.is_open:
+            try:
+                self._check_answers(token)
+                return
+            except DeviceIOError as exc:  # the printer closed the connection since (power cycle, cable)
+                log.info("printer %s: %s; probing on a new connection", self.name, exc)
+                self.transport.close()
+        self._connect(min(1.0, max(0.05, token.remaining())))
         self._check_answers(token)
+
+    def _connect(self, timeout_s: float) -> None:
+        """Open the transport; a printer that refuses or does not take the connection is ``offline`` (switched off,
+        cable out) — the supervisor keeps re-opening it — never ``online``."""
+        try:
+            self.transport.open(timeout_s)
+        except DeviceIOError as exc:
+            self.runner.report(DeviceState.OFFLINE, f"not reachable: {exc}")
+            raise
 
     def _check_answers(self, token: CancelToken) -> None:
         """Ask DLE EOT and report what it says. A peer that takes the connection and never answers is not a

@@ -246,6 +246,7 @@ async def test_unreachable_printer_fails_open_with_hardware_error() -> None:
     p = _printer(f"tcp://127.0.0.1:{port}")
     opened = await p.open(timeout=1)
     assert opened.code is CompletionCode.HARDWARE_ERROR and str(port) in opened.description
+    assert p.status().state is DeviceState.OFFLINE and "not reachable" in p.status().description  # the supervisor re-opens it
     await p.close()
 
 
@@ -435,4 +436,16 @@ async def test_each_fault_on_each_wire(emulator: PrinterEmulator, wire_url: str)
     assert not (await p.probe()).ok and p.status().state is DeviceState.OFFLINE  # still mute: not online
     emulator.set_silent(False)
     assert (await p.probe()).ok and p.status().state is DeviceState.ONLINE
+    await p.close()
+
+
+async def test_probe_follows_a_power_cycle_offline_and_back(emulator: PrinterEmulator) -> None:
+    p = _printer(f"tcp://127.0.0.1:{emulator.port}")
+    assert (await p.open()).ok
+    emulator.stop()
+    assert not (await p.probe()).ok
+    assert p.status().state is DeviceState.OFFLINE and "not reachable" in p.status().description
+    emulator.start()  # same port
+    assert (await p.probe()).ok and p.status().state is DeviceState.ONLINE
+    assert (await p.print_document(ReceiptDocument().text("回来了").cut())).ok
     await p.close()
