@@ -20,7 +20,6 @@ from screens.base import BaseScreen, fill_buttons, screen
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 WEEKDAYS = "一二三四五六日"
-HELP_LABEL = "帮办：呼叫工作人员"
 NEARBY_TITLE = "附近可以办理的自助终端："
 
 
@@ -40,11 +39,8 @@ class AttractScreen(BaseScreen):
 
     def render(self, vm: AttractVM) -> None:  # type: ignore[override]
         super().render(vm)
-        if vm.out_of_service:
-            for button in fill_buttons(self.ids.item_list, [(self.tr(HELP_LABEL), partial(self.send, I.Help()))]):
-                button.tone = "help"
-        else:
-            fill_buttons(self.ids.item_list, [(e.name, partial(self.send, I.Start(e.code))) for e in vm.high_frequency], "KGhost")
+        items = [] if vm.out_of_service else list(vm.high_frequency)
+        fill_buttons(self.ids.item_list, [(e.name, partial(self.send, I.Start(e.code))) for e in items], "KGhost")
         lines = [f"{o.label}  {o.detail}" for o in vm.nearby] if vm.out_of_service else []
         self.ids.nearby.text = "\n".join([self.tr(NEARBY_TITLE), *lines]) if lines else ""
         if self._pulse is None and not vm.out_of_service:
@@ -61,9 +57,17 @@ class AttractScreen(BaseScreen):
             self._pulse = None
             self.ids.prompt.opacity = 1
 
+    def call_help(self) -> None:
+        """帮办 on the out-of-service screen: staff are called even though no session can start here."""
+        if self.vm is not None and self.vm.out_of_service:
+            self.send(I.Help())
+
     def on_touch_down(self, touch: Any) -> bool:
         if any(b.collide_point(*b.to_widget(*touch.pos)) for b in self.ids.item_list.children):
             return super().on_touch_down(touch)  # a high-frequency item: starts that item
+        help_button = self.ids.help
+        if self.vm is not None and self.vm.out_of_service and help_button.collide_point(*help_button.to_widget(*touch.pos)):
+            return super().on_touch_down(touch)  # 帮办
         if self.vm is not None and not self.vm.out_of_service:
             self.send(I.Touch())  # any other tap starts a session at the home screen
         return True

@@ -7,27 +7,28 @@ is. The raw card data stay in the session (``Session.data``) for prefill and are
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from kiosk.errors import FlowError, PlatformError, PlatformRejected
+from kiosk.flows.media_wait import Moved, until_inserted
 from kiosk.privacy import mask_name
 from kiosk.terminal.completion import Completion, CompletionCode
 from kiosk.terminal.facade import Terminal
 from kiosk.terminal.media import IdCardData
 from kiosk.terminal.platform.client import PlatformClient
+from kiosk.terminal.status import DeviceClass
 
 log = logging.getLogger(__name__)
 Phase = Callable[[str, str], Awaitable[None]]  # (phase, guidance)
 Alive = Callable[[], bool]  # False once the session has ended (idle timeout, cancel)
 CARD_WAIT_S = 120.0  # how long a "place your card" step waits; the idle timer usually ends it first
-POLL_S = 0.3
 
 GUIDANCE = {
     "insert_card": "请将二代身份证放在感应区",
+    "card_moved": "证件移动了，请将身份证重新放好，读完前不要拿开",
     "reading": "正在读取身份证，请不要移动证件",
     "face": "请正对摄像头，保持面部在框内",
     "verifying": "正在进行人证核验，请稍候",
@@ -74,21 +75,16 @@ def card_dict(card: IdCardData) -> dict[str, str]:
             "address": card.address, "issuer": card.issuer, "valid_from": card.valid_from, "valid_to": card.valid_to}
 
 
-async def wait_for_card(read: Callable[[], Awaitable[Completion[Any]]], what: str, alive: Alive, wait_s: float = CARD_WAIT_S) -> Any:
-    """Read until a card is there: NO_MEDIA means "not placed yet", anything else is the answer.
-
-    A session end cancels the read in flight (``Terminal.cancel_all``) and ``alive`` stops the loop
-    between reads, so nothing keeps polling for a citizen who has left.
+async def wait_for_card(terminal: Terminal, reader: DeviceClass, read: Callable[[], Awaitable[Completion[Any]]], what: str, alive: Alive,
+                        wait_s: float = CARD_WAIT_S, on_moved: Moved | None = None) -> Any:
+    """One read now, then one per MediaInserted from the reader's poller (kiosk.flows.media_wait): NO_MEDIA
+    means "not placed yet", anything else is the answer. A session end cancels the read in flight
+    (``Terminal.cancel_all``) and ``alive`` ends the wait, so nothing keeps reading for a citizen who has left.
     """
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + wait_s
-    while True:
-        result = await read()
-        if result.ok or result.code is not CompletionCode.NO_MEDIA or loop.time() > deadline or not alive():
-            return _need(result, what)
-        await asyncio.sleep(POLL_S)
-        if not alive():
-            raise IdentifyFailed("已退出", f"{what}: session ended while waiting for the card")
+    result = await until_inserted(terminal.bus, terminal.devices.get(reader), read, wait_s, alive, on_moved)
+    if not result.ok and result.code is CompletionCode.NO_MEDIA and not alive():
+        raise IdentifyFailed("已退出", f"{what}: session ended while waiting for the card")
+    return _need(result, what)
 
 
 def _always() -> bool:
@@ -100,7 +96,11 @@ async def read_id_card(terminal: Terminal, on_phase: Phase, timeout: float | Non
     if reader is None:
         raise IdentifyFailed("本终端暂不能读取身份证，请选择其他方式")
     await on_phase("insert_card", GUIDANCE["insert_card"])
-    return await wait_for_card(lambda: reader.read_card(timeout), "读取身份证", alive)
+
+    async def moved(_result: Completion[Any]) -> None:  # lifted mid-read (SW3=41): not a fault, place it again
+        await on_phase("insert_card", GUIDANCE["card_moved"])
+
+    return await wait_for_card(terminal, DeviceClass.ID_CARD_READER, lambda: reader.read_card(timeout), "读取身份证", alive, on_moved=moved)
 
 
 async def idcard_face(terminal: Terminal, client: PlatformClient, on_phase: Phase, timeout: float | None = None, alive: Alive = _always) -> Identity:
@@ -145,7 +145,7 @@ async def sscard(terminal: Terminal, client: PlatformClient, on_phase: Phase, ti
     if reader is None:
         raise IdentifyFailed("社保卡读卡器不可用，请选择其他方式")
     await on_phase("insert_sscard", GUIDANCE["insert_sscard"])
-    card = await wait_for_card(lambda: reader.read_card(timeout), "读取社保卡", alive)
+    card = await wait_for_card(terminal, DeviceClass.CHIP_CARD_READER, lambda: reader.read_card(timeout), "读取社保卡", alive)
     await on_phase("verifying", GUIDANCE["verifying"])
     try:
         found = await client.verify_social_security(card.card_number, card.social_security_number, card.name)

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from kiosk.terminal.completion import Completion, CompletionCode
+from kiosk.flows.media_wait import until_inserted
+from kiosk.terminal.completion import Completion
+from kiosk.terminal.status import DeviceClass
 
 TEST_CODE = "YKB-SELFTEST-QR-0001"  # printed as the QR of the receipt test page too
 MEDIA_PATIENCE_S = 4.0
@@ -48,14 +50,10 @@ def _c(result: Completion[Any], what: str) -> tuple[bool, str, dict[str, Any]]:
     return False, f"{what}: {result.code.value}: {result.description}", {"action": result.action.value if result.action else None}
 
 
-async def until_media(call: Callable[[], Awaitable[Completion[Any]]]) -> Completion[Any]:
-    """Retry while the answer is 'no medium' (the technician is still placing the test card)."""
-    deadline = time.monotonic() + MEDIA_PATIENCE_S
-    while True:
-        result = await call()
-        if result.code is not CompletionCode.NO_MEDIA or time.monotonic() >= deadline:
-            return result
-        await asyncio.sleep(0.2)
+async def until_media(t: Any, reader: DeviceClass, call: Callable[[], Awaitable[Completion[Any]]]) -> Completion[Any]:
+    """Wait for the test card (the technician is still placing it): one read now, then one per MediaInserted
+    from the reader's poller (kiosk.flows.media_wait), not a read every 0.2 s."""
+    return await until_inserted(t.bus, t.devices.get(reader), call, MEDIA_PATIENCE_S)
 
 
 async def test_print(t: Any) -> tuple[bool, str, dict[str, Any]]:
@@ -70,7 +68,7 @@ async def idcard_read(t: Any) -> tuple[bool, str, dict[str, Any]]:
     emulator = getattr(t.idcard, "emulator", None)
     if emulator is not None and emulator.card_id is None:
         emulator.insert(sorted(emulator.cards)[0])
-    result = await until_media(lambda: t.idcard.read_card())
+    result = await until_media(t, DeviceClass.ID_CARD_READER, lambda: t.idcard.read_card())
     if not result.ok:
         return _c(result, "ID card read")
     if result.data is None:
@@ -79,7 +77,7 @@ async def idcard_read(t: Any) -> tuple[bool, str, dict[str, Any]]:
 
 
 async def chipcard_read(t: Any) -> tuple[bool, str, dict[str, Any]]:
-    result = await until_media(lambda: t.chipcard.read_card())
+    result = await until_media(t, DeviceClass.CHIP_CARD_READER, lambda: t.chipcard.read_card())
     if not result.ok:
         return _c(result, "社保卡 read")
     if result.data is None:
