@@ -48,6 +48,21 @@ def _lifting_sam(service: Any) -> None:
     service.emulator = LiftedAfterSelect(old.cards)
 
 
+def _unplugged_mid_read(service: Any) -> None:
+    """The reader's USB cable is pulled while the card is being read: the port vanishes under the driver."""
+    from drivers.idcard import protocol as P
+    from sim.devices.idcard.emulator import SamEmulator
+
+    class UnpluggedOnRead(SamEmulator):
+        def _handle(self, body: bytes) -> None:
+            if (body[0], body[1]) == P.CMD_READ_BASE:
+                self.unplug()  # no answer: the pty closes (its lock is re-entrant)
+                return
+            super()._handle(body)
+
+    service.emulator = UnpluggedOnRead(service.emulator.cards)
+
+
 def _sam_fault(fault: str, only: set[int] | None = None) -> Callable[[Any], None]:
     def prepare(service: Any) -> None:
         service.emulator.set_fault(fault, only)
@@ -103,8 +118,11 @@ SESSIONS: dict[str, tuple[str, str, str, Hook, Hook, float]] = {
     "idcard-card-lifted": ("idcard", "sim:idcard?card=zhangsan", "read", _lifting_sam, None, 5.0),
     "idcard-bad-checksum": ("idcard", "sim:idcard?card=zhangsan", "read", _sam_fault("bad_checksum", {0x30}), None, 5.0),
     "idcard-garbage-before-frame": ("idcard", "sim:idcard?card=zhangsan", "read", _sam_fault("noise"), None, 5.0),
+    "idcard-silent": ("idcard", "sim:idcard?card=zhangsan&read_timeout_s=1", "read", _sam_fault("silence", {0x30}), None, 5.0),
+    "idcard-unplugged-mid-read": ("idcard", "sim:idcard?card=zhangsan", "read", _unplugged_mid_read, None, 5.0),
     "chipcard-read": ("chipcard", "sim:chipcard?person=zhangsan&slot=1", "read", None, _card_seen, 8.0),
     "chipcard-removed-mid-read": ("chipcard", "sim:chipcard?person=zhangsan&slot=1", "read", _chipcard_lift_after(4), _card_seen, 8.0),
+    "chipcard-not-a-social-security-card": ("chipcard", "sim:chipcard?technician=tech01&slot=1", "read", None, _card_seen, 8.0),
     "printer-test-page": ("printer", "sim:printer", "test", None, None, 10.0),
     "printer-paper-out": ("printer", "sim:printer?status=out", "test", None, None, 10.0),
     "barcode-scan": ("barcode", "sim:barcode?via=serial", "read", _scan_later(b"YKM1.replay-session-token-0001\r\n"), None, 3.0),

@@ -61,6 +61,22 @@ async def test_idcard_garbage_before_a_frame_is_skipped(replayed) -> None:
     assert reader.replay.in_offset > 0
 
 
+async def test_idcard_silent_sam_times_out_on_the_recorded_timeout(replayed) -> None:
+    reader = await replayed(ID, "idcard-silent")
+    result = await reader.read_card()
+    assert result.code is CompletionCode.TIMEOUT, result.description
+    assert "no answer to read card" in result.description
+
+
+async def test_idcard_unplugged_mid_read_is_no_device_and_stays_so(replayed) -> None:
+    reader = await replayed(ID, "idcard-unplugged-mid-read")
+    result = await reader.read_card()
+    assert result.code is CompletionCode.HARDWARE_ERROR and "I/O error" in result.description
+    assert reader.status().state is DeviceState.NO_DEVICE
+    again = await reader.read_card()  # reopening finds nothing: the recording (the reader) has ended
+    assert again.code is CompletionCode.DEVICE_NOT_READY, again.description
+
+
 # ----- 社保卡 ------------------------------------------------------------------------------------
 async def test_chipcard_read(replayed) -> None:
     reader = await replayed(DeviceClass.CHIP_CARD_READER, "chipcard-read")
@@ -76,6 +92,13 @@ async def test_chipcard_removed_mid_read_is_no_media(replayed) -> None:
     result = await reader.read_card()
     assert result.code is CompletionCode.NO_MEDIA
     assert "removed" in result.description
+
+
+async def test_chipcard_that_is_not_a_social_security_card_is_the_citizens_to_fix(replayed) -> None:
+    reader = await replayed(DeviceClass.CHIP_CARD_READER, "chipcard-not-a-social-security-card")
+    result = await reader.read_card()
+    assert result.code is CompletionCode.USER_ERROR
+    assert "6A82" in result.description
 
 
 # ----- receipt printer ---------------------------------------------------------------------------
@@ -118,6 +141,8 @@ async def test_barcode_garbled_payload_is_rejected_at_once(replayed) -> None:
 VERDICTS = {
     "idcard-read": CompletionCode.SUCCESS, "idcard-no-card": CompletionCode.NO_MEDIA, "idcard-card-lifted": CompletionCode.NO_MEDIA,
     "idcard-bad-checksum": CompletionCode.HARDWARE_ERROR, "idcard-garbage-before-frame": CompletionCode.SUCCESS,
+    "idcard-silent": CompletionCode.TIMEOUT, "idcard-unplugged-mid-read": CompletionCode.HARDWARE_ERROR,
+    "chipcard-not-a-social-security-card": CompletionCode.USER_ERROR,
     "chipcard-read": CompletionCode.SUCCESS, "chipcard-removed-mid-read": CompletionCode.NO_MEDIA,
     "printer-test-page": CompletionCode.SUCCESS, "printer-paper-out": CompletionCode.USER_ERROR,
     "barcode-scan": CompletionCode.SUCCESS, "barcode-garbled": CompletionCode.INVALID_DATA,
