@@ -22,7 +22,7 @@ from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.flows import intents as I
-from kiosk.flows.viewmodels import IdleWarningVM, ViewModel
+from kiosk.flows.viewmodels import AttractVM, IdleWarningVM, ViewModel
 from screens.base import REGISTRY, BaseScreen
 from screens.bridge import Bridge, FlowPort
 from screens.i18n import Translator
@@ -214,6 +214,10 @@ class KioskApp(App):
         self.port.send(intent)
 
     def _any_touch(self, _root: Any, _touch: Any) -> bool:
+        """A session's keep-alive. Not on attract: there is no session yet, and a Touch there starts one — which
+        is the attract screen's own decision (a tap, not a long press)."""
+        if isinstance(self.current_vm, AttractVM):
+            return False
         now = time.monotonic()
         if now - self._last_touch > 1.0:  # at most one keep-alive a second
             self._last_touch = now

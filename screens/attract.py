@@ -21,6 +21,9 @@ from screens.base import BaseScreen, fill_buttons, screen
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 WEEKDAYS = "一二三四五六日"
 NEARBY_TITLE = "附近可以办理的自助终端："
+#: A touch held longer than this is not a tap: a hand leaning on the glass, a bag, a long press looking for a
+#: context menu. It starts nothing (the technician corner's long press is its own widget, above this screen).
+TAP_MAX_S = 1.5
 
 
 @screen("attract")
@@ -68,6 +71,15 @@ class AttractScreen(BaseScreen):
         help_button = self.ids.help
         if self.vm is not None and self.vm.out_of_service and help_button.collide_point(*help_button.to_widget(*touch.pos)):
             return super().on_touch_down(touch)  # 帮办
-        if self.vm is not None and not self.vm.out_of_service:
+        touch.ud["attract_down_at"] = time.monotonic()
+        touch.grab(self)  # the session starts when this touch lifts, if it was a tap
+        return True
+
+    def on_touch_up(self, touch: Any) -> bool:
+        if touch.grab_current is not self:
+            return super().on_touch_up(touch)
+        touch.ungrab(self)
+        held_s = time.monotonic() - touch.ud.get("attract_down_at", time.monotonic())
+        if held_s <= TAP_MAX_S and self.vm is not None and not self.vm.out_of_service:
             self.send(I.Touch())  # any other tap starts a session at the home screen
         return True

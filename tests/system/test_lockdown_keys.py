@@ -7,9 +7,8 @@ settings panel, which proves the injected keys reach the app. Keys and pointer g
 Xwayland (cage 0.1.4 has no virtual-keyboard protocol; tests/system/cage.py). What cage itself does with
 Ctrl+Alt+Fn (no VT switch: no ``-s``) is checked on the unit in tests/systemd/test_lockdown.py.
 
-Not here yet: the long press. XTEST pointer events into Xwayland do not reach Kivy under headless cage (plain
-clicks anywhere on attract did nothing — a seat without a pointer gives Xwayland no pointer focus — so "nothing
-happened" after a long press would prove nothing); see docs/lockdown.md.
+The long press (and the same keys from a real seat keyboard) are in test_lockdown_pointer.py: a seat pointer needs
+cage's x11 backend, since XTEST pointer events into Xwayland reach no window on the headless seat.
 """
 
 from __future__ import annotations
