@@ -153,6 +153,8 @@ class EscPosPrinter(DeviceService):
         """Ask DLE EOT and report what it says. A peer that takes the connection and never answers is not a
         printer we may call online (unless ``require_status`` is off: a head without a return channel)."""
         state = self._query_state(token)
+        if not state.answered and self.transport.can_read and token.remaining() > 2 * self.status_timeout_s:
+            state = self._query_state(token)  # one late answer (a loaded host, a busy head) is not yet silence
         self._apply_state(state)
         self._raise_if_mute(state)
 
@@ -166,6 +168,8 @@ class EscPosPrinter(DeviceService):
 
     def _do_refresh(self, token: CancelToken) -> Completion[DeviceStatus]:
         state = self._checked_state(token)
+        if not state.answered and self.transport.can_read and token.remaining() > 2 * self.status_timeout_s:
+            state = self._query_state(token)  # asked twice before it counts as silence, as in _check_answers
         s = self._apply_state(state)
         self._raise_if_mute(state)
         return Completion.success(s, f"paper {state.paper}", **state.to_json())
