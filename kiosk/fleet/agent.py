@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kiosk.errors import PlatformError
+from kiosk.errors import PlatformAuthError, PlatformError, PlatformRejected
 from kiosk.fleet.backoff import Backoff
 from kiosk.fleet.commands import CommandExecutor, CommandLog
 from kiosk.fleet.configs import ConfigBundles
@@ -32,7 +32,8 @@ class FleetAgent:
     def __init__(self, client: Any, configs: ConfigBundles, *, mode: TerminalMode | None = None, terminal: Any = None,
                  outbox: Any = None, counters: Any = None, commands: CommandLog | None = None, hooks: FleetHooks | None = None,
                  audit: Any = None, software_version: str = "0.1.0", data_dir: Path | None = None, log_dir: Path | None = None,
-                 policy: Backoff | None = None, rng: random.Random | None = None, bundle_source: Any = None) -> None:
+                 policy: Backoff | None = None, rng: random.Random | None = None, bundle_source: Any = None,
+                 alerts: list[Callable[[], list[dict[str, Any]]]] | None = None) -> None:
         self.client = client
         self.configs = configs
         self.mode = mode or TerminalMode(getattr(terminal, "bus", None))
@@ -50,6 +51,8 @@ class FleetAgent:
                                   {"terminal_id": getattr(client, "terminal_id", ""), "software_version": software_version})
         restore_settings(self.ctx)
         self.executor = CommandExecutor(build_handlers(self.ctx), self.commands, audit)
+        self.alert_sources = list(alerts or [])  # store quarantine, config state … (the outbox's own alerts are added)
+        self.refused: dict[str, str] = {}  # unparsable commands to acknowledge as refused in the next heartbeat
         self.selftest: dict[str, Any] | None = None  # set by maintenance after a self-test; sent once
         self.last_ok: float | None = None
         self.beats = 0
@@ -60,21 +63,64 @@ class FleetAgent:
         counters = self.counters.snapshot() if self.counters is not None else None
         outbox = self.outbox.stats().to_dict() if self.outbox is not None else None
         snapshot = self.mode.snapshot
+        self.commands.expire()  # results that can never be acknowledged do not ride on every heartbeat forever
         return build_report(software_version=self.software_version, config_ack=self.configs.state.ack(), mode=snapshot.mode,
                             statuses=statuses, counters=counters, outbox=outbox, data_dir=self.data_dir, started_at=self.started_at,
-                            command_results=self.commands.unreported(), hall_message=snapshot.hall_message, selftest=self.selftest)
+                            command_results=self.commands.unreported(), hall_message=snapshot.hall_message, selftest=self.selftest,
+                            alerts=self.alerts(), refused_commands=[{"command_id": k, "reason": v} for k, v in self.refused.items()])
+
+    def alerts(self) -> list[dict[str, Any]]:
+        """What needs a person: the outbox's dead letters or key, and every other source's (a failing source is skipped)."""
+        sources = [*self.alert_sources, *([self.outbox.alerts] if hasattr(self.outbox, "alerts") else [])]
+        out: list[dict[str, Any]] = []
+        for source in sources:
+            try:
+                out.extend(source())
+            except Exception:  # an alert source must never stop the heartbeat
+                log.exception("alert source failed")
+        return out
+
+    async def _send(self, body: dict[str, Any]) -> Any:
+        """Send; a definite refusal of a body carrying acknowledgements is retried once without them. If that
+        passes, those acknowledgements can never be taken: they expire instead of wedging every later heartbeat."""
+        try:
+            return await self.client.heartbeat(body)
+        except PlatformAuthError:
+            raise
+        except PlatformRejected as exc:
+            carried = {k: body[k] for k in ("command_results", "acked_commands", "refused_commands") if k in body}
+            if not carried:
+                raise
+            bare = {k: v for k, v in body.items() if k not in carried}
+            reply = await self.client.heartbeat(bare)
+            dropped = [r["command_id"] for r in carried.get("command_results", [])]
+            self.commands.expire(command_ids=dropped)
+            self.refused.clear()
+            log.error("heartbeat refused with its acknowledgements (%s); dropped %d result(s) the platform does not take", exc.code,
+                      len(dropped) + len(carried.get("refused_commands", [])))
+            body.clear()
+            body.update(bare)
+            return reply
 
     async def beat(self) -> bool:
         """One heartbeat round; False when the platform could not be reached."""
         body = self.report()
         try:
-            reply = await self.client.heartbeat(body)
+            reply = await self._send(body)
         except PlatformError as exc:
             log.info("heartbeat failed: %s", exc)
             return False
         self.beats += 1
         self.last_ok = time.time()
         self.commands.mark_reported(body.get("acked_commands", []))
+        for sent in body.get("refused_commands", []):
+            self.refused.pop(sent["command_id"], None)
+        for refused in getattr(reply, "refused", []):
+            if refused.command_id not in self.refused:
+                log.error("remote command %r refused: %s", refused.command_id[:80], refused.reason)
+                if self.executor.audit is not None:
+                    self.executor.audit.append("platform", "command.refused", command_id=refused.command_id[:200], reason=refused.reason)
+            self.refused[refused.command_id[:200]] = refused.reason
         if "selftest" in body:
             self.selftest = None
         if self.ctx.restart_requested and body.get("acked_commands") and self.ctx.hooks.restart is not None:
@@ -84,7 +130,19 @@ class FleetAgent:
         if reply.commands:
             await self.executor.run(list(reply.commands))
         await self.updater.check(reply.config_version)
+        self.apply_if_idle()
         return True
+
+    def apply_if_idle(self) -> str:
+        """A staged bundle on an idle terminal is applied within the heartbeat that staged it (no session end to wait
+        for). Idle = the app's ``session_active`` hook says nobody is served; without the hook, wait for a boundary."""
+        idle = self.ctx.hooks.session_active
+        if self.configs.state.staged is None or idle is None or idle():
+            return "none" if self.configs.state.staged is None else "deferred"
+        outcome = self.configs.apply_staged_if_idle(session_active=False)
+        if outcome == "applied" and self.ctx.hooks.reload_config is not None:
+            log.info("item configuration applied while idle: %s", self.ctx.hooks.reload_config())
+        return outcome
 
     async def run(self, stop: asyncio.Event, sleep: Callable[[float], Any] | None = None) -> None:
         """Heartbeat until ``stop`` is set; the first beat comes after a random share of the period."""

@@ -83,6 +83,31 @@ class CommandLog:
             rows = list(self.store.db().query("SELECT * FROM fleet_commands WHERE reported_at IS NULL ORDER BY executed_at LIMIT ?", [limit]))
         return [{"command_id": r["command_id"], "ok": bool(r["ok"]), "result": r["result"]} for r in rows]
 
+    def expire(self, max_age_s: float = 7 * 86400, keep: int = 256, command_ids: list[str] | None = None) -> int:
+        """Results that can never be acknowledged stop riding on heartbeats: older than ``max_age_s``, beyond the
+        newest ``keep``, or the ``command_ids`` a platform refused to take. Marked reported at time 0; returns how many."""
+        cutoff = time.time() - max_age_s
+        if self.store is None:
+            with self._lock:
+                waiting = sorted((r for r in self._memory.values() if r.get("command_id") and r["reported_at"] is None),
+                                 key=lambda r: r["executed_at"], reverse=True)
+                doomed = [r for i, r in enumerate(waiting) if i >= keep or r["executed_at"] < cutoff or r["command_id"] in (command_ids or [])]
+                for r in doomed:
+                    r["reported_at"] = 0
+            count = len(doomed)
+        else:
+            db = self.store.db()
+            marks = ", ".join("?" * len(command_ids or []))
+            named = f" OR command_id IN ({marks})" if command_ids else ""
+            cursor = db.execute(
+                "UPDATE fleet_commands SET reported_at = 0 WHERE reported_at IS NULL AND (executed_at < ?" + named + " OR command_id NOT IN "
+                "(SELECT command_id FROM fleet_commands WHERE reported_at IS NULL ORDER BY executed_at DESC LIMIT ?))",
+                [cutoff, *(command_ids or []), keep])
+            count = cursor.rowcount
+        if count:
+            log.warning("%d remote command result(s) expired unacknowledged", count)
+        return count
+
     def mark_reported(self, command_ids: list[str]) -> None:
         now = time.time()
         if self.store is None:

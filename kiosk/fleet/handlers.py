@@ -30,6 +30,7 @@ class FleetHooks:
     screenshot: Callable[[], bytes | None] | None = None
     restart: Callable[[], None] | None = None
     reload_config: Callable[[], str] | None = None
+    session_active: Callable[[], bool] | None = None  # the app's "is a citizen or technician being served?" (idle bundle apply)
 
 
 @dataclass

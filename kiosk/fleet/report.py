@@ -1,4 +1,4 @@
-"""The heartbeat body: terminal and device status, versions, outbox, disk, uptime, acknowledgements.
+"""The heartbeat body: terminal and device status, versions, outbox, disk, uptime, acknowledgements, alerts.
 
 Built from snapshots only (device status, outbox stats, config state) so it never blocks on a
 device. Each device row carries its thresholds (``detail``, e.g. paper near_end), the last error
@@ -48,7 +48,8 @@ def disk(path: Path) -> dict[str, int]:
 def build_report(*, software_version: str, config_ack: dict[str, Any], mode: str, statuses: dict[str, DeviceStatus],
                  counters: dict[str, dict[str, int]] | None = None, outbox: dict[str, Any] | None = None, data_dir: Path | None = None,
                  started_at: float, command_results: list[dict[str, Any]] | None = None, hall_message: str = "",
-                 selftest: dict[str, Any] | None = None) -> dict[str, Any]:
+                 selftest: dict[str, Any] | None = None, alerts: list[dict[str, Any]] | None = None,
+                 refused_commands: list[dict[str, str]] | None = None) -> dict[str, Any]:
     report: dict[str, Any] = {
         "software_version": software_version[:40],
         "config_version": config_ack["version"],
@@ -58,7 +59,7 @@ def build_report(*, software_version: str, config_ack: dict[str, Any], mode: str
         "devices": [device_row(s, (counters or {}).get(name)) for name, s in list(statuses.items())[:32]],
     }
     if outbox is not None:
-        report["outbox"] = {k: outbox[k] for k in ("depth", "oldest_age_s", "rejected") if k in outbox}
+        report["outbox"] = {k: outbox[k] for k in ("depth", "oldest_age_s", "rejected", "held", "unavailable") if k in outbox}
     if data_dir is not None:
         report["disk"] = disk(data_dir)
     if hall_message:
@@ -68,4 +69,17 @@ def build_report(*, software_version: str, config_ack: dict[str, Any], mode: str
         report["acked_commands"] = [r["command_id"] for r in command_results[:64]]
     if selftest is not None:
         report["selftest"] = selftest
+    if alerts:
+        report["alerts"] = [alert_row(a) for a in alerts[:16]]
+    if refused_commands:
+        report["refused_commands"] = [{"command_id": r["command_id"][:200], "reason": r["reason"][:200]} for r in refused_commands[:64]]
     return report
+
+
+def alert_row(alert: dict[str, Any]) -> dict[str, Any]:
+    """One alert as the contract takes it: code, severity, message (≤ 300), optional count."""
+    row: dict[str, Any] = {"code": str(alert["code"])[:40], "severity": alert.get("severity", "error"),
+                           "message": str(alert.get("message", ""))[:300]}
+    if "count" in alert:
+        row["count"] = max(0, int(alert["count"]))
+    return row

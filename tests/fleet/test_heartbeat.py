@@ -92,7 +92,7 @@ async def test_heartbeat_reports_status_thresholds_versions_outbox_disk(agent: F
     assert printer["counters"]["prints"] == 1
     assert {d["device"] for d in body["devices"]} == {"printer", "speaker"}
     assert body["software_version"] and body["config_version"] == "0" and body["config"]["state"] == "applied"
-    assert body["outbox"] == {"depth": 0, "oldest_age_s": 0.0, "rejected": 0}
+    assert body["outbox"] == {"depth": 0, "oldest_age_s": 0.0, "rejected": 0, "held": 0, "unavailable": False}
     assert body["disk"]["total_mb"] > 0 and body["uptime_s"] >= 0 and body["terminal_state"] == "in_service"
 
 

@@ -68,7 +68,8 @@ class OutboxStats:
     unavailable: str = ""  # the key problem, when no application can be accepted
 
     def to_dict(self) -> dict[str, Any]:
-        return {"depth": self.depth, "oldest_age_s": round(self.oldest_age_s, 1), "rejected": self.rejected, "held": self.held}
+        return {"depth": self.depth, "oldest_age_s": round(self.oldest_age_s, 1), "rejected": self.rejected, "held": self.held,
+                "unavailable": bool(self.unavailable)}
 
 
 class Outbox:

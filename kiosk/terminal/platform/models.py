@@ -5,9 +5,10 @@ Models ignore unknown fields so a newer platform can add fields without breaking
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 HandlingMode = Literal["online", "remote_proxy", "multi_site", "instant", "self_service"]
 
@@ -30,10 +31,44 @@ class Command(_Model):
     issued_at: int
 
 
+#: The contract's command id (HeartbeatRequest.acked_commands): an id outside it could never be acknowledged.
+COMMAND_ID_PATTERN = r"^cmd_[A-Za-z0-9_-]{4,64}$"
+
+
+class RefusedCommand(_Model):
+    """A command the terminal cannot parse: acknowledged as refused (``refused_commands``), never run."""
+
+    command_id: str
+    reason: str
+
+
+def _refusal(raw: object) -> RefusedCommand | None:
+    if not isinstance(raw, dict):
+        return RefusedCommand(command_id="", reason="command is not an object")
+    command_id = raw.get("command_id")
+    if not isinstance(command_id, str) or not re.match(COMMAND_ID_PATTERN, command_id):
+        return RefusedCommand(command_id=str(command_id)[:200], reason="command_id outside the contract's pattern")
+    try:
+        Command.model_validate(raw)
+    except ValueError as exc:
+        return RefusedCommand(command_id=command_id, reason=f"command does not match the contract: {str(exc).splitlines()[0][:150]}")
+    return None
+
+
 class HeartbeatReply(_Model):
     server_time: int
     config_version: str
     commands: list[Command]
+    refused: list[RefusedCommand] = []  # the reply's commands the terminal cannot parse, split off so one bad command wedges nothing
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_unparsable(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("commands"), list):
+            refused = [(raw, _refusal(raw)) for raw in data["commands"]]
+            data = {**data, "commands": [raw for raw, why in refused if why is None],
+                    "refused": [why.model_dump() for _, why in refused if why is not None]}
+        return data
 
 
 class ConfigVersion(_Model):

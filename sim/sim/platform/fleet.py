@@ -1,6 +1,6 @@
 """Fleet side of the emulator: per-terminal rollout, acknowledgements, command results, log uploads.
 
-What the heartbeat carries back (config acknowledgement, command results, self-test) is kept in
+What the heartbeat carries back (config acknowledgement, command results and refusals, self-test) is kept in
 its own tables so an administrator (``rollout_report``) and the fleet tests can count per version.
 """
 
@@ -26,6 +26,12 @@ def record_heartbeat(ctx: Ctx) -> None:
                      (int(result["ok"]), result["result"], now, result["command_id"], tid))
         conn.execute("UPDATE commands SET acked_at = ? WHERE command_id = ? AND terminal_id = ? AND acked_at IS NULL",
                      (now, result["command_id"], tid))
+    for refused in body.get("refused_commands", []):  # the terminal cannot parse it: dropped from the queue, kept as a failed result
+        conn.execute("INSERT OR IGNORE INTO command_results (command_id, terminal_id, ok, result, at) "
+                     "SELECT command_id, terminal_id, 0, ?, ? FROM commands WHERE command_id = ? AND terminal_id = ?",
+                     (f"refused by the terminal: {refused['reason']}", now, refused["command_id"], tid))
+        conn.execute("UPDATE commands SET acked_at = ? WHERE command_id = ? AND terminal_id = ? AND acked_at IS NULL",
+                     (now, refused["command_id"], tid))
     config = body.get("config")
     if config:
         conn.execute("INSERT OR IGNORE INTO config_acks (terminal_id, target, state, version, reason, at) VALUES (?, ?, ?, ?, ?, ?)",
