@@ -78,6 +78,7 @@ def assemble(config: TerminalConfig, *, names: SensitiveValues | None = None, co
     store = Store(data_dir / "kiosk.db")
     audit = AuditTrail(store)
     terminal = Terminal(config)
+    terminal.supervise()  # started by terminal.start() (the flow runtime's open), awaited by terminal.stop()
     configs = open_config_bundles(config, content.items, audit)
     catalog = catalog or load_catalog(configs.active_dir())
     link = open_link(config, open_platform(config, catalog), bus=terminal.bus, software_version=SOFTWARE_VERSION)

@@ -1,7 +1,7 @@
 """``kiosk doctor``: can this terminal serve citizens right now, and if not, why?
 
-Opens every configured device, reads its status and capabilities, checks the platform, disk space
-and the CJK font. The report is a plain dict (documented in docs/doctor.md) so the heartbeat and
+Opens every configured device, probes it (a mute peer is not online), reads its status and
+capabilities, checks the platform, disk space and the CJK font. The report is a plain dict (documented in docs/doctor.md) so the heartbeat and
 maintenance mode can reuse it.
 """
 
@@ -22,8 +22,19 @@ from kiosk.terminal.status import DeviceState
 MIN_FREE_MB = 500
 
 
+async def _probe_all(terminal: Terminal) -> dict[Any, str | None]:
+    """One probe per opened device that has one: a peer that accepted the connection but does not answer is
+    not online (the status the probe leaves is what the report shows). None: the class has no probe."""
+    classes = [cls for cls, device in terminal.devices.items() if device.probes and device.status().ready]
+    results = await asyncio.gather(*(terminal.devices[cls].probe() for cls in classes))
+    probed: dict[Any, str | None] = dict.fromkeys(terminal.devices)
+    probed.update({cls: result.code.value for cls, result in zip(classes, results, strict=True)})
+    return probed
+
+
 async def _device_report(terminal: Terminal) -> list[dict[str, Any]]:
     await terminal.start()
+    probed = await _probe_all(terminal)
     rows = []
     for cls, device in terminal.devices.items():
         status = device.status()
@@ -39,6 +50,7 @@ async def _device_report(terminal: Terminal) -> list[dict[str, Any]]:
                 "last_error": status.last_error,
                 "action": status.last_action.value if status.last_action else None,
                 "capabilities": device.capabilities(),
+                "probe": probed[cls],
             }
         )
     await terminal.stop()

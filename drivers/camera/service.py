@@ -113,6 +113,14 @@ class CameraService(DeviceService):
     def _do_open(self, token: CancelToken) -> None:
         self.grabber = start_grabber(self.source, self.name, self.runner)
 
+    def _do_probe(self, token: CancelToken) -> None:
+        """The grabber thread is the camera's monitor: it runs and has no fault (no I/O here, no frame decoded)."""
+        grabber = self.grabber
+        if grabber is None or not grabber.running:
+            raise DeviceIOError("camera frame grabber not running")
+        if grabber.fault:
+            raise DeviceIOError(f"camera gives no frames: {grabber.fault}")
+
     def _do_close(self) -> None:
         grabber, self.grabber = self.grabber, None
         if grabber is not None:

@@ -3,12 +3,15 @@
 ``read_card`` selects the SSSE application by name and reads EF05 (card basic) and EF06 (personal)
 records; ``read_technician_id`` reads our maintenance card. Expected outcomes are completions:
 no card → ``no_media``; pcscd down → ``device_not_ready`` with status OFFLINE; reader gone →
-``device_not_ready`` with status NO_DEVICE; a card that is not a 社保卡 → ``user_error``. A
-``CardMonitor`` thread publishes MediaInserted/MediaRemoved and the pcscd/reader status.
+``device_not_ready`` with status NO_DEVICE; a card that is not a 社保卡 → ``user_error``; each with a
+``ChipCardError`` code. A ``CardMonitor`` thread (the driver's monitor: started on open and by
+``start_monitoring``) publishes MediaInserted/MediaRemoved and the pcscd/reader status, so a reader
+that appears or vanishes is reported within a monitor poll; ``_do_probe`` lists the readers.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
@@ -18,9 +21,11 @@ from drivers.chipcard.monitor import CardMonitor
 from drivers.chipcard.options import ChipCardOptions
 from drivers.chipcard.reading import read_social_security_card, read_technician
 from drivers.chipcard.transport import CardAbsent, CardSession, Pcsc, PcscdDown, ReaderMissing, pick_reader
+from kiosk.errors import InvalidDataError, ProtocolError
 from kiosk.privacy import mask_id_number
 from kiosk.terminal.completion import Completion, CompletionCode, RecoveryAction
 from kiosk.terminal.device import DeviceService
+from kiosk.terminal.error_codes import ChipCardError
 from kiosk.terminal.events import EventBus, MediaInserted, MediaRemoved
 from kiosk.terminal.media import SocialSecurityCard
 from kiosk.terminal.options import options_for, takes_options
@@ -76,6 +81,30 @@ class ChipCardService(DeviceService):
         """The technician id on a maintenance card (issue 8 pairs it with a PIN)."""
         return await self._execute("read_technician_id", self._do_read_technician, timeout)
 
+    # ----- supervision --------------------------------------------------------------------------
+    async def start_monitoring(self) -> None:
+        if self._monitor is not None and not self._monitor.alive:
+            self._monitor.start()
+
+    async def stop_monitoring(self) -> None:
+        if self._monitor is not None:
+            await asyncio.to_thread(self._monitor.stop)
+
+    @property
+    def monitoring(self) -> bool:
+        return self.monitor_alive
+
+    def _do_probe(self, token: CancelToken) -> None:
+        """pcscd answers and the reader is listed (no card access: a citizen's card is left alone)."""
+        try:
+            readers = self.pcsc.list_readers()
+        except PcscdDown:
+            self.runner.report(DeviceState.OFFLINE, "pcscd not running", pcscd="down")
+            raise
+        if not pick_reader(readers, self.reader):
+            self.runner.report(DeviceState.NO_DEVICE, f"reader {self.reader or '(any)'} not present", pcscd="up")
+            raise ReaderMissing(f"no PC/SC reader matching {self.reader!r}")
+
     # ----- lifecycle ----------------------------------------------------------------------------
     def _do_open(self, token: CancelToken) -> None:
         if self.sim is not None:
@@ -122,7 +151,8 @@ class ChipCardService(DeviceService):
             readers = pick_reader(self.pcsc.list_readers(), self.reader)
             if not readers:
                 self.runner.report(DeviceState.NO_DEVICE, f"reader {self.reader or '(any)'} not found")
-                return Completion.failure(CompletionCode.DEVICE_NOT_READY, f"no PC/SC reader matching {self.reader!r}")
+                return Completion.failure(CompletionCode.DEVICE_NOT_READY, f"no PC/SC reader matching {self.reader!r}",
+                                          error_code=ChipCardError.NO_READER)
             for reader in readers:
                 token.check()
                 try:
@@ -136,20 +166,27 @@ class ChipCardService(DeviceService):
                     session.close()
                 self.runner.report(DeviceState.ONLINE)
                 return result
-            return Completion.failure(CompletionCode.NO_MEDIA, "no card on the reader")
+            return Completion.failure(CompletionCode.NO_MEDIA, "no card on the reader", error_code=ChipCardError.NO_MEDIA)
         except CardAbsent as exc:
-            return Completion.failure(CompletionCode.NO_MEDIA, f"card removed during the read ({exc})")
+            return Completion.failure(CompletionCode.NO_MEDIA, f"card removed during the read ({exc})", RecoveryAction.RETRY,
+                                      error_code=ChipCardError.CARD_REMOVED)
         except PcscdDown as exc:
             return self._pcscd_down(exc)
         except ReaderMissing as exc:
             self.runner.report(DeviceState.NO_DEVICE, str(exc))
-            return Completion.failure(CompletionCode.DEVICE_NOT_READY, str(exc))
+            return Completion.failure(CompletionCode.DEVICE_NOT_READY, str(exc), error_code=ChipCardError.NO_READER)
         except P.WrongCard as exc:
-            return Completion.failure(CompletionCode.USER_ERROR, str(exc), RecoveryAction.CLEAR, card=exc.card)
+            return Completion.failure(CompletionCode.USER_ERROR, str(exc), RecoveryAction.CLEAR, error_code=ChipCardError.INVALID_MEDIA,
+                                      card=exc.card)
+        except InvalidDataError as exc:  # a record that does not decode, an ID number that fails its check digit
+            return Completion.failure(CompletionCode.INVALID_DATA, f"invalid data: {exc}", error_code=ChipCardError.INVALID_DATA)
+        except ProtocolError as exc:  # an unexpected status word mid-sequence: one retry usually reads it (transient)
+            return Completion.failure(CompletionCode.HARDWARE_ERROR, f"protocol error: {exc}", RecoveryAction.RETRY,
+                                      error_code=ChipCardError.INVALID_DATA)
 
     def _pcscd_down(self, exc: Exception) -> Completion[Any]:
         self.runner.report(DeviceState.OFFLINE, "pcscd not running", pcscd="down")
-        return Completion.failure(CompletionCode.DEVICE_NOT_READY, str(exc), RecoveryAction.RESET)
+        return Completion.failure(CompletionCode.DEVICE_NOT_READY, str(exc), RecoveryAction.RESET, error_code=ChipCardError.SERVICE_DOWN)
 
     # ----- monitor listener (monitor thread) ----------------------------------------------------
     def _wanted(self, reader: str) -> bool:

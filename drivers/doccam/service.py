@@ -173,6 +173,14 @@ class DocumentCameraService(DeviceService):
         self._analyser = threading.Thread(target=self._analyse_loop, name=f"doccam-analyser-{self.name}", daemon=True)
         self._analyser.start()
 
+    def _do_probe(self, token: CancelToken) -> None:
+        """The grabber thread is the camera's monitor: it runs and reports no error (no I/O here)."""
+        grabber = self._grabber
+        if grabber is None or self._analyser is None or not self._analyser.is_alive():
+            raise DeviceIOError("document camera not capturing")
+        if grabber.error:
+            raise DeviceIOError(f"camera: {grabber.error}")
+
     def _do_close(self) -> None:
         self._stop.set()
         with self._cond:

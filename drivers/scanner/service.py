@@ -86,6 +86,11 @@ class SaneScanner(DeviceService):
         self._opened = True
         self._caps = self._read_capabilities()
 
+    def _do_probe(self, token: CancelToken) -> None:
+        """The libsane worker process is alive (a crashed backend takes it down); no scan, no device I/O."""
+        if not (self._opened and self._worker.alive):
+            raise DeviceIOError(f"SANE worker for {self.device_name!r} is not running")
+
     def _do_close(self) -> None:
         self._opened = False
         self._worker.stop()

@@ -54,8 +54,9 @@ class DeviceService(abc.ABC):
         result = await self._execute("open", self._open_and_report, timeout)
         return result
 
-    async def reset(self, timeout: float | None = None) -> Completion[None]:
-        return await self._execute("reset", self._reset_and_report, timeout)
+    async def reset(self, timeout: float | None = None, *, quiet: bool = False) -> Completion[None]:
+        """Reset the device; ``quiet`` (the supervisor's retries) shows no busy and logs only a change of state."""
+        return await self._execute("reset", self._reset_and_report, timeout, quiet=quiet)
 
     async def close(self) -> None:
         """Release the device; safe to call twice."""
@@ -115,9 +116,10 @@ class DeviceService(abc.ABC):
         self._do_close()
         self._do_open(token)
 
-    def _do_probe(self, token: CancelToken) -> None:  # noqa: B027 - optional: not overridden means "no probe"
-        """Check the device answers, cheaply (a status request, a reader listing); report what is found and raise
-        a ``DeviceError`` if it does not answer. Not overridden: the class has no probe."""
+    def _do_probe(self, token: CancelToken) -> Completion[None] | None:
+        """Check the device answers, cheaply (a status request, a reader listing); report what is found, and raise
+        a ``DeviceError`` (or return a failed Completion) if it is not well. Not overridden: the class has no probe."""
+        return None
 
     # ----- glue --------------------------------------------------------------------------------
     # Open and reset never report ONLINE themselves: the runner rests the device ONLINE after a
@@ -160,7 +162,7 @@ class UnavailableDevice(DeviceService):
     async def probe(self, timeout: float | None = None) -> Completion[None]:
         return self._unavailable(self.reason)
 
-    async def reset(self, timeout: float | None = None) -> Completion[None]:
+    async def reset(self, timeout: float | None = None, *, quiet: bool = False) -> Completion[None]:
         return await self.open(timeout)
 
     def __getattr__(self, command: str) -> Callable[..., Any]:

@@ -23,6 +23,7 @@ from kiosk.terminal.device import DeviceService, UnavailableDevice
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.registry import DeviceSpec, DeviceUrl, DriverTable, build_device
 from kiosk.terminal.status import DeviceClass, DeviceStatus
+from kiosk.terminal.supervisor import DeviceSupervisor, SupervisorPolicy
 
 if TYPE_CHECKING:  # the settings model imports the registry; avoid the cycle at run time
     from kiosk.settings.model import TerminalConfig
@@ -46,6 +47,12 @@ class Terminal:
         }
         self.devices: dict[DeviceClass, DeviceService] = {cls: self._build(spec, table) for cls, spec in self.specs.items()}
         self.services: dict[str, Any] = {}  # platform client, store, outbox … attached by the app wiring
+        self.supervisor: DeviceSupervisor | None = None  # attached by the composition root (supervise)
+
+    def supervise(self, policy: SupervisorPolicy | None = None) -> DeviceSupervisor:
+        """Attach the device supervisor: ``start()`` then starts it after opening, ``stop()`` awaits its stop."""
+        self.supervisor = DeviceSupervisor({cls.value: d for cls, d in self.devices.items()}, self.bus, policy)
+        return self.supervisor
 
     def _build(self, spec: DeviceSpec, table: DriverTable | None) -> DeviceService:
         """A bad spec (scheme, option) stops start-up for a required device; an optional one comes up no_device."""
@@ -107,14 +114,22 @@ class Terminal:
         for cls, result in zip(classes, results, strict=True):
             if not result.ok:
                 log.warning("device %s did not open: %s", cls.value, result.description)
+        if self.supervisor is not None:
+            await self.supervisor.start()
         return dict(zip(classes, results, strict=True))
 
     async def stop(self) -> None:
+        if self.supervisor is not None:
+            await self.supervisor.stop()
         await asyncio.gather(*(device.close() for device in self.devices.values()), return_exceptions=True)
 
     def cancel_all(self, reason: str = "session ended") -> int:
         """Cancel every device command in flight (the idle timeout calls this); returns how many ran."""
         return sum(1 for device in self.devices.values() if device.cancel(reason))
+
+    def cancel(self, request_id: int, reason: str = "canceled") -> bool:
+        """Cancel the one command with ``request_id``, whichever device runs or queues it."""
+        return any(device.cancel(reason, request_id=request_id) for device in self.devices.values())
 
     def statuses(self) -> dict[str, DeviceStatus]:
         return {cls.value: device.status() for cls, device in self.devices.items()}

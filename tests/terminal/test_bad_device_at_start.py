@@ -13,7 +13,7 @@ from kiosk.terminal.facade import Terminal
 def config(required: bool) -> TerminalConfig:  # built without the loader, as a config that skipped `kiosk config check`
     return TerminalConfig.model_validate({
         "terminal": {"id": "T1", "hall": "大厅", "district_code": "500112", "district_name": "渝北区"},
-        "platform": {"url": "https://platform.invalid"},
+        "platform": {"url": "https://platform.invalid", "enrollment_code": "TEST-ENROLL"},
         "devices": {"speaker": {"url": "sim:speaker", "required": required, "options": {"speed": "fast"}},
                     "idcard": {"url": "sim:idcard?card=zhangsan", "required": False}},
     })

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from sim.config import demo_config
 from kiosk.terminal import contracts
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.facade import Terminal
 from kiosk.terminal.status import DeviceClass
+from sim.config import demo_config
 
 CONTRACT = {
     DeviceClass.ID_CARD_READER: contracts.IdCardReader,

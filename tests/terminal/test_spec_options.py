@@ -21,7 +21,7 @@ def spec(url: str, **options: object) -> DeviceSpec:
 def config(url: str, required: bool) -> TerminalConfig:
     return TerminalConfig.model_validate({
         "terminal": {"id": "T1", "hall": "大厅", "district_code": "500112", "district_name": "渝北区"},
-        "platform": {"url": "https://platform.invalid"},
+        "platform": {"url": "https://platform.invalid", "enrollment_code": "TEST-ENROLL"},
         "devices": {"speaker": {"url": url, "required": required}},
     })
 
