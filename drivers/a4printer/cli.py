@@ -1,4 +1,4 @@
-"""``kiosk device a4printer test``: print a test 证明 and report how the job ended.
+"""``kiosk device a4printer test|status``: print a test 证明 and report how the job ended; read the queue's state.
 
 ``--target`` takes a device URL (``cups:QUEUE?server=host:port`` or ``sim:a4printer``); without it
 the terminal config's ``[devices.a4printer]`` is used. Failures print one line on stderr and exit
@@ -17,9 +17,10 @@ from typing import Any
 
 from kiosk.cli.device_exit import exit_code
 from kiosk.errors import ConfigError, KioskError
+from kiosk.terminal.completion import CompletionCode
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.registry import DeviceSpec, DeviceUrl, build_device
-from kiosk.terminal.status import DeviceClass
+from kiosk.terminal.status import DeviceClass, DeviceState
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,6 +32,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     test.add_argument("--save", metavar="FILE", help="also write the rendered PDF here")
     test.add_argument("--json", action="store_true", help="print one JSON object")
     test.set_defaults(func=_test)
+    status = actions.add_parser("status", help="what the CUPS queue says now (printer-state, printer-state-reasons)")
+    status.add_argument("--target", help="device URL (default: the config's)")
+    status.add_argument("--timeout", type=float, default=10.0, help="seconds (default 10)")
+    status.add_argument("--json", action="store_true", help="print one JSON object")
+    status.set_defaults(func=lambda args: asyncio.run(_status_async(args)))
     parser.set_defaults(func=lambda args: (parser.print_help(), 2)[1])
 
 
@@ -52,13 +58,41 @@ def _terminal_facts(args: argparse.Namespace) -> tuple[str, str, str]:
     return target, config.terminal.hall, config.terminal.id
 
 
+def _device(target: str, timeout_s: float) -> Any:
+    spec = DeviceSpec("a4printer", DeviceClass.DOCUMENT_PRINTER, DeviceUrl.parse(target), timeout_s=timeout_s)
+    return build_device(spec, EventBus())
+
+
+async def _status_async(args: argparse.Namespace) -> int:
+    """Exit 0 when the queue can print now, else the table's number for its state (7 paper out, 4 not ready …)."""
+    target, _, _ = _terminal_facts(args)
+    try:
+        device = _device(target, args.timeout)
+    except (ValueError, KioskError) as exc:
+        return _fail(str(exc), 2)
+    try:
+        opened = await device.open()
+        if not opened.ok:
+            return _fail(f"{opened.code.value}: {opened.description}", exit_code(opened.code))
+        status = device.status()
+    finally:
+        await device.close()
+    report = {"target": target, "state": status.state.value, "description": status.description, "reason": status.detail.get("reason", "")}
+    print(json.dumps(report, ensure_ascii=False) if args.json else f"{target}: {status.state.value} {status.description}".rstrip())
+    if status.ready:
+        return 0
+    return exit_code(_STATE_EXIT.get(status.state, CompletionCode.DEVICE_NOT_READY))
+
+
+_STATE_EXIT = {DeviceState.USER_ERROR: CompletionCode.USER_ERROR, DeviceState.HARDWARE_ERROR: CompletionCode.HARDWARE_ERROR}
+
+
 async def _test_async(args: argparse.Namespace) -> int:
     from kiosk.documents.certificate import render_pdf, test_certificate
 
     target, hall, terminal_id = _terminal_facts(args)
     try:
-        spec = DeviceSpec("a4printer", DeviceClass.DOCUMENT_PRINTER, DeviceUrl.parse(target), timeout_s=args.timeout)
-        device: Any = build_device(spec, EventBus())
+        device = _device(target, args.timeout)
     except (ValueError, KioskError) as exc:
         return _fail(str(exc), 2)
     try:

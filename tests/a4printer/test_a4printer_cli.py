@@ -27,3 +27,11 @@ def test_cli_failure_is_one_line_and_non_zero(capsys) -> None:
     assert code == 4
     assert err[-1].startswith("kiosk device a4printer: device_not_ready")
     assert "Traceback" not in "\n".join(err)
+
+
+def test_cli_status_says_paper_out_at_boot_and_exits_user_error(capsys) -> None:
+    assert main(["device", "a4printer", "status", "--target", "sim:a4printer?paper=out", "--json"]) == 7
+    report = json.loads(capsys.readouterr().out)
+    assert report["state"] == "user_error" and report["reason"] == "media-empty-error" and "paper out" in report["description"]
+    assert main(["device", "a4printer", "status", "--target", "sim:a4printer"]) == 0
+    assert capsys.readouterr().out.strip() == "sim:a4printer: online"
