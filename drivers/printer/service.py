@@ -22,13 +22,14 @@ from drivers.printer.encoder import Encoder, PrinterProfile
 from drivers.printer.options import PrinterOptions
 from drivers.printer.outcomes import MSG_FAULT, job_outcome, refusal, resting_state
 from drivers.printer.outcomes import MSG_PAPER_OUT as MSG_PAPER_OUT  # re-exported: the UI tests name it here
+from drivers.printer.presenter import Presenter
 from drivers.printer.tokens import tokenize
 from drivers.printer.transport import EscposTransport, transport_for_url
 from kiosk.errors import ConfigError, DeviceIOError, DeviceTimeoutError
 from kiosk.terminal.completion import Completion, CompletionCode, RecoveryAction
 from kiosk.terminal.device import DeviceService
 from kiosk.terminal.error_codes import PrinterError
-from kiosk.terminal.events import EventBus, MediaPresented, MediaTaken, Threshold
+from kiosk.terminal.events import EventBus, Threshold
 from kiosk.terminal.options import options_for, takes_options
 from kiosk.terminal.receipt import ReceiptDocument
 from kiosk.terminal.registry import DeviceSpec
@@ -53,8 +54,8 @@ class EscPosPrinter(DeviceService):
         self.require_status = require_status
         self.presenter = presenter and transport.can_read
         self.take_timeout_s = take_timeout_s
+        self._presenter_watch = Presenter(name, bus, transport, status_timeout_s, take_timeout_s)
         self.last_state: PrinterState = P.UNKNOWN_STATE
-        self._presented: bool | None = None  # the presenter's last answer, for MediaPresented/MediaTaken
         self.emulator: Any = None  # set by the simulators' sim: factory
         self._poller: asyncio.Task[None] | None = None
 
@@ -210,7 +211,7 @@ class EscPosPrinter(DeviceService):
         if failed is not None:
             return failed
         if self.presenter:
-            return self._await_take(token, len(data), after.paper)
+            return self._presenter_watch.await_take(token, len(data), after.paper)
         return Completion.success(None, f"{len(data)} bytes printed", bytes=len(data), paper=after.paper)
 
     def _send(self, token: CancelToken, data: bytes, watch: bool) -> Completion[None] | None:
@@ -246,49 +247,6 @@ class EscPosPrinter(DeviceService):
                 break
         self._apply_state(P.UNKNOWN_STATE, silent="stopped answering DLE EOT right after a job")
         return P.UNKNOWN_STATE
-
-    def _await_take(self, token: CancelToken, sent: int, paper: str) -> Completion[None]:
-        """Wait (within the command's deadline and ``take_timeout_s``) until the presenter holds the receipt and
-        the citizen takes it; each transition is an event. Not taken in time is still a printed receipt."""
-        deadline = time.monotonic() + max(0.0, min(self.take_timeout_s, token.remaining() - 2 * self.status_timeout_s))
-        presented, taken = bool(self._presented), False  # the check after the job may have seen it already
-        while True:
-            now_in = self._presenter(token)
-            if now_in is None:
-                break  # the head stopped answering DLE EOT 20: it printed; we cannot tell more
-            presented = presented or now_in
-            if presented and not now_in:
-                taken = True
-                break
-            if time.monotonic() >= deadline:
-                break
-            token.sleep(0.05)
-        detail: dict[str, object] = {"bytes": sent, "paper": paper, "presented": presented, "taken": taken}
-        if taken:
-            return Completion.success(None, f"{sent} bytes printed; receipt taken", **detail)
-        if presented:
-            return Completion.success(None, f"{sent} bytes printed; receipt presented, not taken within {self.take_timeout_s:g} s", **detail)
-        return Completion.success(None, f"{sent} bytes printed; the presenter did not report the receipt", **detail)
-
-    def _presenter(self, token: CancelToken) -> bool | None:
-        """Whether a receipt waits in the presenter (DLE EOT 20), publishing MediaPresented/MediaTaken on a change."""
-        self.transport.write(P.full_status_query(), max(0.05, token.remaining()))
-        reply = bytearray()
-        deadline = time.monotonic() + min(self.status_timeout_s, token.remaining())
-        while len(reply) < P.FULL_STATUS_LEN and time.monotonic() < deadline:
-            token.check()
-            b = self.transport.read_byte(min(0.02, max(0.001, deadline - time.monotonic())))
-            if b is not None:
-                reply.append(b)
-        now_in = P.ticket_in_presenter(bytes(reply))
-        if now_in is not None and now_in != self._presented:
-            if now_in:
-                self.bus.publish(MediaPresented(self.name, media="receipt"))
-            elif self._presented:  # it was there and is gone: taken (not merely "none at start")
-                log.info("printer %s: receipt taken", self.name)
-                self.bus.publish(MediaTaken(self.name, media="receipt"))
-            self._presented = now_in
-        return now_in
 
     # ----- worker side: the wire --------------------------------------------------------------
     def _checked_state(self, token: CancelToken) -> P.PrinterState:
@@ -330,7 +288,7 @@ class EscPosPrinter(DeviceService):
                 break  # silent printer: do not wait four times
         state = P.decode_status(replies)
         if self.presenter and state.answered:  # the supervisor's probe and the poller see a receipt taken late
-            state = replace(state, presented=self._presenter(token))
+            state = replace(state, presented=self._presenter_watch.ask(token))
         return state
 
     def _read_reply(self, token: CancelToken) -> int | None:
