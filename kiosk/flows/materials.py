@@ -17,15 +17,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kiosk.flows.viewmodels import MaterialVM, Option
+from kiosk.items.licences import PLATFORM_LICENSE_TYPES
 from kiosk.items.model import Item, Material, ReviewPoint
 from kiosk.items.vocab import CAPTURE_SOURCES
 from kiosk.terminal.media import CapturedPage
 
 log = logging.getLogger(__name__)
 
-#: catalog 电子证照 types → the platform licence library's type codes.
-LICENSE_TYPES = {"household_register": "hukou", "marriage_certificate": "marriage", "birth_medical_certificate": "birth_cert",
-                 "business_license": "business_licence", "graduation_certificate": "graduation", "disability_certificate": "disability"}
+#: catalog 电子证照 types → the platform licence library's type codes (complete, checked against the contract).
+LICENSE_TYPES = PLATFORM_LICENSE_TYPES
 SOURCE_FOR_PLATFORM = {"scanner": "scan", "doccam": "doccam", "photo": "photo", "generated": "scan", "elicense": "license"}
 
 

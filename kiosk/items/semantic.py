@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from kiosk.items import licences
 from kiosk.items.problems import Problem
 from kiosk.items.vocab import ELICENSE_TYPES, PREFILL_SOURCES
 
@@ -175,6 +176,9 @@ def _check_material(mat: dict[str, Any], path: str, doc: dict[str, Any], ids: di
     lic = mat.get("elicense")
     if lic is not None and lic not in ELICENSE_TYPES:
         report(f"{path}.elicense", "unknown_elicense_type", f"{lic!r} is not a known 电子证照 type")
+    elif lic is not None and not licences.fetchable(lic):
+        report(f"{path}.elicense", "elicense_not_fetchable",
+               f"{lic!r} has no platform licence type in the contract (kiosk/items/licences.py); it could never be fetched")
     if lic is not None and "elicense" not in mat["capture"]:
         report(f"{path}.capture", "elicense_not_capturable", "an elicense type is set but 'elicense' is not a capture source")
     if lic is None and "elicense" in mat["capture"]:
