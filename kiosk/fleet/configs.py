@@ -8,16 +8,19 @@ States of one bundle on this terminal::
     anything wrong before staging → REJECTED (audit record; the running config is untouched)
 
 Layout under ``root``: ``versions/<n>/`` one extracted catalog per accepted version, ``state.json``
-the pointer (written atomically, so a power cut leaves either the old or the new pointer).
+the pointer (temp + fsync + rename + directory fsync, with a checksum: kiosk.store.atomic).
 Version 0 is the catalog shipped with the app. The flow layer is never asked anything: the app
-calls ``apply_staged_if_idle(session_active)`` at each session boundary.
+calls ``apply_staged_if_idle(session_active)`` at each session boundary (the fleet agent too, when idle).
+
+Never a downgrade: with a ``store`` the running version and the highest version ever applied (the
+floor) are mirrored in SQLite (synchronous=FULL) on every save. A torn, corrupt or deleted state.json
+is reported and the pointer recovered from that mirror (else from the newest version on disk), never
+the shipped catalog; a bundle older than the floor is rejected even if state.json was lost.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import shutil
 import tempfile
 import threading
@@ -29,6 +32,15 @@ from typing import Any
 
 from kiosk.fleet.bundle import BundleRejected, open_bundle, peek_version
 from kiosk.items import load_catalog, validate_dir
+from kiosk.store.atomic import CorruptStateFile, fsync_tree, read_checked_json, write_checked_json
+from kiosk.store.migrations import Migrations
+
+CONFIGS = Migrations("configs")
+
+
+@CONFIGS.register(1)
+def create_config_pointer(db: Any) -> None:
+    db.execute("CREATE TABLE config_pointer (key TEXT PRIMARY KEY, version INTEGER NOT NULL, at REAL NOT NULL)")
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +67,19 @@ class ConfigBundles:
     """Owns the on-disk configuration versions of one terminal (thread-safe)."""
 
     def __init__(self, root: Path, builtin_dir: Path, public_key: str, *, audit: Any = None,
-                 health_check: HealthCheck | None = None) -> None:
+                 health_check: HealthCheck | None = None, store: Any = None) -> None:
         self.root = root
         self.builtin_dir = builtin_dir
         self.public_key = public_key
         self.audit = audit
         self.health_check = health_check
+        self.store = store  # kiosk.store.Store: the pointer's mirror and the floor
+        self.on_applied: list[Callable[[int], None]] = []  # e.g. the outbox releases applications held for a catalog sync
+        self.problem = ""  # why the state file could not be trusted at start (reported as an alert)
         self._lock = threading.RLock()
         (root / "versions").mkdir(parents=True, exist_ok=True)
+        if store is not None:
+            CONFIGS.apply(store.db())
         self.state = self._load()
 
     # ----- reading ------------------------------------------------------------------------------
@@ -91,6 +108,8 @@ class ConfigBundles:
             with self._lock:
                 if verified.version <= self.state.active:
                     raise BundleRejected("older", f"version {verified.version} is not newer than the running {self.state.active}")
+                if verified.version < self.floor():
+                    raise BundleRejected("older", f"version {verified.version} is older than {self.floor()}, already applied here")
             with tempfile.TemporaryDirectory(dir=self.root) as tmp:
                 catalog = verified.extract(Path(tmp) / "items")
                 result = validate_dir(catalog)
@@ -100,6 +119,7 @@ class ConfigBundles:
                 target = self.version_dir(verified.version)
                 if target.exists():
                     shutil.rmtree(target)
+                fsync_tree(catalog)
                 catalog.rename(target)
         except BundleRejected as exc:
             self._record("rejected", peek_version(data), exc.reason, str(exc), source=source)
@@ -139,6 +159,11 @@ class ConfigBundles:
             self._set("applied", staged, "")
         self._audit("config.applied", version=staged, previous=previous)
         self._prune()
+        for listener in self.on_applied:
+            try:
+                listener(staged)
+            except Exception:  # a listener never undoes an applied configuration
+                log.exception("config %s applied: a listener failed", staged)
         return "applied"
 
     def rollback(self, actor: str = "technician") -> int:
@@ -178,27 +203,66 @@ class ConfigBundles:
         if self.audit is not None:
             self.audit.append("fleet", action, **detail)
 
+    def floor(self) -> int:
+        """The highest version ever applied on this terminal (0 without a store)."""
+        return self._mirror().get("floor", 0)
+
+    def _mirror(self) -> dict[str, int]:
+        if self.store is None:
+            return {}
+        return {k: int(v) for k, v in self.store.db().execute("SELECT key, version FROM config_pointer").fetchall()}
+
     def _load(self) -> ConfigState:
         path = self.root / "state.json"
+        mirror = self._mirror()
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
+            raw = read_checked_json(path)
+            if raw is None:
+                if not mirror.get("active"):
+                    return ConfigState()
+                raise CorruptStateFile(f"{path} is missing but version {mirror['active']} was running")
             state = ConfigState(**{k: raw[k] for k in ConfigState.__dataclass_fields__ if k in raw})
-        except FileNotFoundError:
-            return ConfigState()
-        except (OSError, ValueError, TypeError) as exc:
-            log.error("config state %s unreadable (%s): falling back to the built-in catalog", path, exc)
-            return ConfigState()
+        except (CorruptStateFile, TypeError) as exc:
+            state = self._recovered(mirror)
+            self.problem = f"{exc}: recovered version {state.active}"[:300]
+            log.error("config state unusable (%s): running version %s, not the shipped catalog", exc, state.active)
+            self._audit("config.state_recovered", version=state.active, reason=str(exc)[:200])
+            self._save(state)
+            return state
         if state.active and not self.version_dir(state.active).is_dir():
             log.error("active config %s missing on disk: falling back to the built-in catalog", state.active)
+            self.problem = f"active config {state.active} missing on disk"
             state.active = 0
         if state.staged is not None and not self.version_dir(state.staged).is_dir():
             state.staged = None
         return state
 
-    def _save(self) -> None:
-        tmp = self.root / ".state.json.tmp"
-        tmp.write_text(json.dumps(self.state.__dict__), encoding="utf-8")
-        os.replace(tmp, self.root / "state.json")
+    def _recovered(self, mirror: dict[str, int]) -> ConfigState:
+        """The pointer from the SQLite mirror; without one, the newest version extracted on disk."""
+        on_disk = sorted(int(p.name) for p in (self.root / "versions").iterdir() if p.name.isdigit() and p.is_dir())
+        active = mirror.get("active", 0)
+        if not (active and active in on_disk):
+            active = on_disk[-1] if on_disk else 0
+        return ConfigState(active=active, state="applied", target=active, reason="recovered after a corrupt state file")
+
+    def alerts(self) -> list[dict[str, Any]]:
+        return [{"code": "config_state_corrupt", "severity": "warning", "message": self.problem}] if self.problem else []
+
+    def _save(self, state: ConfigState | None = None) -> None:
+        state = state or self.state
+        write_checked_json(self.root / "state.json", dict(state.__dict__))
+        if self.store is not None:  # the mirror: one transaction, synchronous=FULL
+            conn = self.store.db().conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute("INSERT OR REPLACE INTO config_pointer (key, version, at) VALUES ('active', ?, ?)", (state.active, time.time()))
+                if state.state == "applied" and state.active:
+                    conn.execute("INSERT INTO config_pointer (key, version, at) VALUES ('floor', ?, ?) ON CONFLICT(key) DO UPDATE "
+                                 "SET version = MAX(version, excluded.version), at = excluded.at", (state.active, time.time()))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
 
     def set_etag(self, etag: str | None) -> None:
         with self._lock:

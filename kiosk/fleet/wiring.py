@@ -33,6 +33,9 @@ from kiosk.maint.session import MaintenanceSession
 from kiosk.store import AuditTrail, Store
 from kiosk.watchdog import Watchdog
 
+#: What the closed screen says while the outbox's key is missing (the technician's detail is in the log and the heartbeat).
+OUTBOX_CLOSED = "申报材料存储暂不可用，暂停受理，请到窗口办理"
+
 
 @dataclass
 class FleetServices:
@@ -47,12 +50,16 @@ class FleetServices:
     watchdog: Watchdog
     agent: FleetAgent | None = None
     log_dir: Path | None = None
+    outbox: Any = None  # the link's Outbox: while its key is unavailable no application is accepted
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         if self.mode.snapshot.mode == "starting":  # nothing remembered: serve; a remote out_of_service survives restarts
             self.mode.set_mode("in_service", remember=False)
+        if self.outbox is not None and self.outbox.unavailable:  # sealed applications without their key: accept none
+            self.audit.append("terminal", "outbox.unavailable", reason=self.outbox.unavailable[:300])
+            self.mode.set_mode("out_of_service", OUTBOX_CLOSED, remember=False)
         if self.agent is not None and self._task is None:
             self._stop.clear()
             self._task = asyncio.create_task(self.agent.run(self._stop), name="fleet-heartbeat")
@@ -84,7 +91,7 @@ class FleetServices:
 def open_config_bundles(config: Any, builtin_items: Path, audit: AuditTrail, health_check: HealthCheck | None = None) -> ConfigBundles:
     """The signed item configurations under ``data_dir``; before the first one, the catalog shipped with the software."""
     return ConfigBundles(config.terminal.data_path() / "config-bundles", builtin_items, config.platform.bundle_public_key, audit=audit,
-                         health_check=health_check)
+                         health_check=health_check, store=audit.store)
 
 
 def build_fleet(config: Any, terminal: Any, *, store: Store, audit: AuditTrail, configs: ConfigBundles, link: Any = None,
@@ -110,5 +117,8 @@ def build_fleet(config: Any, terminal: Any, *, store: Store, audit: AuditTrail, 
             source = StaticBundleSource(config.platform.bundle_url, config.terminal.id)
         agent = FleetAgent(link.client, configs, mode=mode, terminal=terminal, outbox=link.outbox, counters=counters,
                            commands=CommandLog(store), hooks=hooks, audit=audit, software_version=software_version, data_dir=data_dir,
-                           log_dir=log_dir, policy=Backoff(period_s=config.platform.heartbeat_s), bundle_source=source)
-    return FleetServices(config, terminal, store, audit, mode, counters, configs, auth, watchdog, agent, log_dir)
+                           log_dir=log_dir, policy=Backoff(period_s=config.platform.heartbeat_s), bundle_source=source,
+                           alerts=[configs.alerts, store.alerts])
+        configs.on_applied.append(lambda _version: link.outbox.release_held())  # the catalog sync a held application waits for
+    return FleetServices(config, terminal, store, audit, mode, counters, configs, auth, watchdog, agent, log_dir,
+                         outbox=link.outbox if link is not None else None)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 import time
 from dataclasses import dataclass
 from typing import Any
 
+from kiosk.errors import StoreError
 from kiosk.privacy import mask_value
-from kiosk.store.database import Store
+from kiosk.store.database import Store, rollback_quietly
 
 GENESIS = "0" * 64
 
@@ -64,8 +66,11 @@ class AuditTrail:
             )
             conn.execute("INSERT OR REPLACE INTO audit_head (id, seq, hash) VALUES (1, ?, ?)", [seq, digest])
             conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            rollback_quietly(conn)  # a failed COMMIT may have rolled back already: keep "disk is full", not "no transaction"
+            raise StoreError(f"audit record {action} not written: {exc}") from exc
         except BaseException:
-            conn.execute("ROLLBACK")
+            rollback_quietly(conn)
             raise
         return AuditRecord(seq, ts, actor, action, json.loads(detail_json), prev_hash, digest)
 

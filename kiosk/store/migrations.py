@@ -59,7 +59,8 @@ class Migrations:
                 )
                 conn.execute("COMMIT")
             except Exception as exc:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise StoreError(f"migration {self.name}#{version} ({step.__name__}) failed: {exc}") from exc
             applied.append(f"{self.name}#{version} {step.__name__}")
         return applied
