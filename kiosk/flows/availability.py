@@ -27,12 +27,12 @@ METHOD_DEVICES: dict[str, tuple[DeviceClass, ...]] = {
     "ykm": (DeviceClass.BARCODE_READER,),  # 渝快码: serial/HID scanner or the camera decoder, one barcode device
 }
 
-#: Services that need one particular method besides identification in general (代办's principal card:
-#: the principal's 二代证 on the same reader; the desk services identify by 人证核验).
+#: Steps that need one particular method besides identification in general: 代办's principal card (the
+#: principal's 二代证 on the same reader) and the desk services' identify (case status by person, booking a
+#: slot: kiosk.flows.citizen.desk identifies by 人证核验 only).
 SERVICE_METHODS: dict[str, tuple[str, ...]] = {
     "principal_card": ("idcard_face",),
-    "case_status": ("idcard_face",),
-    "appointment": ("idcard_face",),
+    "desk_identify": ("idcard_face",),
 }
 
 #: A device a citizen can use: ready, or in a citizen-made error (a card put in the wrong way round
