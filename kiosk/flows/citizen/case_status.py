@@ -59,7 +59,7 @@ class CaseStatus:
         if found is None:
             return "本终端没有该回执的记录，请到窗口或渝快办APP查询"
         if not found["case_id"]:
-            state = "已受理，正在上传" if found["state"] == "pending" else "已受理，等待人工处理"
+            state = "已受理，正在提交" if found["state"] in ("pending", "held") else "提交受阻，工作人员将处理"  # a dead letter
             return [CaseRow(found["receipt"], "", found["state"], state)]
         return await self._case_rows([found["case_id"]])
 
