@@ -24,6 +24,7 @@ from drivers.camera.quality import GUIDANCE, FaceQualityChecker, QualityReport, 
 from kiosk.errors import CommandCanceled, DeviceIOError, DeviceTimeoutError, InvalidDataError
 from kiosk.terminal.completion import Completion, CompletionCode
 from kiosk.terminal.device import DeviceService
+from kiosk.terminal.error_codes import CameraError
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.media import FaceCapture
 from kiosk.terminal.options import options_for, takes_options
@@ -181,6 +182,7 @@ class CameraService(DeviceService):
             return Completion.failure(
                 CompletionCode.TIMEOUT,
                 f"no acceptable face before the deadline (last: {last.problem})",
+                error_code=CameraError.NO_SUBJECT,
                 citizen_message=last.guidance,
                 problem=last.problem,
             )

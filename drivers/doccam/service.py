@@ -25,6 +25,7 @@ from drivers.doccam.transport import Frame, FrameSource, Grabber
 from kiosk.errors import DeviceIOError, DeviceUnavailableError
 from kiosk.terminal.completion import Completion, CompletionCode
 from kiosk.terminal.device import DeviceService
+from kiosk.terminal.error_codes import CameraError
 from kiosk.terminal.events import EventBus, MediaInserted, MediaRemoved
 from kiosk.terminal.media import CapturedPage
 from kiosk.terminal.runner import CancelToken
@@ -222,7 +223,7 @@ class DocumentCameraService(DeviceService):
                 return self._build(analysis, verdict.corners, mode)
         token.check()
         return Completion.failure(CompletionCode.TIMEOUT, f"no still, sharp {mode} before the deadline ({self._guidance})",
-                                  citizen_message=self._guidance, guidance=self._guidance)
+                                  citizen_message=self._guidance, error_code=CameraError.NO_SUBJECT, guidance=self._guidance)
 
     def _build(self, analysis: Analysis, corners: np.ndarray, mode: str) -> CapturedPage:
         opts = self.options

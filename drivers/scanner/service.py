@@ -27,6 +27,7 @@ from drivers.scanner.remote import SaneError, SaneWorker
 from kiosk.errors import DeviceError, DeviceIOError, DeviceUnavailableError
 from kiosk.terminal.completion import Completion, CompletionCode
 from kiosk.terminal.device import DeviceService
+from kiosk.terminal.error_codes import CommonError, ErrorCode, ScannerError
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.media import CapturedPage
 from kiosk.terminal.options import options_for, takes_options
@@ -38,6 +39,16 @@ A4_MM = (210.0, 297.0)
 
 #: Called before each page with (page_index, source); returns backend options to set for that page.
 PageOptions = Callable[[int, str], dict[str, Any]]
+
+
+#: The class error code of a SANE status (the completion code and action come from scanner.protocol).
+SANE_ERRORS: dict[str, ErrorCode] = {
+    "NO_DOCS": ScannerError.NO_MEDIA,
+    "JAMMED": ScannerError.MEDIA_JAMMED,
+    "COVER_OPEN": ScannerError.COVER_OPEN,
+    "IO_ERROR": CommonError.IO,
+    "ACCESS_DENIED": CommonError.CONFIGURATION,
+}
 
 
 class SaneScanner(DeviceService):
@@ -206,7 +217,7 @@ class SaneScanner(DeviceService):
             self.runner.report(fault.state, fault.description, sane_status=status_name(message))
         return Completion.failure(
             fault.code, f"{fault.description} after {len(pages)} page(s)", fault.action, fault.citizen_message,
-            data=pages or None, pages_scanned=len(pages), sane_status=status_name(message),
+            data=pages or None, error_code=SANE_ERRORS.get(status_name(message)), pages_scanned=len(pages), sane_status=status_name(message),
         )
 
     def _encode(self, image: Image.Image, dpi: int, number: int, source: str, mode: str, area: tuple[float, float]) -> CapturedPage:
