@@ -37,6 +37,7 @@ from kiosk.terminal.runner import CancelToken
 from kiosk.terminal.status import DeviceClass, DeviceState, DeviceStatus
 
 log = logging.getLogger(__name__)
+MONITOR_INTERVAL_S = 5.0  # status poll under the supervisor: ~1 ms of work on TCP, a few DLE EOT round trips on serial
 CHUNK = 4096  # bytes per write, so a cancel lands between chunks and a roll that ends mid-job is seen there
 
 
@@ -86,7 +87,8 @@ class EscPosPrinter(DeviceService):
         async def poll() -> None:
             while True:
                 await asyncio.sleep(interval_s)
-                await self.refresh_status(timeout=max(2.0, 8 * self.status_timeout_s))
+                # quiet: no busy status and no failure log every poll while the head is off; changes are still logged once
+                await self._execute("refresh_status", self._do_refresh, max(2.0, 8 * self.status_timeout_s), quiet=True)
 
         self._poller = asyncio.get_running_loop().create_task(poll(), name=f"printer-poll-{self.name}")
 
@@ -100,8 +102,9 @@ class EscPosPrinter(DeviceService):
                 pass
 
     async def start_monitoring(self) -> None:
+        """The supervisor's hook: poll every MONITOR_INTERVAL_S, so paper loaded or a head back on shows within it."""
         if self._poller is None:
-            await self.start_polling()
+            await self.start_polling(MONITOR_INTERVAL_S)
 
     async def stop_monitoring(self) -> None:
         await self.stop_polling()
@@ -257,7 +260,7 @@ class EscPosPrinter(DeviceService):
                     raise DeviceIOError("not connected")
                 return self._query_state(token)
             except DeviceIOError as exc:
-                log.info("printer %s: %s; reconnecting", self.name, exc)
+                log.debug("printer %s: %s; reconnecting", self.name, exc)  # the state change itself is logged once
                 self._reconnect(token)
 
     def _reconnect(self, token: CancelToken) -> None:
@@ -272,6 +275,7 @@ class EscPosPrinter(DeviceService):
             except DeviceIOError as exc:
                 last = exc
             if token.remaining() < 0.15:
+                self.runner.report(DeviceState.OFFLINE, f"not reachable: {last}")  # switched off: offline, the poller retries
                 raise DeviceIOError(f"printer did not come back: {last}")
             token.sleep(0.1)
 
