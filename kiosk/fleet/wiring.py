@@ -118,7 +118,7 @@ def build_fleet(config: Any, terminal: Any, *, store: Store, audit: AuditTrail, 
         agent = FleetAgent(link.client, configs, mode=mode, terminal=terminal, outbox=link.outbox, counters=counters,
                            commands=CommandLog(store), hooks=hooks, audit=audit, software_version=software_version, data_dir=data_dir,
                            log_dir=log_dir, policy=Backoff(period_s=config.platform.heartbeat_s), bundle_source=source,
-                           alerts=[configs.alerts, store.alerts])
+                           alerts=[configs.alerts, store.alerts, audit.alerts])
         configs.on_applied.append(lambda _version: link.outbox.release_held())  # the catalog sync a held application waits for
     return FleetServices(config, terminal, store, audit, mode, counters, configs, auth, watchdog, agent, log_dir,
                          outbox=link.outbox if link is not None else None)

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.errors import StoreError
+from kiosk.flows.session import Session
+from kiosk.privacy import SensitiveValues
 from kiosk.store import AuditTrail, Store
 from kiosk.store.atomic import CorruptStateFile, read_checked_json, write_checked_json
 
@@ -61,17 +63,28 @@ def test_a_healthy_store_is_never_quarantined(tmp_path: Path) -> None:
     assert list(tmp_path.glob("*.corrupt-*")) == []
 
 
-def test_disk_full_is_reported_not_hidden_by_a_second_rollback(tmp_path: Path) -> None:
+def test_disk_full_is_not_hidden_and_the_record_waits_for_space(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     store = Store(tmp_path / "kiosk.db")
     audit = AuditTrail(store)
     audit.append("terminal", "session.start")
     pages = store.db().execute("PRAGMA page_count").fetchone()[0]
     store.db().execute(f"PRAGMA max_page_count = {pages + 1}")  # SQLITE_FULL, as on a full disk
-    with pytest.raises(StoreError, match="full"):
-        audit.append("terminal", "big", blob="x" * 200_000)
-    store.db().execute("PRAGMA max_page_count = 1000000")
-    audit.append("terminal", "session.end")  # the connection is usable: no transaction left open
-    assert audit.verify().ok and [r.action for r in audit.records()] == ["session.start", "session.end"]
+    queued = audit.append("terminal", "big", blob="x" * 200_000)  # never "cannot rollback - no transaction is active"
+    assert queued.seq == 0 and audit.backlog == 1 and "disk is full" in caplog.text
+    assert audit.alerts()[0]["code"] == "audit_backlog" and audit.flush() == 0
+    store.db().execute("PRAGMA max_page_count = 1000000")  # space again
+    written = audit.append("terminal", "session.end")
+    assert written.seq == 3 and audit.backlog == 0 and audit.alerts() == []
+    assert audit.verify().ok and [r.action for r in audit.records()] == ["session.start", "big", "session.end"]
+
+
+def test_other_store_failures_still_raise_with_sqlites_reason(tmp_path: Path) -> None:
+    store = Store(tmp_path / "kiosk.db")
+    audit = AuditTrail(store)
+    store.db().execute("DROP TABLE audit")
+    with pytest.raises(StoreError, match="no such table"):
+        audit.append("terminal", "session.start")
+    assert audit.backlog == 0
 
 
 @pytest.fixture
@@ -87,22 +100,22 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
-def test_a_full_tmpfs_says_disk_is_full(small_disk: Path) -> None:
+def test_a_session_that_fills_the_disk_is_still_wiped_and_recorded(small_disk: Path) -> None:
     store = Store(small_disk / "kiosk.db")
     audit = AuditTrail(store)
-    audit.append("terminal", "session.start")
-    with open(small_disk / "filler", "wb") as filler:  # the rest of the disk: ID scans, logs …
-        try:
-            while True:
-                filler.write(b"\0" * 65536)
-                filler.flush()
-        except OSError:
-            pass
-    with pytest.raises(StoreError, match="full"):
-        audit.append("terminal", "big", blob="x" * 300_000)
-    (small_disk / "filler").unlink()
-    audit.append("terminal", "session.end")
-    assert audit.verify().ok
+    session = Session(small_disk / "sessions", audit, SensitiveValues())
+    audit.append("terminal", "session.started", session=session.id)
+    scans = 0
+    with pytest.raises(OSError):  # the citizen's ID scans fill the 2 MB disk
+        while True:
+            session.temp_file(f"scan-{scans}.jpg").write_bytes(os.urandom(256 * 1024))
+            scans += 1
+    ended = audit.append("terminal", "session.ended", session=session.id, reason="disk_full")
+    assert ended.seq == 0 and audit.backlog >= 1  # "disk is full": kept, not raised, so the end goes on
+    wiped = session.wipe("disk_full")
+    assert wiped["files"] >= scans >= 1 and not (small_disk / "sessions" / session.id).exists()
+    actions = [r.action for r in audit.records()]
+    assert actions == ["session.started", "session.ended", "session.wiped"] and audit.verify().ok and audit.backlog == 0
 
 
 def test_state_files_are_checksummed_and_a_torn_one_is_detected(tmp_path: Path) -> None:
