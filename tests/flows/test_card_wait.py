@@ -72,3 +72,36 @@ def test_a_card_placed_while_waiting_is_read_once(harness: Harness) -> None:
     card = harness.call(scenario)
     assert card.name == "张三"
     assert len(reads) == 2  # one at the start (no card yet), one for the MediaInserted
+
+
+def test_a_card_lifted_mid_read_is_told_and_waited_for_not_a_fault(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    terminal = harness.sim.services.terminal
+    emulator = terminal.idcard.emulator  # type: ignore[union-attr]
+    answer = emulator._answer
+    lift = [True]
+
+    def lifted_during_the_read(command: tuple[int, int]) -> bytes:  # the citizen's hand: found, selected, gone at the read
+        if command[0] == 0x30 and lift:
+            lift.clear()
+            emulator._card_id = None  # (the emulator's lock is held here: no remove())
+        return answer(command)
+
+    monkeypatch.setattr(emulator, "_answer", lifted_during_the_read)
+    emulator.insert("zhangsan")
+    reads: list[int] = []
+    told: list[Any] = []
+
+    async def scenario() -> Any:
+        loop = asyncio.get_running_loop()
+
+        async def moved(result: Any) -> None:  # the screen says "place it again"; the citizen puts it back
+            told.append(result)
+            loop.call_later(1.5, emulator.insert, "zhangsan")
+
+        return await wait_for_card(terminal, DeviceClass.ID_CARD_READER, counting_reader(harness, reads), "读取身份证", lambda: True,
+                                   wait_s=20.0, on_moved=moved)
+
+    card = harness.call(scenario)
+    assert card.name == "张三" and len(told) == 1 and len(reads) == 2
+    assert told[0].code.value == "no_media" and told[0].action.value == "retry"  # SW3=41: card removed, not a fault
+    assert terminal.idcard.status().state.value == "online"  # type: ignore[union-attr]
