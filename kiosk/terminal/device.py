@@ -146,6 +146,7 @@ class UnavailableDevice(DeviceService):
         super().__init__(name, bus)
         self.reason = reason
         self.runner.report(DeviceState.NO_DEVICE, reason)
+        self.runner.require_action(RecoveryAction.CONFIGURATION, reason)
 
     def capabilities(self) -> dict[str, Any]:
         return {"available": False, "reason": self.reason}

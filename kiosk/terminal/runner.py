@@ -186,6 +186,16 @@ class CommandRunner:
                 return
             self._publish(self._resting)
 
+    def require_action(self, action: RecoveryAction, why: str) -> None:
+        """Record what must happen before the device works (e.g. ``configuration`` for a device left out)."""
+        with self._lock:
+            old = self._status
+            self._resting = replace(self._resting, last_error=why, last_action=action)
+            if self._current is not None:
+                return
+            self._status = self._resting
+        self.bus.publish(StatusChanged(self.device, old=old, new=self._status))
+
     def _publish(self, new: DeviceStatus) -> None:
         with self._lock:
             old = self._status

@@ -69,7 +69,7 @@ async def test_the_poller_publishes_media_events_without_a_command(emulator: Sam
 
 async def test_an_idle_supervised_terminal_publishes_and_logs_nothing(emulator: SamEmulator, caplog: pytest.LogCaptureFixture) -> None:
     bus = EventBus()
-    device = reader(emulator, bus)
+    device = IdCardService("idcard", bus, emulator.link, default_timeout=3.0)  # the product's timeouts: a loaded CI is no fault
     assert (await device.open()).ok
     # probe often, so a probe that flickered busy or logged would show within the window
     supervisor = DeviceSupervisor({"idcard": device}, bus, SupervisorPolicy(probe_interval_s=0.1, monitored_probe_s=0.1))

@@ -174,6 +174,7 @@ async def test_a_misconfigured_device_is_left_alone() -> None:
         assert "printer" not in [name for name, _ in supervisor.actions]
         opened = await stand_in.open()
         assert opened.action is RecoveryAction.CONFIGURATION
+        assert stand_in.status().last_action is RecoveryAction.CONFIGURATION  # the fleet console sees what to do
     finally:
         await supervisor.stop()
         await unit.close()
