@@ -38,7 +38,7 @@ class TerminalApp:
         self.runtime = runtime
         self.fleet = fleet
         self.exit_requested = threading.Event()
-        hooks.restart, hooks.reload_config = self._restart_requested, self._reload_requested
+        hooks.restart, hooks.reload_config, hooks.session_active = self._restart_requested, self._reload_requested, self._serving
         self._ticker: asyncio.Task[None] | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._restart_pending = False  # a remote restart waits for the session boundary

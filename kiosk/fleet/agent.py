@@ -104,6 +104,9 @@ class FleetAgent:
 
     async def beat(self) -> bool:
         """One heartbeat round; False when the platform could not be reached."""
+        if self.outbox is not None and hasattr(self.outbox, "recheck"):
+            self.outbox.recheck()  # a restored key opens the terminal again, a lost one keeps it closed
+            self.mode.gate_on_outbox(self.outbox)
         body = self.report()
         try:
             reply = await self._send(body)

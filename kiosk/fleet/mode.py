@@ -24,6 +24,8 @@ from kiosk.errors import ConfigError
 from kiosk.terminal.events import Event, EventBus
 
 MODES = ("starting", "in_service", "out_of_service", "maintenance")
+#: What the closed screen says while the outbox's key is missing (the technician's detail is in the log and the heartbeat).
+OUTBOX_CLOSED = "申报材料存储暂不可用，暂停受理，请到窗口办理"
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -111,3 +113,16 @@ class TerminalMode:
 
     def set_restart_window(self, window: RestartWindow) -> ModeSnapshot:
         return self._update(restart_window=window)
+
+    def gate_on_outbox(self, outbox: Any) -> bool:
+        """Closed (not remembered) while the outbox cannot accept applications, open again once it can; True on a change.
+        A technician's visit or a remote out_of_service is left alone."""
+        closed = bool(getattr(outbox, "unavailable", ""))
+        now = self._snapshot
+        if closed and now.mode in ("starting", "in_service"):
+            self.set_mode("out_of_service", OUTBOX_CLOSED, remember=False)
+            return True
+        if not closed and now.mode == "out_of_service" and now.reason == OUTBOX_CLOSED:
+            self.set_mode("in_service", remember=False)
+            return True
+        return False

@@ -33,9 +33,6 @@ from kiosk.maint.session import MaintenanceSession
 from kiosk.store import AuditTrail, Store
 from kiosk.watchdog import Watchdog
 
-#: What the closed screen says while the outbox's key is missing (the technician's detail is in the log and the heartbeat).
-OUTBOX_CLOSED = "申报材料存储暂不可用，暂停受理，请到窗口办理"
-
 
 @dataclass
 class FleetServices:
@@ -59,7 +56,7 @@ class FleetServices:
             self.mode.set_mode("in_service", remember=False)
         if self.outbox is not None and self.outbox.unavailable:  # sealed applications without their key: accept none
             self.audit.append("terminal", "outbox.unavailable", reason=self.outbox.unavailable[:300])
-            self.mode.set_mode("out_of_service", OUTBOX_CLOSED, remember=False)
+            self.mode.gate_on_outbox(self.outbox)
         if self.agent is not None and self._task is None:
             self._stop.clear()
             self._task = asyncio.create_task(self.agent.run(self._stop), name="fleet-heartbeat")

@@ -17,6 +17,7 @@ from kiosk.fleet.agent import FleetAgent
 from kiosk.fleet.commands import FLEET, CommandLog, CommandResult
 from kiosk.fleet.configs import ConfigBundles
 from kiosk.fleet.handlers import FleetHooks
+from kiosk.fleet.mode import OUTBOX_CLOSED
 from kiosk.store import AuditTrail, Store
 from kiosk.terminal.outbox import Outbox
 from kiosk.terminal.platform import PlatformClient
@@ -129,3 +130,24 @@ async def test_a_staged_bundle_applies_on_an_idle_terminal_within_one_heartbeat(
     publish(signed(4), tmp_path / "bundles", public_key)
     rollout(tmp_path / "bundles", 4, 100)
     assert await agent.beat() and agent.configs.state.active == 4  # staged and applied by the same heartbeat
+
+
+async def test_the_terminal_closes_while_the_outbox_key_is_missing_and_reopens_when_restored(
+        tmp_path: Path, platform: EmbeddedPlatform, client: PlatformClient, store: Store) -> None:
+    agent = _agent(tmp_path, client, store)
+    assert agent.outbox is not None
+    agent.outbox.enqueue({"item_code": "CQ-RS-0004", "form": {}})
+    agent.outbox.close()
+    key = tmp_path / "outbox.key"
+    backup = key.read_bytes()
+    key.unlink()
+    agent.outbox = Outbox(tmp_path / "outbox.db", key, TID)
+    agent.mode.set_mode("in_service", "")  # e.g. a remote in_service command
+    assert await agent.beat()
+    assert (agent.mode.snapshot.mode, agent.mode.snapshot.reason) == ("out_of_service", OUTBOX_CLOSED)
+    assert last_heartbeat(platform)["terminal_state"] == "out_of_service"
+    key.write_bytes(backup)
+    assert await agent.beat()
+    assert agent.mode.snapshot.mode == "in_service" and agent.outbox.unavailable == ""
+    agent.mode.set_mode("out_of_service", "网络割接")  # a remote closure is not the outbox's to lift
+    assert await agent.beat() and agent.mode.snapshot.reason == "网络割接"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kiosk.assembly import Assembly, assemble
-from kiosk.fleet.wiring import OUTBOX_CLOSED
+from kiosk.fleet.mode import OUTBOX_CLOSED
 from kiosk.settings import parse_config
 from kiosk.settings.model import TerminalConfig
 from tests.platform.conftest import FACE, ZHANGSAN
@@ -79,7 +79,11 @@ async def test_a_missing_outbox_key_closes_the_terminal_to_applications_and_says
         assert again.fleet.mode.snapshot.mode == "out_of_service" and again.fleet.mode.snapshot.reason == OUTBOX_CLOSED
         assert again.fleet.agent is not None and "outbox_key_unavailable" in [a["code"] for a in again.fleet.agent.alerts()]
         assert "outbox.unavailable" in [r.action for r in again.audit.records()]
+        await again.fleet.agent.beat()
+        assert again.fleet.mode.snapshot.mode == "out_of_service"  # stays closed while the key is missing
         key.write_bytes(backup)  # restored
+        await again.fleet.agent.beat()
+        assert again.fleet.mode.snapshot.mode == "in_service"  # open again without a restart
         assert await again.services.link.worker.run_once() == 1
         assert again.services.link.outbox.get(entry_id)["state"] == "delivered"  # type: ignore[index]
     finally:
