@@ -163,6 +163,7 @@ class CommandRunner:
         self._current: _Job | None = None
         self._status = DeviceStatus(device, device_class, DeviceState.STARTING)
         self._resting = self._status
+        self._logged: tuple[DeviceState, str] = (self._status.state, self._status.description)  # the resting state last logged
         self._reported_during_job = False
         self._closed = False
         self._needs_reset = False
@@ -202,7 +203,15 @@ class CommandRunner:
             if old.state == new.state and old.description == new.description and old.detail == new.detail:
                 return
             self._status = new
-        log.info("device %s: %s → %s %s", self.device, old.state.value, new.state.value, new.description)
+            # busy → online around a command is not news: the log says a state once, when the resting state changes
+            resting = (new.state, new.description)
+            news = new.state is not DeviceState.BUSY and resting != self._logged
+            if news:
+                self._logged = resting
+        if news:
+            log.info("device %s: %s %s", self.device, new.state.value, new.description)
+        else:
+            log.debug("device %s: %s → %s %s", self.device, old.state.value, new.state.value, new.description)
         self.bus.publish(StatusChanged(self.device, old=old, new=new))
 
     def pending(self) -> list[tuple[int, str]]:

@@ -78,6 +78,7 @@ async def test_an_idle_supervised_terminal_publishes_and_logs_nothing(emulator: 
         polls = len(emulator.received)
         before = len(bus.recent((StatusChanged,)))
         with caplog.at_level(logging.INFO):
+            caplog.clear()  # the open's own "online" is news; the idle window after it must say nothing
             assert await wait_until(lambda: len(emulator.received) > polls + 8, 5.0) is not None  # it polls and probes …
         changes = bus.recent((StatusChanged,))[before:]
         assert not changes, changes  # … and nothing changes, so nothing is said
