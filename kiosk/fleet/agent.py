@@ -21,8 +21,8 @@ from kiosk.fleet.backoff import Backoff
 from kiosk.fleet.commands import CommandExecutor, CommandLog
 from kiosk.fleet.configs import ConfigBundles
 from kiosk.fleet.handlers import FleetHooks, HandlerContext, build_handlers, restore_settings
-from kiosk.fleet.mode import TerminalMode
-from kiosk.fleet.report import build_report
+from kiosk.fleet.mode import DISK_CLOSED, TerminalMode
+from kiosk.fleet.report import build_report, disk
 from kiosk.fleet.updater import ConfigUpdater
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ class FleetAgent:
                  outbox: Any = None, counters: Any = None, commands: CommandLog | None = None, hooks: FleetHooks | None = None,
                  audit: Any = None, software_version: str = "0.1.0", data_dir: Path | None = None, log_dir: Path | None = None,
                  policy: Backoff | None = None, rng: random.Random | None = None, bundle_source: Any = None,
-                 alerts: list[Callable[[], list[dict[str, Any]]]] | None = None) -> None:
+                 alerts: list[Callable[[], list[dict[str, Any]]]] | None = None, disk_reserve_mb: int = 64) -> None:
         self.client = client
         self.configs = configs
         self.mode = mode or TerminalMode(getattr(terminal, "bus", None))
@@ -51,6 +51,8 @@ class FleetAgent:
                                   {"terminal_id": getattr(client, "terminal_id", ""), "software_version": software_version})
         restore_settings(self.ctx)
         self.executor = CommandExecutor(build_handlers(self.ctx), self.commands, audit)
+        # What one more session may write (ID scans ~2 MB a page, photos, receipts, its outbox rows), with margin.
+        self.disk_reserve_mb = disk_reserve_mb
         self.alert_sources = list(alerts or [])  # store quarantine, config state … (the outbox's own alerts are added)
         self.refused: dict[str, str] = {}  # unparsable commands to acknowledge as refused in the next heartbeat
         self.selftest: dict[str, Any] | None = None  # set by maintenance after a self-test; sent once
@@ -73,6 +75,8 @@ class FleetAgent:
         """What needs a person: the outbox's dead letters or key, and every other source's (a failing source is skipped)."""
         sources = [*self.alert_sources, *([self.outbox.alerts] if hasattr(self.outbox, "alerts") else [])]
         out: list[dict[str, Any]] = []
+        if self.mode.snapshot.reason == DISK_CLOSED:
+            out.append({"code": "disk_reserve", "severity": "critical", "message": f"free space below {self.disk_reserve_mb} MB: closed to citizens"})
         for source in sources:
             try:
                 out.extend(source())
@@ -107,6 +111,11 @@ class FleetAgent:
         if self.outbox is not None and hasattr(self.outbox, "recheck"):
             self.outbox.recheck()  # a restored key opens the terminal again, a lost one keeps it closed
             self.mode.gate_on_outbox(self.outbox)
+        if self.data_dir is not None:
+            usage = disk(self.data_dir)
+            if usage["total_mb"] and self.mode.gate_on_disk(usage["free_mb"], self.disk_reserve_mb):
+                log.warning("data dir %s: %d MB free (reserve %d MB): terminal %s", self.data_dir, usage["free_mb"], self.disk_reserve_mb,
+                            self.mode.snapshot.mode)
         body = self.report()
         try:
             reply = await self._send(body)

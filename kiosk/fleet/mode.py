@@ -26,6 +26,8 @@ from kiosk.terminal.events import Event, EventBus
 MODES = ("starting", "in_service", "out_of_service", "maintenance")
 #: What the closed screen says while the outbox's key is missing (the technician's detail is in the log and the heartbeat).
 OUTBOX_CLOSED = "申报材料存储暂不可用，暂停受理，请到窗口办理"
+#: ... and while free space is below what one more session needs (the citizen in a session finishes).
+DISK_CLOSED = "终端存储空间不足，暂停服务，请到窗口办理"
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -114,15 +116,22 @@ class TerminalMode:
     def set_restart_window(self, window: RestartWindow) -> ModeSnapshot:
         return self._update(restart_window=window)
 
-    def gate_on_outbox(self, outbox: Any) -> bool:
-        """Closed (not remembered) while the outbox cannot accept applications, open again once it can; True on a change.
-        A technician's visit or a remote out_of_service is left alone."""
-        closed = bool(getattr(outbox, "unavailable", ""))
+    def gate(self, reason: str, closed: bool) -> bool:
+        """Closed with ``reason`` (not remembered) while ``closed``, open again when it clears; True on a change.
+        A technician's visit or a closure for another reason (a remote out_of_service) is left alone."""
         now = self._snapshot
         if closed and now.mode in ("starting", "in_service"):
-            self.set_mode("out_of_service", OUTBOX_CLOSED, remember=False)
+            self.set_mode("out_of_service", reason, remember=False)
             return True
-        if not closed and now.mode == "out_of_service" and now.reason == OUTBOX_CLOSED:
+        if not closed and now.mode == "out_of_service" and now.reason == reason:
             self.set_mode("in_service", remember=False)
             return True
         return False
+
+    def gate_on_outbox(self, outbox: Any) -> bool:
+        """Closed while the outbox cannot accept applications (its key is missing), open once it can."""
+        return self.gate(OUTBOX_CLOSED, bool(getattr(outbox, "unavailable", "")))
+
+    def gate_on_disk(self, free_mb: int, reserve_mb: int) -> bool:
+        """Closed to new citizens before free space falls below what one session needs."""
+        return self.gate(DISK_CLOSED, free_mb < reserve_mb)

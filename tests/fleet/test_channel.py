@@ -17,7 +17,7 @@ from kiosk.fleet.agent import FleetAgent
 from kiosk.fleet.commands import FLEET, CommandLog, CommandResult
 from kiosk.fleet.configs import ConfigBundles
 from kiosk.fleet.handlers import FleetHooks
-from kiosk.fleet.mode import OUTBOX_CLOSED
+from kiosk.fleet.mode import DISK_CLOSED, OUTBOX_CLOSED
 from kiosk.store import AuditTrail, Store
 from kiosk.terminal.outbox import Outbox
 from kiosk.terminal.platform import PlatformClient
@@ -151,3 +151,26 @@ async def test_the_terminal_closes_while_the_outbox_key_is_missing_and_reopens_w
     assert agent.mode.snapshot.mode == "in_service" and agent.outbox.unavailable == ""
     agent.mode.set_mode("out_of_service", "网络割接")  # a remote closure is not the outbox's to lift
     assert await agent.beat() and agent.mode.snapshot.reason == "网络割接"
+
+
+async def test_the_terminal_closes_to_new_citizens_before_the_disk_is_too_full_for_a_session(
+        tmp_path: Path, platform: EmbeddedPlatform, client: PlatformClient, store: Store) -> None:
+    import subprocess
+
+    small = tmp_path / "small"
+    small.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(small)], capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        agent = _agent(tmp_path, client, store, data_dir=small, disk_reserve_mb=2)
+        agent.mode.set_mode("in_service", "")
+        assert await agent.beat() and agent.mode.snapshot.mode == "in_service"  # 4 MB free
+        (small / "scans").write_bytes(b"\0" * (3 * 2**20))  # what earlier sessions left behind
+        assert await agent.beat()
+        assert (agent.mode.snapshot.mode, agent.mode.snapshot.reason) == ("out_of_service", DISK_CLOSED)
+        body = last_heartbeat(platform)
+        assert body["terminal_state"] == "out_of_service" and "disk_reserve" in [a["code"] for a in body["alerts"]]
+        (small / "scans").unlink()
+        assert await agent.beat() and agent.mode.snapshot.mode == "in_service"
+    finally:
+        subprocess.run(["umount", "-l", str(small)], check=False)
