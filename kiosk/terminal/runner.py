@@ -403,6 +403,8 @@ class CommandRunner:
                 log.info("device %s: late result of abandoned %s dropped", self.device, job.command)
                 return
             self._current = None
+            if job.quiet and result.code is CompletionCode.TIMEOUT and result.error_code is None:
+                result = replace(result, error_code=CommonError.DEVICE_SILENT)  # a probe that ran out of time: the device is silent
             fault = self._judge(result)
             if not self._reported_during_job and fault is not None:
                 state = _STATE_AFTER.get(result.code, DeviceState.HARDWARE_ERROR) if fault else DeviceState.ONLINE

@@ -30,6 +30,7 @@ class Unit(DeviceService):
         self.broken = False
         self.mute = False
         self.jammed = False
+        self.hangs = False
         self.opens = self.resets = self.probes_run = 0
 
     def _do_open(self, token: CancelToken) -> None:
@@ -48,6 +49,8 @@ class Unit(DeviceService):
             raise DeviceUnavailableError("no device at /dev/unit")
         if self.mute:
             raise DeviceTimeoutError("no answer to status in 0.1 s")
+        if self.hangs:  # waits on its token like a read that never gets a byte: the runner's deadline ends it
+            token.sleep(10.0)
         if self.jammed:
             return Completion.failure(CompletionCode.HARDWARE_ERROR, "jammed", RecoveryAction.MAINTENANCE)
         return None
@@ -105,6 +108,20 @@ async def test_a_mute_peer_is_not_online_and_a_reset_heals_it() -> None:
         assert await wait_until(lambda: unit.status().state is DeviceState.ONLINE, 2.0) is not None
         assert unit.resets >= 1
     finally:
+        await supervisor.stop()
+        await unit.close()
+
+
+async def test_a_probe_that_runs_out_of_time_counts_as_a_silent_device() -> None:
+    unit = Unit("scanner", EventBus())
+    unit.probe_timeout = 0.1
+    assert (await unit.open()).ok
+    supervisor, _ = await supervised(unit)
+    try:
+        unit.hangs = True
+        assert await wait_until(lambda: unit.status().state is DeviceState.HARDWARE_ERROR, 3.0) is not None
+    finally:
+        unit.hangs = False
         await supervisor.stop()
         await unit.close()
 
