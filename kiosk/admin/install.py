@@ -38,7 +38,7 @@ class InstallPlan:
     restart_at: str = "03:30"
     prefix: str = "/opt/yukuaiban-kiosk"
     udev: list[UdevDevice] = field(default_factory=lambda: list(DEFAULTS))
-    app: str = ""  # the full app command under cage; default: "<exec> --config <config> run" (--config is the top-level option)
+    app: str = ""  # a custom client command under cage; default: `kiosk session` runs cage with `<exec> --config <config> run`
 
     def check(self) -> None:
         if not re.match(r"^[a-z_][a-z0-9_-]{0,30}$", self.user):
@@ -50,8 +50,11 @@ class InstallPlan:
                 raise ConfigError(f"{name} {value!r}: must be an absolute path")
 
     def substitutions(self) -> dict[str, str]:
-        app = self.app or f"{self.exec_path} --config {self.config} run"
-        return {"@APP@": app, "@EXEC@": self.exec_path, "@CONFIG@": self.config, "@USER@": self.user, "@CAGE@": self.cage,
+        if self.app:  # a custom client (e.g. a demo UI): plain cage, its exit status is not passed on
+            exec_start = f"{self.cage} -d -- {self.app}"
+        else:  # `kiosk session` runs cage with `kiosk run` inside and exits with the app's status (docs/lockdown.md)
+            exec_start = f"{self.exec_path} --config {self.config} session -- {self.cage} -d --"
+        return {"@EXECSTART@": exec_start, "@EXEC@": self.exec_path, "@CONFIG@": self.config, "@USER@": self.user, "@CAGE@": self.cage,
                 "@RESTART_AT@": self.restart_at + ":00", "@PREFIX@": self.prefix}
 
 

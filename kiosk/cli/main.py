@@ -28,12 +28,14 @@ COMMANDS = [
     "kiosk.cli.doctor_cmd",
     "kiosk.cli.device_cmd",
     "kiosk.cli.run_cmd",
+    "kiosk.cli.session_cmd",
     "kiosk.cli.items_cmd",
     "kiosk.cli.install_cmd",
     "kiosk.cli.admin_cmd",
     "kiosk.cli.maint_cmd",
     "kiosk.cli.xfs_cmd",
     "kiosk.cli.outbox_cmd",
+    "kiosk.cli.ime_cmd",
 ]
 
 

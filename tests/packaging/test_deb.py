@@ -62,7 +62,7 @@ def test_unpacked_package_runs_and_installs_a_service(deb: Path, tmp_path: Path)
     run(["dpkg-deb", "-x", str(deb), str(tmp_path / "x")], timeout=300)
     venv = tmp_path / "x/opt/yukuaiban-kiosk"
     text = (tmp_path / "x/lib/systemd/system/kiosk.service").read_text()
-    assert "ExecStart=/usr/bin/cage -d -- /opt/yukuaiban-kiosk/bin/kiosk --config /etc/yukuaiban-kiosk/terminal.toml run" in text
+    assert "ExecStart=/opt/yukuaiban-kiosk/bin/kiosk --config /etc/yukuaiban-kiosk/terminal.toml session -- /usr/bin/cage -d --" in text
     assert str(REPO) not in (venv / "bin/kiosk").read_text() and "/opt/yukuaiban-kiosk/bin/python3" in (venv / "bin/kiosk").read_text()
     # The scripts' shebang names /opt/…; unpacked elsewhere, the venv's python3 (symlink + pyvenv.cfg) runs them.
     kiosk = [str(venv / "bin/python3"), str(venv / "bin/kiosk")]

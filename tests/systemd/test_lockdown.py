@@ -29,10 +29,13 @@ def installed(tmp_path: Path) -> Path:
 
 
 def cage_options(unit: str) -> list[str]:
-    """cage's own options in ExecStart (everything before ``--``)."""
+    """cage's own options in ExecStart: ``kiosk … session -- CAGE OPTIONS --`` (the app follows cage's ``--``)."""
     argv = shlex.split(next(line for line in unit.splitlines() if line.startswith("ExecStart=")).removeprefix("ExecStart="))
-    assert "--" in argv, "the app must follow --, so none of its arguments is read as a cage option"
-    return argv[1:argv.index("--")]
+    assert "session" in argv, "the unit's main process is `kiosk session` (it passes the app's exit status on)"
+    compositor = argv[argv.index("session") + 1:]
+    assert compositor[:1] == ["--"] and compositor[1:].count("--") == 1 and compositor[-1] == "--", \
+        "cage's client must follow its --, so none of the app's arguments is read as a cage option"
+    return compositor[2:-1]
 
 
 def ini(path: Path) -> configparser.ConfigParser:
