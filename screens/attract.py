@@ -35,6 +35,7 @@ class AttractScreen(BaseScreen):
         self._tick = Clock.schedule_interval(self._update_clock, 1.0)
         self._update_clock()
         self._pulse: Animation | None = None
+        self._help = self.ids.help.__self__  # a strong reference: ids are weak, and 帮办 leaves the tree when unused
 
     def _update_clock(self, _dt: float = 0) -> None:
         now = time.localtime()
@@ -46,12 +47,22 @@ class AttractScreen(BaseScreen):
         fill_buttons(self.ids.item_list, [(e.name, partial(self.send, I.Start(e.code))) for e in items], "KGhost")
         lines = [f"{o.label}  {o.detail}" for o in vm.nearby] if vm.out_of_service else []
         self.ids.nearby.text = "\n".join([self.tr(NEARBY_TITLE), *lines]) if lines else ""
+        self._show_help(vm.out_of_service)
         if self._pulse is None and not vm.out_of_service:
             # 10 steps a second is smooth enough for a slow fade; every frame (step 0) kept software GL
             # redrawing the whole window nonstop, 7×24, at ~2/3 of a CPU
             self._pulse = Animation(opacity=0.35, duration=1.2, step=0.1) + Animation(opacity=1, duration=1.2, step=0.1)
             self._pulse.repeat = True
             self._pulse.start(self.ids.prompt)
+
+    def _show_help(self, shown: bool) -> None:
+        """帮办 is in the column only while out of service: a hidden child still costs the column's spacing, which
+        a landscape screen's item list cannot spare."""
+        button, column = self._help, self.ids.column
+        if shown and button.parent is None:
+            column.add_widget(button, index=column.children.index(self.ids.item_list.parent))
+        elif not shown and button.parent is not None:
+            column.remove_widget(button)
 
     def on_leave(self, *_args: object) -> None:
         """Off screen: the pulse stops (render starts it again when attract returns)."""
@@ -68,7 +79,7 @@ class AttractScreen(BaseScreen):
     def on_touch_down(self, touch: Any) -> bool:
         if any(b.collide_point(*b.to_widget(*touch.pos)) for b in self.ids.item_list.children):
             return super().on_touch_down(touch)  # a high-frequency item: starts that item
-        help_button = self.ids.help
+        help_button = self._help
         if self.vm is not None and self.vm.out_of_service and help_button.collide_point(*help_button.to_widget(*touch.pos)):
             return super().on_touch_down(touch)  # 帮办
         touch.ud["attract_down_at"] = time.monotonic()

@@ -98,7 +98,7 @@ def test_no_method_left_closes_with_help_and_nearby_then_recovers_without_restar
     shown = texts(driver, "attract")
     assert any("本终端暂时无法核验身份" in t for t in shown), shown
     assert attract.ids.nearby.text.startswith("附近可以办理的自助终端") and "渝北区政务服务中心" in attract.ids.nearby.text
-    assert not attract.ids.item_list.children and attract.ids.help.opacity == 1
+    assert not attract.ids.item_list.children and attract.ids.help.parent is not None
     driver.tap(attract.ids.prompt)  # a tap elsewhere starts nothing
     driver.pump(5)
     assert kiosk.current_vm.kind == "attract" and app.runtime.controller.session is None
@@ -111,4 +111,4 @@ def test_no_method_left_closes_with_help_and_nearby_then_recovers_without_restar
 
     replug_idcard(app, reader)  # the reader is back: in service again, without a restart
     wait_until(driver, lambda: not kiosk.current_vm.out_of_service and attract.ids.item_list.children)
-    assert attract.ids.help.opacity == 0 and not attract.ids.nearby.text
+    assert attract.ids.help.parent is None and not attract.ids.nearby.text
