@@ -1,9 +1,17 @@
-"""Kivy-free input method for the on-screen keyboard: pinyin composer, lexicon, pinyin-initial search."""
+"""Kivy-free input method for the on-screen keyboard: librime pinyin (kiosk.ime.rime_engine) with a
+fallback ranking, zinnia handwriting (kiosk.ime.handwriting), and the pinyin-initial item search.
 
-from kiosk.ime.cache import load
-from kiosk.ime.data import Lexicon, build, toneless
-from kiosk.ime.engine import Candidate, Composer, segment
+``Lexicon`` is the keyboard's historical name for what ``load`` returns: now an :class:`InputMethod`.
+"""
+
+from kiosk.ime.candidate import Candidate
+from kiosk.ime.choice import ImeStatus, load, status
+from kiosk.ime.data import toneless
+from kiosk.ime.engine import Composer, InputMethod
 from kiosk.ime.initials import SearchKey, matches, search, search_key
+from kiosk.ime.legacy import segment
 
-__all__ = ["Candidate", "Composer", "Lexicon", "SearchKey", "build", "load", "matches", "search",
-           "search_key", "segment", "toneless"]
+Lexicon = InputMethod
+
+__all__ = ["Candidate", "Composer", "ImeStatus", "InputMethod", "Lexicon", "SearchKey", "load", "matches",
+           "search", "search_key", "segment", "status", "toneless"]

@@ -1,123 +1,128 @@
-"""The pinyin composer behind the on-screen keyboard: letters in, ranked candidates out.
+"""The composer behind the on-screen keyboard: letters in, ranked candidates out, one page at a time.
 
-Typing ``zhangsan`` segments into ``zhang'san``; the candidate bar offers phrases for the longest
-prefix of syllables first, then the characters of the first syllable, each group ranked by
-frequency. Choosing a candidate commits it and consumes its syllables, so a name is typed one
-character at a time (张 then 三) and a rare character is reached by paging (䶮 under ``yan``) or
-through the variants offered after its common form (吉 → 𠮷).
+Why a facade: the ranking is librime's (kiosk.ime.rime_engine) or, only when librime is missing,
+the fallback's (kiosk.ime.legacy); the keyboard pages, chooses and deletes the same way over either.
+An :class:`InputMethod` is loaded once per process (``kiosk.ime.load``); each keyboard opens its own
+session through ``Composer(method)``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from abc import ABC, abstractmethod
+from typing import Protocol
 
-from kiosk.ime.data import Lexicon
-
-
-@dataclass(frozen=True)
-class Candidate:
-    text: str
-    syllables: int  # how many syllables of the composition choosing it consumes (0: a variant)
+from kiosk.ime.candidate import Candidate
 
 
-def segment(letters: str, syllables: frozenset[str]) -> list[str]:
-    """Split letters into syllables, longest first with backtracking; the tail may be a partial syllable."""
-    if not letters:
-        return []
-    for size in range(min(6, len(letters)), 0, -1):
-        head = letters[:size]
-        if head in syllables:
-            rest = segment(letters[size:], syllables)
-            if rest is not None and (not rest or "".join(rest) == letters[size:]):
-                return [head, *rest]
-    return [letters]  # a partial syllable ('zh'): shown as typed, matched by prefix
+class Session(Protocol):
+    """One composition: what the keyboard has typed since the last commit."""
+
+    @property
+    def letters(self) -> str: ...
+
+    @property
+    def preedit(self) -> str: ...
+
+    def type(self, letter: str) -> None: ...
+
+    def backspace(self) -> bool: ...
+
+    def clear(self) -> None: ...
+
+    def choose(self, candidate: Candidate) -> str: ...
+
+    def candidates(self, limit: int) -> list[Candidate]: ...
+
+    def close(self) -> None: ...
 
 
-@dataclass
+class InputMethod(ABC):
+    """A loaded engine: ``name`` (librime or fallback) and, for a fallback, why (kiosk ime status)."""
+
+    name: str = ""
+    reason: str = ""
+
+    @abstractmethod
+    def session(self) -> Session: ...
+
+
+def pinyin_letter(letter: str) -> str:
+    """The key as librime and the fallback expect it: lower case, ü typed as v; ValueError otherwise."""
+    letter = letter.lower()
+    if letter == "ü":
+        letter = "v"
+    if not (letter.isascii() and letter.isalpha() and len(letter) == 1):
+        raise ValueError(f"not a pinyin letter: {letter!r}")
+    return letter
+
+
 class Composer:
-    lexicon: Lexicon
-    letters: str = ""
-    page_size: int = 8
-    page: int = 0
-    after: str = ""  # the last committed character: its variants are offered while nothing is typed
-    _cache: list[Candidate] = field(default_factory=list, repr=False)
+    """The keyboard's view of a session: pages of ``page_size`` candidates."""
+
+    def __init__(self, method: InputMethod, page_size: int = 8) -> None:
+        self.method = method
+        self._session = method.session()
+        self.page_size = page_size
+        self.page = 0
+        self._shown: list[Candidate] = []
+        self._complete = False
 
     # ----- input ------------------------------------------------------------------------------
     def type(self, letter: str) -> None:
-        letter = letter.lower()
-        if letter == "ü":
-            letter = "v"
-        if not (letter.isascii() and letter.isalpha() and len(letter) == 1):
-            raise ValueError(f"not a pinyin letter: {letter!r}")
-        self.letters += letter
+        self._session.type(pinyin_letter(letter))
         self._changed()
 
     def backspace(self) -> bool:
         """Remove one letter; False when there was nothing to remove (the field deletes instead)."""
-        if not self.letters:
-            self.after = ""
-            return False
-        self.letters = self.letters[:-1]
+        removed = self._session.backspace()
         self._changed()
-        return True
+        return removed
 
     def clear(self) -> None:
-        self.letters, self.after = "", ""
+        self._session.clear()
         self._changed()
 
     def choose(self, candidate: Candidate) -> str:
-        """Commit a candidate; returns the text to insert into the field."""
-        segments = self.segments()
-        self.letters = "".join(segments[candidate.syllables:])
-        self.after = candidate.text[-1] if candidate.text else ""
+        """Choose a candidate; returns the text to insert into the field ('' while a phrase is still
+        being assembled, as in 张 of zhangsan: the whole 张三 is inserted when its last part is chosen)."""
+        text = self._session.choose(candidate)
         self._changed()
-        return candidate.text
+        return text
 
     def next_page(self) -> None:
-        if (self.page + 1) * self.page_size < len(self.candidates()):
+        if len(self._fetch((self.page + 2) * self.page_size)) > (self.page + 1) * self.page_size:
             self.page += 1
 
     def prev_page(self) -> None:
         self.page = max(0, self.page - 1)
 
+    def close(self) -> None:
+        self._session.close()
+
     # ----- output -----------------------------------------------------------------------------
-    def segments(self) -> list[str]:
-        return segment(self.letters, self.lexicon.syllables)
+    @property
+    def letters(self) -> str:
+        return self._session.letters
 
     @property
     def preedit(self) -> str:
-        return "'".join(self.segments())
+        return self._session.preedit
 
-    def candidates(self) -> list[Candidate]:
-        if not self._cache:
-            self._cache = self._rank()
-        return self._cache
+    def candidates(self, limit: int = 1000) -> list[Candidate]:
+        return self._fetch(limit)[:limit]
 
     def visible(self) -> list[Candidate]:
         start = self.page * self.page_size
-        return self.candidates()[start:start + self.page_size]
+        return self._fetch(start + self.page_size)[start:start + self.page_size]
+
+    def _fetch(self, count: int) -> list[Candidate]:
+        if len(self._shown) < count and not self._complete:
+            want = max(count, 2 * len(self._shown), 20)
+            self._shown = self._session.candidates(want)
+            self._complete = len(self._shown) < want
+        return self._shown
 
     def _changed(self) -> None:
         self.page = 0
-        self._cache = []
-
-    def _rank(self) -> list[Candidate]:
-        lex = self.lexicon
-        if not self.letters:
-            return [Candidate(v, 0) for v in lex.variants.get(self.after, [])]
-        segments = self.segments()
-        found: list[Candidate] = []
-        seen: set[str] = set()
-        for count in range(len(segments), 1, -1):
-            for phrase in lex.phrases.get("'".join(segments[:count]), []):
-                if phrase not in seen:
-                    seen.add(phrase)
-                    found.append(Candidate(phrase, count))
-        first = segments[0]
-        if first in lex.chars:
-            pool = lex.chars[first]
-        else:  # partial syllable: every syllable it begins, ranked together by frequency
-            pool = sorted({ch for s, cs in lex.chars.items() if s.startswith(first) for ch in cs},
-                          key=lambda ch: (-lex.freq.get(ch, 0), ord(ch)))
-        found.extend(Candidate(ch, 1) for ch in pool if ch not in seen)
-        return found
+        self._shown = []
+        self._complete = False

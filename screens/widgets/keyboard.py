@@ -223,7 +223,7 @@ class OnScreenKeyboard(BoxLayout):
             self.preedit = "正在加载输入法…"
             return
         self.preedit = self.composer.preedit
-        fits = max(3, int(bar.width // (56 * self.app_scale())))  # as many as fit: never overflow onto ◀ ▶
+        fits = max(3, int(bar.width // (64 * self.app_scale())))  # as many as fit: never overflow onto ◀ ▶
         if fits != self.composer.page_size:
             self.composer.page_size, self.composer.page = fits, 0
         for cand in self.composer.visible():

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.ime import Composer, Lexicon
+from kiosk.ime.data import Lexicon
+from kiosk.ime.legacy import LegacyComposer as Composer
 from kiosk.ime.store import open_lexicon, write
 
 BUILT = Lexicon(chars={"zhang": ["张", "章", "长"], "san": ["三", "散"], "ji": ["吉", "𠮷", "及"]},

@@ -1,10 +1,13 @@
-"""The pinyin IME against the real lexicon built from pypinyin, Unihan and jieba."""
+"""The fallback pinyin ranking (used only without librime) against the real lexicon built from pypinyin,
+Unihan and jieba."""
 
 from __future__ import annotations
 
 import pytest
 
-from kiosk.ime import Composer, load, search, search_key, segment, toneless
+from kiosk.ime import search, search_key, segment, toneless
+from kiosk.ime.cache import load
+from kiosk.ime.legacy import LegacyComposer as Composer
 
 
 @pytest.fixture(scope="module")
