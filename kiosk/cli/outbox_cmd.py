@@ -2,14 +2,18 @@
 
 The running terminal's delivery worker reads the same ``outbox.db``: a re-driven entry (or, after
 ``restore-key``, every waiting one) goes out on its next round, without a restart. Reasons are shown
-masked; no form value is printed.
+masked; no form value is printed. Run as root, the tool never leaves a root-owned file in the data dir
+(the -wal/-shm SQLite creates, a restored key): they get the owner of outbox.db, the service's user.
+It never creates outbox.key.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.errors import StoreError
@@ -38,6 +42,29 @@ def register(sub: argparse._SubParsersAction) -> None:
     restore = actions.add_parser("restore-key", help="put the backed-up outbox.key back (checked against the sealed rows first)")
     restore.add_argument("key_file")
     restore.set_defaults(func=_restore)
+    for action in (listing, show, redrive, export, restore):
+        action.set_defaults(func=_owned(action.get_default("func")))
+
+
+def _owned(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return command(args)
+        finally:
+            keep_owner(load_config(args.config).terminal.data_path())
+
+    return run
+
+
+def keep_owner(data_dir: Path) -> None:
+    """Root leaves no file the service's user cannot open: SQLite's -wal/-shm and outbox.key get outbox.db's owner."""
+    db = data_dir / "outbox.db"
+    if os.geteuid() != 0 or not db.exists():
+        return
+    owner = db.stat()
+    for path in (db.with_name("outbox.db-wal"), db.with_name("outbox.db-shm"), data_dir / "outbox.key"):
+        if path.exists() and (path.stat().st_uid, path.stat().st_gid) != (owner.st_uid, owner.st_gid):
+            os.chown(path, owner.st_uid, owner.st_gid)
 
 
 def _open(args: argparse.Namespace) -> Outbox:
@@ -45,7 +72,7 @@ def _open(args: argparse.Namespace) -> Outbox:
     data_dir = config.terminal.data_path()
     if not (data_dir / "outbox.db").exists():
         raise StoreError(f"no outbox at {data_dir / 'outbox.db'}")
-    return Outbox(data_dir / "outbox.db", data_dir / "outbox.key", config.terminal.id)
+    return Outbox(data_dir / "outbox.db", data_dir / "outbox.key", config.terminal.id, create_key=False)
 
 
 def _age(created_at: float) -> str:

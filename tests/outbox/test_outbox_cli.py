@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -85,6 +86,23 @@ def test_restore_key_installs_only_the_key_that_opens_the_rows(tmp_path: Path) -
     wrong.write_bytes(bytes(32))
     refused = kiosk(config, "restore-key", str(wrong))
     assert refused.returncode == 1 and "does not open" in refused.stderr and not (data / "outbox.key").exists()
+    if os.geteuid() == 0:  # the service's user owns the data: a root technician must not leave root-owned files
+        os.chown(data / "outbox.db", 65534, 65534)
     restored = kiosk(config, "restore-key", str(backup))
     assert restored.returncode == 0, restored.stderr
+    if os.geteuid() == 0:
+        owned = [p for p in data.iterdir() if p.name.startswith("outbox")]
+        assert {p.name for p in owned} >= {"outbox.db", "outbox.key"} and all(p.stat().st_uid == 65534 for p in owned), owned
     assert Outbox(data / "outbox.db", data / "outbox.key", TERMINAL).unavailable == ""
+
+
+def test_the_tool_never_creates_a_key(tmp_path: Path) -> None:
+    config, data = _config(tmp_path), tmp_path / "data"
+    data.mkdir()
+    outbox = Outbox(data / "outbox.db", data / "outbox.key", TERMINAL)
+    entry = outbox.enqueue({"item_code": "CQ-RS-0004", "form": {}})
+    outbox.mark_delivered(entry.id, "CQ20261202000001")
+    outbox.close()
+    (data / "outbox.key").unlink()
+    listed = kiosk(config, "list", "--all")
+    assert listed.returncode == 0 and "delivered" in listed.stdout and not (data / "outbox.key").exists()

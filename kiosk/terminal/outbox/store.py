@@ -80,8 +80,10 @@ class Outbox:
     for good, reason kept, sealed for a technician's ``kiosk outbox redrive|export``).
     """
 
-    def __init__(self, path: str | Path, seal_key: bytes | Path, terminal_id: str) -> None:
+    def __init__(self, path: str | Path, seal_key: bytes | Path, terminal_id: str, *, create_key: bool = True) -> None:
+        """``create_key=False`` (a technician's tool): never create outbox.key, even while nothing is sealed."""
         self.path = str(path)
+        self.create_key = create_key
         self.terminal_id = terminal_id
         self.key_path = seal_key if isinstance(seal_key, Path) else None
         self._given_key = seal_key if isinstance(seal_key, bytes) else None
@@ -117,6 +119,9 @@ class Outbox:
             if self.key_path is not None:
                 key = read_key(self.key_path)
                 if key is None and sample is None:
+                    if not self.create_key:
+                        self._sealer, self.unavailable = None, ""  # nothing sealed, nothing to open
+                        return
                     key = load_or_create_seal_key(self.key_path)  # nothing sealed yet: a fresh key loses nothing
         except StoreError as exc:
             key, problem = None, str(exc)
@@ -142,7 +147,7 @@ class Outbox:
 
     def _require(self) -> Sealer:
         if self._sealer is None:
-            raise OutboxUnavailable(self.unavailable)
+            raise OutboxUnavailable(self.unavailable or f"{self.key_path}: no key")
         return self._sealer
 
     def close(self) -> None:
@@ -290,6 +295,11 @@ class Outbox:
         with self._lock:
             dead = self._conn.execute("SELECT reject_code, COUNT(*) FROM outbox WHERE state = 'rejected' GROUP BY reject_code "
                                       "ORDER BY COUNT(*) DESC").fetchall()
+        with self._lock:
+            held = self._conn.execute("SELECT COUNT(*) FROM outbox WHERE state = 'held'").fetchone()[0]
+        if held:  # not lost, but the platform's catalog and ours disagree: someone should know before the next sync
+            out.append({"code": "outbox_catalog_mismatch", "severity": "warning", "count": held,
+                        "message": f"{held} application(s) wait for the next catalog sync (the platform does not know their item)"})
         if dead:
             total = sum(n for _, n in dead)
             reasons = ", ".join(f"{code} ×{n}" for code, n in dead[:5])
