@@ -22,6 +22,7 @@ from kiosk.flows.maint_views import CounterRow, DeviceRow, ErrorRow, Maintenance
 from kiosk.flows.session_host import SessionHost
 from kiosk.flows.wiring import FlowServices
 from kiosk.maint.auth import UNCOUNTED
+from kiosk.terminal.outbox.notice import maintenance_notice
 
 log = logging.getLogger(__name__)
 FAULTS = ("offline", "no_device", "hardware_error", "user_error")
@@ -133,6 +134,9 @@ class Maintenance:
             return
         log.info("maintenance entered by %s", result.technician)
         self._publish(self._dashboard(message=result.message))
+        notice = maintenance_notice(getattr(c.services.link, "outbox", None))  # dead letters, a lost key: kiosk outbox …
+        if notice:
+            self._publish(self._dashboard(message=f"{result.message}；{notice}" if result.message else notice))
 
     async def _action(self, action: str) -> None:
         if not self.active:
@@ -170,6 +174,9 @@ class Maintenance:
                 self._publish(self._dashboard(message=f"日志已导出：{path}"))
             elif action == "status":
                 self._publish(self._dashboard())
+            elif action == "outbox":
+                notice = maintenance_notice(getattr(self.controller.services.link, "outbox", None))
+                self._publish(self._dashboard(message=notice or "没有待送达的申请"))
             else:
                 self._publish(self._dashboard(message=f"未知操作：{action}"))
         except (KioskError, OSError) as exc:  # nothing to roll back to, export not writable: shown and audited
