@@ -115,18 +115,18 @@ class CardImage:
     applications: dict[bytes, dict[int, Records]] = field(default_factory=dict)
 
     @classmethod
-    def social_security(cls, person: Person | str) -> "CardImage":
+    def social_security(cls, person: Person | str) -> CardImage:
         p = PERSONS[person] if isinstance(person, str) else person
         return cls(f"ssse:{p.key}", {SSSE_AID: ssse_records(p)})
 
     @classmethod
-    def technician(cls, tech: Technician | str) -> "CardImage":
+    def technician(cls, tech: Technician | str) -> CardImage:
         t = TECHNICIANS[tech] if isinstance(tech, str) else tech
         records = [(TAG_TECH_ID, t.technician_id.encode("ascii")), (TAG_TECH_NAME, _gbk(t.name, 30))]
         return cls(f"technician:{t.key}", {TECH_AID: {EF_TECHNICIAN: records}})
 
     @classmethod
-    def blank(cls) -> "CardImage":
+    def blank(cls) -> CardImage:
         """A card with no application we know (a bank card, say)."""
         return cls("blank")
 
