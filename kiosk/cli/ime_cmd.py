@@ -16,6 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     cands = ime_sub.add_parser("candidates", help="ranked candidates for PINYIN (letters a-z, v for ü)")
     cands.add_argument("pinyin")
     cands.add_argument("--limit", type=int, default=20, help="how many to print (default 20)")
+    cands.add_argument("--name", action="store_true", help="as typed into a name field (the name hint)")
     cands.add_argument("--json", action="store_true", help="one JSON object")
     cands.set_defaults(func=_candidates)
     state = ime_sub.add_parser("status", help="which engine runs (librime or the fallback) and why")
@@ -31,6 +32,7 @@ def _candidates(args: argparse.Namespace) -> int:
         print(f"not pinyin letters: {args.pinyin!r} (a-z, v for ü)")
         return 2
     composer = Composer(load())
+    composer.hint = "name" if args.name else ""
     for letter in letters:
         composer.type(letter)
     texts = [c.text for c in composer.candidates(max(1, args.limit))]

@@ -46,6 +46,7 @@ class LegacySession:
         from kiosk.ime.legacy import LegacyComposer
 
         self.composer = LegacyComposer(method.lexicon)
+        self.hint = ""  # the fallback has no name guesser
 
     @property
     def letters(self) -> str:

@@ -17,6 +17,8 @@ from kiosk.ime.candidate import Candidate
 class Session(Protocol):
     """One composition: what the keyboard has typed since the last commit."""
 
+    hint: str  # "" or "name" (kiosk.ime.names); an engine may ignore it
+
     @property
     def letters(self) -> str: ...
 
@@ -68,6 +70,16 @@ class Composer:
         self._complete = False
 
     # ----- input ------------------------------------------------------------------------------
+    @property
+    def hint(self) -> str:
+        return self._session.hint
+
+    @hint.setter
+    def hint(self, value: str) -> None:
+        """``"name"`` while the keyboard types into a name field: the bar offers a guessed name first."""
+        self._session.hint = value
+        self._changed()
+
     def type(self, letter: str) -> None:
         self._session.type(pinyin_letter(letter))
         self._changed()

@@ -25,6 +25,8 @@ import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from kiosk.ime import names
+
 SHARED = Path("/usr/share/rime-data")
 UNIHAN = Path("/usr/share/unicode")
 SCHEMA = "kiosk_pinyin"
@@ -164,6 +166,7 @@ def _key(version: str, words: list[str]) -> str:
     digest = hashlib.sha256(f"{FORMAT}|{version}|{DOMAIN_WEIGHT}|{SCHEMA_YAML}|{DICT_HEADER}".encode())
     digest.update(Path(__file__).read_bytes())  # this module decides what is compiled
     digest.update("\n".join(words).encode())
+    digest.update(names.NAMES.read_bytes())
     inputs = [SHARED / name for name in ("luna_pinyin.dict.yaml", "luna_pinyin.schema.yaml",
                                          "luna_pinyin_simp.schema.yaml", "stroke.dict.yaml", "essay.txt")]
     for path in [*inputs, UNIHAN / "Unihan_Readings.txt.bz2", UNIHAN / "Unihan_Variants.txt.bz2"]:
@@ -194,6 +197,7 @@ def deployed(cache_root: Path | None = None) -> Path:
         rare_entries, variants = rare_characters()
         sources = _sources(rime.version, domain_entries(words) + rare_entries)
         sources[RARE] = json.dumps(variants, ensure_ascii=False, sort_keys=True)
+        sources[names.INDEX] = json.dumps(names.build_index(), ensure_ascii=False, sort_keys=True)
         root.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix="ime-rime-deploy-", dir=root))
         try:

@@ -21,6 +21,7 @@ from pathlib import Path
 from kiosk.ime import rime_data
 from kiosk.ime.candidate import Candidate
 from kiosk.ime.engine import InputMethod, Session
+from kiosk.ime.names import INDEX, NameGuesser
 from kiosk.ime.rime import Rime
 
 BACKSPACE = 0xFF08  # XK_BackSpace
@@ -34,6 +35,7 @@ class RimeInputMethod(InputMethod):
         self.data_dir = rime_data.deployed(cache_root)
         rare = self.data_dir / rime_data.RARE
         self.variants: dict[str, list[str]] = json.loads(rare.read_text(encoding="utf-8")) if rare.is_file() else {}
+        self.names = NameGuesser.load(self.data_dir / INDEX)
         self.user_dir = Path(tempfile.mkdtemp(prefix="kiosk-rime-user-"))
         self._lock = threading.Lock()
         self._closed = False
@@ -61,6 +63,7 @@ class RimeSession:
         self.rime = method.rime
         self.id = self.rime.create_session(rime_data.SCHEMA)
         self._swaps: list[tuple[str, str]] = []  # (common form chosen in librime, rare form wanted)
+        self.hint = ""  # "name": the keyboard types into a name field (kiosk.ime.names)
 
     @property
     def letters(self) -> str:
@@ -88,6 +91,9 @@ class RimeSession:
         self._swaps.clear()
 
     def choose(self, candidate: Candidate) -> str:
+        if candidate.index < 0:  # a guessed name: it stands for the whole composition
+            self.clear()
+            return candidate.text
         if candidate.base:
             self._swaps.append((candidate.base, candidate.text))
         self.rime.select(self.id, candidate.index)
@@ -101,7 +107,20 @@ class RimeSession:
         for index, text in enumerate(self.rime.candidates(self.id, 0, limit)):
             found.append(Candidate(text, index=index))
             found.extend(Candidate(rare, index=index, base=text) for rare in self.method.variants.get(text, []))
+        if self.hint == "name" and found:
+            self._offer_name(found)
         return found
+
+    def _offer_name(self, found: list[Candidate]) -> None:
+        preedit = self.rime.context(self.id).preedit
+        if not (preedit.isascii() and preedit.replace(" ", "").isalpha()):
+            return  # part of the input already chosen: librime's candidates are for the rest
+        syllables = preedit.split()
+        name = self.method.names.guess(syllables)
+        if not name or name == found[0].text:
+            return
+        at = 1 if self.method.names.reads_as_name(found[0].text, syllables) else 0
+        found.insert(at, Candidate(name, index=-1))
 
     def close(self) -> None:
         self.rime.destroy_session(self.id)

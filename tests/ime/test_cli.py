@@ -30,6 +30,12 @@ def test_candidates_text_is_ranked() -> None:
     assert lines[0].startswith("s f z") and lines[1].split() == ["1", "身份证"] and len(lines) == 4
 
 
+def test_candidates_as_a_name() -> None:
+    plain = json.loads(kiosk("ime", "candidates", "wangxiaoming", "--json").stdout)["candidates"]
+    named = json.loads(kiosk("ime", "candidates", "wangxiaoming", "--json", "--name").stdout)["candidates"]
+    assert named[0][0] == "王" and plain[0] != named[0]
+
+
 def test_not_pinyin_is_a_usage_error() -> None:
     out = kiosk("ime", "candidates", "she-bao")
     assert out.returncode == 2 and "not pinyin" in out.stdout

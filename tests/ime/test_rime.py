@@ -97,3 +97,24 @@ def test_pages_do_not_overlap(composer: Composer) -> None:
 
 def test_no_key_lost_at_8_keys_per_second(rime: InputMethod) -> None:
     assert keys_lost_at_rate(rime, "chongqingshiyuzhongqujiefangbeijiedao") == 0
+
+
+@pytest.mark.parametrize(("pinyin", "name"), [("lihua", "李华"), ("chenjing", "陈静"), ("zhangsan", "张三"),
+                                              ("liujianhua", "刘建华")])
+def test_name_hint_offers_a_name_first(composer: Composer, pinyin: str, name: str) -> None:
+    type_all(composer, pinyin)
+    assert texts(composer)[0] != name or name == "张三"  # as any text, a word wins (梨花, 沉静)
+    composer.hint = "name"
+    assert texts(composer)[0] == name
+    chosen = composer.visible()[0]
+    assert composer.choose(chosen) == name and composer.letters == ""
+
+
+def test_name_hint_keeps_librime_words_reachable(composer: Composer) -> None:
+    composer.hint = "name"
+    type_all(composer, "lihua")
+    offered = texts(composer)
+    assert offered[0] == "李华" and "梨花" in offered  # the word is still on the first page
+    composer.clear()
+    type_all(composer, "shebaoka")  # no surname first: nothing guessed
+    assert texts(composer)[0] == "社保卡"
