@@ -64,7 +64,7 @@ def item(doc: dict[str, Any], source_file: str) -> m.Item:
         time_limits=m.TimeLimits(statutory=_limit(doc["time_limits"]["statutory"]),
                                  promised=_limit(doc["time_limits"]["promised"])),
         fees=m.Fees(free=doc["fees"]["free"], note=doc["fees"].get("note"),
-                    items=tuple(m.Fee(f["name"], f.get("amount_yuan"), f.get("note"))
+                    items=tuple(m.Fee(f["name"], f.get("amount_yuan"), f.get("note"), f.get("situation"))
                                 for f in doc["fees"].get("items", []))),
         identity=m.Identity(
             methods=tuple(ident["methods"]), min_age=ident.get("min_age"),
@@ -93,7 +93,17 @@ def item(doc: dict[str, Any], source_file: str) -> m.Item:
                               certificate=doc["templates"].get("certificate")),
         source_file=source_file, short_name=doc.get("short_name"), aliases=tuple(doc.get("aliases", [])),
         implementation_code=doc.get("implementation_code"), handling_body=doc.get("handling_body"),
+        immediate_decision=_immediate(doc.get("immediate_decision")),
+        provenance=MappingProxyType({k: m.FactSource(v["status"], tuple(v["sources"]), v.get("checked"), tuple(v.get("unknown", [])),
+                                                     v.get("note"))
+                                     for k, v in doc.get("provenance", {}).get("facts", {}).items()}),
     )
+
+
+def _immediate(doc: dict[str, Any] | None) -> m.ImmediateDecision:
+    if doc is None:
+        return m.ImmediateDecision(False, "未标注：按承诺件受理")
+    return m.ImmediateDecision(doc["allowed"], doc["basis"], doc.get("basis_ref"), tuple(doc.get("conditions", [])))
 
 
 def life_event(doc: dict[str, Any], source_file: str) -> m.LifeEvent:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kiosk.items.conditions import Condition, ConditionContext
+from kiosk.items.facts import FactSource, ImmediateDecision
 from kiosk.items.vocab import ELICENSE_TYPES, HANDLING_MODES
 
 
@@ -63,6 +64,7 @@ class Fee:
     name: str
     amount_yuan: float | None = None
     note: str | None = None
+    situation: str | None = None  # None: applies to every situation
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,10 @@ class Fees:
     free: bool | None  # None: not known from sources
     items: tuple[Fee, ...] = ()
     note: str | None = None
+
+    def for_situation(self, sid: str) -> tuple[Fee, ...]:
+        """The fees a receipt shows for one situation (e.g. 补领 pays, 首次申领 does not)."""
+        return tuple(f for f in self.items if f.situation in (None, sid))
 
 
 @dataclass(frozen=True)
@@ -266,6 +272,8 @@ class Item:
     aliases: tuple[str, ...] = ()
     implementation_code: str | None = None
     handling_body: str | None = None
+    immediate_decision: ImmediateDecision = ImmediateDecision(False, "未标注：按承诺件受理")
+    provenance: Mapping[str, FactSource] = field(default_factory=dict)  # code / basis / time_limits / fees / immediate_decision
 
     def question(self, qid: str) -> GuideQuestion:
         return _find(self.questions, qid, "question", self.code)

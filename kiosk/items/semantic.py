@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from kiosk.items import licences
+from kiosk.items import licences, provenance
 from kiosk.items.problems import Problem
 from kiosk.items.vocab import ELICENSE_TYPES, PREFILL_SOURCES
 
@@ -70,6 +70,7 @@ def check_item(doc: dict[str, Any], file: str, templates: Templates) -> list[Pro
     for key, name in doc["templates"].items():
         if name is not None:
             _template(name, key, templates, f"$.templates.{key}", report)
+    provenance.check(doc, report)
     return problems
 
 

@@ -29,6 +29,7 @@ CATEGORIES: dict[str, str] = {
     "travel": "出行",
     "market_entry": "市场准入与投资",
     "household": "户籍与证明",
+    "construction": "投资建设",
 }
 
 IDENTITY_METHODS: dict[str, str] = {
