@@ -92,6 +92,11 @@ def _passes(point: ReviewPoint, pages: list[CapturedPage] | None, license: Mappi
     return True  # color, expiry of paper, required fields on a scan: the office checks these (no OCR here)
 
 
+def satisfied_by_chip(material: Material, identity_kind: str | None) -> bool:
+    """The ID card just read from the chip (and face-matched) is the applicant's ID material: no scan of both sides."""
+    return material.elicense == "resident_id_card" and material.holder == "applicant" and identity_kind == "idcard_face"
+
+
 def sources_for(material: Material, elicense_available: bool) -> tuple[Option, ...]:
     out = []
     for source in material.capture:

@@ -42,6 +42,7 @@ def _material(doc: dict[str, Any]) -> m.Material:
         required=doc.get("required", True), required_when=m.Condition.parse(doc.get("required_when")),
         elicense=doc.get("elicense"), blank_form=doc.get("blank_form"),
         review_points=tuple(_review_point(r) for r in doc.get("review_points", [])),
+        holder=doc.get("holder"),
     )
 
 

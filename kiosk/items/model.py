@@ -195,6 +195,7 @@ class Material:
     elicense: str | None = None
     blank_form: str | None = None
     review_points: tuple[ReviewPoint, ...] = ()
+    holder: str | None = None  # applicant | agent | other: whose document (an ID read from the chip satisfies its holder's)
 
     @property
     def elicense_label(self) -> str | None:

@@ -180,6 +180,8 @@ def _check_material(mat: dict[str, Any], path: str, doc: dict[str, Any], ids: di
     elif lic is not None and not licences.fetchable(lic):
         report(f"{path}.elicense", "elicense_not_fetchable",
                f"{lic!r} has no platform licence type in the contract (kiosk/items/licences.py); it could never be fetched")
+    if lic == "resident_id_card" and "holder" not in mat:
+        report(f"{path}.holder", "id_holder_missing", "an ID card material must say whose it is (applicant / agent / other)")
     if lic is not None and "elicense" not in mat["capture"]:
         report(f"{path}.capture", "elicense_not_capturable", "an elicense type is set but 'elicense' is not a capture source")
     if lic is None and "elicense" in mat["capture"]:

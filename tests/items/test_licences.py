@@ -83,3 +83,29 @@ async def test_emulator_returns_every_contract_type_for_demo_personas(platform_c
         filtered = await platform_client.list_licenses(token, type_code="id_card")
         assert all(x.type_code == "id_card" for x in filtered)
     assert seen == licences.contract_license_codes()
+
+
+def test_chip_read_satisfies_only_the_identified_persons_id_material():
+    from kiosk.flows.materials import satisfied_by_chip
+    from kiosk.items import load_catalog
+
+    catalog = load_catalog(items_dir())
+    ids = [m for item in catalog.items.values() for m in item.materials if m.elicense == "resident_id_card"]
+    assert ids and all(m.holder in ("applicant", "agent", "other") for m in ids)
+    item = catalog.item("00011200600001")  # 社保卡
+    assert satisfied_by_chip(item.material("idcard"), "idcard_face")
+    assert not satisfied_by_chip(item.material("idcard"), "ykm")  # 渝快码 reads no chip
+    assert not satisfied_by_chip(item.material("agent_idcard"), "idcard_face")  # someone else's card
+    assert not satisfied_by_chip(item.material("photo"), "idcard_face")
+    spouse = next(m for it in catalog.items.values() for m in it.materials if m.id == "spouse_idcard")
+    assert spouse.holder == "other" and not satisfied_by_chip(spouse, "idcard_face")
+
+
+def test_id_material_without_holder_is_rejected(tmp_path):
+    copy = tmp_path / "items"
+    shutil.copytree(items_dir(), copy)
+    target = copy / "sscard_apply_replace.json"
+    doc = json.loads(target.read_text(encoding="utf-8"))
+    del doc["materials"][0]["holder"]
+    target.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    assert "id_holder_missing" in {p.rule for p in validate_dir(copy).problems}
