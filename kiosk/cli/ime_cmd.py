@@ -49,12 +49,17 @@ def _candidates(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
+    """Loads the engine (compiling the domain dictionary if needed: also the way to pre-compile it)."""
     from kiosk.ime import load, status
+    from kiosk.ime.health import report
 
     load()
     state = status()
+    health = report()
     if args.json:
-        print(json.dumps({"engine": state.engine, "detail": state.detail}, ensure_ascii=False))
+        print(json.dumps({"engine": state.engine, "detail": state.detail, "handwriting": health["handwriting"],
+                          "compiled": health["compiled"]}, ensure_ascii=False))
     else:
         print(f"{state.engine}: {state.detail}")
-    return 0 if state.engine == "librime" else 1
+        print(f"handwriting: {'zinnia' if health['handwriting'] else 'not available'}")
+    return 0 if state.engine == "librime" and health["ok"] else 1

@@ -181,6 +181,13 @@ def default_cache_root() -> Path:
     return font_cache().parent
 
 
+def compiled_dir(cache_root: Path | None = None) -> Path:
+    """Where this catalog's compiled data lives (or will): ``deployed`` compiles it there."""
+    from kiosk.ime.rime import Rime
+
+    return (cache_root or default_cache_root()) / f"ime-rime-{_key(Rime.get().version, domain_words())}"
+
+
 def deployed(cache_root: Path | None = None) -> Path:
     """The compiled data dir (``…/build`` holds librime's binaries), compiling it on first use."""
     from kiosk.ime.rime import Rime, RimeUnavailable

@@ -32,3 +32,14 @@ def test_status_before_and_after_loading(monkeypatch: pytest.MonkeyPatch, rime: 
     assert status().engine == "not loaded"
     monkeypatch.setattr(choice, "_loaded", {"": rime})
     assert status().engine == "librime" and "librime 1." in status().detail
+
+
+def test_health_report_for_the_doctor(rime: InputMethod, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from kiosk.ime.health import report
+
+    healthy = report()
+    assert healthy["ok"] and healthy["engine"] == "librime" and healthy["handwriting"]
+    assert healthy["compiled"] and Path(healthy["compiled"]).is_dir()  # the fixture compiled it
+    monkeypatch.setattr(rime_data, "SHARED", tmp_path / "no-rime-data")
+    broken = report()
+    assert not broken["ok"] and broken["engine"] == "fallback" and "rime-data-luna-pinyin" in broken["detail"]
