@@ -24,6 +24,13 @@ NEARBY_TITLE = "附近可以办理的自助终端："
 #: A touch held longer than this is not a tap: a hand leaning on the glass, a bag, a long press looking for a
 #: context menu. It starts nothing (the technician corner's long press is its own widget, above this screen).
 TAP_MAX_S = 1.5
+#: The prompt's pulse (a fade to 35 % and back, 10 steps a second): a few cycles when the screen appears, then one
+#: every PULSE_EVERY_S. A pulse that never stopped kept software GL redrawing the whole 1080×1920 window 10×/s,
+#: 7×24, 16 % of a core; between pulses nothing changes and nothing is drawn (bench/bench_idle.py).
+PULSE_STEP_S = 0.1
+PULSE_HALF_S = 1.2
+PULSE_CYCLES_ON_SHOW = 2
+PULSE_EVERY_S = 30.0
 
 
 @screen("attract")
@@ -32,14 +39,20 @@ class AttractScreen(BaseScreen):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._tick = Clock.schedule_interval(self._update_clock, 1.0)
+        self._tick: Any = None  # the Clock event of the next minute's turn
         self._update_clock()
         self._pulse: Animation | None = None
+        self._pulse_every: Any = None  # the Clock event that starts the next pulse while attract shows
         self._help = self.ids.help.__self__  # a strong reference: ids are weak, and 帮办 leaves the tree when unused
 
     def _update_clock(self, _dt: float = 0) -> None:
-        now = time.localtime()
-        self.clock_text = time.strftime("%Y年%m月%d日  星期", now) + WEEKDAYS[now.tm_wday] + time.strftime("  %H:%M", now)
+        """The clock shows minutes: it wakes once at each minute's turn (not every second) and sets its text."""
+        now = time.time()
+        local = time.localtime(now)
+        self.clock_text = time.strftime("%Y年%m月%d日  星期", local) + WEEKDAYS[local.tm_wday] + time.strftime("  %H:%M", local)
+        if self._tick is not None:
+            self._tick.cancel()
+        self._tick = Clock.schedule_once(self._update_clock, 60.05 - now % 60)
 
     def render(self, vm: AttractVM) -> None:  # type: ignore[override]
         super().render(vm)
@@ -48,12 +61,39 @@ class AttractScreen(BaseScreen):
         lines = [f"{o.label}  {o.detail}" for o in vm.nearby] if vm.out_of_service else []
         self.ids.nearby.text = "\n".join([self.tr(NEARBY_TITLE), *lines]) if lines else ""
         self._show_help(vm.out_of_service)
-        if self._pulse is None and not vm.out_of_service:
-            # 10 steps a second is smooth enough for a slow fade; every frame (step 0) kept software GL
-            # redrawing the whole window nonstop, 7×24, at ~2/3 of a CPU
-            self._pulse = Animation(opacity=0.35, duration=1.2, step=0.1) + Animation(opacity=1, duration=1.2, step=0.1)
-            self._pulse.repeat = True
-            self._pulse.start(self.ids.prompt)
+        if vm.out_of_service:
+            self._stop_pulse()  # no prompt to pulse
+        elif self._pulse_every is None:
+            self._start_pulse(PULSE_CYCLES_ON_SHOW)
+            self._pulse_every = Clock.schedule_interval(lambda _dt: self._start_pulse(1), PULSE_EVERY_S)
+
+    def _start_pulse(self, cycles: int) -> None:
+        """``cycles`` fades of the prompt, then it rests at full opacity (nothing left to draw).
+        10 steps a second is smooth enough for a slow fade; every frame (step 0) cost ~2/3 of a CPU."""
+        prompt = self.ids.prompt
+        if self._pulse is not None:
+            self._pulse.cancel(prompt)
+        pulse = Animation(opacity=0.35, duration=PULSE_HALF_S, step=PULSE_STEP_S) + Animation(
+            opacity=1, duration=PULSE_HALF_S, step=PULSE_STEP_S)
+        for _ in range(cycles - 1):
+            pulse += Animation(opacity=0.35, duration=PULSE_HALF_S, step=PULSE_STEP_S) + Animation(
+                opacity=1, duration=PULSE_HALF_S, step=PULSE_STEP_S)
+        self._pulse = pulse
+        pulse.start(prompt)
+
+    @property
+    def pulsing(self) -> bool:
+        """True while the prompt is fading (tests and the idle bench read it)."""
+        return self._pulse is not None and self._pulse.have_properties_to_animate(self.ids.prompt)
+
+    def _stop_pulse(self) -> None:
+        if self._pulse_every is not None:
+            self._pulse_every.cancel()
+            self._pulse_every = None
+        if self._pulse is not None:
+            self._pulse.cancel(self.ids.prompt)
+            self._pulse = None
+        self.ids.prompt.opacity = 1
 
     def _show_help(self, shown: bool) -> None:
         """帮办 is in the column only while out of service: a hidden child still costs the column's spacing, which
@@ -66,10 +106,7 @@ class AttractScreen(BaseScreen):
 
     def on_leave(self, *_args: object) -> None:
         """Off screen: the pulse stops (render starts it again when attract returns)."""
-        if self._pulse is not None:
-            self._pulse.cancel(self.ids.prompt)
-            self._pulse = None
-            self.ids.prompt.opacity = 1
+        self._stop_pulse()
 
     def call_help(self) -> None:
         """帮办 on the out-of-service screen: staff are called even though no session can start here."""
