@@ -106,8 +106,8 @@ def test_sscard_fee_differs_by_situation(catalog):
     item = catalog.item("00011200600001")
     assert [f.amount_yuan for f in item.fees.for_situation("s_first_adult")] == [0]
     reissue = item.fees.for_situation("s_reissue")
-    assert [f.name for f in reissue] == ["补领工本费"] and reissue[0].amount_yuan is None  # unknown, not invented
-    assert "补领工本费" in item.provenance["fees"].unknown
+    assert [(f.name, f.amount_yuan) for f in reissue] == [("补领工本费", 20)]
+    assert item.provenance["fees"].status == "third_party" and "25" in (reissue[0].note or "")  # the conflict stays visible
 
 
 Doc = dict[str, Any]
