@@ -1,4 +1,4 @@
-"""Face-quality check per 1280×720 frame on one core (goal ≤ 15 ms).
+"""Face-quality check per 1280×720 frame on one core (goal: full scan p95 ≤ 15 ms, bench/goals.toml).
 
 The check is what the camera service runs on every analysed frame: grey conversion, frame
 brightness, cascade face detection on a downscaled frame, and for a single face its size,
@@ -27,8 +27,9 @@ import cv2  # noqa: E402
 from drivers.camera.quality import CASCADES, FaceQualityChecker  # noqa: E402
 from drivers.camera.service import encode_jpeg, face_crop  # noqa: E402
 from sim.devices.camera.emulator import SCENES, SceneCamera  # noqa: E402
+from report import goal, record  # noqa: E402  (bench/ is the script's own directory on sys.path)
 
-GOAL_MS = 15.0
+GOAL_MS = goal("face_full_p95").value
 STREAK = 3
 
 
@@ -44,6 +45,7 @@ def main() -> int:
     args = parser.parse_args()
     cv2.setNumThreads(1)
     frames = {}
+    full_p95 = float("nan")
     for scene in SCENES:
         camera = SceneCamera(scene, fps=1e6)
         frames[scene] = [camera.read() for _ in range(4)]
@@ -64,6 +66,8 @@ def main() -> int:
                 everything += times
             p95 = statistics.quantiles(everything, n=20)[-1]
             print(f"{kind:8} {mode:6} " + " ".join(f"{c:8.1f}m" for c in cells) + f" {p95:6.1f}m")
+            if mode == "full" and kind == "haar":  # the default detector
+                full_p95 = p95
         good = frames["good"]
         mix, wall_started = [], time.perf_counter()
         for i in range(args.rounds * STREAK):
@@ -79,6 +83,7 @@ def main() -> int:
     crop_ms = cpu_ms(lambda: [encode_jpeg(face_crop(frames["good"][0], box)[0]) for _ in range(10)]) / 10
     print(f"capture JPEG (once per capture): {crop_ms:.1f} ms")
     print("ratio = goal / mean per frame (≥ 1 meets the goal)")
+    record("face_full_p95", full_p95)
     return 0
 
 

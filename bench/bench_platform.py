@@ -2,8 +2,9 @@
 
 The emulator runs as a separate process (``kiosk platform serve``) on loopback, as a remote platform
 would, so the terminal side and the server do not share one GIL.
-Goals: ≥ 20 applications/s through the outbox (a hall's peak is far below); p95 ≤ 500 ms for a
-submit with three 300 KB scans (the citizen waits for it on screen).
+Goals (bench/goals.toml): the outbox delivers ≥ 0.9× the rate of the same requests sent directly by the
+client (upload one 20 KB scan, submit), against the same server; p95 ≤ 500 ms for a submit with three 300 KB
+scans (the citizen waits for it on screen).
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ sys.path.insert(0, str(ROOT))
 
 from kiosk.terminal.outbox import DeliveryWorker, Material, Outbox, load_or_create_seal_key  # noqa: E402
 from kiosk.terminal.platform import PlatformClient, load_or_create_key  # noqa: E402
+from report import goal, record  # noqa: E402  (bench/ is the script's own directory on sys.path)
 
-GOAL_RATE = 20.0
-GOAL_P95_S = 0.5
+GOAL_P95_S = goal("submit_p95").value / 1000
 N_OUTBOX = 300
 N_SUBMITS = 40
 
@@ -71,8 +72,17 @@ async def _bench(url: str, tmp: Path) -> None:
     assert await worker.drain(timeout_s=300)
     elapsed = time.perf_counter() - started
     rate = N_OUTBOX / elapsed
-    print(f"outbox → emulator: {N_OUTBOX} applications (one 20 KB scan each) in {elapsed:.2f} s = {rate:.1f} applications/s "
-          f"(goal ≥ {GOAL_RATE:.0f}/s, ratio {rate / GOAL_RATE:.2f}×)")
+    print(f"outbox → emulator: {N_OUTBOX} applications (one 20 KB scan each) in {elapsed:.2f} s = {rate:.1f} applications/s")
+    direct_started = time.perf_counter()
+    for i in range(N_OUTBOX):  # the same requests, straight from the client: what the outbox adds is the difference
+        scan = b"\xff\xd8" + os.urandom(20_000)
+        receipt = await client.upload_material(scan, "image/jpeg")
+        ref = {"material_code": "form", "name": "申请表", "source": "scan", "sha256": receipt.sha256}
+        await client.submit_application({**app, "form": {"n": str(i)}, "materials": [ref], "terminal_receipt": f"BENCH-D-{i:06d}",
+                                         "submitted_at": int(time.time())}, f"bench-rate-{i:06d}")
+    direct = N_OUTBOX / (time.perf_counter() - direct_started)
+    print(f"  the same {N_OUTBOX} sent directly by the client: {direct:.1f} applications/s")
+    record("outbox_vs_direct", rate / direct)
     print(f"  receipt latency (durable enqueue): p50 {statistics.median(enqueue_s) * 1000:.1f} ms, p95 {_p(enqueue_s, 0.95) * 1000:.1f} ms")
 
     durations: list[float] = []
@@ -87,6 +97,7 @@ async def _bench(url: str, tmp: Path) -> None:
                                         f"bench-direct-{i:06d}")
         durations.append(time.perf_counter() - t0)
     p95 = _p(durations, 0.95)
+    record("submit_p95", p95 * 1000)
     print(f"submit with 3 × 300 KB materials on loopback: p50 {statistics.median(durations) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms over {N_SUBMITS} "
           f"(goal p95 ≤ {GOAL_P95_S * 1000:.0f} ms, ratio {GOAL_P95_S / p95:.2f}× headroom)")
     outbox.close()

@@ -26,6 +26,7 @@ import threading
 import time
 from pathlib import Path
 
+from report import goal, record  # bench/ is on sys.path: this file runs from bench/ scripts
 from sim.ui.xvfb import start_xvfb
 
 MARKER = "KIOSK-FIRST-FRAME"
@@ -294,11 +295,13 @@ def report(runs: int = 3) -> str:
         ours = figures[key]
         lines.append(f"  {label:<34} start → first frame {ours['start']:.2f} s   RSS {ours['rss'] / 1024:6.0f} MiB   "
                      f"PSS {ours['pss'] / 1024:6.0f} MiB   ({ours['processes']:.0f} processes)   "
-                     f"RSS ratio {ours['rss'] / chrome['rss']:.2f} (goal ≤ 0.33; ratio to goal {ours['rss'] / chrome['rss'] / 0.33:.2f}), "
-                     f"PSS ratio {ours['pss'] / chrome['pss']:.2f}, start ratio {ours['start'] / chrome['start']:.2f}")
+                     f"RSS ratio {ours['rss'] / chrome['rss']:.2f}, PSS ratio {ours['pss'] / chrome['pss']:.2f} "
+                     f"(goal ≤ {goal('ui_pss_vs_chromium').value:g}), start ratio {ours['start'] / chrome['start']:.2f}")
         lines.append(f"  {'  … after the keyboard was used':<34} (search box tapped, pinyin 'shebao' → first candidate, 2 s)   "
                      f"RSS {ours['rss_kb'] / 1024:6.0f} MiB   PSS {ours['pss_kb'] / 1024:6.0f} MiB   "
                      f"RSS ratio {ours['rss_kb'] / chrome['rss']:.2f}, PSS ratio {ours['pss_kb'] / chrome['pss']:.2f}")
+    record("ui_pss_vs_chromium", figures["terminal"]["pss"] / chrome["pss"])
+    record("ui_cold_vs_chromium", figures["terminal"]["start"] / chrome["start"])
     return "\n".join(lines)
 
 

@@ -109,13 +109,12 @@ stage("keyboard used (+2 s)")
 
 
 def main() -> int:
-    sys.path.insert(0, str(REPO / "bench"))
-    from chromium_peer import start_xvfb
+    from sim.ui.xvfb import start_xvfb  # (width, height): the tuple form crashed with a TypeError
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SDL_", "KIVY_"))}
     xvfb = None
     if not env.get("DISPLAY"):
-        started = start_xvfb((1080, 1920))
+        started = start_xvfb(1080, 1920)
         if started is not None:
             xvfb, env["DISPLAY"] = started
     try:
