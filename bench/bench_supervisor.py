@@ -143,7 +143,7 @@ async def bench_chipcard(cycles: int) -> None:
         await supervisor.stop()
         await device.close()
         daemon.cleanup()
-    print("chipcard (pcscd + vpcd, CardMonitor every 0.2 s):")
+    print("chipcard (pcscd + vpcd, CardMonitor: card events at once, readers re-listed every 0.5 s):")
     print(summary("reader gone → no_device (pcscd up)", gone_up))
     print(summary("  … from the restart's start", gone_act))
     print(summary("reader back → online (pcscd up)", back_up))
