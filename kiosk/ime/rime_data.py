@@ -148,6 +148,25 @@ def rare_characters() -> tuple[list[str], dict[str, list[str]]]:
     return entries, variants
 
 
+def _rare_cached(root: Path) -> tuple[list[str], dict[str, list[str]]]:
+    """``rare_characters`` (5 s of Unihan parsing) kept beside the compiled data: a catalog change
+    recompiles the dictionary, not this; keyed by the Unihan and luna files it reads."""
+    stamp = hashlib.sha256(Path(__file__).read_bytes())
+    for path in (UNIHAN / "Unihan_Readings.txt.bz2", UNIHAN / "Unihan_Variants.txt.bz2", SHARED / "luna_pinyin.dict.yaml"):
+        stamp.update(f"{path}:{path.stat().st_mtime_ns if path.exists() else 0}".encode())
+    cached = root / f"ime-rare-{stamp.hexdigest()[:16]}.json"
+    if cached.is_file():
+        data = json.loads(cached.read_text(encoding="utf-8"))
+        return list(data["entries"]), dict(data["variants"])
+    entries, variants = rare_characters()
+    for stale in root.glob("ime-rare-*.json"):
+        stale.unlink(missing_ok=True)
+    partial = cached.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text(json.dumps({"entries": entries, "variants": variants}, ensure_ascii=False), encoding="utf-8")
+    partial.replace(cached)
+    return entries, variants
+
+
 def _sources(version: str, entries: list[str]) -> dict[str, str]:
     return {
         "default.custom.yaml": f"patch:\n  schema_list:\n    - schema: {SCHEMA}\n",
@@ -201,11 +220,11 @@ def deployed(cache_root: Path | None = None) -> Path:
     with _lock:
         if (target / "build" / f"{SCHEMA}.prism.bin").is_file():
             return target
-        rare_entries, variants = rare_characters()
+        root.mkdir(parents=True, exist_ok=True)
+        rare_entries, variants = _rare_cached(root)
         sources = _sources(rime.version, domain_entries(words) + rare_entries)
         sources[RARE] = json.dumps(variants, ensure_ascii=False, sort_keys=True)
         sources[names.INDEX] = json.dumps(names.build_index(), ensure_ascii=False, sort_keys=True)
-        root.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix="ime-rime-deploy-", dir=root))
         try:
             for name, text in sources.items():

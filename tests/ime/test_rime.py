@@ -118,3 +118,21 @@ def test_name_hint_keeps_librime_words_reachable(composer: Composer) -> None:
     composer.clear()
     type_all(composer, "shebaoka")  # no surname first: nothing guessed
     assert texts(composer)[0] == "社保卡"
+
+
+def test_compiled_into_a_fresh_cache_dir_not_the_source_tree(tmp_path: Path) -> None:
+    """Compiling (as on a terminal's first keyboard) writes only under the cache dir given; a second
+    call reuses it. Run in a subprocess: compiling restarts the process's librime."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    before = sorted(p.name for p in (root / "kiosk" / "ime").iterdir())
+    script = ("import sys; from pathlib import Path; from kiosk.ime import rime_data; "
+              "a = rime_data.deployed(Path(sys.argv[1])); b = rime_data.deployed(Path(sys.argv[1])); "
+              "print(a == b, (a / 'build' / 'kiosk_pinyin.table.bin').is_file(), (a / 'rare.json').is_file())")
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path)], cwd=root, capture_output=True, text=True,
+                         timeout=300, check=True)
+    assert out.stdout.split() == ["True", "True", "True"]
+    assert sorted(p.name for p in (root / "kiosk" / "ime").iterdir()) == before
+    assert [p.name.split("-")[1] for p in tmp_path.iterdir()] and all(
+        p.name.startswith(("ime-rime-", "ime-rare-")) for p in tmp_path.iterdir())
