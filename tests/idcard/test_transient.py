@@ -48,3 +48,15 @@ async def test_one_bad_checksum_keeps_the_reader_online_three_in_a_row_do_not(se
     emulator.insert("zhangsan")
     assert (await service.read_card()).ok
     assert service.status().state is DeviceState.ONLINE
+
+
+async def test_events_a_read_causes_carry_its_request_id(service: IdCardService, emulator: SamEmulator, bus) -> None:
+    from kiosk.terminal.events import MediaInserted, StatusChanged
+
+    emulator.insert("zhangsan")  # no poller: the read itself finds the card and says so
+    read = await service.read_card()
+    assert read.ok and read.request_id > 0
+    placed = [e for e in bus.recent((MediaInserted,)) if e.device == "idcard"]
+    assert [e.request_id for e in placed] == [read.request_id]
+    busy = [e for e in bus.recent((StatusChanged,)) if isinstance(e, StatusChanged) and e.new.description == "read_card"]
+    assert busy and busy[-1].request_id == read.request_id
