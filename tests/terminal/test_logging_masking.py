@@ -4,13 +4,27 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from kiosk.logging_setup import configure_logging
 
 ID_NUMBER = "500112198703152620"
 NAME = "张三丰"
 PHONE = "13812345678"
+
+
+@pytest.fixture(autouse=True)
+def _own_handlers_removed() -> Iterator[None]:
+    """configure_logging installs masking handlers on the root logger: remove them after each test, or every later
+    test's records pass through them (and lose exc_info to the in-place mask)."""
+    yield
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, "_kiosk", False)]:
+        root.removeHandler(handler)
+        handler.close()
 
 
 def test_pii_is_masked_on_disk_for_every_logger(tmp_path: Path) -> None:
