@@ -3,9 +3,11 @@ re-drives it and it is delivered; a catalog mismatch waits for the next catalog 
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from kiosk.terminal.outbox import DeliveryWorker, Outbox
+from kiosk.terminal.outbox.store import HELD_RECHECK_S
 from kiosk.terminal.platform import PlatformClient
 from sim.platform.server import EmbeddedPlatform
 
@@ -63,6 +65,8 @@ async def test_an_unknown_item_waits_for_the_next_catalog_sync_and_is_then_deliv
     assert [a["code"] for a in outbox.alerts()] == ["outbox_catalog_mismatch"]  # a warning, not a dead letter
     assert outbox.stats().held == 1 and outbox.stats().rejected == 0
     assert await worker.run_once() == 0 and outbox.get(entry.id)["state"] == "held"  # type: ignore[index]  # no retry before the sync
+    assert outbox.release_stale_held(now=time.time() + HELD_RECHECK_S + 1) == 1  # hours without a sync: tried again
+    assert await worker.run_once() == 0 and outbox.get(entry.id)["state"] == "held"  # type: ignore[index]  # held again, not dead
 
     copy_row(platform, "items", "code", "CQ-RS-0004", "CQ-NEW-0001")  # the catalog both sides sync to
     assert outbox.release_held() == 1

@@ -33,6 +33,8 @@ CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_at);
 CREATE TABLE IF NOT EXISTS outbox_material (
     entry_id TEXT NOT NULL, idx INTEGER NOT NULL, content BLOB NOT NULL, PRIMARY KEY (entry_id, idx));
 """
+#: A held application is tried again this long after the platform said it does not know its item, even without a sync.
+HELD_RECHECK_S = 6 * 3600
 #: Columns added after the first release (an existing outbox.db gains them on open).
 UPGRADES = {"rejected_at": "REAL", "catalog_retries": "INTEGER NOT NULL DEFAULT 0", "redriven": "INTEGER NOT NULL DEFAULT 0"}
 COLUMNS = ("id, receipt, created_at, state, attempts, last_error, case_id, delivered_at, reject_code, reject_message, reject_field, "
@@ -231,9 +233,17 @@ class Outbox:
     def mark_held(self, entry_id: str, code: str, message: str, field: str | None) -> None:
         """The platform did not know the item (or its version) the terminal's catalog offered: wait for the next catalog sync."""
         with self._lock:
-            self._conn.execute("UPDATE outbox SET state = 'held', attempts = attempts + 1, last_error = ?, "
+            self._conn.execute("UPDATE outbox SET state = 'held', attempts = attempts + 1, last_error = ?, next_attempt_at = ?, "
                                "reject_code = ?, reject_message = ?, reject_field = ? WHERE id = ?",
-                               (f"{code}: {message}"[:500], code, message[:500], field, entry_id))
+                               (f"{code}: {message}"[:500], time.time() + HELD_RECHECK_S, code, message[:500], field, entry_id))
+
+    def release_stale_held(self, now: float | None = None) -> int:
+        """Held longer than ``HELD_RECHECK_S`` with no catalog sync: tried again (the platform may have learnt the item),
+        held again if it still does not know it — never a dead letter without a sync in between."""
+        with self._lock:
+            cursor = self._conn.execute("UPDATE outbox SET state = 'pending', next_attempt_at = ? WHERE state = 'held' AND next_attempt_at <= ?",
+                                        (time.time(), time.time() if now is None else now))
+        return cursor.rowcount
 
     def release_held(self) -> int:
         """After a catalog sync: every held entry is due again (once; a second mismatch is a dead letter)."""

@@ -111,6 +111,7 @@ class DeliveryWorker:
         """Deliver every due entry; returns how many were acknowledged."""
         if not self.outbox.recheck():
             return 0
+        self.outbox.release_stale_held()
         delivered = 0
         for entry_id in self.outbox.due():
             if await self.deliver(entry_id):
