@@ -218,6 +218,10 @@ class Rime:
             self.lib.RimeInitialize(ctypes.byref(traits))
             self._running = True
 
+    @property
+    def running(self) -> bool:
+        return self._running
+
     def stop(self) -> None:
         with self.lock:
             if self._running:

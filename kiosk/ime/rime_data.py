@@ -20,6 +20,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator
@@ -221,6 +223,10 @@ def deployed(cache_root: Path | None = None) -> Path:
         if (target / "build" / f"{SCHEMA}.prism.bin").is_file():
             return target
         root.mkdir(parents=True, exist_ok=True)
+        if rime.running:  # compiling restarts librime: never under an engine this process is using
+            subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; from kiosk.ime import "
+                            "rime_data; rime_data.deployed(Path(sys.argv[1]))", str(root)], check=True, timeout=600)
+            return target
         rare_entries, variants = _rare_cached(root)
         sources = _sources(rime.version, domain_entries(words) + rare_entries)
         sources[RARE] = json.dumps(variants, ensure_ascii=False, sort_keys=True)

@@ -12,8 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kiosk.ime import rime_data
-
 ROOT = Path(__file__).resolve().parents[2]
 NAME = "蒋欣怡"
 
@@ -48,7 +46,10 @@ def _snapshot(directory: Path) -> dict[str, tuple[int, int]]:
 
 
 def test_a_committed_name_leaves_nothing_on_disk() -> None:
-    data_dir = rime_data.deployed()  # compiled before, so the run below only reads it
+    # compiled first in its own process (compiling restarts librime: not in this test process)
+    compiled = subprocess.run([sys.executable, "-c", "from kiosk.ime import rime_data; print(rime_data.deployed())"],
+                              cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
+    data_dir = Path(compiled.stdout.strip().splitlines()[-1])
     before = _snapshot(data_dir)
     cache_before = sorted(p.name for p in data_dir.parent.iterdir())
     out = subprocess.run([sys.executable, "-c", SCRIPT, NAME], cwd=ROOT, capture_output=True, text=True,
