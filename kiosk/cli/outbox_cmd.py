@@ -72,7 +72,7 @@ def _open(args: argparse.Namespace) -> Outbox:
     data_dir = config.terminal.data_path()
     if not (data_dir / "outbox.db").exists():
         raise StoreError(f"no outbox at {data_dir / 'outbox.db'}")
-    return Outbox(data_dir / "outbox.db", data_dir / "outbox.key", config.terminal.id, create_key=False)
+    return Outbox(data_dir / "outbox.db", data_dir / "outbox.key", config.terminal.id, create_key=False, quarantine_corrupt=False)
 
 
 def _age(created_at: float) -> str:

@@ -36,7 +36,7 @@ def rollback_quietly(conn: sqlite3.Connection) -> None:
             pass
 
 
-def _damage(path: Path) -> str:
+def damage(path: Path) -> str:
     """Why ``path`` is not a usable database ('' when it is, or does not exist yet)."""
     if not path.exists() or path.stat().st_size == 0:
         return ""
@@ -72,9 +72,9 @@ class Store:
         self._local = threading.local()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.quarantined: tuple[Path, str] | None = None
-        damage = _damage(self.path)
-        if damage:
-            self.quarantined = (quarantine(self.path, damage), damage)
+        found = damage(self.path)
+        if found:
+            self.quarantined = (quarantine(self.path, found), found)
         db = self.db()
         try:
             db.enable_wal()

@@ -11,6 +11,8 @@ def maintenance_notice(outbox: Any) -> str:
         return ""
     stats = outbox.stats()
     parts = []
+    if getattr(outbox, "quarantined", None):
+        parts.append(f"outbox.db 已损坏，保留为 {outbox.quarantined[0].name} 待恢复，新申请照常受理")
     if stats.unavailable:
         parts.append("申报材料密钥不可用，暂停受理：请恢复备份的 outbox.key（kiosk outbox restore-key）")
     if stats.rejected:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.errors import OutboxUnavailable, StoreError
+from kiosk.store.database import damage, quarantine
 from kiosk.terminal.outbox.crypto import Sealer, load_or_create_seal_key, opens, read_key
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,8 @@ CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_at);
 CREATE TABLE IF NOT EXISTS outbox_material (
     entry_id TEXT NOT NULL, idx INTEGER NOT NULL, content BLOB NOT NULL, PRIMARY KEY (entry_id, idx));
 """
+#: The first receipt sequence of a fresh outbox after a quarantine (above any the old one printed in practice).
+QUARANTINE_SEQ = 900_000
 #: A held application is tried again this long after the platform said it does not know its item, even without a sync.
 HELD_RECHECK_S = 6 * 3600
 #: Columns added after the first release (an existing outbox.db gains them on open).
@@ -82,10 +85,20 @@ class Outbox:
     for good, reason kept, sealed for a technician's ``kiosk outbox redrive|export``).
     """
 
-    def __init__(self, path: str | Path, seal_key: bytes | Path, terminal_id: str, *, create_key: bool = True) -> None:
-        """``create_key=False`` (a technician's tool): never create outbox.key, even while nothing is sealed."""
+    def __init__(self, path: str | Path, seal_key: bytes | Path, terminal_id: str, *, create_key: bool = True,
+                 quarantine_corrupt: bool = True) -> None:
+        """``create_key=False`` (a technician's tool): never create outbox.key, even while nothing is sealed.
+
+        A file that is not a database or fails ``quick_check`` is quarantined (kept as ``outbox.db.corrupt-<UTC>`` for
+        recovery with sqlite3 ``.recover`` and the key) and a fresh outbox started, numbering receipts from
+        ``QUARANTINE_SEQ`` so none repeats a receipt already printed; a critical alert says so. Not in a technician's
+        tool (``quarantine_corrupt=False``: it reports the error instead)."""
         self.path = str(path)
         self.create_key = create_key
+        self.quarantined: tuple[Path, str] | None = None
+        found = damage(Path(self.path)) if quarantine_corrupt else ""
+        if found:
+            self.quarantined = (quarantine(Path(self.path), found), found)
         self.terminal_id = terminal_id
         self.key_path = seal_key if isinstance(seal_key, Path) else None
         self._given_key = seal_key if isinstance(seal_key, bytes) else None
@@ -101,6 +114,9 @@ class Outbox:
             for column, decl in UPGRADES.items():
                 if column not in have:
                     self._conn.execute(f"ALTER TABLE outbox ADD COLUMN {column} {decl}")
+            if self.quarantined is not None:
+                self._conn.execute("INSERT INTO sqlite_sequence (name, seq) SELECT 'outbox', ? WHERE NOT EXISTS "
+                                   "(SELECT 1 FROM sqlite_sequence WHERE name = 'outbox')", (QUARANTINE_SEQ,))
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open outbox {self.path}: {exc}") from None
         self._unlock()
@@ -300,6 +316,9 @@ class Outbox:
     def alerts(self) -> list[dict[str, Any]]:
         """What needs a person, for the heartbeat: dead letters (with the first reasons) and an unavailable key."""
         out: list[dict[str, Any]] = []
+        if self.quarantined is not None:
+            out.append({"code": "outbox_quarantined", "severity": "critical",
+                        "message": f"outbox.db was corrupt ({self.quarantined[1]}); kept as {self.quarantined[0].name} for recovery"[:300]})
         if self.unavailable:
             out.append({"code": "outbox_key_unavailable", "severity": "critical", "message": self.unavailable[:300]})
         with self._lock:
