@@ -27,14 +27,18 @@ from kiosk.flows.viewmodels import AttractVM, ViewModel
 from kiosk.items.loader import load_catalog
 from kiosk.settings.model import TerminalConfig
 from kiosk.terminal.events import Event, StatusChanged
+from kiosk.xfs.embedded import EmbeddedXfs
 
 log = logging.getLogger(__name__)
 
 
 class TerminalApp:
-    def __init__(self, config: TerminalConfig, runtime: FlowRuntime, fleet: FleetServices, hooks: FleetHooks) -> None:
-        """Built by kiosk.assembly; the fleet's restart / reload hooks are this app's (screenshot is the UI's)."""
+    def __init__(self, config: TerminalConfig, runtime: FlowRuntime, fleet: FleetServices, hooks: FleetHooks,
+                 xfs: EmbeddedXfs | None = None) -> None:
+        """Built by kiosk.assembly; the fleet's restart / reload hooks are this app's (screenshot is the UI's).
+        ``xfs``: the XFS4IoT diagnostics service, started after the flow runtime and stopped before it."""
         self.config = config
+        self.xfs = xfs
         self.runtime = runtime
         self.fleet = fleet
         self.exit_requested = threading.Event()
@@ -46,6 +50,8 @@ class TerminalApp:
 
     def start(self, headless: bool) -> TerminalApp:
         self.runtime.start()
+        if self.xfs is not None:
+            self.xfs.start()
         self._call(self._start_fleet(headless))
         self.runtime.subscribe(self._on_view)
         return self
@@ -54,6 +60,8 @@ class TerminalApp:
         if self._unsubscribe is not None:
             self._unsubscribe()
         self._call(self._stop_fleet())
+        if self.xfs is not None:
+            self.xfs.stop()
         self.runtime.stop()
 
     def tick(self) -> None:

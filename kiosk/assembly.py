@@ -34,6 +34,7 @@ from kiosk.store.database import Store
 from kiosk.terminal.facade import Terminal
 from kiosk.terminal.platform.endpoint import open_platform
 from kiosk.terminal.platform.link import open_link
+from kiosk.xfs.embedded import EmbeddedXfs
 
 SOFTWARE_VERSION = "0.1.0"
 
@@ -89,7 +90,8 @@ def assemble(config: TerminalConfig, *, names: SensitiveValues | None = None, co
     services = FlowServices(config, terminal, link, store, SealedBox.from_file(data_dir / "flow.key"), audit, catalog, names,
                             data_dir, content.faq)
     runtime = FlowRuntime(services, elder=elder)
-    app = TerminalApp(config, runtime, fleet, hooks)
+    xfs = EmbeddedXfs(config.xfs, runtime, data_dir, SOFTWARE_VERSION) if config.xfs.enabled else None
+    app = TerminalApp(config, runtime, fleet, hooks, xfs=xfs)
     return Assembly(config, store, audit, terminal, services, fleet, runtime, app)
 
 

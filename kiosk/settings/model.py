@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from kiosk.terminal.registry import DeviceUrl
 from kiosk.terminal.status import DeviceClass
+from kiosk.xfs.options import XfsSection
 
 #: Where a terminal keeps its store, keys, logs and session files when ``terminal.data_dir`` is empty:
 #: kiosk.service's ``StateDirectory=`` (writable under ``ProtectSystem=strict``, owned by the service user).
@@ -121,3 +122,4 @@ class TerminalConfig(_Section):
     logging: LoggingSection = LoggingSection()
     ui: UiSection = UiSection()
     maintenance: MaintenanceSection = MaintenanceSection()
+    xfs: XfsSection = XfsSection()  # the XFS4IoT diagnostics service (docs/xfs.md), off by default

@@ -27,6 +27,7 @@ class EmbeddedXfs:
         self.service_version = service_version
         self._thread: XfsThread | None = None
         self._written: Path | None = None
+        self.server: XfsServer | None = None  # the running server (its url names the bound port)
 
     def start(self) -> XfsServer:
         """After ``runtime.start()``: the devices are open and the controller exists."""
@@ -38,13 +39,15 @@ class EmbeddedXfs:
         state = FlowSessionState(self.runtime)
         opts = self.options
         self._thread = XfsThread(lambda: XfsServer(terminal, token, state, host=opts.host, port=opts.port, service_version=self.service_version))
-        return self._thread.start()
+        self.server = self._thread.start()
+        return self.server
 
     def stop(self) -> None:
         """Before ``runtime.stop()``: connections close, their commands are cancelled."""
         if self._thread is not None:
             self._thread.stop()
             self._thread = None
+            self.server = None
         if self._written is not None:
             self._written.unlink(missing_ok=True)
             self._written = None

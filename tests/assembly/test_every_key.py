@@ -64,6 +64,10 @@ SETTINGS: dict[str, tuple[Any, Probe]] = {
     "ui.fullscreen": (False, lambda a: __import__("screens.run_app", fromlist=["x"]).fullscreen(a.config)),
     "ui.font": (FONT, lambda a: ui(a).font),
     "ui.elder_font_scale": (2.0, lambda a: ui(a).elder_font_scale),
+    "xfs.enabled": (True, lambda a: a.app.xfs is not None),
+    "xfs.host": ("::1", lambda a: a.app.xfs.options.host),
+    "xfs.port": (5850, lambda a: a.app.xfs.options.port),
+    "xfs.token": ("t" * 32, lambda a: a.app.xfs.options.token),
 }
 DEVICE_KEYS = {"url", "required", "timeout_s", "options"}
 

@@ -43,10 +43,14 @@ async def _status_or_close(uri: str) -> tuple[str, int | None]:
 
 
 def test_the_service_closes_while_the_kiosk_serves_a_citizen(tmp_path: Path) -> None:
-    runtime = assemble(demo_config(data_dir=tmp_path)).runtime.start()
-    xfs = EmbeddedXfs(XfsSection(enabled=True, port=0), runtime, tmp_path)
+    """Configured as a terminal would be (``[xfs] enabled = true``): the composition root builds the service and
+    TerminalApp starts it after the flow runtime."""
+    config = demo_config(data_dir=tmp_path)
+    app = assemble(config.model_copy(update={"xfs": XfsSection(enabled=True, port=0)})).app.start(headless=True)
+    runtime, xfs = app.runtime, app.xfs
+    assert isinstance(xfs, EmbeddedXfs) and xfs.server is not None
     try:
-        server = xfs.start()
+        server = xfs.server
         token = (tmp_path / "xfs.token").read_text(encoding="ascii").strip()
         uri = f"{server.url}/idcard?token={token}"
         assert asyncio.run(_status_or_close(uri)) == ("success", None)  # attract screen: nobody served
@@ -59,6 +63,5 @@ def test_the_service_closes_while_the_kiosk_serves_a_citizen(tmp_path: Path) -> 
         assert _wait(lambda: runtime.controller.session is None)
         assert asyncio.run(_status_or_close(uri)) == ("success", None)
     finally:
-        xfs.stop()
-        runtime.stop()
-    assert not (tmp_path / "xfs.token").exists()
+        app.stop()  # stops the service before the runtime
+    assert not (tmp_path / "xfs.token").exists() and xfs.server is None
