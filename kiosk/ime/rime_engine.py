@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import os
 import shutil
 import tempfile
 import threading
@@ -25,6 +26,24 @@ from kiosk.ime.names import INDEX, NameGuesser
 from kiosk.ime.rime import Rime
 
 BACKSPACE = 0xFF08  # XK_BackSpace
+USER_DIR_PREFIX = "kiosk-rime-user-"
+
+
+def sweep_abandoned(base: Path | None = None) -> list[Path]:
+    """Remove the throwaway user dirs of processes that died without cleaning up (a crash, SIGKILL)."""
+    removed = []
+    for path in (base or Path(tempfile.gettempdir())).glob(f"{USER_DIR_PREFIX}*-*"):
+        pid = path.name[len(USER_DIR_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+        except PermissionError:
+            pass  # alive, another user's
+    return removed
 
 
 class RimeInputMethod(InputMethod):
@@ -36,7 +55,8 @@ class RimeInputMethod(InputMethod):
         rare = self.data_dir / rime_data.RARE
         self.variants: dict[str, list[str]] = json.loads(rare.read_text(encoding="utf-8")) if rare.is_file() else {}
         self.names = NameGuesser.load(self.data_dir / INDEX)
-        self.user_dir = Path(tempfile.mkdtemp(prefix="kiosk-rime-user-"))
+        sweep_abandoned()
+        self.user_dir = Path(tempfile.mkdtemp(prefix=f"{USER_DIR_PREFIX}{os.getpid()}-"))
         self._lock = threading.Lock()
         self._closed = False
         self.rime.start(shared=self.data_dir, user=self.user_dir, prebuilt=self.data_dir / "build",

@@ -63,3 +63,17 @@ def test_a_committed_name_leaves_nothing_on_disk() -> None:
     assert not Path(report["user_dir"]).exists()  # the throwaway user dir went with the process
     assert Path(report["data_dir"]) == data_dir and _snapshot(data_dir) == before
     assert sorted(p.name for p in data_dir.parent.iterdir()) == cache_before
+
+
+def test_a_crashed_process_user_dir_is_swept(tmp_path: Path) -> None:
+    from kiosk.ime.rime_engine import USER_DIR_PREFIX, sweep_abandoned
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True)
+    abandoned = tmp_path / f"{USER_DIR_PREFIX}{dead.stdout.strip()}-abc"
+    abandoned.mkdir()
+    (abandoned / "leftover").write_text("x")
+    alive = tmp_path / f"{USER_DIR_PREFIX}1-abc"  # pid 1 is alive
+    alive.mkdir()
+    assert sweep_abandoned(tmp_path) == [abandoned]
+    assert not abandoned.exists() and alive.exists()
