@@ -1,4 +1,5 @@
-"""``kiosk ime candidates PINYIN [--json]`` and ``kiosk ime status``: what the keyboard would offer.
+"""``kiosk ime candidates PINYIN [--json]``, ``kiosk ime recognize STROKES`` and ``kiosk ime status``:
+what the keyboard (and the handwriting pad) would offer.
 
 For technicians (is this terminal's IME the real one, what does it guess for ``shebaoka``) and for
 acceptance tests. The candidates are the same the keyboard shows, in its order, page after page.
@@ -19,6 +20,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     cands.add_argument("--name", action="store_true", help="as typed into a name field (the name hint)")
     cands.add_argument("--json", action="store_true", help="one JSON object")
     cands.set_defaults(func=_candidates)
+    hand = ime_sub.add_parser("recognize", help="handwriting: ranked characters for strokes (JSON)")
+    hand.add_argument("strokes", help='JSON list of strokes, each a list of [x, y] points (y down): "[[[40,150],[260,150]]]"')
+    hand.add_argument("--size", type=float, default=300, help="side of the square pad the points are on")
+    hand.add_argument("--json", action="store_true")
+    hand.set_defaults(func=_recognize)
     state = ime_sub.add_parser("status", help="which engine runs (librime or the fallback) and why")
     state.add_argument("--json", action="store_true")
     state.set_defaults(func=_status)
@@ -46,6 +52,19 @@ def _candidates(args: argparse.Namespace) -> int:
             print(f"{rank:>3}  {text}")
     composer.close()
     return 0 if texts else 1
+
+
+def _recognize(args: argparse.Namespace) -> int:
+    from kiosk.ime.handwriting import recognize
+
+    try:
+        strokes = [[(float(x), float(y)) for x, y in stroke] for stroke in json.loads(args.strokes)]
+    except (ValueError, TypeError) as exc:
+        print(f"strokes are not a JSON list of [x, y] lists: {exc}")
+        return 2
+    ranked = recognize(strokes, args.size)
+    print(json.dumps({"candidates": ranked}, ensure_ascii=False) if args.json else " ".join(ranked))
+    return 0 if ranked else 1
 
 
 def _status(args: argparse.Namespace) -> int:

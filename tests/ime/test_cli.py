@@ -36,6 +36,13 @@ def test_candidates_as_a_name() -> None:
     assert named[0][0] == "王" and plain[0] != named[0]
 
 
+def test_recognize_strokes() -> None:
+    out = kiosk("ime", "recognize", "[[[40,140],[260,140]],[[150,30],[150,280]]]", "--json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["candidates"][0] == "十"
+    assert kiosk("ime", "recognize", "[[1,2,3]]").returncode == 2
+
+
 def test_not_pinyin_is_a_usage_error() -> None:
     out = kiosk("ime", "candidates", "she-bao")
     assert out.returncode == 2 and "not pinyin" in out.stdout
