@@ -34,7 +34,8 @@ from screens.widgets import picture as _picture  # noqa: F401  (registers KImage
 log = logging.getLogger(__name__)
 SCREEN_MODULES = ["attract", "home", "identify", "guide", "notice", "form", "materials", "signature", "confirm",
                   "progress", "receipt", "evaluate", "case_status", "centres", "faq", "help", "message",
-                  "maintenance"]
+                  "maintenance", "complaint", "appointment", "handover"]
+ENTRY_INTENTS = (I.SetField, I.Capture, I.UseElicense, I.Sign)  # what a citizen would lose to 退出
 BLOCKED_KEYS = {27, 1001}  # Esc, Android back; F-keys and Alt+F4 below
 Builder.load_file(str(Path(__file__).with_name("common.kv")))
 Builder.load_string("<-FlatScreenManager>:\n")  # no style rules: drops ScreenManager's stencil clip
@@ -101,13 +102,14 @@ class KioskApp(App):
         self.current_vm: ViewModel | None = None
         self.on_shown: list[Callable[[str], None]] = []  # tests/bench: called after a screen is shown
         self._last_touch = 0.0
+        self.entered = False  # the citizen typed, captured or signed something this session (退出 asks first)
         self.bridge: Bridge | None = None
         if options.lockdown:
             self.use_kivy_settings = False  # not even in a panel opened some other way
 
     # ----- build --------------------------------------------------------------------------------
     def build(self) -> FloatLayout:
-        from screens.widgets.chrome import BottomBar, IdleOverlay, TechCorner
+        from screens.widgets.chrome import BottomBar, ExitConfirm, IdleOverlay, TechCorner
         from screens.widgets.keyboard import LexiconLoader, OnScreenKeyboard
 
         for name in SCREEN_MODULES:
@@ -123,7 +125,8 @@ class KioskApp(App):
         self.keyboard: OnScreenKeyboard | None = None
         root.add_widget(column)
         self.overlay = IdleOverlay(on_continue=lambda: self.send(I.Touch()))
-        corner = TechCorner(on_unlock=self.open_maintenance, hold_s=self.options.tech_hold_s,
+        self.exit_confirm = ExitConfirm(on_exit=self._confirmed_exit, on_stay=self.close_exit_confirm)
+        corner = TechCorner(on_unlock=self.open_maintenance, armed=self.no_citizen, hold_s=self.options.tech_hold_s,
                             size_hint=(None, None), size=(120, 120), pos_hint={"x": 0, "top": 1})
         root.add_widget(corner)
         self.tech_corner = corner
@@ -151,6 +154,10 @@ class KioskApp(App):
 
     # ----- view-models in -----------------------------------------------------------------------
     def show(self, vm: ViewModel) -> None:
+        if isinstance(vm, AttractVM):
+            self.session_over()
+        elif vm.kind == "receipt":
+            self.entered = False  # accepted: nothing is lost by leaving now
         if vm.elder_mode != self.theme.elder:
             self.theme.elder = vm.elder_mode
         screen = self.screen_for(vm.kind)
@@ -190,7 +197,12 @@ class KioskApp(App):
         if self.keyboard is None:
             self.keyboard = OnScreenKeyboard(self.ime_loader, on_done=self.hide_keyboard)
         keyboard = self.keyboard
+        previous = keyboard.target
+        if previous is not None and previous is not target and hasattr(previous, "end_typing"):
+            previous.end_typing()
         keyboard.target = target
+        if hasattr(target, "begin_typing"):
+            target.begin_typing()  # a masked number shows its digits while it is typed
         if keyboard.mode != mode:
             keyboard.set_mode(mode)
         if keyboard.parent is None:
@@ -205,13 +217,39 @@ class KioskApp(App):
         self.column.remove_widget(keyboard)
         if target is not None:
             target.focus = False
+            if hasattr(target, "end_typing"):
+                target.end_typing()
             committed = getattr(target, "on_committed", None)
             if callable(committed):
                 committed(target.text)
 
     # ----- intents out --------------------------------------------------------------------------
     def send(self, intent: I.Intent) -> None:
+        if isinstance(intent, ENTRY_INTENTS):
+            self.entered = True
         self.port.send(intent)
+
+    def no_citizen(self) -> bool:
+        """No citizen is being served: the idle screen (or the technician's own pad) is up."""
+        return self.current_vm is None or self.current_vm.kind in ("attract", "maintenance")
+
+    def session_over(self) -> None:
+        """The attract screen: the next citizen starts afresh — the configured language, nothing entered, no
+        modal left open (elder mode follows the view-model, which is standard again)."""
+        self.entered = False
+        self.close_exit_confirm()
+        for shown in self.screens.values():  # screens that keep what a citizen typed forget it
+            forget = getattr(shown, "session_over", None)
+            if callable(forget):
+                forget()
+        if self.language != self.options.language:  # no re-render: the attract screen is rendered next
+            self.translator.switch(self.options.language)
+            self.language = self.options.language
+
+    def has_entries(self) -> bool:
+        keyboard = self.keyboard
+        typing = keyboard is not None and keyboard.parent is not None and keyboard.target is not None and bool(keyboard.target.text)
+        return self.entered or typing
 
     def _any_touch(self, _root: Any, _touch: Any) -> bool:
         """A session's keep-alive. Not on attract: there is no session yet, and a Touch there starts one — which
@@ -231,10 +269,28 @@ class KioskApp(App):
         self.send(I.ToggleElder())
 
     def cancel_pressed(self) -> None:
+        """退出: at once when nothing was entered, else after 确定退出 in the confirmation."""
+        if not self.has_entries():
+            self.send(I.Cancel())
+        elif self.exit_confirm.parent is None:
+            self.root_widget.add_widget(self.exit_confirm)
+
+    def close_exit_confirm(self) -> None:
+        if self.exit_confirm.parent is not None:
+            self.root_widget.remove_widget(self.exit_confirm)
+
+    def _confirmed_exit(self) -> None:
+        self.close_exit_confirm()
+        keyboard = self.keyboard
+        if keyboard is not None and keyboard.target is not None:  # what was being typed is dropped, not committed
+            keyboard.target.focus, keyboard.target = False, None
+        self.hide_keyboard()
         self.send(I.Cancel())
 
     def toggle_language(self) -> None:
-        language = "en" if self.language.startswith("zh") else "zh_CN"
+        self.set_language("en" if self.language.startswith("zh") else "zh_CN")
+
+    def set_language(self, language: str) -> None:
         self.translator.switch(language)  # first: setting the property re-evaluates every kv text at once
         self.language = language
         if self.current_vm is not None:  # re-render: labels built in Python pick up the language

@@ -1,9 +1,11 @@
-"""Case status (办件查询): scan the receipt QR or read the ID card, then the cases with their steps."""
+"""Case status (办件查询): scan the receipt QR, read the ID card, or type the 受理编号 on the letters and
+digits keyboard; then the cases with their steps."""
 
 from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from kivy.lang import Builder
 
@@ -28,3 +30,18 @@ class CaseStatusScreen(BaseScreen):
         if vm.phase == "result" and not vm.cases:
             lines.append(self.tr("没有查到办件"))
         fill_labels(self.ids.cases, lines)
+
+    def type_number(self) -> None:
+        self.app.keyboard_for(self.ids.number, "letters")
+
+    def look_up(self) -> None:
+        self.app.hide_keyboard()
+        number = self.ids.number.text.strip()
+        if number:
+            self.send(I.SubmitText(number))
+
+    def session_over(self) -> None:
+        self.ids.number.text = ""
+
+    def on_leave(self, *_args: Any) -> None:
+        self.ids.number.text = ""

@@ -10,23 +10,22 @@ from typing import Any
 from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.textinput import TextInput
 
 from kiosk.flows import intents as I
 from kiosk.flows.viewmodels import FieldVM, FormVM
 from screens.base import BaseScreen, screen
+from screens.widgets.masked import MaskedInput, masker_for
 from screens.widgets.pickers import PickerBase, editor_for
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 
-class FieldInput(TextInput):
-    """A TextInput that never raises the system keyboard; our keyboard types into it."""
-
-    text: str  # TextInput's StringProperty, declared for the type checker (Kivy ships no types)
+class FieldInput(MaskedInput):
+    """A TextInput that never raises the system keyboard; our keyboard types into it. ID, bank card and
+    phone numbers show masked with a 显示 button beside them (``screens.widgets.masked``)."""
 
     def __init__(self, field: FieldVM, owner: FormScreen, **kwargs: Any) -> None:
-        super().__init__(text=field.value, multiline=False, keyboard_mode="managed", **kwargs)
+        super().__init__(masker_for(field.type, field.id), text=field.value, multiline=False, keyboard_mode="managed", **kwargs)
         self.field_id = field.id
         self.owner = owner
         self.update(field)
@@ -36,15 +35,14 @@ class FieldInput(TextInput):
         self.keyboard_kind = field.keyboard
         self.readonly = not field.editable
         self.hint_text = field.hint
-        if self.text != field.value and not self.focus:  # the flow's value wins unless the citizen is typing
-            self.text = field.value
+        self.set_value(field.value)  # the flow's value wins unless the citizen is typing
 
     def _focused(self, _w: Any, focused: bool) -> None:
         if focused and not self.readonly:
             self.owner.app.keyboard_for(self, self.keyboard_kind)
 
-    def on_committed(self, text: str) -> None:
-        self.owner.send(I.SetField(self.field_id, text))
+    def on_committed(self, _text: str) -> None:
+        self.owner.send(I.SetField(self.field_id, self.value))
 
 
 class FieldRow(BoxLayout):
@@ -61,7 +59,18 @@ class FieldRow(BoxLayout):
         self.editor: Any = picker(field, owner.set_value, owner.tr) if picker else FieldInput(
             field, owner, size_hint_y=None, height=theme.scale * 64, font_size=theme.font(24))
         self.add_widget(self.label)
-        self.add_widget(self.editor)
+        self.reveal_button: Any = None
+        if isinstance(self.editor, FieldInput) and self.editor.masker is not None:  # 显示: tap-to-reveal
+            line = BoxLayout(size_hint_y=None, height=self.editor.height, spacing=8)
+            self.reveal_button = Factory.KGhost(text=owner.tr("显示"), size_hint=(None, None), width=theme.scale * 120, height=self.editor.height)
+            self.reveal_button.bind(on_release=lambda _b: self.editor.reveal())
+            self.editor.bind(height=line.setter("height"))
+            self.editor.bind(height=self.reveal_button.setter("height"))
+            line.add_widget(self.editor)
+            line.add_widget(self.reveal_button)
+            self.add_widget(line)
+        else:
+            self.add_widget(self.editor)
         self.owner = owner
 
     def update(self, field: FieldVM) -> None:
@@ -71,6 +80,8 @@ class FieldRow(BoxLayout):
             theme = self.owner.app.theme
             self.editor.height, self.editor.font_size = theme.scale * 64, theme.font(24)
         self.editor.update(field)
+        if self.reveal_button is not None:
+            self.reveal_button.text = tr("显示")
         self.error.text = field.error
         if field.error and self.error.parent is None:
             self.add_widget(self.error)
@@ -104,6 +115,10 @@ class FormScreen(BaseScreen):
             box.clear_widgets()
             for row in order:
                 box.add_widget(row)
+
+    def on_leave(self, *_args: Any) -> None:
+        for field_input in self.inputs.values():  # a revealed number is masked again once the form is left
+            field_input.hide()
 
     def fit_scroll(self) -> None:
         """A form that fits again (a date panel or list closed) goes back to the top: Kivy's ScrollView

@@ -308,7 +308,9 @@ class AppointmentVM(ViewModel):
     kind: ClassVar[str] = "appointment"
     centres: tuple[Option, ...] = ()
     centre: str | None = None
-    slots: tuple[Option, ...] = ()
+    days: tuple[Option, ...] = ()  # open days with free slots (id: ISO date)
+    day: str = ""
+    slots: tuple[Option, ...] = ()  # "now" (现场取号) first, then the chosen day's free slots
     ticket: TicketVM | None = None
     printed: bool = False
     error: str = ""
@@ -362,6 +364,9 @@ class HelpVM(ViewModel):
     request_id: str = ""
     message: str = "已呼叫帮办人员，请稍候"
     error: str = ""
+    modes: tuple[Option, ...] = ()  # the ways the platform offers: on_site | remote_video | phone_callback
+    mode: str = "on_site"
+    needs_phone: bool = False  # phone_callback chosen: the number is asked for
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -20,8 +20,14 @@ def journey(real, tmp_path):  # noqa: F811
     from sim.ui.journeys import Journey
 
     driver, port = real
+    j = Journey(driver, port, None, receipts_dir=tmp_path)
+    j.emulator("idcard").remove()  # no card left on the reader: the identify step sees the citizen place theirs
+    settle = time.monotonic() + 1.5
+    while time.monotonic() < settle:
+        driver.pump(1)
+        time.sleep(0.02)
     port.sent.clear()
-    return Journey(driver, port, None, receipts_dir=tmp_path)
+    return j
 
 
 def _start(j, letters: str, name: str, answers: tuple[str, ...]):
@@ -91,6 +97,7 @@ def test_the_yes_no_toggle_switches_and_the_confirm_screen_says_so(journey):
     run_item(j, Citizen("zhangsan"), stop_at="confirm")
     assert f"{want.label}：否" in _confirm_lines(j)
     j.bar("home")
+    j.driver.tap(j.driver.app.exit_confirm.ids.exit)  # 确定退出: what was entered is discarded
     j.driver.wait_for("attract")
 
 
@@ -133,4 +140,5 @@ def test_a_future_date_is_refused_beside_the_field_and_nothing_is_lost(journey):
     assert f"{kinds.label}：{kinds.options[0].label}、{kinds.options[2].label}" in lines
     assert f"{end.label}：2024-02-29" in lines
     j.bar("home")
+    j.driver.tap(j.driver.app.exit_confirm.ids.exit)  # 确定退出: what was entered is discarded
     j.driver.wait_for("attract")

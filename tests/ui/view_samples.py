@@ -13,7 +13,9 @@ from pathlib import Path
 
 from kiosk.content import faq_dir, items_dir
 from kiosk.flows import viewmodels as V
+from kiosk.flows.citizen.complaint import COMPLAINT_KINDS
 from kiosk.flows.controller import HIGH_FREQUENCY, SERVICES
+from kiosk.flows.handover import qr_png
 from kiosk.flows.search import ItemIndex
 from kiosk.items.loader import load_catalog
 from kiosk.privacy import mask_id_number, mask_name
@@ -67,6 +69,14 @@ def sample_view_models(out: Path) -> list[V.ViewModel]:
         _centres(),
         _faq("社保卡丢了"),
         V.HelpVM(requested=True, request_id="H00001"),
+        V.ComplaintVM(categories=COMPLAINT_KINDS, category="slow", text="社保卡丢了", submitted=True, reference="BBC0123456789AB",
+                      speak="已收到您的反映，将在2026-12-09前回复"),
+        V.AppointmentVM(centres=(V.Option("c1", "渝北区政务服务中心", "800米"),), centre="c1", days=(V.Option("2026-12-03", "12-03 周四"),),
+                        day="2026-12-03", slots=(V.Option("now", "现场取号（今天）"), V.Option("1764723600", "12-03 09:00", "余5"))),
+        V.AppointmentVM(centres=(V.Option("c1", "渝北区政务服务中心", "800米"),), centre="c1", printed=True,
+                        ticket=V.TicketVM("A012", "渝北区政务服务中心", waiting_ahead=3, time="10:15")),
+        V.HandoverVM(item_name=item.name, qr_payload="https://zwykb.cq.gov.cn/h/demo", expires_in_s=600,
+                     qr_png=qr_png("https://zwykb.cq.gov.cn/h/demo")),
         V.MessageVM(title="提示", text="打印机缺纸，回执号已显示在屏幕上", level="error"),
     ]
 

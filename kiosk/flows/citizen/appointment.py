@@ -1,5 +1,5 @@
-"""预约取号 and 现场取号: choose a centre, then a queue number now or an appointment slot of the next
-open day; the ticket is printed when the terminal has a printer."""
+"""预约取号 and 现场取号: choose a centre, then a queue number now or an appointment slot of one of the
+open days of the coming week; the ticket is printed when the terminal has a printer."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from kiosk.flows.citizen.ticket_receipt import ticket_document
 from kiosk.flows.viewmodels import AppointmentVM, Option, TicketVM
 
 CHINA = dt.timezone(dt.timedelta(hours=8))  # the halls' time: appointment days and slot labels
+WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 DEFAULT_ITEM = "00011200400001"  # booked outside an item flow: the hall's most frequent item
 
 
@@ -33,24 +34,33 @@ class Appointment:
         vm = view if isinstance(view, AppointmentVM) else AppointmentVM()
         if isinstance(intent, I.Choose) and intent.what == "centre":
             self.desk.centre = intent.value
-            slots = await self._next_open_day(intent.value)
-            options = (Option("now", "现场取号（今天）"),) + tuple(
-                Option(str(s.start), dt.datetime.fromtimestamp(s.start, CHINA).strftime("%m-%d %H:%M"), f"余{s.available}") for s in slots
-            )
-            self.desk.show(replace(vm, centre=intent.value, slots=options, speak="请选择现场取号或预约时间"))
+            days = await self._open_days(intent.value)
+            day = days[0].id if days else ""
+            self.desk.show(replace(vm, centre=intent.value, days=days, day=day, slots=await self._slots(intent.value, day), ticket=None,
+                                   error="", speak="请选择现场取号，或选择预约日期和时间"))
+        elif isinstance(intent, I.Choose) and intent.what == "day" and self.desk.centre:
+            self.desk.show(replace(vm, day=intent.value, slots=await self._slots(self.desk.centre, intent.value), speak="请选择预约时间"))
         elif isinstance(intent, I.Choose) and intent.what == "slot" and self.desk.centre:
             await self._ticket(vm, intent.value)
 
-    async def _next_open_day(self, centre: str) -> list[Any]:
-        """Free slots of the first day after today (China time) that has any, within a week: asking only
-        for tomorrow offered nothing on a Friday or Saturday, and UTC's date is a day behind before 08:00."""
+    async def _free(self, centre: str, day: str) -> list[Any]:
+        return [s for s in await self.desk.client.list_slots(centre, day) if s.available]
+
+    async def _open_days(self, centre: str) -> tuple[Option, ...]:
+        """The days after today (China time) within a week that have free slots: asking only for tomorrow
+        offered nothing on a Friday or Saturday, and UTC's date is a day behind before 08:00."""
         today = dt.datetime.now(CHINA).date()
+        days = []
         for ahead in range(1, 8):
             day = today + dt.timedelta(days=ahead)
-            free = [s for s in await self.desk.client.list_slots(centre, day.isoformat()) if s.available]
-            if free:
-                return free
-        return []
+            if await self._free(centre, day.isoformat()):
+                days.append(Option(day.isoformat(), f"{day:%m-%d} {WEEKDAYS[day.weekday()]}"))
+        return tuple(days)
+
+    async def _slots(self, centre: str, day: str) -> tuple[Option, ...]:
+        free = await self._free(centre, day) if day else []
+        return (Option("now", "现场取号（今天）"),) + tuple(
+            Option(str(s.start), dt.datetime.fromtimestamp(s.start, CHINA).strftime("%m-%d %H:%M"), f"余{s.available}") for s in free)
 
     async def _ticket(self, vm: AppointmentVM, slot: str) -> None:
         desk, client = self.desk, self.desk.client

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from kiosk.flows import intents as I
 from kiosk.flows.citizen.appointment import Appointment
+from kiosk.flows.citizen.case_lookup import CaseNumberLookup
 from kiosk.flows.citizen.case_status import CaseStatus
 from kiosk.flows.citizen.centres import Centres
 from kiosk.flows.citizen.complaint import Complaint
@@ -31,15 +32,16 @@ class CitizenServices:
         self.active = ""
         self.desk = ServiceDesk(host)
         centres = Centres(self.desk)
-        case_status, appointment = CaseStatus(self.desk), Appointment(self.desk, centres)
-        faq, complaint = Faq(self.desk), Complaint(self.desk, centres)
+        case_status, appointment = CaseNumberLookup(CaseStatus(self.desk)), Appointment(self.desk, centres)
+        faq, complaint, help_request = Faq(self.desk), Complaint(self.desk, centres), HelpRequest(self.desk)
         # service name (I.OpenService) → what opens it, and → what handles its screen's intents
         self._openers: dict[str, Callable[[], Awaitable[None]]] = {
             "case_status": case_status.open, "centres": centres.open, "appointment": appointment.open, "queue": appointment.open,
-            "faq": faq.open, "complaint": complaint.open, "help": HelpRequest(self.desk).open, "handover": ContinueOnMobile(self.desk).open,
+            "faq": faq.open, "complaint": complaint.open, "help": help_request.open, "handover": ContinueOnMobile(self.desk).open,
         }
         self._handlers: dict[str, Callable[[I.Intent], Awaitable[None]]] = {
             "case_status": case_status.on, "appointment": appointment.on, "queue": appointment.on, "faq": faq.on, "complaint": complaint.on,
+            "help": help_request.on,
         }
 
     @property
