@@ -17,6 +17,7 @@ context switches per second (wakeups), and the frames the window drew per second
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import subprocess
@@ -38,7 +39,7 @@ TICK = os.sysconf("SC_CLK_TCK")
 #: Runs the terminal's own CLI unchanged; counts the window's flips once kivy.base is imported (after
 #: screens.env has prepared Kivy's environment) and writes the count to a file every 2 s.
 LAUNCHER = """
-import importlib.abc, importlib.machinery, sys, threading, time
+import importlib.abc, importlib.machinery, json, os, sys, threading, time
 frames_file = sys.argv[1]
 frames = [0]
 
@@ -69,8 +70,10 @@ sys.meta_path.insert(0, Hook())
 
 def writer():
     while True:
-        with open(frames_file, "w") as f:
-            f.write(str(frames[0]))
+        names = {t.native_id: t.name for t in threading.enumerate()}  # kernel names say only "python"
+        with open(frames_file + ".tmp", "w") as f:
+            json.dump({"frames": frames[0], "threads": names}, f)
+        os.replace(frames_file + ".tmp", frames_file)
         time.sleep(2.0)
 
 threading.Thread(target=writer, daemon=True).start()
@@ -96,6 +99,11 @@ def proc_wakeups(pid: int) -> int:
         except OSError:
             continue
     return total
+
+
+def launcher_state(path: Path) -> dict:  # type: ignore[type-arg]
+    """The launcher's frame count and Python thread names (it rewrites the file every 2 s)."""
+    return json.loads(path.read_text())
 
 
 def thread_ticks(pid: int) -> dict[int, tuple[str, int]]:
@@ -207,10 +215,11 @@ def main(seconds: float, warmup: float, production: bool) -> int:
             pids = descendants(terminal.pid)
             others = {p.pid: p for p in emulators} | ({xvfb.pid: xvfb} if xvfb else {})
             threads0 = thread_ticks(terminal.pid)
-            before, frames0, t0 = snapshot(pids + list(others)), int(frames_file.read_text() or 0), time.monotonic()
+            before, frames0, t0 = snapshot(pids + list(others)), launcher_state(frames_file)["frames"], time.monotonic()
             time.sleep(seconds)
             pids = sorted(set(pids) | set(descendants(terminal.pid)))
-            after, frames1, elapsed = snapshot(pids + list(others)), int(frames_file.read_text() or 0), time.monotonic() - t0
+            after, state, elapsed = snapshot(pids + list(others)), launcher_state(frames_file), time.monotonic() - t0
+            frames1, names = state["frames"], {int(k): v for k, v in state["threads"].items()}
             threads1 = thread_ticks(terminal.pid)
         finally:
             os.killpg(terminal.pid, signal.SIGTERM)
@@ -245,7 +254,8 @@ def main(seconds: float, warmup: float, production: bool) -> int:
             name, cpu, wakes = rates(pid)
             print(f"  apart     {name:<16} pid {pid:<7} {cpu:6.2f} % CPU  {wakes:8.1f} wakeups/s")
     by_thread: dict[str, float] = {}
-    for tid, (name, ticks) in threads1.items():
+    for tid, (kernel_name, ticks) in threads1.items():
+        name = names.get(tid, kernel_name)
         by_thread[name] = by_thread.get(name, 0.0) + (ticks - threads0.get(tid, (name, 0))[1]) / TICK / elapsed * 100
     print("  the terminal process by thread (≥ 0.1 %): " + ", ".join(
         f"{name} {pct:.2f} %" for name, pct in sorted(by_thread.items(), key=lambda kv: -kv[1]) if pct >= 0.1))
