@@ -186,6 +186,8 @@ class IdCardService(DeviceService):
                 self._connect(token)
             try:
                 if not self.sam.find(token):
+                    if not (self._card_present and self._card_read and self.sam.select(token) is not None):
+                        self._set_card(False)  # the reader seen empty: a card placed next is an edge for the poller
                     return Completion.failure(CompletionCode.NO_MEDIA, NO_CARD, error_code=IdCardError.NO_MEDIA)
                 if self.sam.select(token) is None:
                     return Completion.failure(CompletionCode.NO_MEDIA, "card moved during selection: place it flat and keep it still",

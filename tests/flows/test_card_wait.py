@@ -14,7 +14,6 @@ import pytest
 from kiosk.flows.identify import IdentifyFailed, wait_for_card
 from kiosk.terminal.events import Event, StatusChanged
 from kiosk.terminal.status import DeviceClass
-
 from tests.flows.conftest import Harness
 
 
@@ -105,3 +104,35 @@ def test_a_card_lifted_mid_read_is_told_and_waited_for_not_a_fault(harness: Harn
     assert card.name == "张三" and len(told) == 1 and len(reads) == 2
     assert told[0].code.value == "no_media" and told[0].action.value == "retry"  # SW3=41: card removed, not a fault
     assert terminal.idcard.status().state.value == "online"  # type: ignore[union-attr]
+
+
+def test_a_card_taken_away_and_placed_again_between_two_polls_is_read(harness: Harness) -> None:
+    """The poller last saw the card lying there; it was taken away and put back before the next poll, with
+    the wait's first read in between (the reader empty). The read's "no card" must count as the reader
+    seen empty, else the poller sees present → present, publishes nothing, and the citizen waits forever."""
+    terminal = harness.sim.services.terminal
+    reader = terminal.idcard
+    assert reader is not None
+    emulator = reader.emulator  # type: ignore[attr-defined]
+    answers: list[Any] = []
+
+    async def read() -> Any:
+        answer = await reader.read_card(5.0)
+        answers.append(answer)
+        if len(answers) == 1:
+            emulator.insert("zhangsan")  # placed again just after the first read found the reader empty
+        return answer
+
+    async def scenario() -> Any:
+        await reader.stop_monitoring()  # the wait starts the poller again: its first poll comes 0.5 s later
+        emulator.insert("zhangsan")
+        await asyncio.to_thread(reader.poll_once)  # type: ignore[attr-defined]  # the poller saw the card lying there
+        emulator.remove()  # taken away; no poll sees that
+        return await wait_for_card(terminal, DeviceClass.ID_CARD_READER, read, "读取身份证", lambda: True, wait_s=6.0)
+
+    try:
+        card = harness.call(scenario)
+    finally:
+        emulator.insert("zhangsan")
+    assert card.name == "张三"
+    assert answers[0].code.value == "no_media" and len(answers) == 2
