@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from kiosk.fonts import find_cjk_font
+from kiosk.ime import health as ime_health
 from kiosk.settings.model import TerminalConfig
 from kiosk.terminal.facade import Terminal
 from kiosk.terminal.status import DeviceState
@@ -93,6 +94,7 @@ def run_doctor(config: TerminalConfig) -> dict[str, Any]:
         "platform": _platform_report(config),
         "disk": _disk_report(config),
         "font": _font_report(config),
+        "ime": ime_health.report(),
     }
     problems = [f"device {d['name']}: {d['state']} {d['description']}".strip() for d in devices if d["required"] and not d["online"]]
     if not report["platform"]["reachable"]:
@@ -101,6 +103,8 @@ def run_doctor(config: TerminalConfig) -> dict[str, Any]:
         problems.append(f"low disk: {report['disk']['free_mb']} MiB free")
     if not report["font"]["ok"]:
         problems.append(report["font"]["detail"])
+    if not report["ime"]["ok"]:
+        problems.append(report["ime"]["detail"])
     report["problems"] = problems
     report["ok"] = not problems
     return report

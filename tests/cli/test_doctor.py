@@ -37,6 +37,7 @@ def test_required_device_down_fails_optional_does_not(tmp_path: Path) -> None:
     assert devices["speaker"]["online"] is True
     assert any(p.startswith("device idcard") for p in report["problems"])
     assert report["font"]["ok"] and report["disk"]["ok"]
+    assert report["ime"]["ok"] and report["ime"]["engine"] == "librime", report["ime"]  # setup installs librime + zinnia
 
     config.write_text(config.read_text(encoding="utf-8").replace("required = true", "required = false"), encoding="utf-8")
     relaxed = doctor(config)
