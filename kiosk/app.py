@@ -1,8 +1,9 @@
 """TerminalApp: the whole terminal except the screens — flows, platform link, fleet, watchdog.
 
-The flow layer runs on its own loop thread (``FlowRuntime``); the fleet agent, the watchdog's
-pings and staged config switches live on that same loop. A session boundary is the moment the
-attract screen comes back: only then is a staged item configuration applied (never during a
+The flow layer runs on its own loop thread (``FlowRuntime``); the fleet agent and staged config
+switches live on that same loop. The watchdog pings from its own thread only while both the UI loop
+(``tick``) and the flow loop (a probe it puts on the loop) answer; headless, the flow loop alone.
+A session boundary is the moment the attract screen comes back: only then is a staged item configuration applied (never during a
 citizen's session) or a requested restart carried out. Remote commands that change what citizens
 see (out_of_service / in_service, enter/exit_maintenance, hall_message) and required devices going
 down or up re-draw the attract screen at once when nobody is served, else at the session's end
@@ -43,16 +44,16 @@ class TerminalApp:
         self.fleet = fleet
         self.exit_requested = threading.Event()
         hooks.restart, hooks.reload_config, hooks.session_active = self._restart_requested, self._reload_requested, self._serving
-        self._ticker: asyncio.Task[None] | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._restart_pending = False  # a remote restart waits for the session boundary
         self._reload_pending = False  # so does a remote reload_config's catalog re-read
 
     def start(self, headless: bool) -> TerminalApp:
         self.runtime.start()
+        self.fleet.watchdog.watch_flow_loop(self.runtime.loop, ui=not headless)  # before fleet.start() starts the pings
         if self.xfs is not None:
             self.xfs.start()
-        self._call(self._start_fleet(headless))
+        self._call(self._start_fleet())
         self.runtime.subscribe(self._on_view)
         return self
 
@@ -72,19 +73,15 @@ class TerminalApp:
     def _call(self, coroutine: Any, timeout_s: float = 60.0) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine, self.runtime.loop).result(timeout_s)
 
-    async def _start_fleet(self, headless: bool) -> None:
+    async def _start_fleet(self) -> None:
         services = self.runtime.services
         assert services is not None
         services.maintenance = self.fleet.maintenance  # the flow layer's maintenance visits (kiosk.flows.maintenance)
         services.mode = self.fleet.mode  # remote out-of-service / maintenance and the hall message, on the attract screen
         self._unsubscribe = services.terminal.bus.subscribe(self._on_event, (TerminalModeChanged, StatusChanged))
         await self.fleet.start()
-        if headless:  # no UI loop: the asyncio loop is the main loop the watchdog watches
-            self._ticker = asyncio.get_running_loop().create_task(self.fleet.watchdog.tick_forever(), name="watchdog-tick")
 
     async def _stop_fleet(self) -> None:
-        if self._ticker is not None:
-            self._ticker.cancel()
         await self.fleet.stop()
 
     def _reload_catalog(self) -> str:

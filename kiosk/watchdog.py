@@ -2,13 +2,17 @@
 
 The service runs ``Type=notify`` with ``WatchdogSec=``: systemd restarts the app when pings stop.
 A ping thread that pinged unconditionally would keep a frozen app alive, so ``Watchdog`` pings only
-while (a) the main loop has ticked recently (the Kivy Clock calls ``tick()``; headless, the asyncio
-loop does) and (b) no device runner is stuck in a command far past its deadline. The sd_notify
-datagram protocol is a few lines (``$NOTIFY_SOCKET``, ``@`` = abstract namespace), so no dependency.
+while (a) the UI loop has ticked within the interval (the Kivy Clock calls ``tick()``), (b) the flow
+loop answered the probe the watchdog put on it at the previous decision (``watch_flow_loop``: a
+frozen asyncio loop thread cannot run it — headless, this is the only loop) and (c) no device runner
+is stuck in a command far past its deadline. Either loop frozen means no WATCHDOG=1 within two
+intervals. The sd_notify datagram protocol is a few lines (``$NOTIFY_SOCKET``, ``@`` = abstract
+namespace), so no dependency.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -69,9 +73,10 @@ def runner_hung(runner: object, now: float | None = None, slack_s: float = RUNNE
 
 
 class Watchdog:
-    """Pings systemd from its own thread while the main loop ticks and no runner is hung.
+    """Pings systemd from its own thread while both loops answer and no runner is hung.
 
-    ``tick()`` is called by the main loop (cheap: one float store). ``runners`` returns the device
+    ``tick()`` is called by the UI loop (cheap: one float store); ``watch_flow_loop(loop)`` adds the
+    flow loop's probe and says whether a UI loop is expected at all. ``runners`` returns the device
     runners to check (``lambda: [d.runner for d in terminal.devices.values()]``).
     """
 
@@ -81,7 +86,9 @@ class Watchdog:
         self.runner_slack_s = runner_slack_s
         self.env = dict(env if env is not None else os.environ)
         self.interval_s = interval_s if interval_s is not None else watchdog_interval_s(self.env)
-        self.stale_s = stale_s if stale_s is not None else max(5.0, 2 * (self.interval_s or 5.0))
+        # the UI tick must be younger than one interval (Kivy ticks every second; 5 s floor for short test intervals)
+        self.stale_s = stale_s if stale_s is not None else max(5.0, self.interval_s or 5.0)
+        self.ui = True  # False headless: no UI loop ticks, the flow loop's probe alone speaks for the app
         self.runners = runners
         self.clock = clock
         self._last_tick = clock()
@@ -89,23 +96,41 @@ class Watchdog:
         self._thread: threading.Thread | None = None
         self.pings = 0
         self.withheld_reason = ""
+        self._flow_loop: asyncio.AbstractEventLoop | None = None
+        self._probe_sent = 0  # sequence of the last probe put on the flow loop …
+        self._probe_answered = 0  # … and of the last one it ran (written on the flow loop, read here: one int, GIL-atomic)
 
     def tick(self) -> None:
-        """The main loop is alive (call at least every ``stale_s`` / 2)."""
+        """The UI loop is alive (call at least every ``stale_s`` / 2)."""
         self._last_tick = self.clock()
 
-    async def tick_forever(self, period_s: float = 1.0) -> None:
-        """Headless apps: let the asyncio loop be the main loop that ticks (cancel the task to stop)."""
-        import asyncio
+    def watch_flow_loop(self, loop: asyncio.AbstractEventLoop, *, ui: bool = True) -> Watchdog:
+        """From now on a ping also needs ``loop`` to have run the previous probe; ``ui=False``: headless, no tick expected."""
+        self._flow_loop, self.ui = loop, ui
+        self._last_tick = self.clock()  # the UI's first tick is due one interval from now, not from construction
+        self._probe_sent = self._probe_answered = 0
+        self._probe()
+        return self
 
-        while True:
-            self.tick()
-            await asyncio.sleep(period_s)
+    def _probe(self) -> None:
+        """Put a cheap callback on the flow loop; the next decision checks it ran (a closed loop never answers)."""
+        if self._flow_loop is None:
+            return
+        self._probe_sent += 1
+        try:
+            self._flow_loop.call_soon_threadsafe(self._answer, self._probe_sent)
+        except RuntimeError:  # the loop is closed: the probe stays unanswered, pings stop
+            pass
+
+    def _answer(self, seq: int) -> None:
+        self._probe_answered = seq
 
     def healthy(self) -> tuple[bool, str]:
         age = self.clock() - self._last_tick
-        if age > self.stale_s:
-            return False, f"main loop silent for {age:.1f} s"
+        if self.ui and age > self.stale_s:
+            return False, f"UI loop silent for {age:.1f} s"
+        if self._flow_loop is not None and self._probe_answered != self._probe_sent:
+            return False, "flow loop did not answer within the watchdog interval"
         for runner in self.runners():
             command = runner_hung(runner, slack_s=self.runner_slack_s)
             if command is not None:
@@ -119,8 +144,10 @@ class Watchdog:
         notify("STOPPING=1", self.env)
 
     def ping_once(self) -> bool:
-        """One watchdog decision: ping if healthy; otherwise withhold and say why (once)."""
+        """One watchdog decision: ping if healthy; otherwise withhold and say why (once). Then probe the flow loop anew."""
         ok, reason = self.healthy()
+        if self._probe_answered == self._probe_sent:  # a frozen loop gets no pile of probes: one waits until it runs
+            self._probe()
         if not ok:
             if reason != self.withheld_reason:
                 log.error("watchdog: withholding ping: %s", reason)

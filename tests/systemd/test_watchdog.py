@@ -1,4 +1,4 @@
-"""The watchdog pings systemd only while the main loop ticks and no runner is hung.
+"""The watchdog pings systemd only while the UI loop ticks, the flow loop answers and no runner is hung.
 
 Pings are captured on a real AF_UNIX datagram socket set as NOTIFY_SOCKET, exactly as systemd receives them.
 """
@@ -88,7 +88,7 @@ def test_hung_ui_loop_stops_the_pings(sink: NotifySink) -> None:
         sink.drain(1.2)
         # after the stale limit (0.3 s) no ping arrives any more; systemd would kill and restart us
         assert sink.pings(after=hung_at + 0.45) == 0
-        assert any(m.startswith("STATUS=unhealthy: main loop silent") for _, m in sink.messages)
+        assert any(m.startswith("STATUS=unhealthy: UI loop silent") for _, m in sink.messages)
     finally:
         stop.set()
         dog.stop()
@@ -138,19 +138,18 @@ def test_no_watchdog_requested_means_no_thread() -> None:
     assert dog.ping_once() is True  # healthy; notify is a no-op without NOTIFY_SOCKET
 
 
-async def test_asyncio_loop_as_the_main_loop(sink: NotifySink) -> None:
+async def test_asyncio_loop_as_the_only_loop(sink: NotifySink) -> None:
     import asyncio
 
-    dog = Watchdog(0.05, stale_s=0.3, env={"NOTIFY_SOCKET": sink.path}).start()
-    ticker = asyncio.create_task(dog.tick_forever(0.02))
+    dog = Watchdog(0.05, env={"NOTIFY_SOCKET": sink.path}).watch_flow_loop(asyncio.get_running_loop(), ui=False).start()
     try:
-        await asyncio.sleep(0.4)
-        sink.drain(0.05)
+        await asyncio.sleep(0.4)  # the loop runs the probes: healthy without any tick (headless)
         assert dog.healthy() == (True, "")
-        time.sleep(0.5)  # a blocking call on the event loop: the loop is frozen, the ticker cannot run
-        assert dog.healthy()[0] is False
+        time.sleep(0.2)  # a blocking call on the event loop: the loop is frozen, the probe cannot run
+        assert dog.healthy() == (False, "flow loop did not answer within the watchdog interval")
+        await asyncio.sleep(0.2)
+        assert dog.healthy() == (True, "")
     finally:
-        ticker.cancel()
         dog.stop()
 
 
