@@ -20,7 +20,13 @@ from kiosk.errors import ConfigError
 #: Unit templates: package data in kiosk/admin/units/, so a checkout, an installed wheel and the Debian
 #: package all carry them. Wheels and the .deb are installed unzipped, so ``files()`` is a real directory.
 TEMPLATES = Path(str(files("kiosk.admin").joinpath("units")))
-UNITS = ("kiosk.service", "kiosk-restart.service", "kiosk-restart.timer")
+UNITS = ("kiosk.service", "kiosk-restart.service", "kiosk-restart.timer", "kiosk-paused.service")
+#: kiosk-paused.service (kiosk.service's OnFailure=): a pre-rendered 暂停服务 PNG per orientation
+#: (tools/render_paused_screen.py), copied here and shown by an image viewer under cage — no Python involved.
+PAUSED_DIR = "usr/share/yukuaiban-kiosk"
+ORIENTATIONS = ("portrait", "landscape")
+#: The journal MESSAGE_ID of the "terminal paused" alert (``journalctl MESSAGE_ID=…``; docs/fleet.md).
+PAUSED_ALERT_ID = "85327bc142c742f5810d66995f0dfe7f"
 #: Lockdown below the compositor (docs/lockdown.md): template → where it goes.
 LOCKDOWN = (("sysctl-kiosk.conf", "etc/sysctl.d/90-yukuaiban-kiosk.conf"),
             ("logind-kiosk.conf", "etc/systemd/logind.conf.d/yukuaiban-kiosk.conf"),
@@ -39,13 +45,17 @@ class InstallPlan:
     prefix: str = "/opt/yukuaiban-kiosk"
     udev: list[UdevDevice] = field(default_factory=lambda: list(DEFAULTS))
     app: str = ""  # a custom client command under cage; default: `kiosk session` runs cage with `<exec> --config <config> run`
+    viewer: str = "/usr/bin/swayimg"  # the paused screen's image viewer (Wayland-native, fullscreen, no config needed)
+    orientation: str = "portrait"  # which paused screen the display shows (terminal.display.orientation)
 
     def check(self) -> None:
         if not re.match(r"^[a-z_][a-z0-9_-]{0,30}$", self.user):
             raise ConfigError(f"--user {self.user!r}: not a valid system user name")
         if not _TIME.match(self.restart_at):
             raise ConfigError(f"--restart-at {self.restart_at!r}: expected HH:MM (24 h)")
-        for name, value in (("--exec", self.exec_path), ("--config", self.config), ("--cage", self.cage)):
+        if self.orientation not in ORIENTATIONS:
+            raise ConfigError(f"--orientation {self.orientation!r}: expected one of {', '.join(ORIENTATIONS)}")
+        for name, value in (("--exec", self.exec_path), ("--config", self.config), ("--cage", self.cage), ("--viewer", self.viewer)):
             if not value.startswith("/"):
                 raise ConfigError(f"{name} {value!r}: must be an absolute path")
 
@@ -55,7 +65,8 @@ class InstallPlan:
         else:  # `kiosk session` runs cage with `kiosk run` inside and exits with the app's status (docs/lockdown.md)
             exec_start = f"{self.exec_path} --config {self.config} session -- {self.cage} -d --"
         return {"@EXECSTART@": exec_start, "@EXEC@": self.exec_path, "@CONFIG@": self.config, "@USER@": self.user, "@CAGE@": self.cage,
-                "@RESTART_AT@": self.restart_at + ":00", "@PREFIX@": self.prefix}
+                "@RESTART_AT@": self.restart_at + ":00", "@PREFIX@": self.prefix, "@VIEWER@": self.viewer,
+                "@PAUSED_IMAGE@": f"/{PAUSED_DIR}/paused-{self.orientation}.png", "@ALERT_ID@": PAUSED_ALERT_ID}
 
 
 def render(template: str, plan: InstallPlan) -> str:
@@ -76,6 +87,15 @@ def _write(path: Path, text: str, written: list[Path]) -> None:
     written.append(path)
 
 
+def _copy(source: Path, path: Path, written: list[Path]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    shutil.copyfile(source, tmp)
+    tmp.chmod(0o644)
+    tmp.replace(path)
+    written.append(path)
+
+
 def install(plan: InstallPlan, root: Path | None = None, *, enable: bool = True) -> list[Path]:
     """Write everything; returns the files written. ``root=None`` means the live system."""
     plan.check()
@@ -85,6 +105,8 @@ def install(plan: InstallPlan, root: Path | None = None, *, enable: bool = True)
     written: list[Path] = []
     for unit in UNITS:
         _write(base / "etc/systemd/system" / unit, render(unit, plan), written)
+    for orientation in ORIENTATIONS:
+        _copy(TEMPLATES / f"paused-{orientation}.png", base / PAUSED_DIR / f"paused-{orientation}.png", written)
     _write(base / "usr/lib/sysusers.d/yukuaiban-kiosk.conf", render("kiosk.sysusers.conf", plan), written)
     _write(base / "etc/udev/rules.d/70-yukuaiban-kiosk.rules", render_rules(plan.udev), written)
     _write(base / "etc/systemd/journald.conf.d/yukuaiban-kiosk.conf", render("journald-kiosk.conf", plan), written)

@@ -22,6 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--restart-at", default="03:30", help="nightly restart time HH:MM (backstop of the remote restart window)")
     parser.add_argument("--udev", action="append", default=[], metavar="NAME=KIND:usb=VID:PID|path=ID_PATH",
                         help="stable device name rule (repeatable; replaces the default table when given)")
+    parser.add_argument("--viewer", default="/usr/bin/swayimg", help="image viewer of the paused screen (kiosk-paused.service)")
+    parser.add_argument("--orientation", default="portrait", choices=("portrait", "landscape"), help="which paused screen to show")
     parser.add_argument("--no-enable", action="store_true", help="write files only, do not enable the units")
     parser.set_defaults(func=_install)
 
@@ -33,7 +35,8 @@ def _default_exec() -> str:
 
 def _install(args: argparse.Namespace) -> int:
     plan = InstallPlan(exec_path=args.exec_path or _default_exec(), config=args.terminal_config, user=args.user, cage=args.cage,
-                       restart_at=args.restart_at, app=args.app, udev=[parse_spec(s) for s in args.udev] or list(DEFAULTS))
+                       restart_at=args.restart_at, app=args.app, viewer=args.viewer, orientation=args.orientation,
+                       udev=[parse_spec(s) for s in args.udev] or list(DEFAULTS))
     written = install(plan, Path(args.root) if args.root else None, enable=not args.no_enable)
     for path in written:
         print(path)
