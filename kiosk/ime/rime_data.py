@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -196,6 +197,24 @@ def _key(version: str, words: list[str]) -> str:
     return digest.hexdigest()[:16]
 
 
+#: A compiled dir of another key (an earlier catalog or librime) is kept this long: a process still running on
+#: it — the kiosk while a new bundle's catalog compiles, another checkout's tests — reopens its schema files for
+#: every new session, and "librime created no session" if they were deleted under it.
+STALE_AFTER_S = 24 * 3600
+
+
+def _prune_stale(root: Path, target: Path) -> None:
+    now = time.time()
+    for stale in root.glob("ime-rime-*"):
+        if stale == target or stale.name.startswith("ime-rime-deploy-"):
+            continue
+        try:
+            if now - stale.stat().st_mtime > STALE_AFTER_S:
+                shutil.rmtree(stale, ignore_errors=True)
+        except FileNotFoundError:
+            pass
+
+
 def default_cache_root() -> Path:
     from kiosk.fonts import cache_dir as font_cache
 
@@ -246,9 +265,7 @@ def deployed(cache_root: Path | None = None) -> Path:
             for log in work.glob("rime.kiosk*"):
                 log.unlink()
             os.replace(work, target) if not target.exists() else shutil.rmtree(work)
-            for stale in root.glob("ime-rime-*"):  # earlier keys: a changed catalog or librime upgrade
-                if stale != target and not stale.name.startswith("ime-rime-deploy-"):
-                    shutil.rmtree(stale, ignore_errors=True)
+            _prune_stale(root, target)
         finally:
             if work.exists():
                 shutil.rmtree(work, ignore_errors=True)

@@ -23,7 +23,7 @@ from kiosk.ime import rime_data
 from kiosk.ime.candidate import Candidate
 from kiosk.ime.engine import InputMethod, Session
 from kiosk.ime.names import INDEX, NameGuesser
-from kiosk.ime.rime import Rime
+from kiosk.ime.rime import Rime, RimeUnavailable
 
 BACKSPACE = 0xFF08  # XK_BackSpace
 USER_DIR_PREFIX = "kiosk-rime-user-"
@@ -63,6 +63,11 @@ class RimeInputMethod(InputMethod):
                         staging=self.user_dir / "build", log_dir=self.user_dir)
         self.reason = f"librime {self.rime.version}, schema {rime_data.SCHEMA} ({self.data_dir})"
         atexit.register(self.close)
+        try:  # a session now, so data librime cannot use means the fallback at load, not a failing keyboard later
+            RimeSession(self).close()
+        except RimeUnavailable:
+            self.close()
+            raise
 
     def session(self) -> Session:
         return RimeSession(self)
