@@ -21,6 +21,7 @@ from kiosk.flows.availability import of_terminal, offer_working_methods
 from kiosk.flows.background import BackgroundTasks
 from kiosk.flows.capture import CaptureStep
 from kiosk.flows.crash import crash_listener, crash_point
+from kiosk.flows.eligibility_check import refusal_view, refusals, verified
 from kiosk.flows.form import prefill_value, validate
 from kiosk.flows.identify import METHODS, IdentifyFailed, principal_from_card, read_id_card, with_shared_data
 from kiosk.flows.live import LivePreview
@@ -32,6 +33,7 @@ from kiosk.flows.step_context import StepContext
 from kiosk.flows.submit_step import SubmitStep
 from kiosk.flows.viewmodels import Action, IdentifyVM, MessageVM, ViewModel
 from kiosk.flows.wiring import FlowServices
+from kiosk.items.eligibility import Verified
 from kiosk.receipts import MaterialProblem, NoticeOfMissing, build_notice
 from kiosk.terminal.status import DeviceClass
 
@@ -58,6 +60,7 @@ class ItemFlow:
         self.capture = CaptureStep(step)
         self.submit = SubmitStep(step)
         self.notice_printed = False
+        self.facts: Verified | None = None  # gathered once after identification; the submit step gathers afresh
         self._handlers: dict[FlowState, Callable[[I.Intent], Awaitable[None]]] = {  # the step that takes intents in each state
             FlowState.IDENTIFY: self._on_identify, FlowState.GUIDE: self._on_guide, FlowState.FORM: self._on_form,
             FlowState.MATERIALS: self._on_materials, FlowState.SIGNATURE: self._on_signature, FlowState.CONFIRM: self._on_confirm,
@@ -195,6 +198,9 @@ class ItemFlow:
         await self._after_identify()
 
     async def _after_identify(self) -> None:
+        self.facts = await verified(self.plan, self.record, self.services.link.client, self.services.district, await self.districts())
+        if self._refused("identified but not eligible"):
+            return
         if P.next_question(self.plan, self.record.answers) is not None:
             self.go(FlowState.GUIDE, f"identified by {self.record.identity_kind}")
             self._show_guide()
@@ -202,8 +208,20 @@ class ItemFlow:
             self.go(FlowState.GUIDE, "no questions: notice")
             self.show(V.notice_vm(self.plan, self.record, self.elder))
 
+    # ----- eligibility --------------------------------------------------------------------------
+    def _refused(self, reason: str = "") -> bool:
+        """Show which condition fails and its basis (before any form); True if the citizen does not qualify."""
+        found = refusals(self.plan, self.record, self.facts) if self.facts else []
+        if found:
+            if reason:
+                self.go(FlowState.GUIDE, f"{reason}: {', '.join(f.rule.id for f in found)}")
+            self.message(*refusal_view(found))
+        return bool(found)
+
     # ----- guide --------------------------------------------------------------------------------
     def _show_guide(self) -> None:
+        if self._refused():
+            return
         found = P.next_question(self.plan, self.record.answers)
         if found is None:
             unsupported = [m.item.name for m in self.plan.members if (s := P.situation(m, self.record.answers)) and not s.kiosk_supported]
@@ -267,6 +285,8 @@ class ItemFlow:
 
     # ----- form ---------------------------------------------------------------------------------
     async def _enter_form(self) -> None:
+        if self._refused():
+            return
         districts = await self.districts()
         principal = self.record.principal if self.record.agent and self.record.principal else None
         shared_values = {k.split(".", 1)[1]: v for k, v in self.record.values.items() if k.startswith("shared.")}

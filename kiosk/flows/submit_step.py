@@ -18,6 +18,7 @@ from kiosk.flows import intents as I
 from kiosk.flows import plan as P
 from kiosk.flows import views as V
 from kiosk.flows.crash import crash_point
+from kiosk.flows.eligibility_check import refusal_text, refusals, verified
 from kiosk.flows.form import applicant_districts, form_payload
 from kiosk.flows.materials import Provided
 from kiosk.flows.states import FlowState
@@ -33,8 +34,10 @@ from kiosk.flows.submit import (
     wait_case_id,
 )
 from kiosk.flows.viewmodels import Action, EvaluateVM, ProgressVM, ReceiptVM
+from kiosk.items.handling import Handling, decide, next_steps
 from kiosk.items.jurisdiction import Routing, route
-from kiosk.items.vocab import DELIVERY_METHODS, HANDLING_MODES
+from kiosk.items.model import TimeLimit
+from kiosk.items.vocab import DELIVERY_METHODS
 
 log = logging.getLogger(__name__)
 
@@ -64,16 +67,12 @@ class SubmitStep:
         allowed = found.handling_modes if found and found.handling_modes else member.item.handling_modes
         return tuple(m for m in allowed if m != "online")  # 全程网办 is the citizen's own phone, not this terminal
 
+    def handling(self, member: P.Member, routing: Routing) -> Handling:
+        """The engine decides: 就地批办 only for a 即办件 whose conditions hold, else 受理 and route."""
+        return decide(member.item, self.modes(member), routing, self.ctx.record.identity_kind)
+
     def default_mode(self, member: P.Member, routing: Routing) -> str:
-        """异地代收代办 when routed elsewhere; 就地批办 when the item has a certificate to print here; else 自助通办."""
-        modes = self.modes(member) or member.item.handling_modes
-        if routing.decision == "proxy" and "proxy_remote" in modes:
-            return "proxy_remote"
-        preferred = ("on_site", "self_service") if member.item.templates.certificate else ("self_service", "on_site")
-        for mode in (*preferred, "proxy_remote", "multi_site"):
-            if mode in modes:
-                return mode
-        return modes[0]
+        return self.handling(member, routing).mode
 
     async def show_confirm(self) -> None:
         ctx = self.ctx
@@ -84,21 +83,23 @@ class SubmitStep:
             ctx.flow.message(f"{routing.reason}。可到办理地政务服务中心办理，或点“附近网点”查看。", "warning",
                          (Action("centres", "附近网点", True), Action("cancel", "退出")))
             return
-        modes = self.modes(first) if ctx.plan.single else (r.mode or self.default_mode(first, routing),)
-        if not r.mode or r.mode not in modes:
-            r.mode = self.default_mode(first, routing)
+        decided = self.handling(first, routing)
+        r.mode = decided.mode  # one mode, shown as what happens next: nothing to choose
         deliveries = tuple(d.method for d in first.item.delivery)
         if r.delivery not in deliveries:
             r.delivery = deliveries[0] if deliveries else ""
         districts = await ctx.flow.districts()
         handling = routing.handling_district or routing.receiving_district
-        note = f"本终端受理，转{districts.get(handling, handling)}办理（异地代收代办）" if r.mode == "proxy_remote" else ""
+        found = P.situation(first, r.answers)
+        promised = first.item.time_limits_for(found.id).promised if found else None
+        limit = promised.label() if promised else ""
+        note = next_steps(first.item, decided, handling, districts.get(handling, ""), promised or TimeLimit("unknown"), deliveries)
+        if r.mode == "proxy_remote":
+            note = f"本终端受理，转{districts.get(handling, handling)}办理。{note}"
         if handling == "500000":
             districts = {**districts, "500000": "重庆市（市级部门）"}
-        found = P.situation(first, r.answers)
-        limit = first.item.time_limits_for(found.id).promised.label() if found else ""
         ctx.flow.save()
-        ctx.flow.show(V.confirm_vm(ctx.plan, r, P.fields(ctx.plan, r.answers), modes, deliveries,
+        ctx.flow.show(V.confirm_vm(ctx.plan, r, P.fields(ctx.plan, r.answers), (r.mode,), deliveries,
                                (routing.receiving_district, districts.get(routing.receiving_district, "")),
                                (handling, districts.get(handling, handling)), note, limit, ctx.flow.elder))
 
@@ -107,10 +108,7 @@ class SubmitStep:
         ctx = self.ctx
         r = ctx.record
         if ctx.flow.state is FlowState.CONFIRM:
-            if isinstance(intent, I.Choose) and intent.what == "mode" and intent.value in HANDLING_MODES:
-                r.mode = intent.value
-                await self.show_confirm()
-            elif isinstance(intent, I.Choose) and intent.what == "delivery" and intent.value in DELIVERY_METHODS:
+            if isinstance(intent, I.Choose) and intent.what == "delivery" and intent.value in DELIVERY_METHODS:
                 r.delivery = intent.value
                 await self.show_confirm()
             elif isinstance(intent, I.Confirm):
@@ -132,6 +130,12 @@ class SubmitStep:
         ctx = self.ctx
         r = ctx.record
         if ctx.record.identity is None:
+            return
+        facts = await verified(ctx.plan, r, ctx.link.client, ctx.site.district_code, await ctx.flow.districts())
+        found = refusals(ctx.plan, r, facts)  # again before submit: answers or shared data may have changed
+        if found:
+            log.info("flow %s: not eligible at submit (%s)", ctx.plan.code, ", ".join(f.rule.id for f in found))
+            ctx.flow.message(refusal_text(found), "warning", (Action("cancel", "退出", True),))
             return
         delivery = self.delivery_details()
         if isinstance(delivery, str):
@@ -170,7 +174,7 @@ class SubmitStep:
             if member.id in done or P.situation(member, r.answers) is None:
                 continue
             routing = await self.routing(member)
-            mode = r.mode if ctx.plan.single else self.default_mode(member, routing)
+            mode = self.default_mode(member, routing)  # decided again: a stale or tampered record.mode never grants 就地批办
             body = application(member.item.code, r.identity.person_token if r.identity else "", mode, routing, self.member_form(member), delivery)
             provided = {
                 target: (pm.material.name, r.provided.get(pm.key, Provided())) for pm, _ in listed for mid, target in pm.targets if mid == member.id

@@ -6,6 +6,7 @@ from types import MappingProxyType
 from typing import Any
 
 from kiosk.items import model as m
+from kiosk.items.eligibility import parse_rules
 
 
 def _limit(doc: dict[str, Any]) -> m.TimeLimit:
@@ -95,6 +96,7 @@ def item(doc: dict[str, Any], source_file: str) -> m.Item:
         source_file=source_file, short_name=doc.get("short_name"), aliases=tuple(doc.get("aliases", [])),
         implementation_code=doc.get("implementation_code"), handling_body=doc.get("handling_body"),
         immediate_decision=_immediate(doc.get("immediate_decision")),
+        eligibility=parse_rules(doc.get("eligibility", [])),
         provenance=MappingProxyType({k: m.FactSource(v["status"], tuple(v["sources"]), v.get("checked"), tuple(v.get("unknown", [])),
                                                      v.get("note"))
                                      for k, v in doc.get("provenance", {}).get("facts", {}).items()}),

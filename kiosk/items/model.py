@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kiosk.items.conditions import Condition, ConditionContext
+from kiosk.items.eligibility import EligibilityRule, min_age_rule
 from kiosk.items.facts import FactSource, ImmediateDecision
 from kiosk.items.vocab import ELICENSE_TYPES, HANDLING_MODES
 
@@ -275,6 +276,18 @@ class Item:
     handling_body: str | None = None
     immediate_decision: ImmediateDecision = ImmediateDecision(False, "未标注：按承诺件受理")
     provenance: Mapping[str, FactSource] = field(default_factory=dict)  # code / basis / time_limits / fees / immediate_decision
+    eligibility: tuple[EligibilityRule, ...] = ()  # 申请条件 the terminal can check (kiosk.items.eligibility)
+
+    def eligibility_rules(self) -> tuple[EligibilityRule, ...]:
+        """The item's rules plus ``identity.min_age`` as one more rule (cited on the item's first basis)."""
+        if self.identity.min_age is None:
+            return self.eligibility
+        return (min_age_rule(self.identity.min_age, self.basis[0].id), *self.eligibility)
+
+    def cite_rule(self, rule: EligibilityRule) -> str:
+        """《…》第N条 for a refusal; the clause of the rule, else the basis' articles."""
+        basis = self.basis_by_id(rule.basis_ref)
+        return basis.cite(rule.clause or ("、".join(basis.articles) or None))
 
     def question(self, qid: str) -> GuideQuestion:
         return _find(self.questions, qid, "question", self.code)

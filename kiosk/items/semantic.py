@@ -60,6 +60,9 @@ def check_item(doc: dict[str, Any], file: str, templates: Templates) -> list[Pro
     for key in ("statutory", "promised"):
         _basis_ref(doc["time_limits"][key].get("basis_ref"), ids["basis"], f"$.time_limits.{key}.basis_ref", report)
     _check_identity(doc, ids, report)
+    for i, rule in enumerate(doc.get("eligibility", [])):
+        _basis_ref(rule["basis_ref"], ids["basis"], f"$.eligibility[{i}].basis_ref", report)
+        _check_condition(rule.get("when"), f"$.eligibility[{i}].when", doc, ids, report)
     jur = doc["jurisdiction"]
     if jur["acceptance"] == "restricted" and not jur.get("accept_in"):
         report("$.jurisdiction.accept_in", "restricted_without_districts",

@@ -18,7 +18,7 @@ def test_doccam_capture_streams_preview_and_outline(harness: Harness) -> None:
         controller = Controller(services, seen.append)
         robot = Robot(controller, load_personas()["zhangsan"], lambda line: None)
         await controller.send(I.Touch())
-        await controller.send(I.Start("00010900100001"))  # 居住证申领: the photo may come from the 高拍仪
+        await controller.send(I.Start("00011500100001"))  # 居民医保参保登记: photo from the 高拍仪 (张三 is 渝北户籍: no 居住证)
         while not isinstance(controller.view, MaterialsVM):
             intent = robot.decide(controller.view)
             if robot.prepare is not None:

@@ -40,7 +40,7 @@ def test_case_status_by_receipt_qr(harness: Harness) -> None:
     final = [v for v in seen if isinstance(v, CaseStatusVM)][-1]
     assert final.phase == "result" and not final.error
     assert final.cases[0].case_number == result.case_ids[0]
-    assert final.cases[0].status_label == "已受理" and final.cases[0].item_name == "失业登记"
+    assert final.cases[0].status_label == "已办结" and final.cases[0].item_name == "失业登记"  # 即办件: decided on the spot
 
 
 def test_case_status_rejects_a_qr_that_is_not_a_receipt(harness: Harness) -> None:
@@ -109,7 +109,7 @@ def test_continue_on_mobile_hands_the_draft_over_once(harness: Harness) -> None:
         controller = Controller(services, seen.append)
         robot = Robot(controller, load_personas()["zhangsan"], lambda line: None)
         await controller.send(I.Touch())
-        await controller.send(I.Start("00010900100001"))
+        await controller.send(I.Start("00011500100001"))
         while not isinstance(controller.view, ConfirmVM):
             intent = robot.decide(controller.view)
             if robot.prepare is not None:
@@ -118,7 +118,7 @@ def test_continue_on_mobile_hands_the_draft_over_once(harness: Harness) -> None:
             await controller.send(intent)
         confirm = controller.view
         materials = [row for row in confirm.rows if row.section == "material"]
-        names = {m.name for m in services.catalog.items["00010900100001"].materials}
+        names = {m.name for m in services.catalog.items["00011500100001"].materials}
         assert materials and all(row.label in names for row in materials), materials  # names, not material ids
         shown = " ".join(row.value for row in confirm.rows)
         assert "500112198703152613" not in shown and "5001**********2613" in shown  # masked on the screen too
@@ -140,7 +140,7 @@ def test_continue_on_mobile_hands_the_draft_over_once(harness: Harness) -> None:
     vm, claim, second = harness.call(scenario)
     assert vm.qr_png and vm.qr_png.startswith(b"\x89PNG") and 0 < vm.expires_in_s <= 600
     assert "500112198703152613" not in vm.qr_payload and "张三" not in vm.qr_payload
-    assert claim.item_code == "00010900100001" and claim.name_masked == "张*" and claim.step == "confirm"
+    assert claim.item_code == "00011500100001" and claim.name_masked == "张*" and claim.step == "confirm"
     assert claim.draft["field.id_number"] == "500112198703152613"
     assert second == "HANDOVER_USED"
 

@@ -92,14 +92,8 @@ def test_immediate_decision_is_recorded_truthfully(catalog):
         if decision.allowed:
             assert item.time_limits.promised.kind == "immediate", item.code
         else:
-            assert "on_site" not in item.handling_modes or item.code in LEGACY_ON_SITE, item.code
-
-
-# Items of the first catalog that still offer 就地批办 though not 即办: the engine (another helper) will stop
-# offering it from immediate_decision; their modes are kept so today's flow tests do not change meaning.
-LEGACY_ON_SITE = {"00012500100001", "00010900500001", "00010900200001", "00012700200001", "00011500200001", "00011500100001",
-                  "00010900400001", "00010900300001", "00010900100001", "00011200500001", "00011200700001", "00011200600001",
-                  "00010700100001"}
+            assert "on_site" not in item.handling_modes, item.code
+            assert all("on_site" not in s.handling_modes for s in item.situations), item.code
 
 
 def test_sscard_fee_differs_by_situation(catalog):
