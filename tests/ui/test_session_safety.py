@@ -44,10 +44,19 @@ def _field(j, suffix: str):
 
 
 def test_language_and_elder_mode_reset_for_the_next_citizen(journey):
+    """Also point 7's toggle (中文 while English is on) and the card types the identify screen names."""
     j = journey
     app = j.driver.app
     j.home()
+    j.search("sydj")
+    j.press("home", "失业登记")
+    j.until(lambda: j.vm.kind == "identify" and j.vm.phase == "choose", "the identify screen", 10)
+    identify = j.driver.screen("identify")
+    assert identify.ids.card_types.text == "身份证读卡器可读：居民身份证、港澳台居民居住证、外国人永久居留身份证"
     j.bar("language")
+    j.driver.pump(2)
+    assert app.bottom_bar.ids.language.text == "中文", (app.language, app.bottom_bar.ids.language.text)  # names the language it switches to
+    assert "Residence permit for Hong Kong, Macao and Taiwan residents" in identify.ids.card_types.text
     j.bar("elder")
     j.until(lambda: app.language == "en" and app.theme.elder, "English, elder mode", 10)
     j.bar("home")  # 退出: nothing was entered, so no question
