@@ -9,7 +9,6 @@ owner's job (``Controller``), so every ending — normal, cancel, timeout, crash
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -26,6 +25,7 @@ from kiosk.flows.form import prefill_value, validate
 from kiosk.flows.identify import METHODS, IdentifyFailed, principal_from_card, read_id_card, with_shared_data
 from kiosk.flows.live import LivePreview
 from kiosk.flows.machine import FlowMachine
+from kiosk.flows.notice_print import print_notice
 from kiosk.flows.record import FlowRecord
 from kiosk.flows.session import Session
 from kiosk.flows.states import AFTER_ACCEPTANCE, FINAL, FlowState
@@ -34,7 +34,6 @@ from kiosk.flows.submit_step import SubmitStep
 from kiosk.flows.viewmodels import Action, IdentifyVM, MessageVM, ViewModel
 from kiosk.flows.wiring import FlowServices
 from kiosk.items.eligibility import Verified
-from kiosk.receipts import MaterialProblem, NoticeOfMissing, build_notice
 from kiosk.terminal.status import DeviceClass
 
 log = logging.getLogger(__name__)
@@ -261,26 +260,9 @@ class ItemFlow:
             await self._enter_form()
 
     async def _print_notice(self) -> None:
-        listed = P.materials(self.plan, self.record.answers, self.record.values, self.record.identity_kind, None)
-        problems = tuple(
-            MaterialProblem(
-                pm.material.name,
-                "需提交",
-                pm.material.description or pm.material.name,
-                "；".join(dict.fromkeys(pm.item.basis_by_id(r.rejection.basis_ref).cite() for r in pm.material.review_points)),
-            )
-            for pm, needed in listed
-            if needed
-        )
         cfg = self.services.config.terminal
-        applicant = (self.record.identity.person.get("name", "") if self.record.identity else "") or "申请人"
-        error = ""
-        if problems:
-            doc = build_notice(NoticeOfMissing(f"GZ-{self.session.id[:10].upper()}", self.plan.name, applicant, _now(), cfg.hall, cfg.id, problems))
-            printer = self.services.terminal.printer
-            result = await printer.print_document(doc) if printer else None
-            self.notice_printed = bool(result and result.ok)
-            error = "" if self.notice_printed else ((result.citizen_message if result else "") or "告知书打印失败，请拍照留存")
+        printed, error = await print_notice(self.plan, self.record, self.services.terminal, f"GZ-{self.session.id[:10].upper()}", cfg.hall, cfg.id)
+        self.notice_printed = self.notice_printed if printed is None else printed
         self.show(V.notice_vm(self.plan, self.record, self.elder, self.notice_printed, error))
 
     # ----- form ---------------------------------------------------------------------------------
@@ -410,7 +392,3 @@ class ItemFlow:
             return  # the submit step finishes the enqueue; never abandon half-way
         else:
             self.go(target, reason)
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now()
