@@ -249,7 +249,9 @@ class KioskApp(App):
     def has_entries(self) -> bool:
         keyboard = self.keyboard
         typing = keyboard is not None and keyboard.parent is not None and keyboard.target is not None and bool(keyboard.target.text)
-        return self.entered or typing
+        screen = self.screens.get(self.current_vm.kind) if self.current_vm is not None else None
+        kept = getattr(screen, "has_entries", None)  # a service screen holding text not sent yet (a complaint)
+        return self.entered or typing or (callable(kept) and bool(kept()))
 
     def _any_touch(self, _root: Any, _touch: Any) -> bool:
         """A session's keep-alive. Not on attract: there is no session yet, and a Touch there starts one — which

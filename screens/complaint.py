@@ -64,6 +64,10 @@ class ComplaintScreen(BaseScreen):
             return
         self.send(I.SubmitText(self.ids.text.text.strip(), phone=phone, category=self.category))
 
+    def has_entries(self) -> bool:
+        """Words or a number typed and not filed yet: 退出 asks before they are lost."""
+        return not (self.vm and self.vm.submitted) and bool(self.ids.text.text.strip() or self.ids.phone.value)
+
     def on_leave(self, *_args: Any) -> None:
         self.ids.phone.hide()
 

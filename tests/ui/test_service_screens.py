@@ -81,6 +81,12 @@ def test_complaint_too_short_is_refused_in_plain_words(journey):
     j.changed(before, 10)
     assert j.vm.error == "请至少写5个字说明情况" and screen.ids.result.text == "请至少写5个字说明情况"
     assert screen.ids.text.text == "社保"  # nothing typed is lost
+    app = j.driver.app
+    j.bar("home")  # 退出 with words typed but not filed: asked first
+    assert app.exit_confirm.parent is not None
+    j.driver.tap(app.exit_confirm.ids.exit)
+    j.at("attract")
+    assert screen.ids.text.text == ""  # the next citizen does not see them
 
 
 def test_queue_ticket_centre_day_confirm_and_printed(journey):
