@@ -25,6 +25,7 @@ UNITS = ("kiosk.service", "kiosk-restart.service", "kiosk-restart.timer", "kiosk
 #: (tools/render_paused_screen.py), copied here and shown by an image viewer under cage — no Python involved.
 PAUSED_DIR = "usr/share/yukuaiban-kiosk"
 ORIENTATIONS = ("portrait", "landscape")
+PANEL_SIZES = {"portrait": "1080,1920", "landscape": "1920,1080"}  # the terminal's panels; the PNGs are rendered at these
 #: The journal MESSAGE_ID of the "terminal paused" alert (``journalctl MESSAGE_ID=…``; docs/fleet.md).
 PAUSED_ALERT_ID = "85327bc142c742f5810d66995f0dfe7f"
 #: Lockdown below the compositor (docs/lockdown.md): template → where it goes.
@@ -66,7 +67,7 @@ class InstallPlan:
             exec_start = f"{self.exec_path} --config {self.config} session -- {self.cage} -d --"
         return {"@EXECSTART@": exec_start, "@EXEC@": self.exec_path, "@CONFIG@": self.config, "@USER@": self.user, "@CAGE@": self.cage,
                 "@RESTART_AT@": self.restart_at + ":00", "@PREFIX@": self.prefix, "@VIEWER@": self.viewer,
-                "@PAUSED_IMAGE@": f"/{PAUSED_DIR}/paused-{self.orientation}.png", "@ALERT_ID@": PAUSED_ALERT_ID}
+                "@PAUSED_IMAGE@": f"/{PAUSED_DIR}/paused-{self.orientation}.png", "@PAUSED_SIZE@": PANEL_SIZES.get(self.orientation, ""), "@ALERT_ID@": PAUSED_ALERT_ID}
 
 
 def render(template: str, plan: InstallPlan) -> str:
