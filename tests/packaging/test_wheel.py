@@ -48,7 +48,8 @@ def test_install_service_from_the_installed_wheel(wheel_venv: Path, tmp_path: Pa
     out = run([str(wheel_venv / "bin/kiosk"), "install-service", "--root", str(root)], timeout=120, cwd=tmp_path).stdout
     assert "installed" in out
     service = (root / "etc/systemd/system/kiosk.service").read_text()
-    assert f"{wheel_venv}/bin/kiosk --config /etc/yukuaiban-kiosk/terminal.toml run" in service  # the venv's console script
+    # the venv's console script is the unit's main process (`kiosk session` runs cage with `kiosk run` inside)
+    assert f"ExecStart={wheel_venv}/bin/kiosk --config /etc/yukuaiban-kiosk/terminal.toml session -- " in service
     for unit in ("kiosk-restart.service", "kiosk-restart.timer"):
         assert (root / "etc/systemd/system" / unit).is_file()
     assert (root / "etc/systemd/system/graphical.target.wants/kiosk.service").is_symlink()
