@@ -67,7 +67,8 @@ class InstallPlan:
             exec_start = f"{self.exec_path} --config {self.config} session -- {self.cage} -d --"
         return {"@EXECSTART@": exec_start, "@EXEC@": self.exec_path, "@CONFIG@": self.config, "@USER@": self.user, "@CAGE@": self.cage,
                 "@RESTART_AT@": self.restart_at + ":00", "@PREFIX@": self.prefix, "@VIEWER@": self.viewer,
-                "@PAUSED_IMAGE@": f"/{PAUSED_DIR}/paused-{self.orientation}.png", "@PAUSED_SIZE@": PANEL_SIZES.get(self.orientation, ""), "@ALERT_ID@": PAUSED_ALERT_ID}
+                "@PAUSED_IMAGE@": f"/{PAUSED_DIR}/paused-{self.orientation}.png",
+                "@PAUSED_SIZE@": PANEL_SIZES.get(self.orientation, ""), "@ALERT_ID@": PAUSED_ALERT_ID}
 
 
 def render(template: str, plan: InstallPlan) -> str:

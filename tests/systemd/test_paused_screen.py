@@ -9,6 +9,7 @@ show the red band and dark text on the light ground, nothing black.
 from __future__ import annotations
 
 import shutil
+import subprocess
 import time
 from pathlib import Path
 
@@ -33,7 +34,7 @@ def test_paused_screen_is_shown_under_cage(tmp_path: Path) -> None:
             assert session.alive(), session.log()
             try:
                 shot = session.screenshot("paused")
-            except Exception:  # the output or the viewer not up yet
+            except (subprocess.CalledProcessError, OSError):  # the output or the viewer not up yet
                 shot = None
             if shot is not None and colour_share(shot, (0xF4, 0xF6, 0xF8), tolerance=12) > 0.6:
                 break
