@@ -33,8 +33,8 @@ class HomeScreen(BaseScreen):
         fill_buttons(self.ids.item_list, [(e.name, partial(self.send, I.Start(e.code))) for e in shown])
         fill_buttons(self.ids.services, [(self.tr(o.label), partial(self.send, I.OpenService(o.id)))
                                          for o in vm.services], "KGhost")
-        if self.ids.query.text != vm.query:
-            self.ids.query.text = vm.query
+        if self.ids.query.text != vm.query and not self._search.is_triggered and getattr(self.app.keyboard, "target", None) is not self.ids.query:
+            self.ids.query.text = vm.query  # not while the citizen types: an answer to an older search would undo letters
 
     def on_leave(self, *_args: object) -> None:
         self.ids.body.scroll_y = 1  # the next session starts at the top

@@ -77,3 +77,29 @@ def test_services_case_status_faq_centres_help(journey):
         assert kind in journey.screens
     assert I.OpenService("faq") in journey.port.sent
     assert any(isinstance(i, I.SubmitText) and "社保卡丢" in i.text for i in journey.port.sent)
+
+
+def test_a_search_answered_while_the_citizen_types_on_keeps_the_letters_typed_since(journey):
+    """The home screen searches 0.25 s after a keystroke. The engine's answer (a HomeVM carrying the query it
+    searched) can arrive after the next letter is typed; it must not put the field back to the older query
+    (the elder demo typed zfgjjgrjc and searched zfgjjrc, which finds nothing)."""
+    j = journey
+    j.home()
+    home = j.driver.screen("home")
+    j.driver.tap(home.ids.query)
+    keyboard = j.driver.app.keyboard
+    for ch in "zf":
+        j.driver.tap(keyboard.key(ch), frames=0)
+    searches = sum(isinstance(i, I.Search) for i in j.port.sent)
+    deadline = time.monotonic() + 5
+    while sum(isinstance(i, I.Search) for i in j.port.sent) == searches:  # frames until the trigger sends Search('zf')
+        assert time.monotonic() < deadline, "no search sent"
+        j.driver.pump(1)
+    time.sleep(0.5)  # the engine answers on its thread; the answer waits for the next frame
+    keyboard.press("g")  # the citizen's next letter, typed before that frame
+    j.until(lambda: j.vm.query == "zfg", "the search for zfg", 5)
+    assert home.ids.query.text == "zfg"
+    assert I.Search("zfg", None) in j.port.sent
+    j.keyboard_done()
+    j.bar("home")
+    j.driver.wait_for("attract")
