@@ -22,7 +22,9 @@ def test_prefill_means_nothing_known_is_typed_again(harness: Harness) -> None:
 
 def test_rejections_cite_their_basis_and_licences_replace_paper(harness: Harness) -> None:
     start = len(harness.lines)
-    result = harness.call(lambda: harness.sim.run("00011300100001", "lisi"))
+    # 教师资格认定: a one-page scan of the 体检合格证明 is rejected under the guide; the ID comes as 电子证照. (失业登记
+    # no longer rejects anything: since the platform returns the 居民身份证 licence, no one-sided ID scan happens.)
+    result = harness.call(lambda: harness.sim.run("00010700100001", "lisi"))
     lines = harness.lines[start:]
     rejected = [line for line in lines if "未通过" in line]
     assert rejected and all("（依据：" in line and not line.endswith("（依据：）") for line in rejected)
