@@ -17,7 +17,7 @@ from kiosk.errors import PlatformError
 from kiosk.flows import intents as I
 from kiosk.flows import plan as P
 from kiosk.flows import views as V
-from kiosk.flows.materials import LICENSE_TYPES, Provided, review
+from kiosk.flows.materials import LICENSE_TYPES, Provided, review, satisfied_by_chip
 from kiosk.flows.step_context import StepContext
 from kiosk.terminal.facade import Terminal
 from kiosk.terminal.media import CapturedPage
@@ -29,6 +29,7 @@ class CaptureStep:
     def __init__(self, ctx: StepContext) -> None:
         self.ctx = ctx
         self._licenses: dict[str, Any] | None = None  # platform type code → LicenseSummary
+        self._chip_tried = False  # the chip's ID card fetched as 电子证照 once per flow
 
     def listed(self) -> tuple[tuple[P.PlanMaterial, bool], ...]:
         r = self.ctx.record
@@ -53,6 +54,7 @@ class CaptureStep:
 
     async def show(self, active: str | None = None, preview: bytes | None = None) -> None:
         ctx = self.ctx
+        await self._from_chip()
         ctx.flow.show(V.materials_vm(ctx.plan, ctx.record, self.listed(), await self.available(), ctx.flow.elder, active, preview))
 
     async def complete(self) -> bool:
@@ -71,16 +73,30 @@ class CaptureStep:
             await self._capture(entries[intent.material], intent.source)
 
     async def _elicense(self, pm: P.PlanMaterial) -> None:
+        await self._fetch(pm)
+        await self.show(pm.key)
+
+    async def _from_chip(self) -> None:
+        """The ID card just read from the chip (face-matched) is the applicant's ID material: fetched once, no scan."""
+        r = self.ctx.record
+        if self._chip_tried or r.identity_kind != "idcard_face":
+            return
+        self._chip_tried = True
+        for pm, needed in self.listed():
+            done = r.provided.get(pm.key, Provided()).status in ("elicense", "captured")
+            if needed and not done and satisfied_by_chip(pm.material, r.identity_kind):
+                await self._fetch(pm)
+
+    async def _fetch(self, pm: P.PlanMaterial) -> None:
+        """One 电子证照 into ``record.provided`` (reviewed); never draws a screen (callers do)."""
         ctx = self.ctx
         summary = (await self.licenses()).get(LICENSE_TYPES.get(pm.material.elicense or "", ""))
         if summary is None or ctx.record.identity is None:
-            await self.show(pm.key)
             return
         try:
             licence = await ctx.link.client.get_license(ctx.record.identity.person_token, summary.license_id)
         except PlatformError as exc:
             ctx.record.provided[pm.key] = Provided("rejected", "elicense", rejection="电子证照暂时无法调取，请改用扫描", basis=str(exc)[:80])
-            await self.show(pm.key)
             return
         failed = review(pm.item, pm.material, None, licence.model_dump())
         if failed:
@@ -88,7 +104,6 @@ class CaptureStep:
         else:
             ctx.record.provided[pm.key] = Provided("elicense", "elicense", license_id=licence.license_id)
         ctx.flow.save()
-        await self.show(pm.key)
 
     async def _capture(self, pm: P.PlanMaterial, source: str) -> None:
         ctx = self.ctx

@@ -91,3 +91,33 @@ def test_a_jiban_item_is_decided_on_the_spot(harness: Harness) -> None:
     assert "办理模式 就地批办" in confirm and "当场出具办理结果" in confirm
     mode = harness.platform_db().conn.execute("SELECT mode FROM applications WHERE case_id = ?", (result.case_ids[0],)).fetchone()[0]
     assert mode == "instant"
+
+
+def test_the_id_card_read_from_the_chip_is_the_applicants_id_material(harness: Harness) -> None:
+    from kiosk.flows import intents as I
+    from kiosk.flows.controller import Controller
+    from kiosk.flows.viewmodels import MaterialsVM, ViewModel
+    from sim.robot import Robot, load_personas
+
+    services = harness.sim.services
+    seen: list[ViewModel] = []
+
+    async def scenario() -> MaterialsVM:
+        controller = Controller(services, seen.append)
+        robot = Robot(controller, load_personas()["zhangsan"], lambda line: None)  # identifies with 二代证 + face
+        await controller.send(I.Touch())
+        await controller.send(I.Start("00011500100001"))
+        while not isinstance(controller.view, MaterialsVM):
+            intent = robot.decide(controller.view)
+            if robot.prepare is not None:
+                await robot.prepare
+                robot.prepare = None
+            await controller.send(intent)
+        first = controller.view
+        await controller.end("finished")
+        return first
+
+    first = harness.call(scenario, timeout=90)
+    ids = {m.id: m for m in first.materials}
+    assert ids["idcard"].status == "elicense"  # on the first materials screen, before the citizen touched anything
+    assert sum(1 for v in seen if isinstance(v, MaterialsVM)) == 1  # fetched before drawing: one screen, not two
