@@ -190,3 +190,12 @@ def test_case_status_by_a_typed_number(journey):
     assert I.SubmitText("cqyb0001209901010001") in j.port.sent
     assert j.vm.error == "没有查到该受理编号，请核对后重新输入"
     assert any(w.text == j.vm.error for w in screen.walk() if hasattr(w, "text"))
+
+
+def test_the_demo_journey_reaches_every_new_screen(journey):
+    from sim.ui.journeys import JOURNEYS
+
+    JOURNEYS["more_services"](journey)
+    for shot in ("complaint:filed", "appointment:confirm", "appointment:ticket", "handover", "confirm:exit-question", "attract:after-exit"):
+        assert shot in journey.screens, journey.screens
+    assert journey.port.controller.session is None

@@ -14,7 +14,8 @@ from fontTools.ttLib import TTFont
 
 #: Every screen kind of screens.app.SCREEN_MODULES (tests/ui checks the two lists agree).
 EVERY_SCREEN = ("attract", "home", "identify", "guide", "notice", "form", "materials", "signature", "confirm",
-                "progress", "receipt", "evaluate", "case_status", "centres", "faq", "help", "message", "maintenance")
+                "progress", "receipt", "evaluate", "case_status", "centres", "faq", "help", "message", "maintenance",
+                "complaint", "appointment", "handover")
 
 
 def kind_of(shot_name: str) -> str:

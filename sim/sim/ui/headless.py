@@ -21,9 +21,9 @@ from pathlib import Path
 LAYOUTS = {"portrait": ("portrait", False), "landscape": ("landscape", False), "elder-portrait": ("portrait", True)}
 # Each layout runs one complete item (so every item screen is shot in every layout) and the services;
 # the three items (applicant, 代办, elder) are spread over the layouts to keep the demo near a minute each.
-JOURNEYS_BY_LAYOUT = {"portrait": ["ordinary", "window_only", "services", "idle"],
-                      "landscape": ["agent", "window_only", "services", "idle"],
-                      "elder-portrait": ["elder", "elder_care", "services", "idle"]}
+JOURNEYS_BY_LAYOUT = {"portrait": ["ordinary", "window_only", "services", "more_services", "idle"],
+                      "landscape": ["agent", "window_only", "services", "more_services", "idle"],
+                      "elder-portrait": ["elder", "elder_care", "services", "more_services", "idle"]}
 
 
 def run_layout(out: Path, layout: str) -> dict[str, object]:

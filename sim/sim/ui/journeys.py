@@ -312,6 +312,12 @@ def idle_and_technician(j: Journey) -> dict[str, object]:
     return {}
 
 
-JOURNEYS = {"ordinary": ordinary_item, "agent": agent_item, "elder": elder_item, "services": services_tour,
+def more_services(j: Journey) -> dict[str, object]:
+    from sim.ui.service_journeys import more_services as journey  # (it imports this module's helpers)
+
+    return journey(j)
+
+
+JOURNEYS = {"more_services": more_services, "ordinary": ordinary_item, "agent": agent_item, "elder": elder_item, "services": services_tour,
             "window_only": window_only, "elder_care": lambda j: window_only(j, "elder_care", card="lixiuying"),
             "idle": idle_and_technician}
