@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from kiosk.admin.install import LOCKDOWN, UNITS, InstallPlan, render
+from kiosk.admin.install import LOCKDOWN, ORIENTATIONS, PAUSED_DIR, TEMPLATES, UNITS, InstallPlan, render
 from kiosk.admin.udev import DEFAULTS, render_rules
 
 PREFIX = "/opt/yukuaiban-kiosk"
@@ -37,6 +37,11 @@ def main(dest: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         path.chmod(0o644)
+    for orientation in ORIENTATIONS:  # kiosk-paused.service's screens, where install-service puts them too
+        png = dest / PAUSED_DIR / f"paused-{orientation}.png"
+        png.parent.mkdir(parents=True, exist_ok=True)
+        png.write_bytes((TEMPLATES / f"paused-{orientation}.png").read_bytes())
+        png.chmod(0o644)
 
 
 if __name__ == "__main__":

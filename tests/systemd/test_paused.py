@@ -117,3 +117,17 @@ def test_alert_lines_write_the_marker_and_a_journal_entry(tmp_path: Path) -> Non
     assert f"MESSAGE_ID={PAUSED_ALERT_ID}" in fields and "PRIORITY=2" in fields
     assert "MESSAGE=kiosk.service failed (start-limit-hit, status 1): terminal paused, 暂停服务 screen shown" in fields
     assert Path("/usr/bin/logger").is_file()
+
+
+def test_debian_package_ships_the_paused_unit_and_screens(tmp_path: Path) -> None:
+    """debian/render_units.py (what debian/rules runs) puts the same unit and PNGs in the package's tree."""
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, str(repo / "debian/render_units.py"), str(tmp_path)], capture_output=True, text=True,
+                          timeout=60, cwd=repo)
+    assert done.returncode == 0, done.stderr
+    unit = (tmp_path / "lib/systemd/system/kiosk-paused.service").read_text()
+    image = next(a for a in unit.split() if a.endswith(".png"))
+    assert (tmp_path / image.lstrip("/")).read_bytes() == (TEMPLATES / "paused-portrait.png").read_bytes()
+    assert "OnFailure=kiosk-paused.service" in (tmp_path / "lib/systemd/system/kiosk.service").read_text()
