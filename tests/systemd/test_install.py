@@ -50,7 +50,7 @@ def test_verify_would_catch_a_broken_unit(installed: Path, tmp_path: Path) -> No
     assert "Unknown key" in _verify(broken).stderr
     missing = tmp_path / "missing" / "kiosk.service"
     missing.parent.mkdir()
-    exec_line = next(l for l in text.splitlines() if l.startswith("ExecStart="))
+    exec_line = next(line for line in text.splitlines() if line.startswith("ExecStart="))
     missing.write_text(text.replace(exec_line, "ExecStart=/nonexistent/cage -- /nonexistent/kiosk run"))
     assert _verify(missing).returncode != 0
 
@@ -69,14 +69,14 @@ def test_service_is_notify_watchdog_hardened(installed: Path) -> None:
 def test_security_exposure_is_bounded(installed: Path) -> None:
     done = subprocess.run(["systemd-analyze", "security", "--offline=true", str(installed / "etc/systemd/system/kiosk.service")],
                           capture_output=True, text=True, timeout=60)
-    line = [l for l in done.stdout.splitlines() if "Overall exposure level" in l][0]
+    line = [line for line in done.stdout.splitlines() if "Overall exposure level" in line][0]
     assert float(line.split(":")[1].split()[0]) <= 6.5, line
 
 
 def test_dedicated_user_in_device_groups(installed: Path) -> None:
     passwd = (installed / "etc/passwd").read_text()
-    assert any(l.startswith("kiosk:") and l.endswith("/usr/sbin/nologin") for l in passwd.splitlines())
-    groups = {l.split(":")[0]: l.split(":")[3].split(",") for l in (installed / "etc/group").read_text().splitlines()}
+    assert any(line.startswith("kiosk:") and line.endswith("/usr/sbin/nologin") for line in passwd.splitlines())
+    groups = {line.split(":")[0]: line.split(":")[3].split(",") for line in (installed / "etc/group").read_text().splitlines()}
     for group in ("dialout", "lp", "video", "scanner"):
         assert "kiosk" in groups[group]
 
@@ -93,7 +93,7 @@ def test_reinstall_is_idempotent(installed: Path, tmp_path: Path) -> None:
     exe = tmp_path / "bin" / "kiosk"
     assert main(["install-service", "--root", str(installed), "--exec", str(exe), "--cage", str(exe)]) == 0
     passwd = (installed / "etc/passwd").read_text()
-    assert sum(l.startswith("kiosk:") for l in passwd.splitlines()) == 1
+    assert sum(line.startswith("kiosk:") for line in passwd.splitlines()) == 1
     mode = stat.S_IMODE((installed / "etc/systemd/system/kiosk.service").stat().st_mode)
     assert mode & 0o022 == 0 or mode == 0o644
 

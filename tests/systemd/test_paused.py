@@ -102,20 +102,36 @@ def _as_systemd_runs_it(line: str) -> str:
     return script[1:-1].replace("%%", "%").replace("$$", "$").replace("\\\\", "\\")
 
 
-def test_alert_lines_write_the_marker_and_a_journal_entry(tmp_path: Path) -> None:
+def test_alert_lines_write_the_marker_and_a_journal_entry_once_per_episode(tmp_path: Path) -> None:
     text = render("kiosk-paused.service", InstallPlan(exec_path="/usr/bin/kiosk"))
-    journal_line, marker_line = _keys(text)["ExecStartPre"]
-    env = {"PATH": "/usr/bin:/bin", "STATE_DIRECTORY": str(tmp_path), "MONITOR_UNIT": "kiosk.service",
+    journal_line, marker_line, flag_line = _keys(text)["ExecStartPre"]
+    assert "RuntimeDirectoryPreserve=restart" in text  # the flag survives the unit's own restarts, not a stop
+    state, runtime = tmp_path / "state", tmp_path / "run"
+    state.mkdir()
+    runtime.mkdir()
+    env = {"PATH": "/usr/bin:/bin", "STATE_DIRECTORY": str(state), "RUNTIME_DIRECTORY": str(runtime), "MONITOR_UNIT": "kiosk.service",
            "MONITOR_SERVICE_RESULT": "start-limit-hit", "MONITOR_EXIT_STATUS": "1"}
-    done = subprocess.run(["/bin/sh", "-c", _as_systemd_runs_it(marker_line)], env=env, capture_output=True, text=True, timeout=30)
-    assert done.returncode == 0, done.stderr
-    marker = dict(line.split("=", 1) for line in (tmp_path / "paused.alert").read_text().splitlines())
-    assert marker["unit"] == "kiosk.service" and marker["result"] == "start-limit-hit" and marker["since"].endswith("Z")
-    # the journal entry: the same script with logger swapped for cat shows the exact fields logger --journald gets
-    script = _as_systemd_runs_it(journal_line).replace("/usr/bin/logger --journald", "cat")
-    fields = subprocess.run(["/bin/sh", "-c", script], env=env, capture_output=True, text=True, timeout=30).stdout.splitlines()
+    # the journal entry: the script with logger swapped for cat shows the exact fields logger --journald gets
+    journal = _as_systemd_runs_it(journal_line).replace("/usr/bin/logger --journald", "cat")
+
+    def start() -> list[str]:  # what one start of the unit runs before the viewer
+        fields = subprocess.run(["/bin/sh", "-c", journal], env=env, capture_output=True, text=True, timeout=30).stdout.splitlines()
+        for line in (marker_line, flag_line):
+            done = subprocess.run(["/bin/sh", "-c", _as_systemd_runs_it(line)], env=env, capture_output=True, text=True, timeout=30)
+            assert done.returncode == 0, done.stderr
+        return fields
+
+    fields = start()
     assert f"MESSAGE_ID={PAUSED_ALERT_ID}" in fields and "PRIORITY=2" in fields
     assert "MESSAGE=kiosk.service failed (start-limit-hit, status 1): terminal paused, 暂停服务 screen shown" in fields
+    marker = dict(line.split("=", 1) for line in (state / "paused.alert").read_text().splitlines())
+    assert marker["unit"] == "kiosk.service" and marker["result"] == "start-limit-hit" and marker["since"].endswith("Z")
+    first = (state / "paused.alert").read_text()
+    env.update(MONITOR_SERVICE_RESULT="exit-code")  # the viewer quit (Esc) and the unit restarted itself
+    assert start() == []  # no second alert …
+    assert (state / "paused.alert").read_text() == first  # … and the marker keeps the episode's start
+    (runtime / "alerted").unlink()  # the unit stopped (systemd removed its runtime directory): the next episode alerts
+    assert any(f.startswith("MESSAGE_ID=") for f in start())
     assert Path("/usr/bin/logger").is_file()
 
 

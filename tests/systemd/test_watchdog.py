@@ -8,9 +8,9 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Iterator
 
 import pytest
 
@@ -30,7 +30,7 @@ class NotifySink:
         while time.monotonic() < end:
             try:
                 self.messages.append((time.monotonic(), self.sock.recv(4096).decode()))
-            except socket.timeout:
+            except TimeoutError:
                 pass
         return self.messages
 
@@ -58,7 +58,7 @@ def test_ready_and_abstract_socket_names(sink: NotifySink) -> None:
     assert notify("READY=1\nSTATUS=serving", {"NOTIFY_SOCKET": sink.path})
     assert notify("READY=1", {}) is False  # not under systemd: nothing sent, no error
     abstract = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    abstract.bind("\0kiosk-test-notify-%d" % id(abstract))
+    abstract.bind(f"\0kiosk-test-notify-{id(abstract)}")
     abstract.settimeout(1)
     assert notify("WATCHDOG=1", {"NOTIFY_SOCKET": "@" + abstract.getsockname()[1:].decode()})
     assert abstract.recv(100) == b"WATCHDOG=1"
