@@ -68,7 +68,7 @@ class Appointment:
             if slot == "now":
                 t = await client.take_queue_ticket(desk.centre, priority="elder" if desk.elder else "normal")
                 ticket = TicketVM(t.ticket_no, t.centre_name, waiting_ahead=t.waiting_ahead,
-                                  time=dt.datetime.fromtimestamp(t.issued_at).strftime("%H:%M"), kind="queue")
+                                  time=dt.datetime.fromtimestamp(t.issued_at, CHINA).strftime("%H:%M"), kind="queue")
             else:
                 if not await desk.identify():
                     desk.show(replace(vm, error="预约需要核验身份，请重试", speak="预约需要核验身份，请重试"))
@@ -76,7 +76,7 @@ class Appointment:
                 flow = desk.host.flow
                 item_code = flow.plan.members[0].item.code if flow else DEFAULT_ITEM
                 a = await client.book_appointment(desk.centre, item_code, int(slot), desk.person_token)
-                ticket = TicketVM(a.check_in_code, a.centre_name, time=dt.datetime.fromtimestamp(a.slot_start).strftime("%m-%d %H:%M"),
+                ticket = TicketVM(a.check_in_code, a.centre_name, time=dt.datetime.fromtimestamp(a.slot_start, CHINA).strftime("%m-%d %H:%M"),
                                   kind="appointment")
         except PlatformError as exc:
             desk.show(replace(vm, error=getattr(exc, "message", "") or "暂时无法取号", speak="暂时无法取号"))
