@@ -12,9 +12,10 @@ import asyncio
 import io
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from PIL import Image, ImageDraw
 
@@ -22,8 +23,9 @@ from kiosk.errors import FlowError
 from kiosk.flows import intents as I
 from kiosk.flows import plan as P
 from kiosk.flows import viewmodels as VM
-PERSONAS = Path(__file__).with_name("personas.json")  # the demo citizens (package data of sim)
 from kiosk.privacy import mask_name
+
+PERSONAS = Path(__file__).with_name("personas.json")  # the demo citizens (package data of sim)
 
 log = logging.getLogger(__name__)
 Say = Callable[[str], None]
@@ -240,10 +242,23 @@ class Robot:
         return I.Touch()
 
     def _message(self, vm: VM.MessageVM) -> I.Intent:
+        if NOT_ELIGIBLE in vm.text:
+            raise NotEligible(vm.text)
         raise FlowError(f"simulation stopped on a message: {vm.text}")
 
     def _home(self, vm: VM.HomeVM) -> I.Intent:
         raise FlowError("simulation fell back to the home screen")
+
+
+NOT_ELIGIBLE = "，暂不能在本终端申请。"  # the refusal screen's wording (kiosk.flows.eligibility_check.refusal_text)
+
+
+class NotEligible(FlowError):
+    """The item refused this persona on its eligibility rules (the message names condition and basis)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(f"simulation stopped on a message: {text}")
+        self.text = text
 
 
 def _args(intent: I.Intent) -> str:

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from pathlib import Path
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
+from pathlib import Path
+from typing import Any
 
 from kiosk.flows.controller import Controller
 from kiosk.flows.recovery import Recovered, recover
-from sim.robot import Persona, Robot, load_personas
 from kiosk.flows.viewmodels import ViewModel
-from kiosk.items.loader import Catalog
 from kiosk.flows.wiring import FlowServices
+from kiosk.items.loader import Catalog
 from kiosk.privacy import mask_text
 from kiosk.settings.model import TerminalConfig
+from sim.robot import NotEligible, Persona, Robot, load_personas
 
 Say = Callable[[str], None]
 
@@ -35,6 +36,7 @@ class SimResult:
     certificate_printed: bool = False
     screens: list[str] = field(default_factory=list)
     session_files_left: int = 0
+    refused: str = ""  # run_eligible: the eligibility refusal when no demo persona qualifies
 
 
 class Simulator:
@@ -50,7 +52,7 @@ class Simulator:
 
     @classmethod
     async def open(cls, config: TerminalConfig, say: Say = print, personas: dict[str, Persona] | None = None,
-                   catalog: Catalog | None = None) -> "Simulator":
+                   catalog: Catalog | None = None) -> Simulator:
         from kiosk.assembly import open_flow_services
 
         services = await open_flow_services(config, catalog=catalog)
@@ -99,6 +101,19 @@ class Simulator:
         result.session_files_left = sum(1 for p in root.rglob("*") if p.is_file()) if root.exists() else 0
         self.say(f"== 完成：回执 {result.receipt}；平台办件 {', '.join(result.case_ids) or '（待上传）'}；会话数据残留文件 {result.session_files_left} 个")
         return result
+
+    async def run_eligible(self, code: str, persona: str, **options: Any) -> SimResult:
+        """``run`` as ``persona``, or, when the item's eligibility rules refuse them (age, 户籍, 婚姻 …), as the
+        first other demo persona they admit. None admitted: a result without a receipt whose ``refused``
+        names the condition and its basis (the engine refusing is the engine working, not a failure)."""
+        last = ""
+        for name in [persona, *(p for p in self.personas if p != persona and not self.personas[p].agent)]:
+            try:
+                return await self.run(code, name, **options)
+            except NotEligible as refused:
+                self.say(f"== {name} 不符合办理条件：{refused.text}")
+                last = refused.text
+        return SimResult(code, persona, refused=last)
 
     async def delivered(self, timeout_s: float) -> bool:
         """Wait until the background worker has emptied the outbox (drain() would race with it)."""

@@ -29,13 +29,18 @@ def _mode(code: str) -> str | None:
     return None
 
 
+NO_ELIGIBLE_PERSONA = {"00010900100001": "非重庆市户籍"}  # 居住证: every demo persona has a 重庆 户籍; the refusal cites its basis
 SI_RECORD = "00011200400001"  # keeps the default: 就地批办 with the 参保证明 printed on A4
 
 
 @pytest.mark.parametrize("code", ITEMS + LIFE_EVENTS)
 def test_item_completes_end_to_end(harness: Harness, code: str) -> None:
     before = {m.item: _applications(harness, m.item) for m in CATALOG.life_events[code].members} if code in CATALOG.life_events else {code: _applications(harness, code)}
-    result = harness.call(lambda: harness.sim.run(code, "zhangsan", mode=_mode(code)))
+    result = harness.call(lambda: harness.sim.run_eligible(code, "zhangsan", mode=_mode(code)))  # 张三, or a persona the item admits
+    if code in NO_ELIGIBLE_PERSONA:
+        assert NO_ELIGIBLE_PERSONA[code] in result.refused and "（依据：" in result.refused and not result.receipt, result
+        assert _applications(harness, code) == before[code]  # refused before anything was sent
+        return
     assert result.receipt.startswith("CQ-500112-DEMO-"), result
     assert result.printed
     # every member reached the platform exactly once, with its own case number

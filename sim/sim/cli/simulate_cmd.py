@@ -68,9 +68,12 @@ async def _simulate(config: object, args: argparse.Namespace) -> int:
             if code not in sim.services.catalog.items and code not in sim.services.catalog.life_events:
                 print(f"kiosk simulate: unknown item {code!r} (see kiosk simulate --list)", file=sys.stderr)
                 return 2
-            result = await sim.run(code, args.persona, mode=args.mode, agent=args.agent, elder=args.elder, print_notice=args.notice,
-                                   out=Path(args.out) if args.out else None)
-            if not result.receipt:
+            run = sim.run_eligible if args.all else sim.run  # --all: another persona where the item's eligibility refuses this one
+            result = await run(code, args.persona, mode=args.mode, agent=args.agent, elder=args.elder, print_notice=args.notice,
+                               out=Path(args.out) if args.out else None)
+            if result.refused:
+                print(f"kiosk simulate: {code}: no demo persona is eligible ({result.refused})", flush=True)
+            elif not result.receipt:
                 print(f"kiosk simulate: {code} ended without a receipt", file=sys.stderr)
                 return 1
         return 0
