@@ -10,7 +10,7 @@ from tests.flows.conftest import Harness
 
 def test_prefill_means_nothing_known_is_typed_again(harness: Harness) -> None:
     start = len(harness.lines)
-    result = harness.call(lambda: harness.sim.run("00010900100001", "zhangsan", mode="proxy_remote"))
+    result = harness.call(lambda: harness.sim.run("00011500100001", "zhangsan", mode="proxy_remote"))  # 居民医保 (张三 is 渝北户籍: no 居住证)
     lines = harness.lines[start:]
     typed = [line for line in lines if line.startswith("[form] ") and " = " in line]
     assert not any(line.startswith(("[form] 姓名 =", "[form] 公民身份号码 =", "[form] 联系电话 =")) for line in typed), typed
