@@ -68,6 +68,9 @@ class AuditTrail:
         self._backlog: deque[tuple[float, str, str, str]] = deque(maxlen=BACKLOG_MAX)
         self._lock = threading.Lock()
         self.dropped = 0  # backlog overflow (a disk full for over BACKLOG_MAX records)
+        if store.quarantined is not None and not store.quarantine_audited:  # the fresh store's first record
+            store.quarantine_audited = True
+            self.append("terminal", "store.quarantined", kept_as=store.quarantined[0].name, reason=store.quarantined[1])
 
     @property
     def backlog(self) -> int:

@@ -82,10 +82,7 @@ class Store:
                 area.apply(db)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot open the store: {exc}") from exc
-        if self.quarantined is not None:
-            from kiosk.store.audit import AuditTrail
-
-            AuditTrail(self).append("terminal", "store.quarantined", kept_as=self.quarantined[0].name, reason=self.quarantined[1])
+        self.quarantine_audited = False  # the first AuditTrail opened on this store records the quarantine
 
     def db(self) -> Database:
         db: Database | None = getattr(self._local, "db", None)
