@@ -17,14 +17,16 @@ import pytest
 
 from tests.packaging.conftest import REPO, run
 
-pytestmark = [pytest.mark.slow,
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400),  # the build alone takes ~10 min on 2 cores
               pytest.mark.skipif(os.environ.get("RUN_PACKAGE_TEST") != "1", reason="~10 min: RUN_PACKAGE_TEST=1 runs it"),
               pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="not a Debian system")]
 
 RUNTIME = ("cage", "xwayland", "pcscd", "fonts-noto-cjk", "espeak-ng", "sox", "sane-utils", "libsane1", "cups-client",
-           "python3", "opencv-data", "libgl1-mesa-dri")
+           "python3", "opencv-data", "libgl1-mesa-dri", "librime1", "rime-data-luna-pinyin", "libzinnia0", "swayimg")
 SHIPPED = ("./usr/bin/kiosk", "./opt/yukuaiban-kiosk/bin/kiosk", "./lib/systemd/system/kiosk.service",
            "./lib/systemd/system/kiosk-restart.timer", "./lib/systemd/system/kiosk-restart.service",
+           "./lib/systemd/system/kiosk-paused.service", "./usr/share/yukuaiban-kiosk/paused-portrait.png",
+           "./usr/share/yukuaiban-kiosk/paused-landscape.png",
            "./usr/lib/sysusers.d/yukuaiban-kiosk.conf", "./lib/udev/rules.d/70-yukuaiban-kiosk.rules",
            "./usr/lib/sysctl.d/90-yukuaiban-kiosk.conf", "./usr/lib/systemd/logind.conf.d/yukuaiban-kiosk.conf",
            "./usr/lib/systemd/journald.conf.d/yukuaiban-kiosk.conf",
