@@ -289,9 +289,9 @@ def idle_and_technician(j: Journey) -> dict[str, object]:
     technician's long press on the hidden corner. The session's idle timer is shortened for this."""
     idle = j.port.controller.idle
     saved = idle.timeout_s, idle.warning_s
-    idle.timeout_s, idle.warning_s = 0.5, 2.0  # plain floats the timer re-reads each second
     try:
-        j.home()
+        j.home()  # (elder mode switched on first) with the normal timer: a loaded machine took > 2.5 s for it
+        idle.timeout_s, idle.warning_s = 0.5, 2.0  # plain floats the timer re-reads each second
         overlay = j.driver.app.overlay
         j.until(lambda: overlay.parent is not None, "idle warning", 10)
         j.shot("home", "idle-warning")
