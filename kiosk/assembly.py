@@ -23,6 +23,7 @@ from kiosk.app import TerminalApp
 from kiosk.content import faq_dir, items_dir
 from kiosk.fleet.handlers import FleetHooks
 from kiosk.fleet.wiring import FleetServices, build_fleet, open_config_bundles
+from kiosk.flows.availability import of_terminal
 from kiosk.flows.port import FlowRuntime
 from kiosk.flows.wiring import FlowServices
 from kiosk.items.loader import Catalog, load_catalog
@@ -84,7 +85,7 @@ def assemble(config: TerminalConfig, *, names: SensitiveValues | None = None, co
     catalog = catalog or load_catalog(configs.active_dir())
     link = open_link(config, open_platform(config, catalog), bus=terminal.bus, software_version=SOFTWARE_VERSION)
     terminal.services.update(platform=link.client, outbox=link.outbox, link=link)
-    hooks = FleetHooks(screenshot=screenshot)
+    hooks = FleetHooks(screenshot=screenshot, can_identify=lambda: of_terminal(terminal).in_service)
     fleet = build_fleet(config, terminal, store=store, audit=audit, configs=configs, link=link, hooks=hooks,
                         software_version=SOFTWARE_VERSION)
     services = FlowServices(config, terminal, link, store, SealedBox.from_file(data_dir / "flow.key"), audit, catalog, names,

@@ -66,7 +66,11 @@ class FleetAgent:
         outbox = self.outbox.stats().to_dict() if self.outbox is not None else None
         snapshot = self.mode.snapshot
         self.commands.expire()  # results that can never be acknowledged do not ride on every heartbeat forever
-        return build_report(software_version=self.software_version, config_ack=self.configs.state.ack(), mode=snapshot.mode,
+        mode = snapshot.mode
+        can_identify = self.ctx.hooks.can_identify
+        if mode == "in_service" and can_identify is not None and not can_identify():
+            mode = "out_of_service"
+        return build_report(software_version=self.software_version, config_ack=self.configs.state.ack(), mode=mode,
                             statuses=statuses, counters=counters, outbox=outbox, data_dir=self.data_dir, started_at=self.started_at,
                             command_results=self.commands.unreported(), hall_message=snapshot.hall_message, selftest=self.selftest,
                             alerts=self.alerts(), refused_commands=[{"command_id": k, "reason": v} for k, v in self.refused.items()])

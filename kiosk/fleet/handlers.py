@@ -31,6 +31,9 @@ class FleetHooks:
     restart: Callable[[], None] | None = None
     reload_config: Callable[[], str] | None = None
     session_active: Callable[[], bool] | None = None  # the app's "is a citizen or technician being served?" (idle bundle apply)
+    # "can a citizen be identified now?" (kiosk.flows.availability): when no method works the heartbeat says
+    # out_of_service, so the platform's nearby-terminals list never sends citizens to this one
+    can_identify: Callable[[], bool] | None = None
 
 
 @dataclass
