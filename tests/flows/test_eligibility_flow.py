@@ -121,3 +121,43 @@ def test_the_id_card_read_from_the_chip_is_the_applicants_id_material(harness: H
     ids = {m.id: m for m in first.materials}
     assert ids["idcard"].status == "elicense"  # on the first materials screen, before the citizen touched anything
     assert sum(1 for v in seen if isinstance(v, MaterialsVM)) == 1  # fetched before drawing: one screen, not two
+
+
+def test_eligibility_is_checked_again_before_submit(harness: Harness, personas: dict[str, Persona]) -> None:
+    """李秀英 qualifies at the guide; her 低保证 is revoked on the platform before she confirms: nothing is submitted."""
+    from kiosk.flows import intents as I
+    from kiosk.flows.controller import Controller
+    from kiosk.flows.viewmodels import ConfirmVM, MessageVM, ViewModel
+    from sim.robot import Robot
+
+    services = harness.sim.services
+    db = harness.platform_db().conn
+    seen: list[ViewModel] = []
+    before = _applications(harness, ELDERLY)
+
+    async def scenario() -> ViewModel | None:
+        controller = Controller(services, seen.append)
+        robot = Robot(controller, personas["lixiuying_80"], lambda line: None)
+        await controller.send(I.Touch())
+        await controller.send(I.Start(ELDERLY))
+        while not isinstance(controller.view, ConfirmVM):
+            intent = robot.decide(controller.view)
+            if robot.prepare is not None:
+                await robot.prepare
+                robot.prepare = None
+            await controller.send(intent)
+        saved = db.execute("SELECT * FROM licenses WHERE person_key = 'lixiuying' AND type_code = 'dibao'").fetchall()
+        db.execute("DELETE FROM licenses WHERE person_key = 'lixiuying' AND type_code = 'dibao'")
+        try:
+            await controller.send(I.Confirm())
+            after = controller.view
+        finally:
+            for row in saved:
+                db.execute(f"INSERT INTO licenses VALUES ({','.join('?' * len(row))})", tuple(row))
+            db.commit()
+            await controller.end("finished")
+        return after
+
+    after = harness.call(scenario, timeout=120)
+    assert isinstance(after, MessageVM) and after.text.startswith("本事项要求为城乡低保对象")
+    assert _applications(harness, ELDERLY) == before
