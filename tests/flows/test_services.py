@@ -166,3 +166,18 @@ def test_appointment_needs_identity_and_gives_a_check_in_code(harness: Harness) 
     final = [v for v in seen if isinstance(v, AppointmentVM)][-1]
     assert final.ticket is not None and final.ticket.kind == "appointment", final.error
     assert len(final.ticket.number) == 6 and final.printed
+
+
+def test_case_status_by_person_uses_the_社保卡_when_the_id_reader_is_down(harness: Harness) -> None:
+    """A service screen's identification offers what works: the 二代证 reader is down, the 社保卡 on the reader
+    identifies the citizen instead of a refusal."""
+    from kiosk.terminal.status import DeviceState
+
+    reader = harness.sim.services.terminal.idcard
+    reader.runner.report(DeviceState.HARDWARE_ERROR, "test: reader fault")
+    try:
+        seen = _drive(harness, I.OpenService("case_status"), I.Choose("method", "id"))
+    finally:
+        reader.runner.report(DeviceState.ONLINE)
+    final = [v for v in seen if isinstance(v, CaseStatusVM)][-1]
+    assert "身份核验未通过" not in (final.error or "") and final.phase == "result", final

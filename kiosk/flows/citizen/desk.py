@@ -11,11 +11,14 @@ import logging
 from dataclasses import replace
 from typing import Any
 
+from kiosk.flows.availability import of_terminal
 from kiosk.flows.identify import METHODS, IdentifyFailed
 from kiosk.flows.session_host import SessionHost
 from kiosk.flows.viewmodels import ViewModel
 
 log = logging.getLogger(__name__)
+#: The methods a service screen tries, most trusted first (人证核验 is the one a window would ask for).
+SERVICE_IDENTIFY_ORDER = ("idcard_face", "sscard", "ykm")
 
 
 class ServiceDesk:
@@ -41,16 +44,22 @@ class ServiceDesk:
         self.host.publish(vm)
 
     async def identify(self) -> bool:
-        """The citizen's ID card and face, once per session (the person token is kept until the wipe)."""
+        """Once per session (the person token is kept until the wipe): the ID card and face, or — when that
+        reader or camera is down — the first method that works now (社保卡, then 渝快码)."""
         if self.person_token:
             return True
+        working = of_terminal(self.host.services.terminal).working
+        method = next((m for m in SERVICE_IDENTIFY_ORDER if m in working), None)
+        if method is None:
+            log.info("service identify: no identification method works")
+            return False
 
         async def phase(_: str, guidance: str) -> None:
             if self.view is not None:
                 self.host.publish(replace(self.view, speak=guidance))
 
         try:
-            identity = await METHODS["idcard_face"](
+            identity = await METHODS[method](
                 self.host.services.terminal, self.client, phase, None, lambda: self.host.session is not None
             )
         except IdentifyFailed as exc:
