@@ -68,7 +68,7 @@ async def compressed(terminals: int, compression: float, outage_s: float) -> tup
         async with httpx.AsyncClient(transport=transport, timeout=30) as http:
             agents = []
             for i in range(terminals):
-                client = PlatformClient(platform.url, f"CQ-500112-B{i:04d}", Ed25519PrivateKey.generate(), district_code="500112", http=http, retries=0)
+                client = PlatformClient(platform.url, f"CQ-500112-B{i:04d}", Ed25519PrivateKey.generate(), enrollment_code="DEMO-ENROLL", district_code="500112", http=http, retries=0)
                 configs = ConfigBundles(Path(tmp) / f"t{i}", ITEMS, "")
                 agents.append(FleetAgent(client, configs, policy=Backoff(scaled.period_s, scaled.jitter, scaled.base_s, scaled.cap_s),
                                          rng=random.Random(i)))

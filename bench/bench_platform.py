@@ -56,7 +56,7 @@ def _p(values: list[float], q: float) -> float:
 
 
 async def _bench(url: str, tmp: Path) -> None:
-    client = PlatformClient(url, "CQ-500112-BENCH", load_or_create_key(tmp / "terminal.key"), district_code="500112")
+    client = PlatformClient(url, "CQ-500112-BENCH", load_or_create_key(tmp / "terminal.key"), enrollment_code="DEMO-ENROLL", district_code="500112")
     await client.register()
     token = (await client.verify_code("YKM1-ZHANGSAN-7F3K2Q9M")).person_token
     app = {"item_code": "CQ-RS-0004", "person_token": token, "mode": "online", "receiving_district": "500112"}

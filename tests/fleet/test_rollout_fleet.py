@@ -37,7 +37,7 @@ class Terminal:
         self.id = f"CQ-500112-F{index:04d}"
         self.audit = AuditTrail(Store(root / self.id / "store.db"))
         self.configs = ConfigBundles(root / self.id / "config", ITEMS, public_key, audit=self.audit)
-        self.client = PlatformClient(url, self.id, Ed25519PrivateKey.generate(), district_code="500112", http=http, retries=0)
+        self.client = PlatformClient(url, self.id, Ed25519PrivateKey.generate(), enrollment_code="DEMO-ENROLL", district_code="500112", http=http, retries=0)
         self.agent = FleetAgent(self.client, self.configs, audit=self.audit)
 
 

@@ -62,7 +62,7 @@ async def platform_client(tmp_path: Path) -> AsyncIterator[PlatformClient]:
     bundles = tmp_path / "bundles"
     bundles.mkdir()
     with EmbeddedPlatform(tmp_path / "platform.db", bundles_dir=bundles) as emulator:
-        client = PlatformClient(emulator.url, "CQ-500112-T001", Ed25519PrivateKey.generate(), district_code="500112",
+        client = PlatformClient(emulator.url, "CQ-500112-T001", Ed25519PrivateKey.generate(), enrollment_code="DEMO-ENROLL", district_code="500112",
                                 hall="渝北区政务服务中心", timeout_s=5, retries=2, backoff_base_s=0.01, backoff_max_s=0.05)
         await client.register()
         try:

@@ -31,7 +31,7 @@ def terminal_key() -> Ed25519PrivateKey:
 
 @pytest.fixture
 async def client(platform: EmbeddedPlatform, terminal_key: Ed25519PrivateKey) -> AsyncIterator[PlatformClient]:
-    c = PlatformClient(platform.url, TERMINAL_ID, terminal_key, district_code="500112", hall="渝北区政务服务中心", timeout_s=5,
+    c = PlatformClient(platform.url, TERMINAL_ID, terminal_key, enrollment_code="DEMO-ENROLL", district_code="500112", hall="渝北区政务服务中心", timeout_s=5,
                        retries=2, backoff_base_s=0.01, backoff_max_s=0.05)
     await c.register()
     yield c

@@ -31,7 +31,7 @@ def _say(line: str) -> None:
 async def _submitter(cycle: int, url: str, data_dir: str, token: str) -> None:
     key = load_pem_private_key(open(os.path.join(data_dir, "terminal.key"), "rb").read(), password=None)
     http = httpx.AsyncClient(verify=_SSL, timeout=5)
-    client = PlatformClient(url, "CQ-500112-KILL", key, district_code="500112", retries=0, http=http)  # type: ignore[arg-type]
+    client = PlatformClient(url, "CQ-500112-KILL", key, enrollment_code="DEMO-ENROLL", district_code="500112", retries=0, http=http)  # type: ignore[arg-type]
     outbox = Outbox(os.path.join(data_dir, "outbox.db"), load_or_create_seal_key(os.path.join(data_dir, "outbox.key")), "CQ-500112-KILL")
     worker = DeliveryWorker(outbox, client, backoff_base_s=0.001, backoff_max_s=0.01, idle_poll_s=0.01)
     delivery = asyncio.create_task(worker.run())

@@ -151,7 +151,7 @@ def test_key_file_is_created_0600_and_reused(tmp_path: Path) -> None:
 
 def _mock_client(handler: object, bus: EventBus | None = None, retries: int = 3) -> PlatformClient:
     http = httpx.AsyncClient(transport=httpx.MockTransport(handler))  # type: ignore[arg-type]
-    return PlatformClient("http://platform.test", TERMINAL_ID, Ed25519PrivateKey.generate(), district_code="500112", http=http, bus=bus,
+    return PlatformClient("http://platform.test", TERMINAL_ID, Ed25519PrivateKey.generate(), enrollment_code="DEMO-ENROLL", district_code="500112", http=http, bus=bus,
                           retries=retries, backoff_base_s=0.001, backoff_max_s=0.002)
 
 

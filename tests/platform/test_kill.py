@@ -50,7 +50,7 @@ async def test_sigkill_at_random_points_loses_and_duplicates_nothing(tmp_path: P
     rng = random.Random(int(os.environ.get("KIOSK_KILL_SEED", str(time.time_ns()))))
     key = load_or_create_key(tmp_path / "terminal.key")
     with EmbeddedPlatform(tmp_path / "platform.db") as platform:
-        client = PlatformClient(platform.url, "CQ-500112-KILL", key, district_code="500112", retries=3, backoff_base_s=0.01)
+        client = PlatformClient(platform.url, "CQ-500112-KILL", key, enrollment_code="DEMO-ENROLL", district_code="500112", retries=3, backoff_base_s=0.01)
         await client.register()
         token = (await client.verify_id_card(ZHANGSAN, FACE)).person_token
         env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}

@@ -9,7 +9,7 @@ from sim.platform.server import EmbeddedPlatform
 
 
 async def other_terminal(platform: EmbeddedPlatform, terminal_id: str, district: str, hall: str, state: str) -> None:
-    c = PlatformClient(platform.url, terminal_id, Ed25519PrivateKey.generate(), district_code=district, hall=hall, timeout_s=5, retries=0)
+    c = PlatformClient(platform.url, terminal_id, Ed25519PrivateKey.generate(), enrollment_code="DEMO-ENROLL", district_code=district, hall=hall, timeout_s=5, retries=0)
     await c.register()
     await c.heartbeat({"software_version": "0.1.0", "config_version": "0", "terminal_state": state})
     await c.aclose()

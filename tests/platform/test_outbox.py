@@ -69,14 +69,14 @@ async def test_outage_keeps_entries_until_the_platform_returns(tmp_path: Path, p
         probe.bind(("127.0.0.1", 0))
         dead_url = f"http://127.0.0.1:{probe.getsockname()[1]}"
     outbox = _outbox(tmp_path)
-    down = PlatformClient(dead_url, "CQ-500112-T001", terminal_key, district_code="500112", retries=1, backoff_base_s=0.001)
+    down = PlatformClient(dead_url, "CQ-500112-T001", terminal_key, enrollment_code="DEMO-ENROLL", district_code="500112", retries=1, backoff_base_s=0.001)
     worker = DeliveryWorker(outbox, down, backoff_base_s=0.01, backoff_max_s=0.02)
     entries = [outbox.enqueue(_app(person_token, form={"n": str(i)})) for i in range(3)]
     assert await worker.run_once() == 0
     assert down.status().state is LinkState.OFFLINE
     assert outbox.stats().depth == 3 and outbox.get(entries[0].id)["attempts"] == 1  # type: ignore[index]
     await down.aclose()
-    up = PlatformClient(platform.url, "CQ-500112-T001", terminal_key, district_code="500112")
+    up = PlatformClient(platform.url, "CQ-500112-T001", terminal_key, enrollment_code="DEMO-ENROLL", district_code="500112")
     worker.client = up
     assert await worker.drain(timeout_s=10)
     cases = {outbox.get(e.id)["case_id"] for e in entries}  # type: ignore[index]

@@ -35,8 +35,8 @@ def _parse(model: type[T], response: httpx.Response) -> T:
 class PlatformClient:
     """Typed calls of the terminal API. Registration happens on demand when the platform forgets us."""
 
-    def __init__(self, base_url: str, terminal_id: str, key: Ed25519PrivateKey, *, district_code: str, hall: str = "",
-                 enrollment_code: str = "DEMO-ENROLL", software_version: str = "0.1.0", http: httpx.AsyncClient | None = None,
+    def __init__(self, base_url: str, terminal_id: str, key: Ed25519PrivateKey, *, district_code: str, enrollment_code: str,
+                 hall: str = "", software_version: str = "0.1.0", http: httpx.AsyncClient | None = None,
                  bus: EventBus | None = None, timeout_s: float = 10.0, retries: int = 4,
                  backoff_base_s: float = 0.2, backoff_max_s: float = 5.0) -> None:
         self.transport = SignedTransport(base_url, terminal_id, key, http=http, bus=bus, timeout_s=timeout_s, retries=retries,
