@@ -20,6 +20,11 @@ from screens.widgets.pickers import PickerBase, editor_for
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 
+#: Fields that hold a person's name (the item files' ids): the keyboard guesses names there, not words.
+PERSON_NAME_FIELDS = frozenset({"name", "child_name", "guardian_name", "deceased_name", "relative_name", "spouse_name",
+                                "principal_name", "agent_name", "applicant_name"})
+
+
 class FieldInput(MaskedInput):
     """A TextInput that never raises the system keyboard; our keyboard types into it. ID, bank card and
     phone numbers show masked with a 显示 button beside them (``screens.widgets.masked``)."""
@@ -39,7 +44,7 @@ class FieldInput(MaskedInput):
 
     def _focused(self, _w: Any, focused: bool) -> None:
         if focused and not self.readonly:
-            self.owner.app.keyboard_for(self, self.keyboard_kind)
+            self.owner.app.keyboard_for(self, self.keyboard_kind, hint="name" if self.field_id in PERSON_NAME_FIELDS else "")
 
     def on_committed(self, _text: str) -> None:
         self.owner.send(I.SetField(self.field_id, self.value))

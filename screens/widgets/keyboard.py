@@ -84,16 +84,23 @@ class OnScreenKeyboard(BoxLayout):
     def __init__(self, loader: LexiconLoader, on_done: Callable[[], None], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.composer: Composer | None = None
+        self.hint = ""  # "name" while a person's name is typed: the engine offers surnames and given names first
         self._on_done = on_done
         loader.when_ready(self._lexicon_ready)
         self.build_keys()
 
     def _lexicon_ready(self, lexicon: Lexicon) -> None:
         self.composer = Composer(lexicon)
+        self.composer.hint = self.hint
         self.ready = True
         self.refresh()
 
     # ----- layout -------------------------------------------------------------------------------
+    def set_hint(self, hint: str) -> None:
+        self.hint = hint
+        if self.composer is not None:
+            self.composer.hint = hint
+
     def set_mode(self, mode: str) -> None:
         if mode not in MODES:
             raise ValueError(mode)
