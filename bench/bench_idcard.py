@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from drivers.idcard.service import IdCardService  # noqa: E402
 from kiosk.terminal.events import EventBus  # noqa: E402
-from kiosk.terminal.runner import CancelToken  # noqa: E402
+from kiosk.terminal.cancel import CancelToken  # noqa: E402
 from sim.devices.idcard.emulator import SamEmulator  # noqa: E402
 from report import goal, record  # noqa: E402  (bench/ is the script's own directory on sys.path)
 

@@ -22,6 +22,7 @@ from drivers.a4printer.ipp import JOB_STATES, IppClient, IppError
 from drivers.a4printer.options import CupsOptions
 from drivers.a4printer.protocol import Fault, classify_lp_error, error_code_for, fault_from_printer, parse_lp_output, standing_condition
 from kiosk.errors import CommandCanceled, DeviceIOError, DeviceTimeoutError, DeviceUnavailableError, InvalidDataError
+from kiosk.terminal.cancel import CancelToken
 from kiosk.terminal.completion import Completion, CompletionCode, RecoveryAction
 from kiosk.terminal.device import DeviceService
 from kiosk.terminal.error_codes import DocumentPrinterError
@@ -29,7 +30,6 @@ from kiosk.terminal.events import EventBus
 from kiosk.terminal.media import PrintJobResult
 from kiosk.terminal.options import options_for, takes_options
 from kiosk.terminal.registry import DeviceSpec
-from kiosk.terminal.runner import CancelToken
 from kiosk.terminal.status import DeviceClass, DeviceState
 
 _NOT_FOUND = 0x0406

@@ -32,6 +32,7 @@ from drivers.barcode.options import CameraBarcodeOptions, EvdevBarcodeOptions, S
 from drivers.barcode.protocol import UNREADABLE_CODE, LineFramer, check_token, decode_line
 from drivers.camera.capture import FrameGrabber, FrameSource, source_for_target, start_grabber
 from kiosk.errors import ConfigError, DeviceIOError, DeviceUnavailableError, InvalidDataError
+from kiosk.terminal.cancel import CancelToken
 from kiosk.terminal.completion import Completion, CompletionCode, RecoveryAction
 from kiosk.terminal.device import DeviceService
 from kiosk.terminal.error_codes import BarcodeError
@@ -39,7 +40,6 @@ from kiosk.terminal.events import EventBus, MediaInserted
 from kiosk.terminal.media import ScannedCode
 from kiosk.terminal.options import options_for, takes_options
 from kiosk.terminal.registry import DeviceSpec
-from kiosk.terminal.runner import CancelToken
 from kiosk.terminal.status import DeviceClass, DeviceState
 
 log = logging.getLogger(__name__)

@@ -22,6 +22,7 @@ from drivers.camera.capture import FrameGrabber, FrameSource, source_for_target,
 from drivers.camera.options import CameraOptions, FaceOptions
 from drivers.camera.quality import GUIDANCE, FaceQualityChecker, QualityReport, QualityThresholds, moved
 from kiosk.errors import CommandCanceled, DeviceIOError, DeviceTimeoutError, InvalidDataError
+from kiosk.terminal.cancel import CancelToken
 from kiosk.terminal.completion import Completion, CompletionCode
 from kiosk.terminal.device import DeviceService
 from kiosk.terminal.error_codes import CameraError
@@ -29,7 +30,6 @@ from kiosk.terminal.events import EventBus
 from kiosk.terminal.media import FaceCapture
 from kiosk.terminal.options import options_for, takes_options
 from kiosk.terminal.registry import DeviceSpec
-from kiosk.terminal.runner import CancelToken
 from kiosk.terminal.status import DeviceClass
 
 log = logging.getLogger(__name__)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from drivers.chipcard import protocol as P
 from kiosk.errors import ProtocolError
+from kiosk.terminal.cancel import CancelToken
 from kiosk.terminal.media import SocialSecurityCard
-from kiosk.terminal.runner import CancelToken
 
 
 class _Reader:

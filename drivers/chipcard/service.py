@@ -23,6 +23,7 @@ from drivers.chipcard.reading import read_social_security_card, read_technician
 from drivers.chipcard.transport import CardAbsent, CardSession, Pcsc, PcscdDown, ReaderMissing, pick_reader
 from kiosk.errors import InvalidDataError, ProtocolError
 from kiosk.privacy import mask_id_number
+from kiosk.terminal.cancel import CancelToken
 from kiosk.terminal.completion import Completion, CompletionCode, RecoveryAction
 from kiosk.terminal.device import DeviceService
 from kiosk.terminal.error_codes import ChipCardError
@@ -30,7 +31,6 @@ from kiosk.terminal.events import EventBus, MediaInserted, MediaRemoved
 from kiosk.terminal.media import SocialSecurityCard
 from kiosk.terminal.options import options_for, takes_options
 from kiosk.terminal.registry import DeviceSpec
-from kiosk.terminal.runner import CancelToken
 from kiosk.terminal.status import DeviceClass, DeviceState
 
 log = logging.getLogger(__name__)

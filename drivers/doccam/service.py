@@ -23,12 +23,12 @@ from drivers.doccam.rectify import make_page
 from drivers.doccam.stability import ChangeGate, StillTracker
 from drivers.doccam.transport import Frame, FrameSource, Grabber
 from kiosk.errors import DeviceIOError, DeviceUnavailableError
+from kiosk.terminal.cancel import CancelToken
 from kiosk.terminal.completion import Completion, CompletionCode
 from kiosk.terminal.device import DeviceService
 from kiosk.terminal.error_codes import CameraError
 from kiosk.terminal.events import EventBus, MediaInserted, MediaRemoved
 from kiosk.terminal.media import CapturedPage
-from kiosk.terminal.runner import CancelToken
 from kiosk.terminal.status import DeviceClass, DeviceState
 
 log = logging.getLogger(__name__)

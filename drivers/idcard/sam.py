@@ -13,7 +13,7 @@ from drivers.idcard import protocol as P
 from drivers.idcard.layouts import parse_address
 from drivers.idcard.transport import SerialLink
 from kiosk.errors import ProtocolError
-from kiosk.terminal.runner import CancelToken
+from kiosk.terminal.cancel import CancelToken
 
 
 class SamStatusError(ProtocolError):

@@ -27,6 +27,7 @@ from drivers.idcard.photo import WltDecoder, decode_photo, load_decoder
 from drivers.idcard.sam import Sam, SamStatusError, Timeouts
 from drivers.idcard.transport import SerialLink
 from kiosk.errors import ConfigError, DeviceError, DeviceIOError, DeviceUnavailableError, InvalidDataError
+from kiosk.terminal.cancel import CancelToken
 from kiosk.terminal.completion import Completion, CompletionCode, RecoveryAction
 from kiosk.terminal.device import DeviceService
 from kiosk.terminal.error_codes import IdCardError
@@ -34,7 +35,6 @@ from kiosk.terminal.events import EventBus, MediaInserted, MediaRemoved
 from kiosk.terminal.media import IdCardData
 from kiosk.terminal.options import options_for, takes_options
 from kiosk.terminal.registry import DeviceSpec
-from kiosk.terminal.runner import CancelToken
 from kiosk.terminal.status import DeviceClass, DeviceState
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ import serial
 
 from drivers.idcard.protocol import MIN_LEN, ChecksumError, FrameParser, Response
 from kiosk.errors import DeviceIOError, DeviceTimeoutError, DeviceUnavailableError, ProtocolError
-from kiosk.terminal.runner import CancelToken
+from kiosk.terminal.cancel import CancelToken
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ import time
 
 from drivers.printer import protocol as P
 from drivers.printer.transport import EscposTransport
+from kiosk.terminal.cancel import CancelToken
 from kiosk.terminal.completion import Completion
 from kiosk.terminal.events import EventBus, MediaPresented, MediaTaken
-from kiosk.terminal.runner import CancelToken
 
 log = logging.getLogger(__name__)
 

@@ -26,6 +26,7 @@ from drivers.printer.presenter import Presenter
 from drivers.printer.tokens import tokenize
 from drivers.printer.transport import EscposTransport, transport_for_url
 from kiosk.errors import ConfigError, DeviceIOError, DeviceTimeoutError
+from kiosk.terminal.cancel import CancelToken
 from kiosk.terminal.completion import Completion, CompletionCode, RecoveryAction
 from kiosk.terminal.device import DeviceService
 from kiosk.terminal.error_codes import PrinterError
@@ -33,7 +34,6 @@ from kiosk.terminal.events import EventBus, Threshold
 from kiosk.terminal.options import options_for, takes_options
 from kiosk.terminal.receipt import ReceiptDocument
 from kiosk.terminal.registry import DeviceSpec
-from kiosk.terminal.runner import CancelToken
 from kiosk.terminal.status import DeviceClass, DeviceState, DeviceStatus
 
 log = logging.getLogger(__name__)

@@ -11,10 +11,10 @@ from drivers.barcode.service import SerialBarcodeReader
 from drivers.replay.cursor import ReplayCursor
 from drivers.replay.serial_wire import SERIAL_ERRORS, ReplaySerial
 from drivers.replay.spec import ReplayOptions, driver_options, recording_for, transport_facts
+from kiosk.terminal.cancel import CancelToken
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.options import takes_options
 from kiosk.terminal.registry import DeviceSpec
-from kiosk.terminal.runner import CancelToken
 from kiosk.terminal.status import DeviceClass
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.errors import DeviceIOError, DeviceUnavailableError
-from kiosk.terminal.runner import CancelToken
+from kiosk.terminal.cancel import CancelToken
 
 _ROOT = str(Path(__file__).resolve().parents[2])  # so ``-m drivers.scanner.worker`` imports from a checkout too
 POLL_S = 0.02

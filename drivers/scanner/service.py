@@ -25,6 +25,7 @@ from drivers.scanner.options import ScannerOptions
 from drivers.scanner.protocol import MODE_HINTS, SOURCE_HINTS, fault_for, pick_choice, status_name
 from drivers.scanner.remote import SaneError, SaneWorker
 from kiosk.errors import DeviceError, DeviceIOError, DeviceUnavailableError
+from kiosk.terminal.cancel import CancelToken
 from kiosk.terminal.completion import Completion, CompletionCode
 from kiosk.terminal.device import DeviceService
 from kiosk.terminal.error_codes import CommonError, ErrorCode, ScannerError
@@ -32,7 +33,6 @@ from kiosk.terminal.events import EventBus
 from kiosk.terminal.media import CapturedPage
 from kiosk.terminal.options import options_for, takes_options
 from kiosk.terminal.registry import DeviceSpec
-from kiosk.terminal.runner import CancelToken
 from kiosk.terminal.status import DeviceClass, DeviceState
 
 A4_MM = (210.0, 297.0)

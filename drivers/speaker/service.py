@@ -20,12 +20,12 @@ from drivers.speaker.options import EspeakOptions, VoiceOptions, WavOptions
 from drivers.speaker.sink import AudioSink, PlayerSink, WavDirSink
 from drivers.speaker.tts import DEFAULT_VOICE, check_text, espeak_path, has_voice, synthesize, wav_duration
 from kiosk.errors import ConfigError, DeviceUnavailableError
+from kiosk.terminal.cancel import CancelToken
 from kiosk.terminal.completion import Completion
 from kiosk.terminal.device import DeviceService
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.options import options_for, takes_options
 from kiosk.terminal.registry import DeviceSpec
-from kiosk.terminal.runner import CancelToken
 from kiosk.terminal.status import DeviceClass
 
 log = logging.getLogger(__name__)

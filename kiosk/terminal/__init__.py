@@ -3,6 +3,7 @@
 The public surface is re-exported here (tests/test_public_surface.py guards it against drift).
 """
 
+from kiosk.terminal.cancel import CancelToken
 from kiosk.terminal.completion import Completion, CompletionCode, RecoveryAction
 from kiosk.terminal.contracts import (
     BarcodeReader,
@@ -20,7 +21,7 @@ from kiosk.terminal.device import DeviceService, UnavailableDevice
 from kiosk.terminal.events import Error, Event, EventBus, MediaInserted, MediaRemoved, StatusChanged, Threshold
 from kiosk.terminal.facade import Terminal
 from kiosk.terminal.registry import DeviceSpec, DeviceUrl, build_device
-from kiosk.terminal.runner import CancelToken, CommandRunner
+from kiosk.terminal.runner import CommandRunner
 from kiosk.terminal.status import DeviceClass, DeviceState, DeviceStatus
 
 __all__ = [

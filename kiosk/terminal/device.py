@@ -18,10 +18,11 @@ import time
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
+from kiosk.terminal.cancel import CancelToken
 from kiosk.terminal.completion import Completion, CompletionCode, RecoveryAction
 from kiosk.terminal.error_codes import CommonError
 from kiosk.terminal.events import EventBus
-from kiosk.terminal.runner import CancelToken, CommandRunner
+from kiosk.terminal.runner import CommandRunner
 from kiosk.terminal.status import DeviceClass, DeviceState, DeviceStatus
 
 T = TypeVar("T")

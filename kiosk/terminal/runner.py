@@ -30,16 +30,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from kiosk.errors import (
-    CommandCanceled,
-    DeviceIOError,
-    DeviceTimeoutError,
-    DeviceUnavailableError,
-    InvalidDataError,
-    ProtocolError,
-)
+from kiosk.errors import CommandCanceled, DeviceTimeoutError, InvalidDataError
+from kiosk.terminal.cancel import CancelToken
 from kiosk.terminal.completion import Completion, CompletionCode, RecoveryAction
-from kiosk.terminal.error_codes import CommonError, ErrorCode
+from kiosk.terminal.error_codes import CommonError
+from kiosk.terminal.error_mapping import completion_from_exception
 from kiosk.terminal.events import Error, EventBus, StatusChanged
 from kiosk.terminal.requests import _CURRENT, current_request_id, new_request_id
 from kiosk.terminal.status import DeviceClass, DeviceState, DeviceStatus
@@ -48,40 +43,6 @@ log = logging.getLogger(__name__)
 
 #: How long after a timeout/cancel the caller waits for the worker to acknowledge before returning.
 ACK_WAIT_S = 0.03
-
-
-class CancelToken:
-    """Handed to every blocking command; the driver polls it between short I/O slices."""
-
-    def __init__(self, deadline: float, request_id: int = 0) -> None:
-        self.deadline = deadline  # time.monotonic() value
-        self.request_id = request_id
-        self._event = threading.Event()
-        self.reason = ""
-
-    def cancel(self, reason: str = "canceled") -> None:
-        if not self._event.is_set():
-            self.reason = reason
-            self._event.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._event.is_set()
-
-    def remaining(self) -> float:
-        return max(0.0, self.deadline - time.monotonic())
-
-    def check(self) -> None:
-        """Raise if the command must stop now (canceled, or past its deadline)."""
-        if self._event.is_set():
-            raise CommandCanceled(self.reason)
-        if time.monotonic() >= self.deadline:
-            raise DeviceTimeoutError("deadline passed")
-
-    def sleep(self, seconds: float) -> None:
-        """Sleep, waking at once on cancel; raises like ``check()`` afterwards."""
-        self._event.wait(min(seconds, self.remaining()))
-        self.check()
 
 
 Work = Callable[[CancelToken], Any]
@@ -98,38 +59,6 @@ class _Job:
     quiet: bool = False  # a supervisor probe / re-open: no busy status, no failure log
     submitted: float = field(default_factory=time.monotonic)
     skipped: bool = False  # canceled before it started
-
-
-def completion_from_exception(exc: BaseException, token: CancelToken | None = None) -> Completion[Any]:
-    """Translate a driver exception into a completion (the boundary mapping, in one place); an ``error_code``
-    attribute on the exception (e.g. a checksum error) refines the code chosen here."""
-    result = _by_exception(exc, token)
-    finer = getattr(exc, "error_code", None)
-    if isinstance(finer, ErrorCode) and result.error_code is not None:
-        return replace(result, error_code=finer)
-    return result
-
-
-def _by_exception(exc: BaseException, token: CancelToken | None) -> Completion[Any]:
-    if isinstance(exc, CommandCanceled):
-        if token is not None and token.reason == "timeout":
-            return Completion.failure(CompletionCode.TIMEOUT, "command timed out and was stopped")
-        return Completion.failure(CompletionCode.CANCELED, f"canceled: {exc}")
-    if isinstance(exc, DeviceTimeoutError):
-        return Completion.failure(CompletionCode.TIMEOUT, f"device silent: {exc}", error_code=CommonError.DEVICE_SILENT)
-    if isinstance(exc, DeviceUnavailableError):
-        return Completion.failure(CompletionCode.DEVICE_NOT_READY, f"device unavailable: {exc}", RecoveryAction.MAINTENANCE,
-                                  error_code=CommonError.NO_DEVICE)
-    if isinstance(exc, InvalidDataError):
-        return Completion.failure(CompletionCode.INVALID_DATA, f"invalid data: {exc}")
-    if isinstance(exc, ProtocolError):
-        return Completion.failure(CompletionCode.HARDWARE_ERROR, f"protocol error: {exc}", RecoveryAction.RETRY, error_code=CommonError.PROTOCOL)
-    if isinstance(exc, DeviceIOError):
-        return Completion.failure(CompletionCode.HARDWARE_ERROR, f"I/O error: {exc}", RecoveryAction.RESET, error_code=CommonError.IO)
-    if isinstance(exc, OSError):  # an untranslated OS failure is still the device's, not a bug
-        return Completion.failure(CompletionCode.HARDWARE_ERROR, f"OS error: {exc}", RecoveryAction.RESET, error_code=CommonError.IO)
-    return Completion.failure(CompletionCode.HARDWARE_ERROR, f"unexpected {type(exc).__name__}: {exc}", RecoveryAction.SOFTWARE_ERROR,
-                              error_code=CommonError.INTERNAL)
 
 
 _STATE_AFTER: dict[CompletionCode, DeviceState] = {

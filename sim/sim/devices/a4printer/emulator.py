@@ -14,7 +14,7 @@ from drivers.a4printer.service import CupsDocumentPrinter
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.options import options_for, takes_options
 from kiosk.terminal.registry import DeviceSpec
-from kiosk.terminal.runner import CancelToken
+from kiosk.terminal.cancel import CancelToken
 from sim.devices.a4printer.cupsd import PrivateCupsd
 from sim.devices.a4printer.options import SimCupsOptions
 

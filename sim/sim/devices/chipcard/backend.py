@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from kiosk.errors import ConfigError
-from kiosk.terminal.runner import CancelToken
+from kiosk.terminal.cancel import CancelToken
 from sim.devices.chipcard.card import PERSONS, TECHNICIANS
 from sim.devices.chipcard.emulator import VirtualCard
 from sim.devices.chipcard.options import SimChipCardOptions

@@ -8,7 +8,7 @@ from drivers.idcard.service import IdCardService, service_kwargs
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.options import options_for, takes_options
 from kiosk.terminal.registry import DeviceSpec
-from kiosk.terminal.runner import CancelToken
+from kiosk.terminal.cancel import CancelToken
 from sim.devices.idcard.emulator import SamEmulator, load_cards
 from sim.devices.idcard.options import SimIdCardOptions
 

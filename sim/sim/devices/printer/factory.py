@@ -9,7 +9,7 @@ from drivers.printer.transport import EscposTransport
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.options import options_for, takes_options
 from kiosk.terminal.registry import DeviceSpec
-from kiosk.terminal.runner import CancelToken
+from kiosk.terminal.cancel import CancelToken
 from sim.devices.printer.emulator import PrinterEmulator
 from sim.devices.printer.options import SimPrinterOptions
 

@@ -20,7 +20,7 @@ from drivers.scanner.service import SaneScanner
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.options import options_for, takes_options
 from kiosk.terminal.registry import DeviceSpec
-from kiosk.terminal.runner import CancelToken
+from kiosk.terminal.cancel import CancelToken
 from sim.devices.scanner.options import SimScannerOptions
 
 PICTURES = {"black": "Solid black", "white": "Solid white", "color": "Color pattern", "grid": "Grid"}
