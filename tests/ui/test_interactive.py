@@ -189,7 +189,10 @@ def test_the_developer_panel_drives_the_devices_and_the_flow(demo):
     assert receipt["vm"]["printed"] is False and receipt["vm"]["print_error"] == MSG_PAPER_OUT
     assert any(MSG_PAPER_OUT in text for text in receipt["texts"])
 
-    # The technician: long press on the hidden corner, the TOTP code on the pad, the dashboard names the cause.
+    # The citizen leaves with the receipt screen's 退出 (the corner is inert while a citizen is served). Then the
+    # technician: long press on the hidden corner, the TOTP code on the pad, the dashboard names the cause.
+    demo.click(cmd="find", text="退出")
+    demo.until(on("attract"), "the citizen's session ended", 20)
     corner = demo.ask(cmd="corner")
     demo.xdotool("mousemove", str(corner["x"]), str(corner["y"]), "mousedown", "1", "sleep", "2.5", "mouseup", "1")
     demo.until(on("maintenance"), "the maintenance pad", 5)
