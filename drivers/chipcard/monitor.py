@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Protocol
 
@@ -45,6 +46,7 @@ class CardMonitor:
         self.poll_ms = poll_ms
         self.retry_s = retry_s
         self.present: dict[str, bool] = {}
+        self._events: dict[str, int | None] = {}  # pcsc-lite's per-reader insert/remove counter, last seen
         self._readers: list[str] | None = None  # None: not listed since the context was (re)made
         self._service_up: bool | None = None
         self._stop = threading.Event()
@@ -73,11 +75,16 @@ class CardMonitor:
 
     # ----- the loop -----------------------------------------------------------------------------
     def _run(self) -> None:
+        settle = 0.05
         while not self._stop.is_set():
+            began = time.monotonic()
             try:
                 self._session()
             except _Restart:
-                self._stop.wait(0.05)  # let a restarting pcscd settle; never spin
+                if time.monotonic() - began > 1.0:
+                    settle = 0.05  # a session that ran: the first retry is quick
+                self._stop.wait(settle)  # let a restarting pcscd settle, longer each time it refuses; never spin
+                settle = min(settle * 2, self.retry_s * 4)
             except Exception as exc:
                 log.exception("chipcard monitor failed")
                 self._service_up, self._readers = None, None  # the next context re-announces everything
@@ -127,7 +134,7 @@ class CardMonitor:
                 if event & (scard.SCARD_STATE_UNKNOWN | scard.SCARD_STATE_IGNORE):
                     continue  # the reader vanished; the next relist drops it
                 present = bool(event & scard.SCARD_STATE_PRESENT) and not event & scard.SCARD_STATE_MUTE
-                self._card(reader, present, bytes(atr))
+                self._card(reader, present, bytes(atr), events=(event >> 16) & 0xFFFF)
 
     def _relist(self, ctx: int) -> bool:
         """Refresh the reader list; True if it changed. Lost service → restart."""
@@ -144,6 +151,7 @@ class CardMonitor:
         for gone in set(self._readers or []) - set(readers):
             self._card(gone, False, b"")
             self.present.pop(gone, None)
+            self._events.pop(gone, None)
         self._readers = readers
         self.listener.readers_changed(list(readers))
         return True
@@ -159,9 +167,16 @@ class CardMonitor:
             self._readers = None  # the next context re-lists and always tells the listener
         self.listener.service_changed(up, detail)
 
-    def _card(self, reader: str, present: bool, atr: bytes) -> None:
-        if self.present.get(reader, False) == present:
-            self.present[reader] = present
-            return
+    def _card(self, reader: str, present: bool, atr: bytes, *, events: int | None = None) -> None:
+        """Tell the listener of a change. pcsc-lite counts insertions/removals in the event state's high
+        word: a card swapped between two presence polls is present → present with a new count, which is
+        a removal and an insertion (else the wait for MediaInserted never re-reads the new card)."""
+        was_present = self.present.get(reader, False)
+        last_events, self._events[reader] = self._events.get(reader), events
+        swapped = was_present and present and events is not None and last_events is not None and events != last_events
         self.present[reader] = present
-        self.listener.card_changed(reader, present, atr)
+        if swapped:
+            self.listener.card_changed(reader, False, b"")
+            self.listener.card_changed(reader, True, atr)
+        elif was_present != present:
+            self.listener.card_changed(reader, present, atr)

@@ -59,3 +59,20 @@ def test_an_unexpected_error_is_reported_and_the_monitor_carries_on(pcscd: PcscD
     finally:
         monitor.stop()
     assert not monitor.alive
+
+
+def test_an_instant_swap_is_a_removal_and_an_insertion(pcscd: PcscDaemon, insert) -> None:  # type: ignore[no-untyped-def]
+    """A card swapped for another at once (a technician's hand is quicker than two status calls) must still
+    tell the listener the card changed, or a wait for MediaInserted never reads the new card."""
+    insert("zhangsan")
+    recorder = Recorder()
+    monitor = CardMonitor(recorder, lambda name: name == READER, poll_ms=1000, retry_s=0.05)
+    monitor.start()
+    try:
+        _wait_for(recorder, lambda calls: ("card", True) in calls)
+        before = len(recorder.calls)
+        insert(technician="tech01")  # remove + insert with no pause between
+        _wait_for(recorder, lambda calls: calls[before:].count(("card", True)) >= 1, timeout=10)
+        assert ("card", False) in recorder.calls[before:], recorder.calls
+    finally:
+        monitor.stop()

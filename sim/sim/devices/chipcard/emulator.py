@@ -18,6 +18,7 @@ import select
 import socket
 import struct
 import threading
+import time
 from typing import Any
 
 from sim.devices.chipcard.card import PERSONS, TECHNICIANS, CardImage, CardOS
@@ -30,6 +31,10 @@ DEFAULT_PORT = 35963
 POWER_OFF, POWER_ON, RESET, GET_ATR = 0, 1, 2, 4
 RECONNECT_S = 0.05
 RECONNECT_MAX_S = 2.0
+#: A card replaced by another stays off the reader this long, as a hand takes it: pcscd polls vpcd's
+#: presence every 0.4 s, and a swap inside one poll is never seen (pcscd keeps the old card "powered"
+#: and the new one answers its first APDU with a failed transaction).
+SWAP_GAP_S = 1.0
 
 
 class VirtualCard:
@@ -58,7 +63,10 @@ class VirtualCard:
                 image = CardImage.technician(technician)
             else:
                 image = CardImage.social_security(person or "zhangsan")
+        swapping = self.card is not None
         self.remove()
+        if swapping:
+            time.sleep(SWAP_GAP_S)
         with self._lock:
             self.card = CardOS(image, chunk=self.chunk)
             if self._thread is None or not self._thread.is_alive():
