@@ -28,6 +28,7 @@ from kiosk.flows.port import FlowRuntime
 from kiosk.flows.wiring import FlowServices
 from kiosk.items.loader import Catalog, load_catalog
 from kiosk.privacy import SensitiveValues
+from kiosk.security.keydir import key_path
 from kiosk.security.sealed import SealedBox
 from kiosk.settings.model import TerminalConfig
 from kiosk.store.audit import AuditTrail
@@ -84,11 +85,12 @@ def assemble(config: TerminalConfig, *, names: SensitiveValues | None = None, co
     configs = open_config_bundles(config, content.items, audit)
     catalog = catalog or load_catalog(configs.active_dir())
     link = open_link(config, open_platform(config, catalog), bus=terminal.bus, software_version=SOFTWARE_VERSION)
+    link.worker.audit = audit  # delivered and rejected applications are audited (the link is built before the fleet)
     terminal.services.update(platform=link.client, outbox=link.outbox, link=link)
     hooks = FleetHooks(screenshot=screenshot, can_identify=lambda: of_terminal(terminal).in_service)
     fleet = build_fleet(config, terminal, store=store, audit=audit, configs=configs, link=link, hooks=hooks,
                         software_version=SOFTWARE_VERSION)
-    services = FlowServices(config, terminal, link, store, SealedBox.from_file(data_dir / "flow.key"), audit, catalog, names,
+    services = FlowServices(config, terminal, link, store, SealedBox.from_file(key_path(data_dir, "flow.key")), audit, catalog, names,
                             data_dir, content.faq)
     runtime = FlowRuntime(services, elder=elder)
     xfs = EmbeddedXfs(config.xfs, runtime, data_dir, SOFTWARE_VERSION) if config.xfs.enabled else None

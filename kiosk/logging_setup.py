@@ -18,6 +18,11 @@ from typing import Any
 
 from kiosk.privacy import SensitiveValues, mask_text, mask_value
 
+#: Libraries whose INFO/DEBUG lines carry personal data: fontTools' subsetter lists the glyph ids of every character
+#: it embeds (the applicant's name, decodable with the font), httpx/httpcore log request URLs with person tokens,
+#: PIL and Kivy describe images and text. Capped at WARNING whatever the terminal's own level.
+CAPPED_LOGGERS = ("fontTools", "httpx", "httpcore", "hpack", "PIL", "kivy", "urllib3", "escpos", "asyncio", "multipart", "sqlite_utils")
+
 _RESERVED = frozenset(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
 
 
@@ -80,4 +85,13 @@ def configure_logging(level: str = "INFO", file: str | Path | None = None, *, ma
         handler.setFormatter(JsonLinesFormatter())
         root.addHandler(handler)
     root.setLevel(level)
+    cap_third_party()
     return names
+
+
+def cap_third_party(level: int = logging.WARNING) -> None:
+    """Raise each library logger in ``CAPPED_LOGGERS`` to at least ``level`` (a stricter level set elsewhere stays)."""
+    for name in CAPPED_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.getEffectiveLevel() < level or logger.level == logging.NOTSET:
+            logger.setLevel(max(level, logger.level))

@@ -17,7 +17,11 @@ ID_NUMBER_RE = re.compile(
     r"|\d{6}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3})(?![0-9A-Za-z])"
 )
 PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+# Bearer values that name a person or a session to the platform: person tokens (pt_…), handover ids (ho_…), and any
+# ``token=``/``Bearer`` value. A token is as good as the person's identity while it lives: never in a log line.
+TOKEN_RE = re.compile(r"\b(?:pt|ho)_[A-Za-z0-9_-]{8,}|(?<=token=)[^&\s\"']{8,}|(?<=Bearer )[A-Za-z0-9._~+/=-]{8,}")
 NAME_KEYS = frozenset({"name", "applicant", "applicant_name", "principal_name", "agent_name", "holder", "姓名", "english_name"})
+TOKEN_KEYS = frozenset({"person_token", "token", "access_token", "handover_id"})
 ID_KEYS = frozenset({"id_number", "social_security_number", "id_no", "idcard", "证件号码"})
 BANK_KEYS = frozenset({"bank_account", "account_no", "bank_card", "银行账号"})
 
@@ -41,6 +45,11 @@ def mask_bank_account(value: str) -> str:
     return mask_id_number(digits)
 
 
+def mask_token(value: str) -> str:
+    """``pt_AbCd…`` → ``pt_***``: the kind stays readable for a technician, the value is gone."""
+    return value[:3] + "***" if value[2:3] == "_" else "***"
+
+
 def mask_name(value: str) -> str:
     """``张三丰`` → ``张**``; Latin names keep their first letter."""
     if not value:
@@ -49,7 +58,8 @@ def mask_name(value: str) -> str:
 
 
 def mask_text(text: str, names: frozenset[str] = frozenset()) -> str:
-    """Mask every ID number, phone number and known name in free text."""
+    """Mask every ID number, phone number, person token and known name in free text."""
+    text = TOKEN_RE.sub(lambda m: mask_token(m.group(0)), text)
     text = ID_NUMBER_RE.sub(lambda m: mask_id_number(m.group(0)), text)
     text = PHONE_RE.sub(lambda m: mask_phone(m.group(0)), text)
     for name in sorted(names, key=len, reverse=True):
@@ -72,6 +82,8 @@ def mask_value(key: str, value: object, names: frozenset[str] = frozenset()) -> 
             return mask_id_number(value)
         if lowered in BANK_KEYS:
             return mask_bank_account(value)
+        if lowered in TOKEN_KEYS:
+            return mask_token(value)
         return mask_text(value, names)
     return value
 

@@ -117,6 +117,7 @@ def install(plan: InstallPlan, root: Path | None = None, *, enable: bool = True)
     for unit in MASKED:
         _mask(base / "etc/systemd/system" / unit, written)
     _sysusers(base / "usr/lib/sysusers.d/yukuaiban-kiosk.conf", root)
+    cups_keeps_no_job_files(base / CUPSD_CONF, written)
     if root is None:
         _run(["sysctl", "-p", str(base / LOCKDOWN[0][1])])  # logind and system.conf settings apply at the next boot
         _run(["udevadm", "control", "--reload-rules"])
@@ -154,6 +155,25 @@ def _enable_in_root(base: Path) -> None:
         if link.is_symlink() or link.exists():
             link.unlink()
         link.symlink_to(f"/etc/systemd/system/{unit}")
+
+
+#: CUPS keeps every printed job's file (our 证明 with the citizen's name and ID number) for a day by default.
+CUPSD_CONF = Path("etc/cups/cupsd.conf")
+
+
+def cups_keeps_no_job_files(conf: Path, written: list[Path]) -> None:
+    """``PreserveJobFiles No`` in cupsd.conf (cupsd.conf(5)): a printed job's spool file is deleted when it is done.
+    Nothing to do without CUPS; cupsd reads it at its next start (``systemctl try-restart cups``, done on a live system)."""
+    if not conf.exists():
+        return
+    lines = conf.read_text(encoding="utf-8").splitlines()
+    note = "# yukuaiban-kiosk: printed certificates carry personal data, no job file is kept"
+    kept = [line for line in lines if not line.strip().lower().startswith("preservejobfiles") and line != note]
+    text = "\n".join([*kept, note, "PreserveJobFiles No"]) + "\n"
+    if text != conf.read_text(encoding="utf-8"):
+        _write(conf, text, written)
+        if conf.is_relative_to("/etc"):
+            _run(["systemctl", "try-restart", "cups.service"])
 
 
 def _run(args: list[str]) -> None:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.errors import StoreError
+from kiosk.security.keydir import key_path, keys_dir
 from kiosk.settings import load_config
 from kiosk.terminal.outbox.crypto import install_key, opens, read_key
 from kiosk.terminal.outbox.export import export_entry, reason, summary
@@ -62,7 +63,7 @@ def keep_owner(data_dir: Path) -> None:
     if os.geteuid() != 0 or not db.exists():
         return
     owner = db.stat()
-    for path in (db.with_name("outbox.db-wal"), db.with_name("outbox.db-shm"), data_dir / "outbox.key"):
+    for path in (db.with_name("outbox.db-wal"), db.with_name("outbox.db-shm"), key_path(data_dir, "outbox.key"), keys_dir(data_dir)):
         if path.exists() and (path.stat().st_uid, path.stat().st_gid) != (owner.st_uid, owner.st_gid):
             os.chown(path, owner.st_uid, owner.st_gid)
 
@@ -72,7 +73,7 @@ def _open(args: argparse.Namespace) -> Outbox:
     data_dir = config.terminal.data_path()
     if not (data_dir / "outbox.db").exists():
         raise StoreError(f"no outbox at {data_dir / 'outbox.db'}")
-    return Outbox(data_dir / "outbox.db", data_dir / "outbox.key", config.terminal.id, create_key=False, quarantine_corrupt=False)
+    return Outbox(data_dir / "outbox.db", key_path(data_dir, "outbox.key"), config.terminal.id, create_key=False, quarantine_corrupt=False)
 
 
 def _age(created_at: float) -> str:

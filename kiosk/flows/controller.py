@@ -135,6 +135,7 @@ class Controller:
         if self.session is not None:
             self.session.wipe(reason)
             self.session = None
+            self.services.scrub_stores()  # the wiped checkpoint and any delivered application: not in the WAL either
         self.citizen.reset()
         self.ended_reason = reason
         self.attract()

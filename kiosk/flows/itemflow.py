@@ -162,10 +162,13 @@ class ItemFlow:
         except IdentifyFailed as exc:
             await self.live.stop()
             log.info("identify %s failed: %s", method, exc)
+            self.session.audit.append("terminal", "identity.checked", session=self.session.id, method=method, ok=False,
+                                      item=self.plan.code, reason=str(exc)[:120])
             if not self.finished:
                 self.show(V.identify_vm(self.plan, self.record, self.elder, "failed", error=exc.citizen))
             return
         await self.live.stop()
+        self.session.audit.append("terminal", "identity.checked", session=self.session.id, method=method, ok=True, item=self.plan.code)
         if self.finished:  # the session ended (idle timeout) while a device was waiting
             return
         self.session.remember_names(identity.person.get("name", ""))

@@ -55,6 +55,7 @@ async def recover(services: FlowServices) -> list[Recovered]:
             Session(services.sessions_root, services.audit, services.names, id=cp.session_id).wipe("crash_recovery")
             results.append(Recovered(cp.session_id, cp.item_code, cp.state.value, "failed"))
     sweep_orphans(services.sessions_root, services.audit)
+    services.scrub_stores()  # what the crashed sessions left in the WAL goes with them
     return results
 
 

@@ -180,6 +180,8 @@ class SubmitStep:
                 target: (pm.material.name, r.provided.get(pm.key, Provided())) for pm, _ in listed for mid, target in pm.targets if mid == member.id
             }
             entry = ctx.link.outbox.enqueue(body, outbox_materials(provided, signature))
+            ctx.session.audit.append("terminal", "application.accepted", session=ctx.session.id, entry=entry.id, receipt=entry.receipt,
+                                     item=member.item.code, mode=mode, materials=len(provided))  # 受理 at the terminal: receipt issued
             crash_point(f"enqueued:{len(r.entries) + 1}")
             r.entries.append({"member": member.id, "entry_id": entry.id, "receipt": entry.receipt, "mode": mode, "item": member.item.name})
             ctx.flow.save()

@@ -54,6 +54,12 @@ class FlowServices:
     def district(self) -> str:
         return self.config.terminal.district_code
 
+    def scrub_stores(self) -> None:
+        """After a session wipe: every store that held the session's personal data truncates its WAL
+        (secure_delete is on for their connections), so no deleted row survives in a WAL frame or a free page."""
+        self.store.scrub()
+        self.link.outbox.scrub()
+
     async def start_devices(self) -> None:
         """Open every device; one that does not open stays with a status saying why (the flows route around it)."""
         for cls, result in (await self.terminal.start()).items():

@@ -22,6 +22,7 @@ from sqlite_utils import Database
 from kiosk.errors import StoreError
 from kiosk.store.migrations import Migrations
 from kiosk.store.schema import CORE
+from kiosk.store.scrub import truncate_wal
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,7 @@ class Store:
             conn = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA secure_delete = ON")  # a deleted checkpoint leaves no readable free page (kiosk.store.scrub)
             db = Database(conn)
             self._local.db = db
         return db
@@ -100,6 +102,10 @@ class Store:
             return []
         kept, reason = self.quarantined
         return [{"code": "store_quarantined", "severity": "error", "message": f"{self.path.name} was corrupt ({reason}); kept as {kept.name}"[:300]}]
+
+    def scrub(self) -> bool:
+        """After a wipe: the WAL checkpointed and truncated (``kiosk.store.scrub``)."""
+        return truncate_wal(self.db().conn, self.path.name)
 
     def close(self) -> None:
         db: Database | None = getattr(self._local, "db", None)

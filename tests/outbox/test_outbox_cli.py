@@ -34,7 +34,7 @@ async def test_a_technician_lists_exports_and_redrives_a_dead_letter(
         tmp_path: Path, platform: EmbeddedPlatform, client: PlatformClient, person_token: str) -> None:
     config, data = _config(tmp_path), tmp_path / "data"
     data.mkdir()
-    outbox = Outbox(data / "outbox.db", data / "outbox.key", TERMINAL)
+    outbox = Outbox(data / "outbox.db", data / "keys" / "outbox.key", TERMINAL)
     dead = outbox.enqueue({"item_code": "CQ-RS-0004", "person_token": person_token, "mode": "online", "receiving_district": "509999",
                            "form": {"reason": SECRET}})
     other = outbox.enqueue({"item_code": "CQ-RS-0004", "person_token": person_token, "mode": "online", "receiving_district": "500112",
@@ -59,7 +59,7 @@ async def test_a_technician_lists_exports_and_redrives_a_dead_letter(
     exported = kiosk(config, "export", dead.id, "--out", str(sealed))
     assert exported.returncode == 0, exported.stderr
     assert SECRET not in sealed.read_text(encoding="utf-8") and sealed.stat().st_mode & 0o777 == 0o600
-    body, _ = open_export(sealed, (data / "outbox.key").read_bytes())  # the window opens it with the terminal's key
+    body, _ = open_export(sealed, (data / "keys" / "outbox.key").read_bytes())  # the window opens it with the terminal's key
     assert body["form"]["reason"] == SECRET and body["terminal_receipt"] == dead.receipt
     plain = (tmp_path / "export" / "dead.json.txt").read_text(encoding="utf-8")
     assert dead.receipt in plain and "DISTRICT_UNKNOWN" in plain and SECRET not in plain and person_token not in plain
@@ -76,33 +76,33 @@ async def test_a_technician_lists_exports_and_redrives_a_dead_letter(
 def test_restore_key_installs_only_the_key_that_opens_the_rows(tmp_path: Path) -> None:
     config, data = _config(tmp_path), tmp_path / "data"
     data.mkdir()
-    Outbox(data / "outbox.db", data / "outbox.key", TERMINAL).enqueue({"item_code": "CQ-RS-0004", "form": {"reason": SECRET}})
+    Outbox(data / "outbox.db", data / "keys" / "outbox.key", TERMINAL).enqueue({"item_code": "CQ-RS-0004", "form": {"reason": SECRET}})
     backup = tmp_path / "backup.key"
-    backup.write_bytes((data / "outbox.key").read_bytes())
-    (data / "outbox.key").unlink()
+    backup.write_bytes((data / "keys" / "outbox.key").read_bytes())
+    (data / "keys" / "outbox.key").unlink()
     listed = kiosk(config, "list")
-    assert "OUTBOX UNAVAILABLE" in listed.stdout and not (data / "outbox.key").exists()
+    assert "OUTBOX UNAVAILABLE" in listed.stdout and not (data / "keys" / "outbox.key").exists()
     wrong = tmp_path / "wrong.key"
     wrong.write_bytes(bytes(32))
     refused = kiosk(config, "restore-key", str(wrong))
-    assert refused.returncode == 1 and "does not open" in refused.stderr and not (data / "outbox.key").exists()
+    assert refused.returncode == 1 and "does not open" in refused.stderr and not (data / "keys" / "outbox.key").exists()
     if os.geteuid() == 0:  # the service's user owns the data: a root technician must not leave root-owned files
         os.chown(data / "outbox.db", 65534, 65534)
     restored = kiosk(config, "restore-key", str(backup))
     assert restored.returncode == 0, restored.stderr
     if os.geteuid() == 0:
-        owned = [p for p in data.iterdir() if p.name.startswith("outbox")]
+        owned = [p for p in [*data.iterdir(), *(data / "keys").iterdir()] if p.name.startswith("outbox")]  # the key apart (keys/)
         assert {p.name for p in owned} >= {"outbox.db", "outbox.key"} and all(p.stat().st_uid == 65534 for p in owned), owned
-    assert Outbox(data / "outbox.db", data / "outbox.key", TERMINAL).unavailable == ""
+    assert Outbox(data / "outbox.db", data / "keys" / "outbox.key", TERMINAL).unavailable == ""
 
 
 def test_the_tool_never_creates_a_key(tmp_path: Path) -> None:
     config, data = _config(tmp_path), tmp_path / "data"
     data.mkdir()
-    outbox = Outbox(data / "outbox.db", data / "outbox.key", TERMINAL)
+    outbox = Outbox(data / "outbox.db", data / "keys" / "outbox.key", TERMINAL)
     entry = outbox.enqueue({"item_code": "CQ-RS-0004", "form": {}})
     outbox.mark_delivered(entry.id, "CQ20261202000001")
     outbox.close()
-    (data / "outbox.key").unlink()
+    (data / "keys" / "outbox.key").unlink()
     listed = kiosk(config, "list", "--all")
-    assert listed.returncode == 0 and "delivered" in listed.stdout and not (data / "outbox.key").exists()
+    assert listed.returncode == 0 and "delivered" in listed.stdout and not (data / "keys" / "outbox.key").exists()

@@ -64,6 +64,14 @@ class ServiceDesk:
             )
         except IdentifyFailed as exc:
             log.info("service identify failed: %s", exc)
+            self._audit(method, False, str(exc)[:120])
             return False
         self.person_token = identity.person_token
+        self._audit(method, True, "")
         return True
+
+    def _audit(self, method: str, ok: bool, reason: str) -> None:
+        """Identity checks are audited by method and result, never by whom (the service desk, as the item flows)."""
+        session = self.host.session
+        self.host.services.audit.append("terminal", "identity.checked", session=session.id if session else "", method=method, ok=ok,
+                                        purpose="service", **({"reason": reason} if reason else {}))

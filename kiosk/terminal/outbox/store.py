@@ -21,6 +21,7 @@ from typing import Any
 
 from kiosk.errors import OutboxUnavailable, StoreError
 from kiosk.store.database import damage, quarantine
+from kiosk.store.scrub import truncate_wal
 from kiosk.terminal.outbox.crypto import Sealer, load_or_create_seal_key, opens, read_key
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,7 @@ class Outbox:
             self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=FULL")
+            self._conn.execute("PRAGMA secure_delete=ON")  # a delivered application leaves no readable free page
             self._conn.executescript(SCHEMA)
             have = {r[1] for r in self._conn.execute("PRAGMA table_info(outbox)")}
             for column, decl in UPGRADES.items():
@@ -228,6 +230,12 @@ class Outbox:
             self._conn.execute("UPDATE outbox SET state = 'delivered', case_id = ?, delivered_at = ?, payload = NULL, last_error = NULL WHERE id = ?",
                                (case_id, time.time() if now is None else now, entry_id))
             self._conn.execute("DELETE FROM outbox_material WHERE entry_id = ?", (entry_id,))
+        self.scrub()
+
+    def scrub(self) -> bool:
+        """The WAL checkpointed and truncated: no frame keeps the wiped payload (``kiosk.store.scrub``)."""
+        with self._lock:
+            return truncate_wal(self._conn, Path(self.path).name)
 
     def mark_retry(self, entry_id: str, error: str, backoff_s: Callable[[int], float]) -> int:
         """Count a failed attempt and schedule the next one ``backoff_s(attempts)`` from now."""

@@ -42,8 +42,9 @@ def material_refs(materials: list[Material]) -> list[dict[str, Any]]:
 
 class DeliveryWorker:
     def __init__(self, outbox: Outbox, client: PlatformClient,
-                 backoff_base_s: float = 1.0, backoff_max_s: float = 300.0, idle_poll_s: float = 30.0) -> None:
+                 backoff_base_s: float = 1.0, backoff_max_s: float = 300.0, idle_poll_s: float = 30.0, audit: Any = None) -> None:
         self.outbox = outbox
+        self.audit = audit  # delivered / rejected applications are audited (receipt, case id, code: no personal data)
         self.client = client
         self.backoff_base_s = backoff_base_s
         self.backoff_max_s = backoff_max_s
@@ -83,6 +84,7 @@ class DeliveryWorker:
         except StoreError as exc:
             log.error("outbox entry %s unreadable: %s", entry_id, exc)
             self.outbox.mark_rejected(entry_id, "LOCAL_UNREADABLE", str(exc), None)
+            self._audit("application.rejected", entry=entry_id, code="LOCAL_UNREADABLE")
             return None
         try:
             for material in materials:
@@ -100,12 +102,23 @@ class DeliveryWorker:
                 return None
             log.error("platform refused outbox entry %s for good: %s (dead letter)", payload.get("terminal_receipt"), exc.code)
             self.outbox.mark_rejected(entry_id, exc.code, exc.message, exc.field)
+            self._audit("application.rejected", entry=entry_id, receipt=payload.get("terminal_receipt"), item=payload.get("item_code"),
+                        code=exc.code, field=exc.field)
             return None
         except PlatformError as exc:
             self.outbox.mark_retry(entry_id, str(exc), self._backoff)
             return None
         self.outbox.mark_delivered(entry_id, result.case_id)
+        self._audit("application.delivered", entry=entry_id, receipt=payload.get("terminal_receipt"), item=payload.get("item_code"),
+                    case_id=result.case_id)
         return result.case_id
+
+    def _audit(self, action: str, **detail: Any) -> None:
+        if self.audit is not None:
+            try:
+                self.audit.append("terminal", action, **detail)
+            except StoreError as exc:  # the outcome is in the outbox already; a lost audit line must not undo a delivery
+                log.error("audit %s not written: %s", action, exc)
 
     async def run_once(self) -> int:
         """Deliver every due entry; returns how many were acknowledged."""

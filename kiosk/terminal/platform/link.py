@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from kiosk.security.keydir import key_path
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.outbox import DeliveryWorker, Outbox
 from kiosk.terminal.platform.client import PlatformClient
@@ -50,5 +51,6 @@ def open_link(config: TerminalConfig, endpoint: PlatformEndpoint, *, bus: EventB
     client = PlatformClient(endpoint.url, config.terminal.id, key, district_code=config.terminal.district_code, hall=config.terminal.hall,
                             enrollment_code=config.platform.enrollment_code, software_version=software_version, http=http, bus=bus,
                             timeout_s=config.platform.timeout_s, retries=config.platform.retries)
-    outbox = Outbox(data_dir / "outbox.db", data_dir / "outbox.key", config.terminal.id)  # the key is never regenerated over sealed rows
+    # The key apart from what it seals (<data_dir>/keys/), and never regenerated over sealed rows.
+    outbox = Outbox(data_dir / "outbox.db", key_path(data_dir, "outbox.key"), config.terminal.id)
     return PlatformLink(client, outbox, DeliveryWorker(outbox, client), endpoint)
