@@ -22,7 +22,7 @@ from kiosk.fleet.commands import CommandExecutor, CommandLog
 from kiosk.fleet.configs import ConfigBundles
 from kiosk.fleet.handlers import FleetHooks, HandlerContext, build_handlers, restore_settings
 from kiosk.fleet.mode import DISK_CLOSED, TerminalMode
-from kiosk.fleet.report import build_report, disk
+from kiosk.fleet.report import build_report, disk, with_audit_head
 from kiosk.fleet.updater import ConfigUpdater
 
 log = logging.getLogger(__name__)
@@ -120,7 +120,8 @@ class FleetAgent:
             if usage["total_mb"] and self.mode.gate_on_disk(usage["free_mb"], self.disk_reserve_mb):
                 log.warning("data dir %s: %d MB free (reserve %d MB): terminal %s", self.data_dir, usage["free_mb"], self.disk_reserve_mb,
                             self.mode.snapshot.mode)
-        body = self.report()
+        audit = self.executor.audit
+        body = with_audit_head(self.report(), audit.heartbeat_head() if hasattr(audit, "heartbeat_head") else None)
         try:
             reply = await self._send(body)
         except PlatformError as exc:
@@ -128,6 +129,9 @@ class FleetAgent:
             return False
         self.beats += 1
         self.last_ok = time.time()
+        ack = getattr(reply, "audit_head_ack", None)
+        if ack is not None and hasattr(audit, "acknowledged"):
+            audit.acknowledged(ack.seq, ack.mac)  # the platform holds the trail up to here: the second anchor
         self.commands.mark_reported(body.get("acked_commands", []))
         for sent in body.get("refused_commands", []):
             self.refused.pop(sent["command_id"], None)

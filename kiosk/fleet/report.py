@@ -76,6 +76,14 @@ def build_report(*, software_version: str, config_ack: dict[str, Any], mode: str
     return report
 
 
+def with_audit_head(report: dict[str, Any], head: dict[str, Any] | None) -> dict[str, Any]:
+    """The audit trail's head (seq, MAC, suite) rides on every heartbeat: once the platform holds it, nobody on the
+    box can cut, wipe or re-chain the trail up to it unseen (``kiosk.store.audit_keys``)."""
+    if head is not None:
+        report["audit_head"] = {"seq": int(head["seq"]), "mac": str(head["mac"]), "suite": str(head["suite"])}
+    return report
+
+
 def alert_row(alert: dict[str, Any]) -> dict[str, Any]:
     """One alert as the contract takes it: code, severity, message (≤ 300), optional count."""
     row: dict[str, Any] = {"code": str(alert["code"])[:40], "severity": alert.get("severity", "error"),

@@ -55,11 +55,19 @@ def _refusal(raw: object) -> RefusedCommand | None:
     return None
 
 
+class AuditHeadAck(_Model):
+    """The audit head the platform holds for this terminal (kiosk.store.audit_keys keeps it as an anchor)."""
+
+    seq: int
+    mac: str
+
+
 class HeartbeatReply(_Model):
     server_time: int
     config_version: str
     commands: list[Command]
     refused: list[RefusedCommand] = []  # the reply's commands the terminal cannot parse, split off so one bad command wedges nothing
+    audit_head_ack: AuditHeadAck | None = None
 
     @model_validator(mode="before")
     @classmethod

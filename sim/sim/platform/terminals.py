@@ -10,6 +10,7 @@ from typing import Any
 from starlette.responses import Response
 
 from kiosk.platform.contract import ApiError
+from sim.platform.audit_heads import keep_audit_head
 from sim.platform.context import Ctx, EmulatorState
 from sim.platform.db import rows
 from sim.platform.fleet import record_heartbeat
@@ -67,11 +68,13 @@ def heartbeat(ctx: Ctx) -> tuple[int, dict[str, Any]]:
     for command_id in acked:
         db.conn.execute("UPDATE commands SET acked_at = ? WHERE command_id = ? AND terminal_id = ?", (int(ctx.now), command_id, ctx.terminal_id))
     record_heartbeat(ctx)
+    audit_ack = keep_audit_head(ctx)
     db.conn.execute("UPDATE terminals SET last_seen = ?, last_heartbeat = ? WHERE terminal_id = ?",
                     (int(ctx.now), json.dumps(body, ensure_ascii=False), ctx.terminal_id))
     pending = rows(db, "SELECT command_id, type, args, issued_at FROM commands WHERE terminal_id = ? AND acked_at IS NULL ORDER BY issued_at", (ctx.terminal_id,))
     commands = [{**c, "args": json.loads(c["args"])} for c in pending]
-    return 200, {"server_time": int(ctx.now), "config_version": _current_config(ctx.state, ctx.terminal_id)["version"], "commands": commands}
+    return 200, {"server_time": int(ctx.now), "config_version": _current_config(ctx.state, ctx.terminal_id)["version"], "commands": commands,
+                 **({"audit_head_ack": audit_ack} if audit_ack else {})}
 
 
 def current_config(ctx: Ctx) -> tuple[int, dict[str, Any]]:
