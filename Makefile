@@ -33,7 +33,7 @@ bench-quick:
 
 # House rules, checked: ruff (pyproject [tool.ruff]) and mypy with the pydantic plugin over the product.
 lint: setup
-	@rc=0; $(PY) -m ruff check kiosk drivers screens fleet/fleet_server || rc=1; $(PY) -m mypy kiosk drivers screens fleet/fleet_server || rc=1; exit $$rc
+	@rc=0; $(PY) -m ruff check kiosk drivers screens || rc=1; $(PY) -m mypy kiosk drivers screens || rc=1; exit $$rc
 
 # The Debian package (docs/packaging.md): build tools from tools/apt-package-build.txt, installed once when
 # missing; dpkg-buildpackage on a clean export of the tree (tracked + untracked, unignored files) under

@@ -37,24 +37,3 @@ if [ "$(cat "$stamps/pip" 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -c "import kiosk, sim" || { echo "setup: pip install failed" >&2; exit 1; }
   echo "$want" > "$stamps/pip"
 fi
-
-# ---- fleet server (fleet/, issue 18): PostgreSQL, nginx and Prometheus for tests/fleet_server, and the package itself.
-# Debian packages only when missing; the package installs into the same .venv (its own stamp).
-fleet_apt="postgresql nginx-light prometheus prometheus-alertmanager"
-fleet_missing=$(dpkg-query -W -f='${Package} ${Status}\n' $fleet_apt 2>/dev/null | grep -v 'install ok installed' | cut -d' ' -f1 || true)
-fleet_known=$(dpkg-query -W -f='${Package}\n' $fleet_apt 2>/dev/null | wc -l || true)
-if [ -n "$fleet_missing" ] || [ "$fleet_known" -lt "$(echo $fleet_apt | wc -w)" ]; then
-  echo "setup: installing Debian packages for the fleet server tests ($fleet_apt)"
-  if [ "$(id -u)" != 0 ]; then echo "setup: apt packages missing and not root: $fleet_apt" >&2; exit 1; fi
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $fleet_apt >/dev/null
-fi
-want_fleet=$(hash_of fleet/pyproject.toml)
-if [ "$(cat "$stamps/pip-fleet" 2>/dev/null)" != "$want_fleet" ]; then
-  echo "setup: pip install -e ./fleet"
-  if ! .venv/bin/pip install -q -e ./fleet > .venv/pip-fleet.log 2>&1; then
-    tail -30 .venv/pip-fleet.log >&2; echo "setup: pip install -e ./fleet failed (.venv/pip-fleet.log)" >&2; exit 1
-  fi
-  .venv/bin/python -c "import fleet_server.app" || { echo "setup: fleet server does not import" >&2; exit 1; }
-  echo "$want_fleet" > "$stamps/pip-fleet"
-fi

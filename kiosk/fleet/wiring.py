@@ -16,7 +16,7 @@ tells us; we never ask them.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +30,7 @@ from kiosk.log_plan import LogPlan
 from kiosk.maint.auth import MAINT, MaintenanceAuth
 from kiosk.maint.counters import DeviceCounters
 from kiosk.maint.session import MaintenanceSession
-from kiosk.security.suite import load_public
 from kiosk.store import AuditTrail, Store
-from kiosk.terminal.platform import PlatformClient
 from kiosk.watchdog import Watchdog
 
 
@@ -50,7 +48,6 @@ class FleetServices:
     agent: FleetAgent | None = None
     log_dir: Path | None = None
     outbox: Any = None  # the link's Outbox: while its key is unavailable no application is accepted
-    fleet_client: Any = None  # the fleet server's client when platform.fleet_url names one (closed here), else None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _task: asyncio.Task[None] | None = None
 
@@ -73,8 +70,6 @@ class FleetServices:
         if self._task is not None:
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
-        if self.fleet_client is not None:
-            await self.fleet_client.aclose()
         self.counters.close()
 
     def at_session_boundary(self, session_active: bool) -> str:
@@ -96,22 +91,6 @@ def open_config_bundles(config: Any, builtin_items: Path, audit: AuditTrail, hea
                          health_check=health_check, store=audit.store)
 
 
-def fleet_link(config: Any, platform_client: PlatformClient) -> PlatformClient:
-    """The client of the fleet endpoints: the platform's own, or — with ``platform.fleet_url`` — a second client to the
-    fleet server with the same terminal key, enrolment code and pinned operations key (the fleet server signs its
-    answers with its own key when ``platform.fleet_public_key`` is set). It enrols itself on the first TERMINAL_UNKNOWN."""
-    section = config.platform
-    if not section.fleet_url:
-        return platform_client
-    trust = platform_client.transport.trust
-    if trust is not None and section.fleet_public_key:
-        trust = replace(trust, platform_key=load_public(section.fleet_public_key))
-    return PlatformClient(section.fleet_url.rstrip("/"), config.terminal.id, platform_client.transport.key,
-                          district_code=config.terminal.district_code, hall=config.terminal.hall, enrollment_code=section.enrollment_code,
-                          software_version=platform_client.software_version,
-                          timeout_s=section.timeout_s, retries=section.retries, trust=trust)
-
-
 def build_fleet(config: Any, terminal: Any, *, store: Store, audit: AuditTrail, configs: ConfigBundles, link: Any = None,
                 hooks: FleetHooks | None = None, software_version: str = "0.1.0") -> FleetServices:
     """Everything fleet and maintenance need, over the app's store, terminal, platform link and configurations."""
@@ -126,20 +105,17 @@ def build_fleet(config: Any, terminal: Any, *, store: Store, audit: AuditTrail, 
     watchdog = Watchdog(runners=lambda: [d.runner for d in terminal.devices.values()])
     log_file = LogPlan.of(config).file
     log_dir = log_file.parent if log_file is not None else None  # what the remote upload_logs command sends
-    agent = fleet_client = None
+    agent = None
     if link is not None:
         source = None
-        fleet_client = fleet_link(config, link.client)
-        bundle_url = config.platform.bundle_url or (config.platform.fleet_url.rstrip("/") + "/bundles" if config.platform.fleet_url else "")
-        if bundle_url:
+        if config.platform.bundle_url:
             from kiosk.fleet.static_source import StaticBundleSource
 
-            source = StaticBundleSource(bundle_url, config.terminal.id)
-        agent = FleetAgent(fleet_client, configs, mode=mode, terminal=terminal, outbox=link.outbox, counters=counters,
+            source = StaticBundleSource(config.platform.bundle_url, config.terminal.id)
+        agent = FleetAgent(link.client, configs, mode=mode, terminal=terminal, outbox=link.outbox, counters=counters,
                            commands=CommandLog(store), hooks=hooks, audit=audit, software_version=software_version, data_dir=data_dir,
                            log_dir=log_dir, policy=Backoff(period_s=config.platform.heartbeat_s), bundle_source=source,
                            alerts=[configs.alerts, store.alerts, audit.alerts])
         configs.on_applied.append(lambda _version: link.outbox.release_held())  # the catalog sync a held application waits for
     return FleetServices(config, terminal, store, audit, mode, counters, configs, auth, watchdog, agent, log_dir,
-                         outbox=link.outbox if link is not None else None,
-                         fleet_client=fleet_client if link is not None and fleet_client is not link.client else None)
+                         outbox=link.outbox if link is not None else None)

@@ -52,10 +52,6 @@ class PlatformSection(_Section):
     bundle_public_key: str = Field("", description="pinned Ed25519 public key (base64) that config bundles must be signed with")
     bundle_url: str = Field("", description="static web server/CDN directory with current.json and the bundles; empty: fetch them from the platform")
     heartbeat_s: float = Field(30.0, gt=0, description="seconds between heartbeats")
-    fleet_url: str = Field("", description="fleet server base URL (heartbeat, commands, logs; bundles from <fleet_url>/bundles "
-                                           "unless bundle_url says otherwise); empty: the platform URL serves the fleet endpoints")
-    fleet_public_key: str = Field("", description="pinned public key (base64) the fleet server signs its answers with; "
-                                                  "empty: platform_public_key")
     enrollment_code: str = Field("", validate_default=True,
                                  description="one-time code the platform issues to register this terminal; required for https:// and http://")
 

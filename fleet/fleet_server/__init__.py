@@ -1,1 +1,0 @@
-"""The fleet server: the fleet endpoints of the terminal contract on PostgreSQL (``fleet-server serve|migrate``)."""
