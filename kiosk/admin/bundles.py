@@ -18,35 +18,40 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, load_pem_private_key
+
 from kiosk.errors import ConfigError
 from kiosk.fleet.bundle import FORMAT, MANIFEST, SIGNATURE, BundleRejected, canonical_manifest, key_id, open_bundle, parse_version
 from kiosk.items import SCHEMA_VERSION, validate_dir
 from kiosk.platform.rollout import POINTER, write_pointer
-from kiosk.security.suite import SM2_SM3, SigningKey, as_signing_key, generate, load_private_pem
+from kiosk.platform.signing import public_key_b64
 
 FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)  # reproducible bundles: same catalog + version → same bytes
 
 
-def keygen(private_path: Path, suite: str = SM2_SM3) -> str:
-    """Create the signing key (PEM, 0600) in ``suite`` and return the public key (base64) to pin in terminal configs."""
+def keygen(private_path: Path) -> str:
+    """Create the signing key (PEM, 0600) and return the public key (base64) to pin in terminal configs."""
     if private_path.exists():
         raise ConfigError(f"{private_path}: exists already; refusing to overwrite a signing key")
-    key = generate(suite)
+    key = Ed25519PrivateKey.generate()
     private_path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:
-        handle.write(key.to_pem())
-    public = key.public_b64()
+        handle.write(key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+    public = public_key_b64(key)
     private_path.with_suffix(".pub").write_text(public + "\n", encoding="ascii")
     return public
 
 
-def load_signing_key(path: Path) -> SigningKey:
-    """An SM2 or Ed25519 signing key (its suite is the one bundles are then signed with)."""
+def load_signing_key(path: Path) -> Ed25519PrivateKey:
     try:
-        return load_private_pem(path.read_bytes())
-    except (OSError, ConfigError) as exc:
-        raise ConfigError(f"{path}: not a readable signing key ({exc})") from None
+        key = load_pem_private_key(path.read_bytes(), password=None)
+    except (OSError, ValueError, TypeError) as exc:
+        raise ConfigError(f"{path}: not a readable PEM private key ({exc})") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ConfigError(f"{path}: the bundle signing key must be Ed25519")
+    return key
 
 
 def _zip(members: dict[str, bytes]) -> bytes:
@@ -82,16 +87,15 @@ def build_bundle(catalog_dir: Path, version: int, *, created_at: float | None = 
     return _zip(members)
 
 
-def sign_bundle(data: bytes, key: Any) -> bytes:
+def sign_bundle(data: bytes, key: Ed25519PrivateKey) -> bytes:
     """The same bundle with signature.json over its manifest (an existing signature is replaced)."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         members = {n: archive.read(n) for n in archive.namelist() if n != SIGNATURE}
     if MANIFEST not in members:
         raise ConfigError("not a bundle: no manifest.json (build it with `kiosk admin bundle`)")
-    signer = as_signing_key(key)
-    signature = signer.sign(members[MANIFEST])
-    public = signer.public_b64()
-    members[SIGNATURE] = json.dumps({"alg": signer.suite, "key_id": key_id(public), "signature": base64.b64encode(signature).decode("ascii")},
+    signature = key.sign(members[MANIFEST])
+    public = public_key_b64(key)
+    members[SIGNATURE] = json.dumps({"alg": "Ed25519", "key_id": key_id(public), "signature": base64.b64encode(signature).decode("ascii")},
                                     separators=(",", ":")).encode("ascii")
     signed = _zip(members)
     open_bundle(signed, public)  # never hand out a bundle that would not verify

@@ -50,10 +50,7 @@ class FleetAgent:
         self.ctx = HandlerContext(self.mode, self.commands, client, self.updater, hooks or FleetHooks(), log_dir,
                                   {"terminal_id": getattr(client, "terminal_id", ""), "software_version": software_version})
         restore_settings(self.ctx)
-        transport = getattr(client, "transport", None)
-        self.clock = getattr(transport, "platform_clock", None)  # platform time learnt from signed answers
-        self.executor = CommandExecutor(build_handlers(self.ctx), self.commands, audit, trust=getattr(transport, "trust", None),
-                                        terminal_id=getattr(client, "terminal_id", ""), clock=self.clock.now if self.clock else time.time)
+        self.executor = CommandExecutor(build_handlers(self.ctx), self.commands, audit)
         # What one more session may write (ID scans ~2 MB a page, photos, receipts, its outbox rows), with margin.
         self.disk_reserve_mb = disk_reserve_mb
         self.alert_sources = list(alerts or [])  # store quarantine, config state … (the outbox's own alerts are added)
@@ -76,17 +73,12 @@ class FleetAgent:
         return build_report(software_version=self.software_version, config_ack=self.configs.state.ack(), mode=mode,
                             statuses=statuses, counters=counters, outbox=outbox, data_dir=self.data_dir, started_at=self.started_at,
                             command_results=self.commands.unreported(), hall_message=snapshot.hall_message, selftest=self.selftest,
-                            alerts=self.alerts(), refused_commands=[{"command_id": k, "reason": v} for k, v in self.refused.items()],
-                            clock=self.clock.state().to_dict() if self.clock is not None else None)
+                            alerts=self.alerts(), refused_commands=[{"command_id": k, "reason": v} for k, v in self.refused.items()])
 
     def alerts(self) -> list[dict[str, Any]]:
         """What needs a person: the outbox's dead letters or key, and every other source's (a failing source is skipped)."""
         sources = [*self.alert_sources, *([self.outbox.alerts] if hasattr(self.outbox, "alerts") else [])]
         out: list[dict[str, Any]] = []
-        clock = self.clock.state() if self.clock is not None else None
-        if clock is not None and clock.skew_detected:
-            out.append({"code": "clock_skew", "severity": "warning",
-                        "message": f"terminal clock {-clock.offset_s:+.0f} s from platform time; signing in platform time, fix time sync"})
         if self.mode.snapshot.reason == DISK_CLOSED:
             out.append({"code": "disk_reserve", "severity": "critical", "message": f"free space below {self.disk_reserve_mb} MB: closed to citizens"})
         for source in sources:

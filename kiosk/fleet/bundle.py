@@ -1,7 +1,7 @@
 """The signed item-configuration bundle: one zip file, verifiable anywhere with the pinned public key.
 
     manifest.json    {"format", "version", "created_at", "schema_version", "files": [{path, sha256, size}]}
-    signature.json   {"alg": "SM2-SM3" | "ed25519", "key_id", "signature": base64 over the exact manifest.json bytes}
+    signature.json   {"alg": "Ed25519", "key_id", "signature": base64 over the exact manifest.json bytes}
     items/…          the catalog directory (items, bundles/, templates/)
 
 Why this shape: bundles are plain static files (any web server or CDN serves a whole fleet), the
@@ -22,9 +22,11 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from kiosk.errors import KioskError
 from kiosk.platform.signing import load_public_key
-from kiosk.security import suite as suites
 
 FORMAT = "yukuaiban-items-bundle/1"
 MANIFEST = "manifest.json"
@@ -59,13 +61,15 @@ class VerifiedBundle:
         return target
 
 
-#: The suite names bundles signed before algorithm agility carry.
-LEGACY_ALGS = {"Ed25519": suites.ED25519}
-
-
-def key_id(public_key: suites.VerifyKey | str) -> str:
+def key_id(public_key: Ed25519PublicKey | str) -> str:
     """Short fingerprint of a public key (first 16 hex of SHA-256 of its base64 form)."""
-    return suites.key_id(public_key if isinstance(public_key, str) else public_key.b64())
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    if isinstance(public_key, str):
+        text = public_key
+    else:
+        text = base64.b64encode(public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)).decode("ascii")
+    return hashlib.sha256(text.encode("ascii")).hexdigest()[:16]
 
 
 def canonical_manifest(manifest: dict[str, object]) -> bytes:
@@ -110,16 +114,14 @@ def _read_zip(data: bytes) -> dict[str, bytes]:
         raise BundleRejected("tampered", f"zip member unreadable: {exc}") from None
 
 
-def open_bundle(data: bytes, public_key_b64: str, policy: suites.Policy | None = None) -> VerifiedBundle:
-    """Verify a bundle against the pinned key, with the suite its signature.json names if ``policy`` accepts it;
-    raise ``BundleRejected`` on anything wrong."""
-    policy = policy or suites.Policy()
+def open_bundle(data: bytes, public_key_b64: str) -> VerifiedBundle:
+    """Verify a bundle against the pinned key; raise ``BundleRejected`` on anything wrong."""
     if not public_key_b64:
         raise BundleRejected("no_pinned_key", "platform.bundle_public_key is not configured: refusing every bundle")
     try:
         public_key = load_public_key(public_key_b64)
     except (ValueError, binascii.Error) as exc:
-        raise BundleRejected("no_pinned_key", f"platform.bundle_public_key is not a valid Ed25519 or SM2 key: {exc}") from None
+        raise BundleRejected("no_pinned_key", f"platform.bundle_public_key is not a valid Ed25519 key: {exc}") from None
     members = _read_zip(data)
     manifest_bytes = members.pop(MANIFEST, None)
     if manifest_bytes is None:
@@ -130,14 +132,15 @@ def open_bundle(data: bytes, public_key_b64: str, policy: suites.Policy | None =
     try:
         signature_doc = json.loads(signature_bytes)
         signature = base64.b64decode(signature_doc["signature"], validate=True)
-        alg = signature_doc.get("alg")
-        alg = LEGACY_ALGS.get(alg, alg) if isinstance(alg, str) else alg
-    except (ValueError, KeyError, TypeError, AttributeError, binascii.Error) as exc:
+        if signature_doc.get("alg") != "Ed25519":
+            raise ValueError(f"algorithm {signature_doc.get('alg')!r}")
+    except (ValueError, KeyError, TypeError, binascii.Error) as exc:
         raise BundleRejected("bad_signature", f"signature.json unreadable: {exc}") from None
-    refusal = policy.refusal(alg, public_key, signature, manifest_bytes)
-    if refusal is not None:
+    try:
+        public_key.verify(signature, manifest_bytes)
+    except InvalidSignature:
         signer = str(signature_doc.get("key_id", "?"))[:32]
-        raise BundleRejected("bad_signature", f"{refusal} (signed by {signer})")
+        raise BundleRejected("bad_signature", f"signature does not verify with the pinned key {key_id(public_key)} (signed by {signer})") from None
     try:
         manifest = json.loads(manifest_bytes)
         files = manifest["files"]

@@ -1,9 +1,5 @@
 """Remote commands from the heartbeat reply: run each once, audit it, acknowledge its result.
 
-A command runs only when the operations key signed it for this terminal, it has not expired (platform time) and its
-counter is above the last one run (kiosk.platform.trust); anything else is refused — recorded as a failed result the
-platform is told about, with a ``command.refused`` audit record — and never run.
-
 A command is executed at most once per id: its result is stored (SQLite, ``fleet`` migrations)
 before it is reported, so a ``restart`` re-delivered after the restart it caused is acknowledged,
 not run again, and results survive the restart until a heartbeat carries them to the platform.
@@ -137,53 +133,21 @@ class CommandLog:
         self.store.db()["fleet_settings"].insert({"key": key, "value": value}, pk="key", replace=True)
 
 
-COUNTER_KEY = "command_counter"
-
-
-def _fields(command: Any) -> dict[str, Any]:
-    return command.model_dump() if hasattr(command, "model_dump") else dict(vars(command))
-
-
 class CommandExecutor:
-    """Runs verified commands by type with the registered handlers; unknown types are acknowledged as failed.
+    """Runs commands by type with the registered handlers; unknown types are acknowledged as failed."""
 
-    ``trust`` (kiosk.platform.trust.PlatformTrust) holds the pinned operations key; without one every command is refused.
-    ``clock`` is platform time (the transport's PlatformClock), against which expiry is judged."""
-
-    def __init__(self, handlers: dict[str, Handler], commands: CommandLog, audit: Any = None, timeout_s: float = 120.0, *,
-                 trust: Any = None, terminal_id: str = "", clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, handlers: dict[str, Handler], commands: CommandLog, audit: Any = None, timeout_s: float = 120.0) -> None:
         self.handlers = handlers
         self.log = commands
         self.audit = audit
         self.timeout_s = timeout_s
-        self.trust = trust
-        self.terminal_id = terminal_id
-        self.clock = clock
-
-    def refusal(self, command: Any) -> str | None:
-        if self.trust is None:
-            return "no operations key pinned (platform.operations_public_key): every command is refused"
-        last = int(self.log.setting(COUNTER_KEY) or 0)
-        reason: str | None = self.trust.command_refusal(_fields(command), self.terminal_id, self.clock(), last)
-        return reason
-
-    def _refuse(self, command: Any, reason: str) -> None:
-        self.log.record(command.command_id, str(command.type), dict(command.args), CommandResult.failed(f"refused: {reason}"))
-        log.error("remote command %s %s refused: %s", command.command_id, command.type, reason)
-        if self.audit is not None:
-            self.audit.append("platform", "command.refused", command_id=command.command_id, type=str(command.type)[:40], reason=reason[:300])
 
     async def run(self, commands: list[Any]) -> list[str]:
-        """Execute the new, verified ones among ``commands`` (objects with command_id/type/args …); returns the ids run."""
+        """Execute the new ones among ``commands`` (objects with command_id/type/args); returns the ids run."""
         ran = []
         for command in commands:
             if self.log.seen(command.command_id):
                 continue
-            reason = self.refusal(command)
-            if reason is not None:
-                self._refuse(command, reason)
-                continue
-            self.log.set_setting(COUNTER_KEY, str(int(command.counter)))  # before running: a restart command must not re-run
             result = await self._one(command.type, dict(command.args))
             self.log.record(command.command_id, command.type, dict(command.args), result)
             if self.audit is not None:

@@ -49,7 +49,7 @@ def build_report(*, software_version: str, config_ack: dict[str, Any], mode: str
                  counters: dict[str, dict[str, int]] | None = None, outbox: dict[str, Any] | None = None, data_dir: Path | None = None,
                  started_at: float, command_results: list[dict[str, Any]] | None = None, hall_message: str = "",
                  selftest: dict[str, Any] | None = None, alerts: list[dict[str, Any]] | None = None,
-                 refused_commands: list[dict[str, str]] | None = None, clock: dict[str, Any] | None = None) -> dict[str, Any]:
+                 refused_commands: list[dict[str, str]] | None = None) -> dict[str, Any]:
     report: dict[str, Any] = {
         "software_version": software_version[:40],
         "config_version": config_ack["version"],
@@ -71,8 +71,6 @@ def build_report(*, software_version: str, config_ack: dict[str, Any], mode: str
         report["selftest"] = selftest
     if alerts:
         report["alerts"] = [alert_row(a) for a in alerts[:16]]
-    if clock is not None:
-        report["clock"] = clock  # offset from the platform's signed time (kiosk.platform.clock)
     if refused_commands:
         report["refused_commands"] = [{"command_id": r["command_id"][:200], "reason": r["reason"][:200]} for r in refused_commands[:64]]
     return report

@@ -48,19 +48,10 @@ class PlatformSection(_Section):
     url: str = Field(description="platform base URL (https://…), required; a kiosk.platforms plugin scheme (the simulators' embedded:) also works")
     timeout_s: float = Field(10.0, gt=0, description="per-request timeout in seconds")
     retries: int = Field(4, ge=0, le=10, description="retries of idempotent calls, with jittered exponential backoff")
-    key_file: str = Field("", description="the terminal's private key (PEM, SM2 or Ed25519); empty: <data_dir>/terminal.key")
-    suite: Literal["SM2-SM3", "ed25519"] = Field("SM2-SM3", description="algorithm suite of a new terminal key and of sealing (kiosk.security.suite)")
-    accept_suites: tuple[Literal["SM2-SM3", "ed25519"], ...] = Field(("SM2-SM3", "ed25519"), min_length=1,
-                                                                     description="suites a signed envelope may name; pinned keys fix each one's own")
-    platform_public_key: str = Field("", description="pinned public key (base64) the platform signs its answers with; empty: every answer refused")
-    operations_public_key: str = Field("", description="pinned public key (base64) remote commands must be signed with; empty: every command refused")
-    bundle_public_key: str = Field("", description="pinned public key (base64, Ed25519 or SM2) that config bundles must be signed with")
+    key_file: str = Field("", description="the terminal's Ed25519 private key (PEM); empty: <data_dir>/terminal.key")
+    bundle_public_key: str = Field("", description="pinned Ed25519 public key (base64) that config bundles must be signed with")
     bundle_url: str = Field("", description="static web server/CDN directory with current.json and the bundles; empty: fetch them from the platform")
     heartbeat_s: float = Field(30.0, gt=0, description="seconds between heartbeats")
-    fleet_url: str = Field("", description="fleet server base URL (heartbeat, commands, logs; bundles from <fleet_url>/bundles "
-                                           "unless bundle_url says otherwise); empty: the platform URL serves the fleet endpoints")
-    fleet_public_key: str = Field("", description="pinned public key (base64) the fleet server signs its answers with; "
-                                                  "empty: platform_public_key")
     enrollment_code: str = Field("", validate_default=True,
                                  description="one-time code the platform issues to register this terminal; required for https:// and http://")
 

@@ -36,8 +36,7 @@ def platform(tmp_path: Path) -> Iterator[EmbeddedPlatform]:
 
 @pytest.fixture
 async def client(platform: EmbeddedPlatform) -> AsyncIterator[PlatformClient]:
-    c = PlatformClient(platform.url, TID, Ed25519PrivateKey.generate(), enrollment_code="DEMO-ENROLL", district_code="500112", retries=0,
-                       trust=platform.trust())
+    c = PlatformClient(platform.url, TID, Ed25519PrivateKey.generate(), enrollment_code="DEMO-ENROLL", district_code="500112", retries=0)
     yield c
     await c.aclose()
 

@@ -63,8 +63,7 @@ async def terminal() -> AsyncIterator[Terminal]:
 @pytest.fixture
 async def agent(tmp_path: Path, platform: EmbeddedPlatform, terminal: Terminal) -> AsyncIterator[FleetAgent]:
     store = Store(tmp_path / "kiosk.db", [FLEET, MAINT])
-    client = PlatformClient(platform.url, "CQ-500112-HB01", Ed25519PrivateKey.generate(), enrollment_code="DEMO-ENROLL", district_code="500112", retries=0,
-                            trust=platform.trust())
+    client = PlatformClient(platform.url, "CQ-500112-HB01", Ed25519PrivateKey.generate(), enrollment_code="DEMO-ENROLL", district_code="500112", retries=0)
     log_dir = tmp_path / "logs"
     log_dir.mkdir()
     (log_dir / "kiosk.jsonl").write_text(json.dumps({"msg": "citizen 500112198703152613 13812345678"}) + "\n", encoding="utf-8")

@@ -16,7 +16,6 @@ from kiosk.fleet.agent import FleetAgent
 from kiosk.fleet.configs import ConfigBundles
 from kiosk.platform.rollout import bucket
 from kiosk.store import AuditTrail, Store
-from kiosk.platform.trust import PlatformTrust
 from kiosk.terminal.platform import PlatformClient
 from sim.platform.fleet import rollout_report
 from sim.platform.server import EmbeddedPlatform
@@ -34,12 +33,11 @@ def platform(tmp_path: Path) -> Iterator[EmbeddedPlatform]:
 
 
 class Terminal:
-    def __init__(self, index: int, root: Path, url: str, http: httpx.AsyncClient, public_key: str, trust: PlatformTrust) -> None:
+    def __init__(self, index: int, root: Path, url: str, http: httpx.AsyncClient, public_key: str) -> None:
         self.id = f"CQ-500112-F{index:04d}"
         self.audit = AuditTrail(Store(root / self.id / "store.db"))
         self.configs = ConfigBundles(root / self.id / "config", ITEMS, public_key, audit=self.audit)
-        self.client = PlatformClient(url, self.id, Ed25519PrivateKey.generate(), enrollment_code="DEMO-ENROLL", district_code="500112", http=http, retries=0,
-                                     trust=trust)
+        self.client = PlatformClient(url, self.id, Ed25519PrivateKey.generate(), enrollment_code="DEMO-ENROLL", district_code="500112", http=http, retries=0)
         self.agent = FleetAgent(self.client, self.configs, audit=self.audit)
 
 
@@ -63,7 +61,7 @@ async def test_200_terminals_canary_then_full_rollout_then_tampered(platform: Em
                                                                    public_key: str) -> None:
     bundles_dir = tmp_path / "bundles"
     async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=32)) as http:
-        fleet = [Terminal(i, tmp_path / "fleet", platform.url, http, public_key, platform.trust()) for i in range(FLEET)]
+        fleet = [Terminal(i, tmp_path / "fleet", platform.url, http, public_key) for i in range(FLEET)]
         assert all(await beat_all(fleet))  # registers on first contact, reports version 0
         db = platform.state.db
 

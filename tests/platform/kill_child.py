@@ -14,9 +14,10 @@ import signal
 import sys
 
 import httpx
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from kiosk.terminal.outbox import DeliveryWorker, Material, Outbox, load_or_create_seal_key
-from kiosk.terminal.platform import PlatformClient, load_or_create_key
+from kiosk.terminal.platform import PlatformClient
 
 
 # Built before forking: creating an SSL context costs ~60 ms, which would dominate each short life.
@@ -28,7 +29,7 @@ def _say(line: str) -> None:
 
 
 async def _submitter(cycle: int, url: str, data_dir: str, token: str) -> None:
-    key = load_or_create_key(os.path.join(data_dir, "terminal.key"))
+    key = load_pem_private_key(open(os.path.join(data_dir, "terminal.key"), "rb").read(), password=None)
     http = httpx.AsyncClient(verify=_SSL, timeout=5)
     client = PlatformClient(url, "CQ-500112-KILL", key, enrollment_code="DEMO-ENROLL", district_code="500112", retries=0, http=http)  # type: ignore[arg-type]
     outbox = Outbox(os.path.join(data_dir, "outbox.db"), load_or_create_seal_key(os.path.join(data_dir, "outbox.key")), "CQ-500112-KILL")

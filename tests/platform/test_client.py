@@ -146,7 +146,7 @@ async def test_forgotten_terminal_registers_again(platform: EmbeddedPlatform, cl
 def test_key_file_is_created_0600_and_reused(tmp_path: Path) -> None:
     key = load_or_create_key(tmp_path / "keys" / "terminal.key")
     assert (tmp_path / "keys" / "terminal.key").stat().st_mode & 0o777 == 0o600
-    assert load_or_create_key(tmp_path / "keys" / "terminal.key").public_b64() == key.public_b64() and key.suite == "SM2-SM3"
+    assert load_or_create_key(tmp_path / "keys" / "terminal.key").public_key().public_bytes_raw() == key.public_key().public_bytes_raw()
 
 
 def _mock_client(handler: object, bus: EventBus | None = None, retries: int = 3) -> PlatformClient:

@@ -69,12 +69,11 @@ class CaseStatus:
             row = conn.execute("SELECT receipt, case_id, state FROM outbox WHERE receipt = ?", (receipt,)).fetchone()
         return {"receipt": row[0], "case_id": row[1], "state": row[2]} if row else None
 
-    async def _case_rows(self, case_ids: list[str], person_token: str | None = None) -> list[CaseRow] | str:
-        """``person_token``: the identified person's, so cases they submitted at another terminal can be read here."""
+    async def _case_rows(self, case_ids: list[str]) -> list[CaseRow] | str:
         out = []
         for case_id in case_ids:
             try:
-                case = await (self.desk.client.get_case(case_id, person_token=person_token) if person_token else self.desk.client.get_case(case_id))
+                case = await self.desk.client.get_case(case_id)
             except PlatformError as exc:
                 return getattr(exc, "message", "") or "暂时无法查询，请稍后再试"
             steps = tuple(SummaryRow(e.label, dt.datetime.fromtimestamp(e.at).strftime("%m-%d %H:%M")) for e in case.history)
@@ -92,4 +91,4 @@ class CaseStatus:
             cases = await lister(self.desk.person_token)
         except PlatformError as exc:
             return getattr(exc, "message", "") or "暂时无法查询，请稍后再试"
-        return await self._case_rows([c.case_id for c in cases][:10], self.desk.person_token)
+        return await self._case_rows([c.case_id for c in cases][:10])

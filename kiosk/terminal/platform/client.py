@@ -12,10 +12,11 @@ import hashlib
 from typing import Any, TypeVar
 
 import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import BaseModel, ValidationError
 
 from kiosk.errors import PlatformUnavailable
-from kiosk.platform.trust import PlatformTrust
+from kiosk.platform.signing import public_key_b64
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.platform import models as m
 from kiosk.terminal.platform.status import PlatformStatus
@@ -34,13 +35,12 @@ def _parse(model: type[T], response: httpx.Response) -> T:
 class PlatformClient:
     """Typed calls of the terminal API. Registration happens on demand when the platform forgets us."""
 
-    def __init__(self, base_url: str, terminal_id: str, key: Any, *, district_code: str, enrollment_code: str,
+    def __init__(self, base_url: str, terminal_id: str, key: Ed25519PrivateKey, *, district_code: str, enrollment_code: str,
                  hall: str = "", software_version: str = "0.1.0", http: httpx.AsyncClient | None = None,
                  bus: EventBus | None = None, timeout_s: float = 10.0, retries: int = 4,
-                 backoff_base_s: float = 0.2, backoff_max_s: float = 5.0, trust: PlatformTrust | None = None) -> None:
-        """``key``: a kiosk.security.suite key (or a bare Ed25519 key); ``trust``: the pinned platform and operations keys."""
+                 backoff_base_s: float = 0.2, backoff_max_s: float = 5.0) -> None:
         self.transport = SignedTransport(base_url, terminal_id, key, http=http, bus=bus, timeout_s=timeout_s, retries=retries,
-                                         backoff_base_s=backoff_base_s, backoff_max_s=backoff_max_s, trust=trust)
+                                         backoff_base_s=backoff_base_s, backoff_max_s=backoff_max_s)
         self.transport.on_unregistered = self._reregister
         self.terminal_id = terminal_id
         self.district_code = district_code
@@ -62,8 +62,7 @@ class PlatformClient:
 
     # ----- terminal ------------------------------------------------------------------------------
     async def register(self) -> m.Registration:
-        body = {"terminal_id": self.terminal_id, "public_key": self.transport.key.public_b64(), "alg": self.transport.key.suite,
-                "enrollment_code": self.enrollment_code,
+        body = {"terminal_id": self.terminal_id, "public_key": public_key_b64(self.transport.key), "enrollment_code": self.enrollment_code,
                 "district_code": self.district_code, "hall": self.hall[:100] or "-", "software_version": self.software_version}
         return _parse(m.Registration, await self.transport.request("POST", "/v1/terminals/register", json_body=body, signed=False))
 
@@ -153,9 +152,8 @@ class PlatformClient:
         """Retried with the same key until answered; a repeat returns the first case (``replayed``)."""
         return await self._post(m.SubmitResult, "/v1/applications", application, headers={"Idempotency-Key": idempotency_key})
 
-    async def get_case(self, case_id: str, person_token: str | None = None) -> m.Case:
-        """A case this terminal submitted, or (with the session's ``person_token``) one of the identified person's."""
-        return await self._get(m.Case, f"/v1/cases/{case_id}", person_token=person_token)
+    async def get_case(self, case_id: str) -> m.Case:
+        return await self._get(m.Case, f"/v1/cases/{case_id}")
 
     async def list_person_cases(self, person_token: str) -> list[m.Case]:
         """The verified person's own cases (case status by ID card)."""

@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from kiosk.errors import ConfigError
-from kiosk.platform.trust import PlatformTrust
 from kiosk.security.keydir import key_path
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.outbox import DeliveryWorker, Outbox
@@ -44,29 +42,15 @@ class PlatformLink:
         self.endpoint.close()
 
 
-def platform_trust(config: TerminalConfig, endpoint: PlatformEndpoint) -> PlatformTrust:
-    """The keys pinned in the config; a platform plugin (the simulators' emulator, in this process) may supply its own
-    for what the config leaves empty. Nothing pinned: every answer and every command is refused, never taken unverified."""
-    section = config.platform
-    supplied = getattr(endpoint, "trust", None)
-    plugin: PlatformTrust | None = supplied() if callable(supplied) else None
-    platform_b64 = section.platform_public_key or (plugin.platform_key.b64() if plugin and plugin.platform_key else "")
-    operations_b64 = section.operations_public_key or (plugin.operations_key.b64() if plugin and plugin.operations_key else "")
-    try:
-        return PlatformTrust.from_keys(platform_b64, operations_b64, tuple(section.accept_suites))
-    except ValueError as exc:
-        raise ConfigError(f"platform.platform_public_key / operations_public_key: {exc}") from None
-
-
 def open_link(config: TerminalConfig, endpoint: PlatformEndpoint, *, bus: EventBus | None = None,
               http: httpx.AsyncClient | None = None, software_version: str = "0.1.0") -> PlatformLink:
     """Keys, client and outbox under ``data_dir``; registration sends the configured enrollment code."""
     data_dir = config.terminal.data_path()
     data_dir.mkdir(parents=True, exist_ok=True)
-    key = load_or_create_key(Path(config.platform.key_file) if config.platform.key_file else data_dir / "terminal.key", config.platform.suite)
+    key = load_or_create_key(Path(config.platform.key_file) if config.platform.key_file else data_dir / "terminal.key")
     client = PlatformClient(endpoint.url, config.terminal.id, key, district_code=config.terminal.district_code, hall=config.terminal.hall,
                             enrollment_code=config.platform.enrollment_code, software_version=software_version, http=http, bus=bus,
-                            timeout_s=config.platform.timeout_s, retries=config.platform.retries, trust=platform_trust(config, endpoint))
+                            timeout_s=config.platform.timeout_s, retries=config.platform.retries)
     # The key apart from what it seals (<data_dir>/keys/), and never regenerated over sealed rows.
     outbox = Outbox(data_dir / "outbox.db", key_path(data_dir, "outbox.key"), config.terminal.id)
     return PlatformLink(client, outbox, DeliveryWorker(outbox, client), endpoint)

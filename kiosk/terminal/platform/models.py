@@ -29,13 +29,6 @@ class Command(_Model):
     type: str
     args: dict[str, Any]
     issued_at: int
-    # the operations signature's envelope (issue 16): checked by kiosk.platform.trust before anything runs
-    terminal_id: str | None = None
-    counter: int | None = None
-    expires_at: int | None = None
-    alg: str | None = None
-    key_id: str | None = None
-    signature: str | None = None
 
 
 #: The contract's command id (HeartbeatRequest.acked_commands): an id outside it could never be acknowledged.

@@ -1,9 +1,4 @@
-"""Signed requests over one long-lived httpx.AsyncClient: retries, error mapping, link status, verified answers.
-
-With a ``PlatformTrust`` every answer must carry the pinned platform key's signature over our own nonce: a forged,
-altered or replayed answer is refused as ``PlatformUnavailable`` (retried later, never taken as a rejection, so a fake
-platform cannot make the outbox drop an application). Verified answers also set the clock (kiosk.platform.clock):
-timestamps are signed in platform time, and a request the platform found stale is re-sent once after resync.
+"""Signed requests over one long-lived httpx.AsyncClient: retries, error mapping, link status.
 
 Only idempotent calls are retried (GET, PUT of content-addressed materials, and POSTs that carry an
 ``Idempotency-Key``), with jittered exponential backoff; each attempt is signed afresh (new nonce).
@@ -22,12 +17,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk.errors import PlatformAuthError, PlatformRejected, PlatformUnavailable
-from kiosk.platform.clock import PlatformClock
-from kiosk.platform.signing import new_nonce, sign_headers
-from kiosk.platform.trust import PlatformTrust
-from kiosk.security.suite import SigningKey, as_signing_key
+from kiosk.platform.signing import sign_headers
 from kiosk.terminal.events import EventBus
 from kiosk.terminal.platform.status import LinkState, PlatformStatus, PlatformStatusChanged
 
@@ -47,15 +40,12 @@ def _rejection(response: httpx.Response) -> PlatformRejected:
 class SignedTransport:
     """Sends signed requests, retries idempotent ones and tracks whether the platform is reachable."""
 
-    def __init__(self, base_url: str, terminal_id: str, key: Any, *, http: httpx.AsyncClient | None = None,
+    def __init__(self, base_url: str, terminal_id: str, key: Ed25519PrivateKey, *, http: httpx.AsyncClient | None = None,
                  bus: EventBus | None = None, timeout_s: float = 10.0, retries: int = 4, backoff_base_s: float = 0.2,
-                 backoff_max_s: float = 5.0, clock: Callable[[], float] = time.time, trust: PlatformTrust | None = None) -> None:
-        """``trust`` None (tools, old tests) takes answers unverified; the composition root always passes one."""
+                 backoff_max_s: float = 5.0, clock: Callable[[], float] = time.time) -> None:
         self.base_url = base_url.rstrip("/")
         self.terminal_id = terminal_id
-        self.key: SigningKey = as_signing_key(key)
-        self.trust = trust
-        self.platform_clock = PlatformClock(clock)
+        self.key = key
         self._owns_http = http is None
         self.http = http or httpx.AsyncClient(timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 3.0)))
         self.bus = bus
@@ -102,7 +92,7 @@ class SignedTransport:
         if idempotent is None:
             idempotent = method in ("GET", "HEAD", "PUT") or "Idempotency-Key" in extra
         clean_params = {k: v for k, v in (params or {}).items() if v is not None}
-        attempt, reregistered, resynced = 0, False, False
+        attempt, reregistered = 0, False
         while True:
             try:
                 return await self._once(method, path, content or b"", clean_params, extra, signed, ok)
@@ -110,9 +100,6 @@ class SignedTransport:
                 if exc.code == "TERMINAL_UNKNOWN" and self.on_unregistered is not None and not reregistered:
                     reregistered = True
                     await self.on_unregistered()
-                    continue
-                if exc.code == "TIMESTAMP_STALE" and self.trust is not None and not resynced:
-                    resynced = True  # the (verified) refusal carried platform time: the clock has moved, sign again
                     continue
                 raise
             except PlatformUnavailable:
@@ -126,13 +113,9 @@ class SignedTransport:
     async def _once(self, method: str, path: str, body: bytes, params: dict[str, Any], headers: dict[str, str], signed: bool,
                     ok: tuple[int, ...]) -> httpx.Response:
         request = self.http.build_request(method, self.base_url + path, content=body, params=params or None, headers=headers)
-        target = request.url.raw_path.decode("ascii")
-        nonce = new_nonce()
         if signed:
-            request.headers.update(sign_headers(self.key, self.terminal_id, method, target, body, now=self.platform_clock.now(), nonce=nonce))
-        else:
-            request.headers["X-Nonce"] = nonce  # binds the platform's signed answer to this request
-        sent_at = self.platform_clock.local()
+            target = request.url.raw_path.decode("ascii")
+            request.headers.update(sign_headers(self.key, self.terminal_id, method, target, body, now=self.clock()))
         try:
             response = await self.http.send(request)
             await response.aread()
@@ -143,8 +126,6 @@ class SignedTransport:
             self._set_state(LinkState.OFFLINE, "无法连接平台")
             raise PlatformUnavailable(f"{method} {path}: {type(exc).__name__}: {exc}") from None
         status = response.status_code
-        if self.trust is not None:
-            self._check_answer(response, method, target, nonce, sent_at)
         if status in ok or status == 304:
             self._set_state(LinkState.ONLINE, "平台连接正常")
             return response
@@ -157,16 +138,6 @@ class SignedTransport:
         else:
             self._set_state(LinkState.ONLINE, "平台连接正常")
         raise rejection
-
-    def _check_answer(self, response: httpx.Response, method: str, target: str, nonce: str, sent_at: float) -> None:
-        assert self.trust is not None
-        headers = {k.lower(): v for k, v in response.headers.items()}
-        refusal = self.trust.response_refusal(response.status_code, method, target, nonce, headers, response.content)
-        if refusal is not None:
-            self._set_state(LinkState.AUTH_FAILED, "平台应答未通过签名校验（可能是伪造的平台）")
-            log.error("platform answer to %s %s refused: %s", method, target[:80], refusal)
-            raise PlatformUnavailable(f"{method} {target[:80]}: answer refused: {refusal}")
-        self.platform_clock.observe(int(headers["x-platform-time"]), sent_at, self.platform_clock.local())
 
     async def aclose(self) -> None:
         if self._owns_http:

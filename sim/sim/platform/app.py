@@ -23,7 +23,6 @@ from sim.platform import cases, catalog, fleet, handover, identity, nearby, serv
 from sim.platform.auth import verify
 from sim.platform.context import Ctx, EmulatorState, Handler
 from sim.platform.db import open_db
-from kiosk.platform.signing import sign_response
 
 log = logging.getLogger(__name__)
 MAX_BODY = 11 * 1024 * 1024
@@ -72,7 +71,9 @@ async def _dispatch(state: EmulatorState, op: Operation, handler: Handler, reque
     now = state.clock()
     terminal_id = ""
     if op.signed:
-        terminal_id = verify(state.db, state.nonces, op.method, _target(request), headers, raw, now, policy=state.policy)
+        query = request.scope.get("query_string", b"").decode("latin-1")
+        target = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1") + (f"?{query}" if query else "")
+        terminal_id = verify(state.db, state.nonces, op.method, target, headers, raw, now)
     media_type = headers.get("content-type", "").split(";")[0].strip().lower()
     body: Any = None
     if op.body_media:
@@ -88,21 +89,8 @@ async def _dispatch(state: EmulatorState, op: Operation, handler: Handler, reque
     return _json_response(status, payload)
 
 
-def _target(request: Request) -> str:
-    query = request.scope.get("query_string", b"").decode("latin-1")
-    return request.scope.get("raw_path", request.url.path.encode()).decode("latin-1") + (f"?{query}" if query else "")
-
-
-def _signed(state: EmulatorState, request: Request, response: Response) -> Response:
-    """Every answer carries the platform's signature over the request's nonce, target, status and body."""
-    nonce = request.headers.get("x-nonce", "")
-    response.headers.update(sign_response(state.platform_key, response.status_code, request.method, _target(request), nonce,
-                                          bytes(response.body), state.clock()))
-    return response
-
-
 def _endpoint(state: EmulatorState, by_method: dict[str, tuple[Operation, Handler]]) -> Callable[[Request], Any]:
-    async def answer(request: Request) -> Response:
+    async def endpoint(request: Request) -> Response:
         entry = by_method.get(request.method)
         if entry is None:
             return _error(ApiError(405, "METHOD_NOT_ALLOWED", "不支持的请求方法", None))
@@ -116,27 +104,23 @@ def _endpoint(state: EmulatorState, by_method: dict[str, tuple[Operation, Handle
             log.exception("emulator handler %s failed", entry[0].operation_id)
             return JSONResponse({"code": "INTERNAL", "message": "平台内部错误", "field": None}, status_code=500)
 
-    async def endpoint(request: Request) -> Response:
-        return _signed(state, request, await answer(request))
-
     return endpoint
 
 
 async def _openapi(request: Request) -> Response:
-    return _signed(request.app.state.emulator, request, Response(contract_text(), media_type="application/json"))
+    return Response(contract_text(), media_type="application/json")
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     status = getattr(exc, "status_code", 500)
     code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(status, "HTTP_ERROR")
-    response = JSONResponse({"code": code, "message": "接口不存在" if status == 404 else "请求无法处理", "field": None}, status_code=status)
-    return _signed(request.app.state.emulator, request, response)
+    return JSONResponse({"code": code, "message": "接口不存在" if status == 404 else "请求无法处理", "field": None}, status_code=status)
 
 
 def create_app(db_path: str = ":memory:", bundles_dir: str | Path | None = None, stage_s: float = 60.0,
-               enrollment_codes: frozenset[str] = frozenset({"DEMO-ENROLL"}), suite: str = "SM2-SM3") -> Starlette:
+               enrollment_codes: frozenset[str] = frozenset({"DEMO-ENROLL"})) -> Starlette:
     """Build the emulator app; ``app.state.emulator`` is the shared ``EmulatorState``."""
-    state = EmulatorState(open_db(db_path), Path(bundles_dir) if bundles_dir else None, stage_s, enrollment_codes, suite=suite)
+    state = EmulatorState(open_db(db_path), Path(bundles_dir) if bundles_dir else None, stage_s, enrollment_codes)
     handlers = _handlers()
     grouped: dict[str, dict[str, tuple[Operation, Handler]]] = {}
     for op in operations():

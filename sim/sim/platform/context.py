@@ -15,38 +15,19 @@ from typing import Any
 import sqlite_utils
 from starlette.responses import Response
 
-from kiosk.platform.trust import PlatformTrust
-from kiosk.security.suite import SM2_SM3, SUITES, Policy, SigningKey
 from sim.platform.auth import NonceCache
-from sim.platform.keys import stored_key, trust_for
 
 
 @dataclass
 class EmulatorState:
-    """Everything handlers share: the DB, the nonce store, the platform's keys and the emulator's knobs.
-
-    ``enrollment_codes`` are demo codes: each registers any terminal id not yet bound, once per id; binding an id
-    again to another key needs an operator (``sim.platform.terminals.authorize_rebind``)."""
+    """Everything handlers share: the DB, the nonce cache and the emulator's knobs."""
 
     db: sqlite_utils.Database
     bundles_dir: Path | None = None
     stage_s: float = 60.0
     enrollment_codes: frozenset[str] = frozenset({"DEMO-ENROLL"})
+    nonces: NonceCache = field(default_factory=NonceCache)
     clock: Callable[[], float] = time.time
-    suite: str = SM2_SM3  # what the platform signs its answers and the operations key signs commands with
-    policy: Policy = field(default_factory=lambda: Policy(SUITES))  # suites terminals may sign requests with
-    command_ttl_s: int = 24 * 3600
-    nonces: NonceCache = field(init=False)
-    platform_key: SigningKey = field(init=False)
-    operations_key: SigningKey = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.nonces = NonceCache(self.db)
-        self.platform_key = stored_key(self.db, "platform", self.suite)
-        self.operations_key = stored_key(self.db, "operations", self.suite)
-
-    def trust(self) -> PlatformTrust:
-        return trust_for(self.platform_key, self.operations_key)
 
 
 @dataclass

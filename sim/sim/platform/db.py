@@ -49,23 +49,6 @@ CREATE TABLE IF NOT EXISTS log_uploads (sha256 TEXT PRIMARY KEY, terminal_id TEX
 CREATE TABLE IF NOT EXISTS selftests (terminal_id TEXT PRIMARY KEY, at REAL NOT NULL, passed INTEGER NOT NULL, body TEXT NOT NULL);
 """
 
-# Issue 16: one-time enrolment codes tied to a terminal id, signed commands with a per-terminal counter,
-# person tokens bound to the terminal that verified the person.
-TRUST_SCHEMA = """
-CREATE TABLE IF NOT EXISTS enrollment_codes (code TEXT PRIMARY KEY, terminal_id TEXT NOT NULL, purpose TEXT NOT NULL, issued_at INTEGER NOT NULL,
-    used_at INTEGER);
-CREATE TABLE IF NOT EXISTS command_counters (terminal_id TEXT PRIMARY KEY, counter INTEGER NOT NULL);
-"""
-ADDED_COLUMNS = (("commands", "envelope", "TEXT"), ("tokens", "terminal_id", "TEXT"))
-
-
-def _add_columns(conn: sqlite3.Connection) -> None:
-    """Columns newer than a kept emulator DB file (the demo keeps its DB across runs)."""
-    for table, column, kind in ADDED_COLUMNS:
-        if column not in [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]:
-            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
-
-
 def load_seed(name: str) -> dict[str, Any]:
     text = resources.files("sim.platform").joinpath("seed", f"{name}.json").read_text(encoding="utf-8")
     return json.loads(text)
@@ -79,8 +62,6 @@ def open_db(path: str) -> sqlite_utils.Database:
     db = sqlite_utils.Database(conn)
     conn.executescript(STATE_SCHEMA)
     conn.executescript(FLEET_SCHEMA)
-    conn.executescript(TRUST_SCHEMA)
-    _add_columns(conn)
     _load_seed(db)
     return db
 

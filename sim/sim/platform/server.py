@@ -15,7 +15,6 @@ import uvicorn
 from starlette.applications import Starlette
 
 from sim.platform.app import create_app
-from kiosk.platform.trust import PlatformTrust
 from sim.platform.context import EmulatorState
 
 
@@ -41,10 +40,6 @@ class EmbeddedPlatform:
     @property
     def state(self) -> EmulatorState:
         return self.app.state.emulator  # type: ignore[no-any-return]
-
-    def trust(self) -> PlatformTrust:
-        """The keys a terminal pins for this emulator (the link takes them for what its config leaves empty)."""
-        return self.state.trust()
 
     def start(self, timeout_s: float = 5.0) -> "EmbeddedPlatform":
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
