@@ -69,7 +69,7 @@ async def test_a_corrupt_kiosk_db_is_quarantined_and_the_outbox_still_delivers(t
 async def test_a_missing_outbox_key_closes_the_terminal_to_applications_and_says_why(tmp_path: Path) -> None:
     config = _config(tmp_path)
     entry_id, _ = await _with_pending(config)
-    key = tmp_path / "data" / "outbox.key"
+    key = tmp_path / "data" / "keys" / "outbox.key"  # keys live apart from the outbox db (issue 16)
     backup = key.read_bytes()
     key.unlink()
     again = assemble(config)
