@@ -48,7 +48,6 @@ class InstallPlan:
     app: str = ""  # a custom client command under cage; default: `kiosk session` runs cage with `<exec> --config <config> run`
     viewer: str = "/usr/bin/swayimg"  # the paused screen's image viewer (Wayland-native, fullscreen, no config needed)
     orientation: str = "portrait"  # which paused screen the display shows (terminal.display.orientation)
-    ntp: str = "ntp.ntsc.ac.cn cn.ntp.org.cn"  # time servers for systemd-timesyncd (国家授时中心 first); the platform's signed time is the fallback
 
     def check(self) -> None:
         if not re.match(r"^[a-z_][a-z0-9_-]{0,30}$", self.user):
@@ -119,7 +118,6 @@ def install(plan: InstallPlan, root: Path | None = None, *, enable: bool = True)
         _mask(base / "etc/systemd/system" / unit, written)
     _sysusers(base / "usr/lib/sysusers.d/yukuaiban-kiosk.conf", root)
     cups_keeps_no_job_files(base / CUPSD_CONF, written)
-    _write(base / TIMESYNCD_CONF, timesyncd_conf(plan.ntp), written)
     if root is None:
         _run(["sysctl", "-p", str(base / LOCKDOWN[0][1])])  # logind and system.conf settings apply at the next boot
         _run(["udevadm", "control", "--reload-rules"])
@@ -127,24 +125,9 @@ def install(plan: InstallPlan, root: Path | None = None, *, enable: bool = True)
         _run(["systemctl", "daemon-reload"])
         if enable:
             _run(["systemctl", "enable", "kiosk.service", "kiosk-restart.timer"])
-            _run(["systemctl", "enable", "--now", TIMESYNCD])
     elif enable:
         _enable_in_root(base)
     return written
-
-
-#: Time sync (issue 16): signed requests fail outside the platform's ±300 s window, so the clock is kept by NTP;
-#: a terminal that drifts anyway resyncs from the platform's signed time and reports it (kiosk.platform.clock).
-TIMESYNCD = "systemd-timesyncd.service"
-TIMESYNCD_CONF = Path("etc/systemd/timesyncd.conf.d/yukuaiban-kiosk.conf")
-
-
-def timesyncd_conf(ntp: str) -> str:
-    servers = " ".join(ntp.split())
-    if not servers or not re.match(r"^[A-Za-z0-9.: -]+$", servers):
-        raise ConfigError(f"--ntp {ntp!r}: expected space-separated host names")
-    return ("# yukuaiban-kiosk: the terminal's clock must stay within the platform's replay window (±300 s)\n"
-            f"[Time]\nNTP={servers}\nFallbackNTP=ntp.aliyun.com time.pool.aliyun.com\nPollIntervalMaxSec=1024\n")
 
 
 def _mask(path: Path, written: list[Path]) -> None:
@@ -166,14 +149,12 @@ def _sysusers(conf: Path, root: Path | None) -> None:
 
 def _enable_in_root(base: Path) -> None:
     """What ``systemctl --root enable`` does for our two [Install] sections, without needing systemctl."""
-    for unit, target, source in (("kiosk.service", "graphical.target", "/etc/systemd/system"),
-                                 ("kiosk-restart.timer", "timers.target", "/etc/systemd/system"),
-                                 (TIMESYNCD, "sysinit.target", "/usr/lib/systemd/system")):
+    for unit, target in (("kiosk.service", "graphical.target"), ("kiosk-restart.timer", "timers.target")):
         link = base / "etc/systemd/system" / f"{target}.wants" / unit
         link.parent.mkdir(parents=True, exist_ok=True)
         if link.is_symlink() or link.exists():
             link.unlink()
-        link.symlink_to(f"{source}/{unit}")
+        link.symlink_to(f"/etc/systemd/system/{unit}")
 
 
 #: CUPS keeps every printed job's file (our 证明 with the citizen's name and ID number) for a day by default.

@@ -16,7 +16,6 @@ import pytest
 
 from kiosk.assembly import Assembly, assemble
 from kiosk.log_plan import LogPlan
-from kiosk.security.suite import SM2_SM3, generate
 from kiosk.settings import parse_config
 from kiosk.terminal.status import DeviceClass
 
@@ -26,8 +25,6 @@ SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 PIN_HASH = "pbkdf2-sha256$200000$ZGVtby10ZXJtaW5hbC0wMQ==$fy1Kd60ObtekPFdkGgRde9SjEQNYj5RfuShEpTn3fKo="
 
 Probe = Callable[[Assembly], Any]
-PLATFORM_KEY = generate(SM2_SM3).public_b64()
-OPERATIONS_KEY = generate(SM2_SM3).public_b64()
 
 
 def ui(assembly: Assembly) -> Any:
@@ -52,10 +49,6 @@ SETTINGS: dict[str, tuple[Any, Probe]] = {
     "platform.timeout_s": (7.5, lambda a: a.services.link.client.transport.http.timeout.read),
     "platform.retries": (2, lambda a: a.services.link.client.transport.retries),
     "platform.key_file": (None, lambda a: a.config.platform.key_file if Path(a.config.platform.key_file).exists() else None),
-    "platform.suite": ("ed25519", lambda a: a.services.link.client.transport.key.suite),
-    "platform.accept_suites": (["SM2-SM3"], lambda a: list(a.services.link.client.transport.trust.policy.accept)),
-    "platform.platform_public_key": (PLATFORM_KEY, lambda a: a.services.link.client.transport.trust.platform_key.b64()),
-    "platform.operations_public_key": (OPERATIONS_KEY, lambda a: a.services.link.client.transport.trust.operations_key.b64()),
     "platform.bundle_public_key": ("MCowBQYDK2VwAyEA" + "A" * 28, lambda a: a.fleet.configs.public_key),
     "platform.bundle_url": ("https://cdn.cq.example/bundles", lambda a: a.fleet.agent.updater.client.base_url),
     "platform.heartbeat_s": (12.0, lambda a: a.fleet.agent.policy.period_s),
@@ -115,8 +108,6 @@ def _toml(raw: dict[str, Any]) -> str:
             return "true" if v else "false"
         if isinstance(v, (int, float)):
             return repr(v)
-        if isinstance(v, (list, tuple)):
-            return "[" + ", ".join(scalar(x) for x in v) + "]"
         return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
     lines: list[str] = []
