@@ -29,9 +29,7 @@ from screens.i18n import Translator
 from screens.options import UiOptions
 from screens.theme import Theme, register_font
 from screens.widgets import clip as _clip  # noqa: F401  (registers KScroll before any .kv uses it)
-from screens.widgets import icons as _icons  # noqa: F401  (registers IconTile before common.kv)
 from screens.widgets import picture as _picture  # noqa: F401  (registers KImage)
-from screens.widgets import wrap as _wrap  # noqa: F401  (registers WrapLabel/WrapButton before common.kv)
 
 log = logging.getLogger(__name__)
 SCREEN_MODULES = ["attract", "home", "identify", "guide", "notice", "form", "materials", "signature", "confirm",
@@ -112,7 +110,6 @@ class KioskApp(App):
     # ----- build --------------------------------------------------------------------------------
     def build(self) -> FloatLayout:
         from screens.widgets.chrome import BottomBar, ExitConfirm, IdleOverlay, TechCorner
-        from screens.widgets.header import Header
         from screens.widgets.keyboard import LexiconLoader, OnScreenKeyboard
 
         for name in SCREEN_MODULES:
@@ -121,8 +118,6 @@ class KioskApp(App):
         column = BoxLayout(orientation="vertical")
         self.manager = FlatScreenManager(transition=InstantTransition())
         self.bottom_bar = BottomBar()
-        self.header = Header(hall=self.options.hall, terminal_id=self.options.terminal_id)
-        column.add_widget(self.header)
         column.add_widget(self.manager)
         column.add_widget(self.bottom_bar)
         self.column = column
@@ -159,9 +154,8 @@ class KioskApp(App):
 
     # ----- view-models in -----------------------------------------------------------------------
     def show(self, vm: ViewModel) -> None:
-        if isinstance(vm, AttractVM) and vm is not self.current_vm:  # not a re-render (English chosen on attract)
+        if isinstance(vm, AttractVM):
             self.session_over()
-            self.header.hall = vm.hall_name or self.header.hall
         elif vm.kind == "receipt":
             self.entered = False  # accepted: nothing is lost by leaving now
         if vm.elder_mode != self.theme.elder:
@@ -174,18 +168,8 @@ class KioskApp(App):
         if self.manager.current != screen.name:
             self.manager.current = screen.name
         self.bottom_bar.hidden = vm.kind == "attract"
-        self._bar_in_column(not self.bottom_bar.hidden)
-        self.header.show_kind(vm.kind)
         for hook in list(self.on_shown):
             hook(vm.kind)
-
-    def _bar_in_column(self, shown: bool) -> None:
-        """Attract has no bottom bar: out of the column, so its strip is the attract screen's, not a blank band."""
-        bar = self.bottom_bar
-        if shown and bar.parent is None:
-            self.column.add_widget(bar, index=0)
-        elif not shown and bar.parent is not None:
-            self.column.remove_widget(bar)
 
     def screen_for(self, kind: str) -> BaseScreen:
         if kind not in self.screens:
@@ -225,7 +209,6 @@ class KioskApp(App):
             keyboard.set_mode(mode)
         if keyboard.parent is None:
             self.column.add_widget(keyboard, index=1)
-        self.header.typing = True
         return keyboard
 
     def hide_keyboard(self) -> None:
@@ -234,7 +217,6 @@ class KioskApp(App):
             return
         target, keyboard.target = keyboard.target, None
         self.column.remove_widget(keyboard)
-        self.header.typing = False
         if target is not None:
             target.focus = False
             if hasattr(target, "end_typing"):

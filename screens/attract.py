@@ -1,6 +1,4 @@
-"""Attract loop (7×24 idle): hall name and message, a card rotating a how-to, the hot items one by one and
-the hall's standing notices, the high-frequency items, "轻触屏幕开始办理", and 长辈模式 / English so that a citizen
-who needs them starts in them. The date, time and terminal number are in the header (screens/widgets/header).
+"""Attract loop (7×24 idle): hall name, clock, high-frequency items, "轻触屏幕开始办理", hall message.
 Out of service (no identification method works, or a remote command): the reason, a 帮办 button that
 calls staff, and the terminals in service nearby; other taps start nothing."""
 
@@ -14,17 +12,14 @@ from typing import Any
 from kivy.animation import Animation
 from kivy.clock import Clock
 from kivy.lang import Builder
-from kivy.properties import NumericProperty, StringProperty
+from kivy.properties import StringProperty
 
 from kiosk.flows import intents as I
 from kiosk.flows.viewmodels import AttractVM
 from screens.base import BaseScreen, fill_buttons, screen
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
-HOW_TO = ("1. 轻触屏幕，选择或搜索事项", "2. 刷身份证、插社保卡或出示渝快码", "3. 按提示填写信息、拍摄材料", "4. 签名确认，取走回执")
-NOTICES = ("办理中遇到困难，请按“帮办”呼叫工作人员", "离开前请取走身份证、社保卡和回执")
-#: The card turns every ROTATE_S: one redraw each turn, nothing between (the idle bench counts frames).
-ROTATE_S = 10.0
+WEEKDAYS = "一二三四五六日"
 NEARBY_TITLE = "附近可以办理的自助终端："
 #: A touch held longer than this is not a tap: a hand leaning on the glass, a bag, a long press looking for a
 #: context menu. It starts nothing (the technician corner's long press is its own widget, above this screen).
@@ -40,46 +35,24 @@ PULSE_EVERY_S = 30.0
 
 @screen("attract")
 class AttractScreen(BaseScreen):
-    slide_title = StringProperty("")
-    slide_body = StringProperty("")
-    slide_size = NumericProperty(26)
-    dots = StringProperty("")
+    clock_text = StringProperty("")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._slide = 0
-        self._rotate: Any = None  # the Clock event turning the card while attract shows
+        self._tick: Any = None  # the Clock event of the next minute's turn
+        self._update_clock()
         self._pulse: Animation | None = None
         self._pulse_every: Any = None  # the Clock event that starts the next pulse while attract shows
         self._help = self.ids.help.__self__  # a strong reference: ids are weak, and 帮办 leaves the tree when unused
 
-    def slides(self) -> list[tuple[str, str, int]]:
-        """(title, body, type size) of each slide: the how-to, each hot item, the standing notices."""
-        vm = self.vm
-        if vm is None or vm.out_of_service:
-            return [("温馨提示", "\n".join(self.tr(n) for n in NOTICES), 26)]
-        hot = [("热门事项", f"{e.name}\n" + self.tr("在下方点选即可办理"), 32) for e in vm.high_frequency[:4]]
-        return [("操作指引", "\n".join(self.tr(step) for step in HOW_TO), 26), *hot,
-                ("温馨提示", "\n".join(self.tr(n) for n in NOTICES), 26)]
-
-    def show_slide(self, index: int) -> None:
-        slides = self.slides()
-        self._slide = index % len(slides)
-        self.slide_title, self.slide_body, self.slide_size = slides[self._slide]
-        self.dots = " ".join("●" if i == self._slide else "○" for i in range(len(slides)))
-
-    def _turn(self, _dt: float = 0) -> None:
-        self.show_slide(self._slide + 1)
-
-    def start_elder(self) -> None:
-        """长辈模式 on attract: the session starts in elder mode (the flow turns it on, then shows home)."""
-        self.send(I.ToggleElder())
-        self.send(I.Touch())
-
-    def start_in_language(self) -> None:
-        """English (or 中文) on attract: the session starts in that language; it is reset when the session ends."""
-        self.app.set_language("en" if self.app.language.startswith("zh") else "zh_CN")
-        self.send(I.Touch())
+    def _update_clock(self, _dt: float = 0) -> None:
+        """The clock shows minutes: it wakes once at each minute's turn (not every second) and sets its text."""
+        now = time.time()
+        local = time.localtime(now)
+        self.clock_text = time.strftime("%Y年%m月%d日  星期", local) + WEEKDAYS[local.tm_wday] + time.strftime("  %H:%M", local)
+        if self._tick is not None:
+            self._tick.cancel()
+        self._tick = Clock.schedule_once(self._update_clock, 60.05 - now % 60)
 
     def render(self, vm: AttractVM) -> None:  # type: ignore[override]
         super().render(vm)
@@ -88,9 +61,6 @@ class AttractScreen(BaseScreen):
         lines = [f"{o.label}  {o.detail}" for o in vm.nearby] if vm.out_of_service else []
         self.ids.nearby.text = "\n".join([self.tr(NEARBY_TITLE), *lines]) if lines else ""
         self._show_help(vm.out_of_service)
-        self.show_slide(self._slide if self._rotate is not None else 0)
-        if self._rotate is None:
-            self._rotate = Clock.schedule_interval(self._turn, ROTATE_S)
         if vm.out_of_service:
             self._stop_pulse()  # no prompt to pulse
         elif self._pulse_every is None:
@@ -135,11 +105,8 @@ class AttractScreen(BaseScreen):
             column.remove_widget(button)
 
     def on_leave(self, *_args: object) -> None:
-        """Off screen: the pulse and the card stop (render starts them again when attract returns)."""
+        """Off screen: the pulse stops (render starts it again when attract returns)."""
         self._stop_pulse()
-        if self._rotate is not None:
-            self._rotate.cancel()
-            self._rotate = None
 
     def call_help(self) -> None:
         """帮办 on the out-of-service screen: staff are called even though no session can start here."""
@@ -149,9 +116,6 @@ class AttractScreen(BaseScreen):
     def on_touch_down(self, touch: Any) -> bool:
         if any(b.collide_point(*b.to_widget(*touch.pos)) for b in self.ids.item_list.children):
             return super().on_touch_down(touch)  # a high-frequency item: starts that item
-        choices = (self.ids.elder, self.ids.language)
-        if self.vm is not None and not self.vm.out_of_service and any(b.collide_point(*b.to_widget(*touch.pos)) for b in choices):
-            return super().on_touch_down(touch)  # 长辈模式 / English
         help_button = self._help
         if self.vm is not None and self.vm.out_of_service and help_button.collide_point(*help_button.to_widget(*touch.pos)):
             return super().on_touch_down(touch)  # 帮办

@@ -61,34 +61,14 @@ def fill_buttons(container: Any, entries: list[tuple[str, Callable[[], None]]], 
         return buttons
     container.clear_widgets()
     buttons = []
-    even = _even_heights(container)
     for label, action in entries:
         button = getattr(Factory, style)(text=label)
         button.action = action
-        button.bind(on_release=lambda b: b.action(), texture_size=even, width=even)
+        button.bind(on_release=lambda b: b.action())
         container.add_widget(button)
         buttons.append(button)
     container._filled = key
-    even()
     return buttons
-
-
-def _even_heights(container: Any) -> Any:
-    """Tiles in a grid all as tall as the tallest one's text needs: a row of tiles of different heights (one
-    wrapped to three lines, its neighbour on one) looked broken. Runs once per frame however many changed."""
-    from kivy.clock import Clock
-    from kivy.metrics import dp
-
-    def even(_dt: float = 0) -> None:
-        tiles = list(container.children)
-        app = App.get_running_app()
-        if tiles and app is not None:
-            tallest = max(max(app.theme.scale * dp(76), t.texture_size[1] + dp(20)) for t in tiles)
-            for tile in tiles:
-                tile.height = tallest
-
-    trigger = Clock.create_trigger(even)
-    return lambda *_args: trigger()
 
 
 def fill_labels(container: Any, lines: list[str], style: str = "KLabel") -> None:

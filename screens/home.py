@@ -26,17 +26,13 @@ class HomeScreen(BaseScreen):
         if self.vm is not None and (vm.query, vm.category) != (self.vm.query, self.vm.category):
             self.ids.body.scroll_y = 1  # new results: show them from the top (they come first in the scroll)
         super().render(vm)
-        tiles = fill_buttons(self.ids.categories,
-                             [(f"{self.tr(c.label)} ({c.count})", partial(self._search_category, c.id))
-                              for c in vm.categories], "KIconTile")
-        for tile, category in zip(tiles, vm.categories, strict=True):
-            tile.icon = category.id
+        fill_buttons(self.ids.categories,
+                     [(f"{self.tr(c.label)} ({c.count})", partial(self._search_category, c.id))
+                      for c in vm.categories], "KGhost")
         shown = vm.results if (vm.query or vm.category) else vm.high_frequency
         fill_buttons(self.ids.item_list, [(e.name, partial(self.send, I.Start(e.code))) for e in shown])
-        tiles = fill_buttons(self.ids.services, [(self.tr(o.label), partial(self.send, I.OpenService(o.id)))
-                                                 for o in vm.services], "KIconTile")
-        for tile, service in zip(tiles, vm.services, strict=True):
-            tile.icon = service.id
+        fill_buttons(self.ids.services, [(self.tr(o.label), partial(self.send, I.OpenService(o.id)))
+                                         for o in vm.services], "KGhost")
         if self.ids.query.text != vm.query and not self._search.is_triggered and getattr(self.app.keyboard, "target", None) is not self.ids.query:
             self.ids.query.text = vm.query  # not while the citizen types: an answer to an older search would undo letters
 

@@ -13,5 +13,3 @@ class UiOptions:
     font: str = ""
     lockdown: bool = True
     tech_hold_s: float = 5.0
-    hall: str = ""  # the header's hall name (the attract view-model's hall name replaces it once shown)
-    terminal_id: str = ""  # the header's 终端编号

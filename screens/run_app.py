@@ -48,7 +48,6 @@ def ui_options(config: TerminalConfig, window: WindowOptions | None = None) -> U
 
     return UiOptions(orientation=config.terminal.orientation, language=config.terminal.language, font=config.ui.font,
                      elder_font_scale=config.ui.elder_font_scale, lockdown=window is None,
-                     hall=config.terminal.hall, terminal_id=config.terminal.id,
                      **({"tech_hold_s": window.tech_hold_s} if window else {}))
 
 

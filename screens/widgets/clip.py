@@ -22,10 +22,6 @@ Builder.load_string("""
 <-KScroll>:
     do_scroll_x: False
     bar_width: dp(10)
-    # one colour, no fade: the fade drew frames after every switch and scroll, and a first frame with the bar
-    # at full colour differed from the settled screen
-    bar_color: .55, .58, .62, .8
-    bar_inactive_color: self.bar_color
     _handle_y_pos:
         ((self.right - self.bar_width - self.bar_margin) if self.bar_pos_y == 'right' else (self.x + self.bar_margin),
         self.y + self.height * self.vbar[0])
