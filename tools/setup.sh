@@ -37,13 +37,3 @@ if [ "$(cat "$stamps/pip" 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -c "import kiosk, sim" || { echo "setup: pip install failed" >&2; exit 1; }
   echo "$want" > "$stamps/pip"
 fi
-
-# ---- power-cut harness (sim/sim/powercut, tests/powercut, bench/bench_powercut.py; issue 17 point 4): the FUSE userspace
-# (fusermount3 + libfuse3, which mfusepy binds with ctypes). Debian package only when missing.
-powercut_apt="fuse3"
-if ! dpkg-query -W -f='${Status}\n' $powercut_apt 2>/dev/null | grep -q 'install ok installed'; then
-  echo "setup: installing Debian packages for the power-cut harness ($powercut_apt)"
-  if [ "$(id -u)" != 0 ]; then echo "setup: apt packages missing and not root: $powercut_apt" >&2; exit 1; fi
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $powercut_apt >/dev/null
-fi

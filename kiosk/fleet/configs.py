@@ -32,7 +32,7 @@ from typing import Any
 
 from kiosk.fleet.bundle import BundleRejected, open_bundle, peek_version
 from kiosk.items import load_catalog, validate_dir
-from kiosk.store.atomic import CorruptStateFile, fsync_dir, fsync_tree, read_checked_json, write_checked_json
+from kiosk.store.atomic import CorruptStateFile, fsync_tree, read_checked_json, write_checked_json
 from kiosk.store.migrations import Migrations
 
 CONFIGS = Migrations("configs")
@@ -121,7 +121,6 @@ class ConfigBundles:
                     shutil.rmtree(target)
                 fsync_tree(catalog)
                 catalog.rename(target)
-                fsync_dir(target.parent)  # the rename itself durable: else a power cut leaves state.json naming a missing version
         except BundleRejected as exc:
             self._record("rejected", peek_version(data), exc.reason, str(exc), source=source)
             raise

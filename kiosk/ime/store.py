@@ -48,10 +48,7 @@ class _Table(Mapping[str, list[str]]):
 
 
 def write(lexicon: Lexicon, path: Path) -> None:
-    """Write ``lexicon`` to a new SQLite file at ``path`` (the caller renames it into place).
-
-    SQLite's default synchronous, not FULL: a cache compiled from the shipped dictionaries, holding nothing a power
-    cut could lose that compiling again would not give back."""
+    """Write ``lexicon`` to a new SQLite file at ``path`` (the caller renames it into place)."""
     path.unlink(missing_ok=True)
     db = sqlite3.connect(path)
     try:

@@ -147,7 +147,5 @@ class KnowledgeBase:
 
 
 def _connect(path: str | Path) -> sqlite_utils.Database:
-    """Built on one thread, searched from another (UI vs flow worker): allow it, serialise with a lock.
-
-    SQLite's default synchronous, not FULL: ``build`` recreates the index from the shipped content, nothing lives only here."""
+    """Built on one thread, searched from another (UI vs flow worker): allow it, serialise with a lock."""
     return sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=False))

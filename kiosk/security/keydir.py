@@ -15,25 +15,13 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-
 KEYS_DIRNAME = "keys"
-
-
-def _fsync_parent(directory: Path) -> None:
-    """The parent's fsync puts ``directory``'s creation on disk (a power cut could lose the new name otherwise)."""
-    fd = os.open(directory.parent, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def keys_dir(data_dir: Path) -> Path:
     """``data_dir/keys``, created 0700 (and tightened to 0700 if it was looser)."""
     directory = Path(data_dir) / KEYS_DIRNAME
-    if not directory.is_dir():
-        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        _fsync_parent(directory)  # its name survives a power cut with the keys made in it
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     if directory.stat().st_mode & 0o077:
         os.chmod(directory, 0o700)
     return directory
